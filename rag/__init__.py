@@ -1,0 +1,1 @@
+"""nianbao's core: typed data, settings, indexes, retrieval and answering."""

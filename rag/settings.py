@@ -1,0 +1,72 @@
+"""One typed settings object, read from the environment once and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+BUNDLED_REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path(".nianbao")
+    reports_dir: Path = BUNDLED_REPORTS
+
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = ""
+    llm_timeout_s: float = 30.0
+    llm_max_retries: int = 1
+
+    embed_base_url: str = ""
+    embed_api_key: str = ""
+    embed_model: str = ""
+
+    api_keys: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_question_chars: int = 500
+    rate_limit_per_minute: int = 120
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+    @property
+    def remote_embeddings(self) -> bool:
+        return bool(self.embed_model and self.embed_base_url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from NIANBAO_* variables (and OPENAI_API_KEY / OPENAI_BASE_URL)."""
+        env = os.environ if env is None else env
+        get = env.get
+        try:
+            return cls(
+                home=Path(get("NIANBAO_HOME", ".nianbao")),
+                reports_dir=Path(get("NIANBAO_REPORTS_DIR", str(BUNDLED_REPORTS))),
+                llm_base_url=get("NIANBAO_LLM_BASE_URL", get("OPENAI_BASE_URL", "")),
+                llm_api_key=get("NIANBAO_LLM_API_KEY", get("OPENAI_API_KEY", "")),
+                llm_model=get("NIANBAO_LLM_MODEL", ""),
+                llm_timeout_s=float(get("NIANBAO_LLM_TIMEOUT_S", "30")),
+                llm_max_retries=int(get("NIANBAO_LLM_MAX_RETRIES", "1")),
+                embed_base_url=get("NIANBAO_EMBED_BASE_URL", ""),
+                embed_api_key=get("NIANBAO_EMBED_API_KEY", get("OPENAI_API_KEY", "")),
+                embed_model=get("NIANBAO_EMBED_MODEL", ""),
+                api_keys=_split(get("NIANBAO_API_KEYS", "")),
+                cors_origins=_split(get("NIANBAO_CORS_ORIGINS", "")),
+                max_upload_bytes=int(get("NIANBAO_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+                max_question_chars=int(get("NIANBAO_MAX_QUESTION_CHARS", "500")),
+                rate_limit_per_minute=int(get("NIANBAO_RATE_LIMIT_PER_MINUTE", "120")),
+            )
+        except ValueError as exc:
+            raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())

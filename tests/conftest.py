@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.settings import BUNDLED_REPORTS, Settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh, empty home; no LLM, offline embedder."""
+    return Settings(home=tmp_path / "home", reports_dir=BUNDLED_REPORTS)
+
+
+@pytest.fixture(scope="session")
+def reports_dir() -> Path:
+    return BUNDLED_REPORTS
