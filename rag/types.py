@@ -159,3 +159,12 @@ class Answer:
     grounded: bool = True
     """False when a stated number was found in no cited source nor shown computation."""
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Restricts a search; an empty tuple means no restriction on that field."""
+
+    doc_ids: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    kinds: tuple[ChunkKind, ...] = ()
