@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI
 
 from rag.settings import BUNDLED_REPORTS, Settings
 
@@ -18,3 +20,10 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def reports_dir() -> Path:
     return BUNDLED_REPORTS
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A started scripted OpenAI-protocol server on 127.0.0.1 (see tests/fake_openai.py)."""
+    with FakeOpenAI() as server:
+        yield server
