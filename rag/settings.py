@@ -22,6 +22,10 @@ class Settings:
     llm_model: str = ""
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 1
+    llm_breaker_failures: int = 3
+    """Consecutive failed LLM requests that open the circuit breaker (answers go extractive)."""
+    llm_breaker_cooldown_s: float = 30.0
+    """How long the breaker stays open before one probe request is let through."""
 
     embed_base_url: str = ""
     embed_api_key: str = ""
@@ -55,6 +59,8 @@ class Settings:
                 llm_model=get("NIANBAO_LLM_MODEL", ""),
                 llm_timeout_s=float(get("NIANBAO_LLM_TIMEOUT_S", "30")),
                 llm_max_retries=int(get("NIANBAO_LLM_MAX_RETRIES", "1")),
+                llm_breaker_failures=int(get("NIANBAO_LLM_BREAKER_FAILURES", "3")),
+                llm_breaker_cooldown_s=float(get("NIANBAO_LLM_BREAKER_COOLDOWN_S", "30")),
                 embed_base_url=get("NIANBAO_EMBED_BASE_URL", ""),
                 embed_api_key=get("NIANBAO_EMBED_API_KEY", get("OPENAI_API_KEY", "")),
                 embed_model=get("NIANBAO_EMBED_MODEL", ""),
