@@ -75,8 +75,9 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"\s")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _IMPLAUSIBLE = re.compile(
-    "[^\\s\x20-\x7e\u00a0-\u024f\u0370-\u03ff\u0400-\u04ff\u2000-\u2bff\u2e80-\u33ff"
+    "[^\\s\x00-\x7e\x7f-\x9f\u00a0-\u024f\u0370-\u03ff\u0400-\u04ff\u2000-\u2bff\u2e80-\u33ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
     "\U0001f000-\U0001faff\U00020000-\U0002fa1f]"
 )
@@ -159,8 +160,9 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode(utf16), utf16.replace("-sig", "")
         except UnicodeDecodeError as exc:
             raise DocumentError(f"{name}: broken UTF-16 text", code="encoding") from exc
-    if b"\x00" in data and data.count(b"\x00") > len(data) * _MAX_CONTROL_SHARE:
-        raise DocumentError(f"{name}: binary data, not text (NUL bytes)", code="binary")
+    head = data[:65536]
+    if len(_CONTROL_BYTES.findall(head)) > max(8, len(head) * _MAX_CONTROL_SHARE):
+        raise DocumentError(f"{name}: binary data, not text (control bytes)", code="binary")
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -206,7 +208,7 @@ def _check_plausible(text: str, name: str) -> None:
     visible = max(1, len(sample) - len(_SPACE.findall(sample)))
     controls = len(_CONTROL.findall(sample))
     odd = len(_IMPLAUSIBLE.findall(sample))
-    if controls > visible * _MAX_CONTROL_SHARE or odd > visible * _MAX_IMPLAUSIBLE_SHARE:
+    if controls > max(8, visible * _MAX_CONTROL_SHARE) or odd > max(8, visible * _MAX_IMPLAUSIBLE_SHARE):
         raise DocumentError(
             f"{name}: binary data, not text ({controls} control and {odd} unusual characters)",
             code="binary",

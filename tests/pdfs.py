@@ -1,5 +1,6 @@
 """Real PDFs for tests, made with reportlab and an embedded CJK font (no downloads).
 
+Import as ``from pdfs import make_report_pdf`` (tests/ is on sys.path, like ``fake_openai``).
 ``make_report_pdf`` takes lines in the same shape as the bundled ``.txt`` reports: the first
 line is the heading, lines with tabs are table rows (drawn as one ruled table per run of
 such lines), every other line is a paragraph.
