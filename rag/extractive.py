@@ -1,0 +1,388 @@
+"""The extractive answerer: picks the table fact or sentence that states the answer, computes
+simple arithmetic over two located inputs, and refuses when nothing fits well enough."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from rag.numbers import Quantity, find_quantities, find_ratios, normalize, parse_quantity
+from rag.query import Query, levels_in
+from rag.retriever import Retrieval
+from rag.types import Answer, Chunk, Citation, Hit, TableFact
+
+REFUSAL = "报告中没有找到该问题的答案。"
+THRESHOLD = 0.5
+STRONG = 0.8
+_CHANGE = re.compile(r"增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大")
+_COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
+_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A located number (or ratio) with the passage that states it and how well it fits."""
+
+    value: float | None
+    unit: str
+    raw: str
+    score: float
+    chunk: Chunk
+    quote: str
+    line: int
+    label: str
+    ratio: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Inverse document frequencies of character bigrams over the indexed chunks."""
+
+    idf: dict[str, float]
+    default: float
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Lexicon:
+        """A lexicon whose rare bigrams weigh more than common ones."""
+        counts: dict[str, int] = {}
+        total = 0
+        for text in texts:
+            total += 1
+            for gram in grams(text):
+                counts[gram] = counts.get(gram, 0) + 1
+        idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in counts.items()}
+        return cls(idf, math.log(total + 1) if total else 1.0)
+
+    def weights(self, text: str) -> dict[str, float]:
+        """Bigram weights of ``text``."""
+        return {g: max(self.idf.get(g, self.default), 0.1) for g in grams(text)}
+
+
+@lru_cache(maxsize=200_000)
+def grams(text: str) -> frozenset[str]:
+    """Character bigrams of the Chinese letters and digits in ``text``."""
+    clean = re.sub(r"[^\w\u4e00-\u9fff]+", " ", normalize(text)).replace("_", " ")
+    out: set[str] = set()
+    for piece in clean.split():
+        out.update(piece[i: i + 2] for i in range(len(piece) - 1))
+        if len(piece) == 1:
+            out.add(piece)
+    return frozenset(out)
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Share of the weighted query bigrams found in ``text``."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    found = grams(text)
+    return sum(w for g, w in weights.items() if g in found) / total
+
+
+def unit_fit(asked: str, unit: str) -> float | None:
+    """How well a stated unit fits the asked one: a bonus, a penalty, or None when impossible."""
+    asked_base, stated = _base_unit(asked), _base_unit(unit)
+    if not asked:
+        return -0.15 if not unit else 0.0
+    if not unit:
+        return -0.25
+    if asked_base == stated:
+        return 0.2
+    if asked_base in _COUNTS and stated in _COUNTS:
+        return -0.05
+    if asked_base.startswith("元") and stated.startswith("元"):
+        return 0.0
+    return None
+
+
+def find(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | None:
+    """The best-fitting located number for ``query``, or None when nothing is good enough."""
+    candidates = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
+                  *sentence_evidence(query, retrieval.hits, lexicon)]
+    best = max(candidates, key=lambda e: e.score, default=None)
+    return best if best and best.score >= THRESHOLD else None
+
+
+def fact_evidence(
+    query: Query, facts: Sequence[TableFact], retrieval: Retrieval, lexicon: Lexicon
+) -> list[Evidence]:
+    """Table facts scored against the question."""
+    weights = lexicon.weights(query.measure)
+    scored = [(s, f) for f in facts if (s := _fact_score(query, f, weights)) is not None]
+    scored.sort(key=lambda sf: -sf[0])
+    out = []
+    for score, fact in scored[:8]:
+        chunk = retrieval.chunk_at(fact.doc_id, fact.line)
+        if chunk is None:
+            continue
+        quote = _line_of(chunk, fact.line, fact.raw)
+        out.append(Evidence(fact.value, fact.unit, fact.raw.strip(), score, chunk, quote, fact.line,
+                            f"{fact.title}·{fact.row}·{fact.column}"))
+    return out
+
+
+def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> float | None:
+    if fact.value is None:
+        return None
+    label = f"{fact.row} {fact.column}"
+    text = f"{fact.title} {label}"
+    score = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
+    level = _level_fit(query.level, text)
+    if level is None:
+        return None
+    year = query.year
+    if year is not None and fact.year is not None and fact.year != year and year not in query.years:
+        return None
+    quantity = parse_quantity(fact.raw)
+    unit = quantity.unit if quantity and quantity.unit else fact.unit
+    fit = unit_fit(query.unit, unit)
+    if fit is None:
+        return None
+    change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
+    return score + level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0)
+
+
+def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
+    """Numbers in the retrieved prose, scored by the question words around them."""
+    weights = lexicon.weights(query.measure)
+    out: list[Evidence] = []
+    for hit in hits:
+        if hit.chunk.kind != "prose":
+            continue
+        for sentence, offset in _sentences(hit.chunk.text):
+            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights))
+    return out
+
+
+def _sentence_candidates(
+    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float]
+) -> list[Evidence]:
+    if not coverage(weights, sentence):
+        return []
+    line = chunk.line_start + chunk.text.count("\n", 0, offset)
+    if query.unit == "" and ("比" in query.measure or "比" in query.norm) and find_ratios(sentence):
+        ratio = find_ratios(sentence)[0]
+        score = coverage(weights, sentence[: ratio.start]) + 0.1
+        return [Evidence(None, "", ratio.raw, score, chunk, sentence.strip(), line, sentence, ratio.text)]
+    out = []
+    for quantity in find_quantities(sentence):
+        fit = _quantity_score(query, chunk, sentence, quantity, weights)
+        if fit is not None:
+            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, fit, chunk,
+                                sentence.strip(), line, sentence[: quantity.end]))
+    return out
+
+
+def _quantity_score(
+    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float]
+) -> float | None:
+    if _is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
+        return None
+    fit = unit_fit(query.unit, quantity.unit)
+    if fit is None:
+        return None
+    before = sentence[: quantity.start]
+    clause = re.split(r"[，,；;：:（(]", before)[-1]
+    segment = re.split(r"[；;]", before)[-1]
+    level = _level_fit(query.level, segment) if _clause_has_level(clause) else _level_fit(
+        query.level, segment, soft=True)
+    if level is None:
+        return None
+    year = _stated_year(before)
+    if query.year is not None:
+        if year is not None and year not in query.years:
+            return None
+        if year is None and chunk.year is not None and chunk.year not in query.years:
+            return None
+    change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
+    score = 0.45 * coverage(weights, clause) + 0.55 * coverage(weights, before)
+    return score + level + fit - (0.3 if change else 0.0)
+
+
+def _clause_has_level(clause: str) -> bool:
+    return bool(levels_in(clause))
+
+
+def _level_fit(asked: str, text: str, *, soft: bool = False) -> float | None:
+    found = levels_in(text)
+    if not asked:
+        return -0.1 if found and not soft else 0.0
+    if asked in found:
+        return 0.15
+    if found:
+        return -0.2 if soft else None
+    return 0.0
+
+
+def _stated_year(before: str) -> int | None:
+    for match in reversed(list(re.finditer(r"(20\d\d)\s*年", before))):
+        if not re.search(r"(?:比|较|与|同|相比|自|从)\s*$", before[max(0, match.start() - 3): match.start()]):
+            return int(match.group(1))
+    return None
+
+
+def _is_year(sentence: str, quantity: Quantity) -> bool:
+    follows = sentence[quantity.end: quantity.end + 2]
+    return quantity.unit == "年" or (1990 <= quantity.value <= 2035 and follows[:1] in ("年", "-", "—"))
+
+
+def _sentences(text: str) -> list[tuple[str, int]]:
+    joined = re.sub(r"(?<=[^\s。！？])\n(?=\S)", " ", text)
+    return [(m.group(0), m.start()) for m in _SENTENCE.finditer(joined) if m.group(0).strip()]
+
+
+def _line_of(chunk: Chunk, line: int, raw: str) -> str:
+    lines = chunk.text.split("\n")
+    index = line - chunk.line_start
+    if 0 <= index < len(lines) and raw.strip() in lines[index]:
+        return lines[index].strip()
+    return next((x.strip() for x in lines if raw.strip() and raw.strip() in x), chunk.text[:120])
+
+
+def _base_unit(unit: str) -> str:
+    unit = re.sub(r"^(?:亿|千万|百万|万|千)", "", unit) if len(unit) > 1 else unit
+    return _UNIT_CLASS.get(unit, unit)
+
+
+# --- composing answers -------------------------------------------------------------------------
+
+
+def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon) -> Answer:
+    """An extractive Answer for ``query``: stated, computed, a list, or a refusal."""
+    retrieval = retrieve(query)
+    if retrieval.refusal:
+        return refusal(query, retrieval, retrieval.refusal)
+    if query.is_list:
+        return _list_answer(query, retrieval, lexicon)
+    if query.operation != "lookup" and query.parts:
+        computed = _computed_answer(query, retrieval, retrieve, lexicon)
+        if computed is not None:
+            return computed
+    found = find(query, retrieval, lexicon)
+    if found is None:
+        return refusal(query, retrieval)
+    return _stated(query, retrieval, found)
+
+
+def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
+    """The fixed refusal, with the reason when one is known."""
+    text = f"{REFUSAL}{reason}" if reason else REFUSAL
+    return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
+
+
+def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
+    citation = _cite(1, found)
+    shown = found.ratio or found.raw
+    text = f"{found.quote if found.ratio else _summary(found)}：{shown}[1]"
+    return Answer(
+        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
+        mode="extractive", citations=(citation,), retrieved=_evidence_first(retrieval.hits, [found]),
+    )
+
+
+def _summary(found: Evidence) -> str:
+    return f"据《{found.chunk.file}》{found.label.strip()[-60:]}".replace("\n", " ")
+
+
+def _computed_answer(
+    query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
+) -> Answer | None:
+    direct = find(query, retrieval, lexicon)
+    if direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth"):
+        return _stated(query, retrieval, direct)
+    inputs = [find(part, retrieve(part), lexicon) for part in query.parts]
+    if len(inputs) != 2 or inputs[0] is None or inputs[1] is None:
+        return None
+    a, b = inputs[0], inputs[1]
+    result = _compute(query, a, b)
+    if result is None:
+        return None
+    value, unit, formula = result
+    citations = (_cite(1, a), _cite(2, b))
+    text = f"{formula}（输入见[1][2]）"
+    return Answer(
+        question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
+        citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
+    )
+
+
+def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] | None:
+    if a.value is None or b.value is None:
+        return None
+    (x, ux), (y, uy) = _same_units(a), _same_units(b)
+    if _base_unit(ux) != _base_unit(uy) and ux and uy:
+        return None
+    if ux != uy:
+        (x, ux), (y, uy) = _to_base(a), _to_base(b)
+    xs, ys = _fmt(x), _fmt(y)
+    if query.operation == "sum":
+        return x + y, ux, f"{xs} + {ys} = {_fmt(x + y)} {ux}".strip()
+    if query.operation == "difference":
+        value = abs(x - y)
+        return value, ux, f"{_fmt(max(x, y))} - {_fmt(min(x, y))} = {_fmt(value)} {ux}".strip()
+    if y == 0 or x == 0:
+        return None
+    if query.operation == "ratio":
+        value = round(x / y, 2)
+        return value, "倍", f"{xs} ÷ {ys} = {_fmt(value)} 倍"
+    if query.operation == "share":
+        value = round(x / y * 100, 2)
+        return value, "%", f"{xs} ÷ {ys} × 100% = {_fmt(value)}%"
+    value = round(abs(y - x) / x * 100, 2)
+    return value, "%", f"|{ys} - {xs}| ÷ {xs} × 100% = {_fmt(value)}%"
+
+
+def _same_units(found: Evidence) -> tuple[float, str]:
+    assert found.value is not None
+    return found.value, found.unit
+
+
+def _to_base(found: Evidence) -> tuple[float, str]:
+    quantity = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0)
+    return quantity.base()
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
+    weights = lexicon.weights(query.measure)
+    best: tuple[float, Chunk, str, int] | None = None
+    for hit in retrieval.hits:
+        if hit.chunk.kind == "table_row":
+            continue
+        for sentence, offset in _sentences(hit.chunk.text):
+            score = coverage(weights, sentence) + (0.1 if re.search(r"[、，,]", sentence) else 0.0)
+            if best is None or score > best[0]:
+                best = (score, hit.chunk, sentence, offset)
+    if best is None or best[0] < THRESHOLD:
+        return refusal(query, retrieval)
+    score, chunk, sentence, offset = best
+    line = chunk.line_start + chunk.text.count("\n", 0, offset)
+    found = Evidence(None, "", "", score, chunk, sentence.strip(), line, sentence)
+    return Answer(
+        question=query.text, text=f"{sentence.strip()}[1]", value=None, unit="", refused=False,
+        mode="extractive", citations=(_cite(1, found),), retrieved=_evidence_first(retrieval.hits, [found]),
+    )
+
+
+def _cite(n: int, found: Evidence) -> Citation:
+    chunk = found.chunk
+    return Citation(
+        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=chunk.context.split("\n")[0],
+        section=chunk.section, table=chunk.table, page=chunk.page, line=found.line, quote=found.quote,
+    )
+
+
+def _evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
+    """The retrieved hits with the chunks the answer rests on moved to the front."""
+    used = [e.chunk.id for e in found]
+    front = [Hit(e.chunk, 1.0, {"evidence": i + 1}) for i, e in enumerate(found)
+             if e.chunk.id not in used[:i]]
+    rest = [h for h in hits if h.chunk.id not in used]
+    return tuple(replace(h) for h in [*front, *rest])

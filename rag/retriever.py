@@ -1,0 +1,169 @@
+"""Hybrid retrieval: the reports a question can be about, keyword + dense hits fused by weighted
+reciprocal rank fusion, and the table facts of those reports."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rag.query import Query
+from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
+
+WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
+"""Fusion weights, measured on the dev questions (see benchmarks/latency.py and tests/answers)."""
+RRF_K = 60
+MAX_YEARS_BACK = 6
+"""A report's tables reach this many years before its data year."""
+
+
+class SearchIndex(Protocol):
+    """The part of ``rag.index.Index`` retrieval reads."""
+
+    def documents(self) -> list[ReportInfo]: ...
+
+    def chunks(self, doc_id: str) -> list[Chunk]: ...
+
+    def facts(self, *, doc_id: str | None = None, region: str | None = None, year: int | None = None,
+              table: str | None = None) -> list[TableFact]: ...
+
+    def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
+
+    def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for one question; ``refusal`` says why no report can answer it."""
+
+    query: Query
+    documents: tuple[ReportInfo, ...]
+    hits: tuple[Hit, ...]
+    facts: tuple[TableFact, ...]
+    refusal: str = ""
+    chunks_by_doc: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
+
+    def chunk_at(self, doc_id: str, line: int) -> Chunk | None:
+        """The most specific chunk of ``doc_id`` that covers ``line``."""
+        covering = [c for c in self.chunks_by_doc.get(doc_id, ()) if c.line_start <= line <= c.line_end]
+        order = {"table_row": 0, "table": 1, "prose": 2}
+        return min(covering, key=lambda c: (order[c.kind], c.line_end - c.line_start), default=None)
+
+
+def fuse(rankings: Mapping[str, Sequence[Hit]], *, weights: Mapping[str, float], k: int = RRF_K) -> list[Hit]:
+    """Hits from several rankings merged by weighted reciprocal rank fusion, best first."""
+    scores: dict[str, float] = {}
+    ranks: dict[str, dict[str, int]] = {}
+    chunks: dict[str, Chunk] = {}
+    for name, hits in rankings.items():
+        weight = weights.get(name, 1.0)
+        for rank, hit in enumerate(hits, start=1):
+            cid = hit.chunk.id
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
+            ranks.setdefault(cid, {})[name] = rank
+            chunks.setdefault(cid, hit.chunk)
+    order = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    return [Hit(chunks[cid], scores[cid], ranks[cid]) for cid in order]
+
+
+def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[list[ReportInfo], str]:
+    """The reports ``query`` can be about, best first, or a reason why there are none."""
+    if query.unknown_region:
+        return [], "问题所涉地区不在已收录的报告范围内。"
+    docs = [d for d in documents if not query.region or d.region == query.region]
+    if not docs:
+        return [], f"已收录的报告中没有{query.region}的报告。"
+    if query.report_year is not None:
+        docs = [d for d in docs if d.report_year == query.report_year] or docs
+        if not query.years:
+            return docs, ""
+    if not query.years:
+        return sorted(docs, key=lambda d: -(_data_year(d) or 0)), ""
+    fitting = sorted((_year_gap(d, query.years), d.doc_id, d) for d in docs)
+    fitting = [f for f in fitting if f[0] <= MAX_YEARS_BACK]
+    if not fitting:
+        years = "、".join(str(y) for y in query.years)
+        return [], f"已收录的{query.region or ''}报告不包含{years}年的数据。"
+    best = fitting[0][0]
+    return [d for gap, _, d in fitting if gap == best], ""
+
+
+def _data_year(doc: ReportInfo) -> int | None:
+    return doc.data_year or doc.report_year
+
+
+def _year_gap(doc: ReportInfo, years: Sequence[int]) -> int:
+    data_year = _data_year(doc)
+    if data_year is None:
+        return MAX_YEARS_BACK
+    gaps = [data_year - y for y in years]
+    return 99 if any(g < 0 for g in gaps) else max(gaps)
+
+
+class Retriever:
+    """Hybrid retrieval over one index; caches per-report chunks and facts (reads are thread-safe)."""
+
+    def __init__(
+        self, index: SearchIndex, *, weights: Mapping[str, float] = WEIGHTS, depth: int = 30
+    ) -> None:
+        self._index = index
+        self._weights = dict(weights)
+        self._depth = depth
+        self._lock = threading.Lock()
+        self._key: tuple[str, ...] = ()
+        self._chunks: dict[str, list[Chunk]] = {}
+        self._facts: dict[str, list[TableFact]] = {}
+
+    def documents(self) -> list[ReportInfo]:
+        """The indexed reports (clearing caches when the set of reports changed)."""
+        documents = self._index.documents()
+        key = tuple(sorted(d.doc_id + d.content_hash for d in documents))
+        with self._lock:
+            if key != self._key:
+                self._key, self._chunks, self._facts = key, {}, {}
+        return documents
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of one report, in line order (cached)."""
+        with self._lock:
+            cached = self._chunks.get(doc_id)
+        if cached is None:
+            cached = sorted(self._index.chunks(doc_id), key=lambda c: (c.line_start, c.line_end))
+            with self._lock:
+                self._chunks[doc_id] = cached
+        return cached
+
+    def facts(self, doc_id: str) -> list[TableFact]:
+        """The table facts of one report (cached)."""
+        with self._lock:
+            cached = self._facts.get(doc_id)
+        if cached is None:
+            cached = self._index.facts(doc_id=doc_id)
+            with self._lock:
+                self._facts[doc_id] = cached
+        return cached
+
+    def retrieve(self, query: Query) -> Retrieval:
+        """Fused hits and facts from the reports ``query`` can be about."""
+        documents, reason = select_documents(query, self.documents())
+        if reason:
+            return Retrieval(query, (), (), (), reason)
+        where = SearchFilter(doc_ids=tuple(d.doc_id for d in documents))
+        text = query.norm
+        rankings = {
+            "bm25": self._index.keyword_search(text, k=self._depth, where=where),
+            "dense": self._index.dense_search(text, k=self._depth, where=where),
+        }
+        hits = fuse(rankings, weights=self._weights)
+        facts = tuple(f for d in documents for f in self.facts(d.doc_id))
+        chunks = {d.doc_id: self.chunks(d.doc_id) for d in documents}
+        return Retrieval(query, tuple(documents), tuple(hits), facts, "", chunks)
+
+
+def neighbours(chunks: Sequence[Chunk], line: int) -> list[Chunk]:
+    """Chunks whose first line is at or just before ``line`` (for context around a hit)."""
+    starts = [c.line_start for c in chunks]
+    i = bisect.bisect_right(starts, line)
+    return list(chunks[max(0, i - 2): i + 1])
