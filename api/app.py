@@ -1,0 +1,81 @@
+"""The FastAPI application: ``create_app`` wires settings, services, routes and handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import errors, security
+from api.engine import Engine, default_engine
+from api.routes import ask, chat, documents, health, widget
+from rag.settings import Settings
+
+log = logging.getLogger("nianbao.api")
+
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+def create_app(
+    settings: Settings | None = None, services: Any = None, *, engine: Engine | None = None
+) -> FastAPI:
+    """The service; builds its services on startup unless given them."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="nianbao 年报问答",
+        version="0.1.0",
+        description="Answers with citations over vocational-education annual reports.",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.owns_services = services is None
+    app.state.engine = engine or default_engine()
+    app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
+    errors.install(app)
+    for module in (health, ask, chat, documents, widget):
+        app.include_router(module.router)
+    security.install_cors(app, settings)
+    app.add_middleware(_SecurityHeaders)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.services is None:
+        from rag.services import build_services
+
+        app.state.services = await run_in_threadpool(build_services, app.state.settings)
+    try:
+        yield
+    finally:
+        if app.state.owns_services:
+            await run_in_threadpool(app.state.services.index.close)
+
+
+class _SecurityHeaders:
+    """Adds headers that stop browsers sniffing or framing the service's responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,195 @@
+"""The API's JSON schemas, converted from and to ``rag.types``."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import Answer, Chunk, Citation, ReportInfo
+
+MODEL_ID = "nianbao"
+MAX_TURNS = 20
+
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=10_000, description="The question, in Chinese.")
+    history: list[tuple[str, str]] = Field(
+        default_factory=list, max_length=MAX_TURNS,
+        description="Earlier turns as [question, answer] pairs, oldest first, for follow-ups.",
+    )
+
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    n: int
+    file: str
+    title: str
+    section: str
+    table: str
+    page: int | None
+    line: int
+    quote: str
+    doc_id: str = ""
+    chunk_id: str = ""
+
+
+class RetrievedOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    file: str
+    text: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    """The same object as ``nianbao ask --json`` (citations also carry doc_id and chunk_id)."""
+
+    model_config = ConfigDict(extra="allow")
+    question: str
+    answer: str
+    value: float | None
+    unit: str
+    refused: bool
+    mode: str
+    citations: list[CitationOut]
+    retrieved: list[RetrievedOut]
+    latency_ms: float
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    file: str
+    title: str
+    region: str
+    report_year: int | None
+    data_year: int | None
+    level: str
+
+
+class UploadOut(BaseModel):
+    document: DocumentOut | None
+    chunks: int = 0
+    message: str = ""
+
+
+class ChunkOut(BaseModel):
+    id: str
+    kind: str
+    text: str
+    section: str
+    table: str
+    line_start: int
+    line_end: int
+    page: int | None
+
+
+class PassageOut(BaseModel):
+    """A cited passage with its neighbours (and, for a table row, its whole table)."""
+
+    document: DocumentOut
+    passage: ChunkOut
+    before: list[ChunkOut]
+    after: list[ChunkOut]
+    table: ChunkOut | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text, joining the text parts of a multi-part message."""
+        if isinstance(self.content, list):
+            return "".join(str(part.get("text", "")) for part in self.content if part.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=2 * MAX_TURNS + 2)
+    stream: bool = False
+
+
+def document_out(info: ReportInfo) -> DocumentOut:
+    """API view of a report's metadata."""
+    return DocumentOut(
+        doc_id=info.doc_id, file=info.file, title=info.title, region=info.region,
+        report_year=info.report_year, data_year=info.data_year, level=info.level,
+    )
+
+
+def chunk_out(chunk: Chunk) -> ChunkOut:
+    """API view of one chunk."""
+    return ChunkOut(
+        id=chunk.id, kind=chunk.kind, text=chunk.text, section=chunk.section, table=chunk.table,
+        line_start=chunk.line_start, line_end=chunk.line_end, page=chunk.page,
+    )
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """One citation as JSON, with the ids the source view needs."""
+    return {
+        "n": citation.n, "file": citation.file, "title": citation.title, "section": citation.section,
+        "table": citation.table, "page": citation.page, "line": citation.line, "quote": citation.quote,
+        "doc_id": citation.doc_id, "chunk_id": citation.chunk_id,
+    }
+
+
+def with_citation_ids(payload: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    """``payload`` (an ``answer_to_json`` object) with doc_id/chunk_id added to each citation."""
+    by_n = {c.n: c for c in answer.citations}
+    cited = []
+    for item in payload.get("citations", []):
+        source = by_n.get(item.get("n"))
+        extra = {"doc_id": source.doc_id, "chunk_id": source.chunk_id} if source else {}
+        cited.append({**extra, **item})
+    return {**payload, "citations": cited}
+
+
+def with_markers(answer: Answer) -> str:
+    """The answer text, with numbered markers [n] appended for citations it does not mark."""
+    missing = [c.n for c in answer.citations if f"[{c.n}]" not in answer.text]
+    return answer.text + "".join(f"[{n}]" for n in missing)
+
+
+def completion(answer: Answer, payload: dict[str, Any], *, model: str) -> dict[str, Any]:
+    """A non-streaming ``chat.completion`` object with the citations in extra fields."""
+    return {
+        "id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{
+            "index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": with_markers(answer),
+                        "citations": payload["citations"]},
+        }],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": payload["citations"],
+        "nianbao": payload,
+    }
+
+
+def completion_chunk(
+    cid: str, *, model: str, delta: dict[str, Any], finish: Literal["stop"] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One ``chat.completion.chunk`` of a stream."""
+    chunk = {
+        "id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return {**chunk, **(extra or {})}
+
+
+def models() -> dict[str, Any]:
+    """The ``/v1/models`` list: this service as one model."""
+    model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "nianbao"}
+    return {"object": "list", "data": [model]}
+
+
+def completion_id() -> str:
+    """A fresh ``chatcmpl-…`` id."""
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}"
