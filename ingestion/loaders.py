@@ -54,6 +54,8 @@ ERROR_CODES = (
 DEFAULT_MAX_BYTES = 52 * 1024 * 1024
 """50 MiB (the default upload limit) plus 2 MiB, so a 50 MB report loads and anything bigger fails."""
 MAX_PDF_PAGES = 3000
+MAX_PDF_TEXT_CHARS = 30_000_000
+"""A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -267,7 +269,7 @@ def _pypdf_pages(data: bytes, name: str) -> list[str]:
             raise DocumentError(
                 f"{name}: {count} pages is over the {MAX_PDF_PAGES}-page limit", code="too_large"
             )
-        return [page.extract_text() or "" for page in reader.pages]
+        return _page_texts(reader, name)
     except DocumentError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
@@ -278,6 +280,17 @@ def _pypdf_pages(data: bytes, name: str) -> list[str]:
         raise DocumentError(f"{name}: the PDF's objects are nested too deeply", code="pdf_broken") from exc
     except Exception as exc:  # pypdf raises many foreign types on hostile input; each fails this file only
         raise DocumentError(f"{name}: the PDF is damaged ({type(exc).__name__})", code="pdf_broken") from exc
+
+
+def _page_texts(reader: Any, name: str) -> list[str]:
+    texts: list[str] = []
+    total = 0
+    for page in reader.pages:
+        texts.append(page.extract_text() or "")
+        total += len(texts[-1])
+        if total > MAX_PDF_TEXT_CHARS:
+            raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
+    return texts
 
 
 def _plumber_pages(data: bytes, wanted: list[bool]) -> list[list[str] | None]:

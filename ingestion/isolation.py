@@ -1,0 +1,160 @@
+"""Loading an untrusted file in a child process with memory, CPU and wall-clock limits.
+
+``load_isolated`` runs ``ingestion.loaders.load`` in ``python -m ingestion.isolation`` (a fresh
+interpreter: no fork of a threaded server, no pickle from the child), with ``RLIMIT_AS`` set to
+``memory_mb``, ``RLIMIT_CPU`` just above the timeout, and a wall-clock timeout after which the
+child is killed. A decompression bomb, a huge page count or deeply nested objects therefore fail
+that one file with ``memory`` / ``timeout`` / ``pdf_broken`` while the parent's memory stays
+bounded. The result comes back as JSON on the child's stdout.
+
+Size cap: ``max_bytes`` defaults to ``loaders.DEFAULT_MAX_BYTES`` (50 MiB + 2 MiB), so a 50 MB
+text report loads (≈ 1–2 s, child peak ≈ 0.4 GB) and a bigger file fails at once with
+``too_large`` before any child starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from ingestion.loaders import DEFAULT_MAX_BYTES, load
+from rag.errors import DocumentError
+from rag.types import LoadedText
+
+_ROOT = Path(__file__).resolve().parent.parent
+_STDERR_CAP = 1 << 20
+
+
+def load_isolated(
+    path: Path,
+    *,
+    timeout_s: float = 30.0,
+    memory_mb: int = 1024,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadedText:
+    """The file's LoadedText, loaded in a limited child process, or DocumentError with a stable code."""
+    _check_size(path, max_bytes)
+    request = {
+        "path": str(path.resolve()),
+        "max_bytes": max_bytes,
+        "memory_mb": memory_mb,
+        "cpu_s": timeout_s,
+    }
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ingestion.isolation"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=_child_env(),
+            cwd=_ROOT,
+            start_new_session=True,
+        )
+        try:
+            out, _ = proc.communicate(json.dumps(request).encode(), timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise DocumentError(f"{path.name}: loading took over {timeout_s:g} s", code="timeout") from exc
+        return _result(path.name, proc.returncode, out, _tail(stderr))
+
+
+def _check_size(path: Path, max_bytes: int) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the child reports missing or unreadable files with their own codes
+    if size > max_bytes:
+        raise DocumentError(
+            f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
+        )
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _tail(stream: IO[bytes]) -> str:
+    stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, stream.tell() - 2000))
+    return stream.read().decode("utf-8", errors="replace")
+
+
+def _result(name: str, returncode: int, out: bytes, stderr: str) -> LoadedText:
+    try:
+        reply = json.loads(out) if out else None
+    except ValueError:
+        reply = None
+    if isinstance(reply, dict) and "ok" in reply:
+        return _loaded(reply["ok"])
+    if isinstance(reply, dict) and "error" in reply:
+        raise DocumentError(str(reply["error"]["message"]), code=str(reply["error"]["code"]))
+    raise _crash(name, returncode, stderr)
+
+
+def _loaded(data: dict[str, Any]) -> LoadedText:
+    return LoadedText(
+        file=data["file"],
+        lines=tuple(data["lines"]),
+        encoding=data["encoding"],
+        content_hash=data["content_hash"],
+        pages=tuple(data["pages"]),
+    )
+
+
+def _crash(name: str, returncode: int, stderr: str) -> DocumentError:
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return DocumentError(f"{name}: loading used too much CPU time", code="timeout")
+    if "MemoryError" in stderr or "Cannot allocate memory" in stderr or returncode == -signal.SIGABRT:
+        return DocumentError(f"{name}: loading needed too much memory", code="memory")
+    return DocumentError(f"{name}: the loader crashed (exit status {returncode})", code="pdf_broken")
+
+
+# --- child ------------------------------------------------------------------------------------
+
+
+def _child_main() -> None:
+    """Read one request on stdin, load the file under limits, write one JSON reply on stdout."""
+    reply_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # stray prints from libraries must not corrupt the reply
+    request = json.loads(sys.stdin.read())
+    _limit(memory_mb=int(request["memory_mb"]), cpu_s=float(request["cpu_s"]))
+    logging.disable(logging.WARNING)
+    json.dump(_child_reply(Path(request["path"]), int(request["max_bytes"])), reply_to, ensure_ascii=False)
+    reply_to.flush()
+
+
+def _limit(*, memory_mb: int, cpu_s: float) -> None:
+    memory = memory_mb * 1024 * 1024
+    cpu = int(cpu_s) + 2
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (_STDERR_CAP, _STDERR_CAP))
+
+
+def _child_reply(path: Path, max_bytes: int) -> dict[str, Any]:
+    try:
+        return {"ok": asdict(load(path, max_bytes=max_bytes))}
+    except DocumentError as exc:
+        return {"error": {"code": exc.code, "message": exc.message}}
+    except MemoryError:
+        return {"error": {"code": "memory", "message": f"{path.name}: loading needed too much memory"}}
+    except RecursionError:
+        return {"error": {"code": "pdf_broken", "message": f"{path.name}: the file is nested too deeply"}}
+
+
+if __name__ == "__main__":
+    _child_main()
