@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message, Receive
 
 from api.deps import Caller, ServicesDep, SettingsDep
@@ -38,8 +38,11 @@ async def upload_document(
     request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep
 ) -> UploadOut:
     """Store and ingest one PDF/TXT/MD sent as multipart field ``file``."""
-    upload = await _read_upload(request, settings)
-    target = await run_in_threadpool(_save, upload, settings)
+    form = await _read_form(request, settings)
+    try:
+        target = await run_in_threadpool(_save, _the_file(form), settings)
+    finally:
+        await form.close()
     return await run_in_threadpool(_ingest, target, services)
 
 
@@ -100,8 +103,8 @@ def _find(chunks: list[Chunk], ref: str) -> Chunk | None:
     return min(holding, key=lambda c: (_SPECIFICITY[c.kind], c.line_end - c.line_start), default=None)
 
 
-async def _read_upload(request: Request, settings: Settings) -> UploadFile:
-    """The uploaded file, the body counted as it arrives (413 past the limit, chunked or not)."""
+async def _read_form(request: Request, settings: Settings) -> FormData:
+    """The multipart form, the body counted as it arrives (413 past the limit, chunked or not)."""
     budget = settings.max_upload_bytes + _MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > budget:
@@ -109,7 +112,11 @@ async def _read_upload(request: Request, settings: Settings) -> UploadFile:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ApiError(415, "请以 multipart/form-data 上传，字段名 file。")
     limited = Request(request.scope, receive=_limited(request.receive, budget, settings))
-    form = await limited.form(max_files=1, max_fields=4)
+    return await limited.form(max_files=1, max_fields=4)
+
+
+def _the_file(form: FormData) -> UploadFile:
+    """The form's ``file`` field."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise InputError("缺少上传文件（字段名 file）。", code="no_file")
