@@ -1,16 +1,47 @@
-"""`nianbao ingest` (not built yet)."""
+"""`nianbao ingest [PATHS…] [--rebuild]`: index reports (default: the bundled ones)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from rag.errors import NianbaoError
+from ingestion.pipeline import IngestReport, ingest
+from rag.index import open_index
 from rag.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("ingest", help="(not built yet)").set_defaults(run=run)
+    parser = sub.add_parser("ingest", help="index reports (.txt .md .pdf files or folders)")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled reports)")
+    parser.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    raise NianbaoError("'nianbao ingest' is not built yet")
+    """Ingest, print what was found; exit status 1 when any file failed (the rest are still indexed)."""
+    paths = list(args.paths) or [settings.reports_dir]
+    index = open_index(settings)
+    try:
+        report = ingest(paths, index, progress=_progress, rebuild=args.rebuild)
+    finally:
+        index.close()
+    print(summary(report))
+    return 0 if report.ok else 1
+
+
+def summary(report: IngestReport) -> str:
+    """The lines printed after a run."""
+    done = len(report.files) - len(report.failed)
+    lines = [
+        f"ingested {done} of {len(report.files)} files in {report.seconds:.1f} s "
+        f"({report.embedded} texts embedded)",
+        f"index: {report.documents} documents, {report.tables} tables, {report.facts} facts, "
+        f"{report.chunks} chunks",
+    ]
+    lines += [f"failed: {Path(f.path).name}: {f.message} [{f.code}]" for f in report.failed]
+    return "\n".join(lines)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

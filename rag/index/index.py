@@ -1,0 +1,321 @@
+"""The Index: SQLite (truth) + BM25 (keywords) + Chroma (vectors), one generation at a time.
+
+Reads go to the generation named by ``home/CURRENT``; every read first checks that pointer (one
+``stat``) and reopens when another process switched it. Writes happen inside ``writing()``: under the
+exclusive writer lock, on a copy of the current generation (or an empty one for a rebuild), switched
+to atomically at the end. Reads are thread-safe (one lock around the open generation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from rag.embedders import Embedder, build_embedder
+from rag.errors import IndexError_
+from rag.index import generations, store
+from rag.index.generations import Layout
+from rag.index.keyword import KeywordIndex
+from rag.index.tokenize import tokenize
+from rag.index.vectors import VectorStore
+from rag.settings import Settings
+from rag.types import Chunk, Hit, ParsedDocument, ReportInfo, SearchFilter, Table, TableFact
+
+T = TypeVar("T")
+EMBED_BATCH = 256
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What one upsert did."""
+
+    doc_id: str
+    file: str
+    status: Literal["added", "replaced", "unchanged"]
+    chunks: int
+    tables: int
+    facts: int
+    embedded: int
+    """Texts sent to the embedder (0 when every vector was already stored or cached)."""
+
+
+class Index:
+    """Hybrid-searchable store of parsed reports; see the module docstring for the write protocol."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self._settings = settings
+        self._layout = Layout(settings.home)
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._writer: _Writer | None = None
+        self._writer_thread = 0
+        self._write_mutex = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder for dense search (built on first use)."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = build_embedder(self._settings)
+            return self._embedder
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def documents(self) -> list[ReportInfo]:
+        """Every indexed report."""
+        return self._read(lambda s: store.documents(s.conn) if s.conn else [])
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """One chunk by id, or None."""
+        return self._read(lambda s: store.chunk(s.conn, chunk_id) if s.conn else None)
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        """A report's chunks in document order."""
+        return self._read(lambda s: store.chunks(s.conn, doc_id) if s.conn else [])
+
+    def tables(self, doc_id: str) -> list[Table]:
+        """A report's recovered tables in document order."""
+        return self._read(lambda s: store.tables(s.conn, doc_id) if s.conn else [])
+
+    def facts(
+        self, *, doc_id: str | None = None, region: str | None = None, year: int | None = None,
+        table: str | None = None,
+    ) -> list[TableFact]:
+        """Table facts matching every given field (table = the table number, e.g. '1-1')."""
+        def read(s: _Snapshot) -> list[TableFact]:
+            return store.facts(s.conn, doc_id=doc_id, region=region, year=year, table=table) if s.conn else []
+
+        return self._read(read)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of documents, tables, facts and chunks."""
+        empty = {"documents": 0, "tables": 0, "facts": 0, "chunks": 0}
+        return self._read(lambda s: store.counts(s.conn) if s.conn else empty)
+
+    def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
+        """Best ``k`` chunks by BM25 over jieba tokens, score = BM25 score."""
+        tokens = tokenize(query)
+        return self._read(lambda s: _hits(s, s.keyword.search(tokens, k=k, where=where), "bm25"))
+
+    def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
+        """Nearest ``k`` chunks by embedding, score = cosine similarity."""
+        vector = self.embedder.embed_query(query)
+
+        def search(s: _Snapshot) -> list[Hit]:
+            vectors = s.vectors(self.embedder)
+            return _hits(s, vectors.query(vector, k=k, where=where), "dense") if vectors else []
+
+        return self._read(search)
+
+    def generation(self) -> str | None:
+        """The id of the generation reads currently use."""
+        return self._read(lambda s: s.generation)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self, *, rebuild: bool = False) -> Iterator[None]:
+        """Group writes into one new generation, switched to on success, discarded on error."""
+        if self._writer is not None and self._writer_thread == threading.get_ident():
+            yield
+            return
+        if not self._write_mutex.acquire(blocking=False):
+            raise IndexError_("the index is being written by another thread; try again", code="index_locked")
+        lock = generations.WriteLock(self._layout)
+        try:
+            lock.acquire()
+        except BaseException:
+            self._write_mutex.release()
+            raise
+        self._writer_thread = threading.get_ident()
+        try:
+            generations.collect_garbage(self._layout)
+            base = None if rebuild else generations.current(self._layout)
+            generation = generations.new_generation(self._layout, copy_from=base)
+            writer = _Writer(self._layout, generation, self.embedder)
+            self._writer = writer
+            try:
+                yield
+                writer.commit()
+            except BaseException:
+                writer.close()
+                generations.discard(self._layout, generation)
+                raise
+            writer.close()
+            if writer.changed or rebuild or base is None:
+                generations.switch(self._layout, generation)
+            else:
+                generations.discard(self._layout, generation)
+        finally:
+            self._writer = None
+            lock.release()
+            self._write_mutex.release()
+
+    def upsert(self, doc: ParsedDocument) -> UpsertResult:
+        """Store ``doc``, replacing an older version of its file; unchanged chunks are not re-embedded."""
+        with self.writing():
+            assert self._writer is not None
+            return self._writer.upsert(doc)
+
+    def remove(self, doc_id: str) -> bool:
+        """Remove a report from every store; False when it was not indexed."""
+        with self.writing():
+            assert self._writer is not None
+            return self._writer.remove(doc_id)
+
+    def close(self) -> None:
+        """Release open files (the index stays on disk)."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+            self._snapshot, self._stamp = None, None
+
+    def _read(self, read: Callable[[_Snapshot], T]) -> T:
+        with self._lock:
+            try:
+                return read(self._current())
+            except sqlite3.Error as exc:
+                raise IndexError_(f"the index store failed: {exc}") from exc
+
+    def _current(self) -> _Snapshot:
+        stamp = generations.stamp(self._layout)
+        if self._snapshot is not None and stamp == self._stamp:
+            return self._snapshot
+        generation = generations.current(self._layout)
+        if self._snapshot is None or self._snapshot.generation != generation:
+            fresh = _Snapshot.open(self._layout, generation)
+            if self._snapshot is not None:
+                self._snapshot.close()
+            self._snapshot = fresh
+        self._stamp = stamp
+        return self._snapshot
+
+
+def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
+    """The index under ``settings.home`` (empty when nothing was ingested yet)."""
+    return Index(settings, embedder=embedder)
+
+
+class _Snapshot:
+    """One generation opened for reading."""
+
+    def __init__(self, layout: Layout, generation: str | None, conn: sqlite3.Connection | None) -> None:
+        self.generation = generation
+        self.conn = conn
+        self._layout = layout
+        self.keyword = KeywordIndex(store.keyword_rows(conn) if conn else [])
+        self._vectors: VectorStore | None = None
+
+    @classmethod
+    def open(cls, layout: Layout, generation: str | None) -> _Snapshot:
+        if generation is None:
+            return cls(layout, None, None)
+        path = layout.folder(generation) / generations.STORE
+        if not path.exists():
+            raise IndexError_(f"index generation {generation} is missing; run 'nianbao ingest --rebuild'")
+        return cls(layout, generation, store.connect(path, readonly=True))
+
+    def vectors(self, embedder: Embedder) -> VectorStore | None:
+        if self.generation is None:
+            return None
+        if self._vectors is None:
+            self._vectors = VectorStore(self._layout.folder(self.generation) / generations.CHROMA, embedder)
+        return self._vectors
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        if self._vectors is not None:
+            self._vectors.close()
+
+
+class _Writer:
+    """Applies upserts and removals to one new generation."""
+
+    def __init__(self, layout: Layout, generation: str, embedder: Embedder) -> None:
+        folder = layout.folder(generation)
+        self.changed = False
+        self._embedder = embedder
+        self._conn = store.connect(folder / generations.STORE, readonly=False)
+        self._vectors = VectorStore(folder / generations.CHROMA, embedder)
+
+    def upsert(self, doc: ParsedDocument) -> UpsertResult:
+        info = doc.info
+        chunks = list({c.id: c for c in doc.chunks}.values())
+        old = store.document_by_file(self._conn, info.file)
+        if old is not None and old.doc_id == info.doc_id and old.content_hash == info.content_hash:
+            embedded = self._ensure_vectors(chunks)
+            self._conn.commit()
+            return UpsertResult(info.doc_id, info.file, "unchanged", len(chunks), len(doc.tables),
+                                len(doc.facts), embedded)
+        for stale in {old.doc_id if old else None, info.doc_id} - {None}:
+            self._delete(str(stale))
+        rows = [(c, store.TOKEN_SEPARATOR.join(tokenize(c.search_text)), _text_hash(c)) for c in chunks]
+        store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
+        embedded = self._ensure_vectors(chunks)
+        self._conn.commit()
+        self.changed = True
+        status: Literal["added", "replaced"] = "replaced" if old else "added"
+        return UpsertResult(info.doc_id, info.file, status, len(chunks), len(doc.tables), len(doc.facts),
+                            embedded)
+
+    def remove(self, doc_id: str) -> bool:
+        found = self._delete(doc_id)
+        self._conn.commit()
+        self.changed = self.changed or found
+        return found
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+        self._vectors.close()
+
+    def _delete(self, doc_id: str) -> bool:
+        known = self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        ids = store.delete_document(self._conn, doc_id)
+        self._vectors.delete(ids)
+        return known is not None
+
+    def _ensure_vectors(self, chunks: Sequence[Chunk]) -> int:
+        """Store vectors for chunks the vector store lacks; returns how many texts were embedded."""
+        present = self._vectors.existing([c.id for c in chunks])
+        missing = [c for c in chunks if c.id not in present]
+        if not missing:
+            return 0
+        name = self._embedder.name
+        hashes = [_text_hash(c) for c in missing]
+        known = store.cached_vectors(self._conn, name, hashes)
+        todo = {h: c.search_text for h, c in zip(hashes, missing, strict=True) if h not in known}
+        texts = list(todo.items())
+        for start in range(0, len(texts), EMBED_BATCH):
+            part = texts[start : start + EMBED_BATCH]
+            fresh = dict(zip([h for h, _ in part], self._embedder.embed_documents([t for _, t in part]),
+                             strict=True))
+            store.cache_vectors(self._conn, name, fresh)
+            known.update(fresh)
+        self._vectors.add(missing, [known[h] for h in hashes])
+        return len(texts)
+
+
+def _text_hash(chunk: Chunk) -> str:
+    return hashlib.sha256(chunk.search_text.encode("utf-8")).hexdigest()
+
+
+def _hits(snapshot: _Snapshot, scored: list[tuple[str, float]], retriever: str) -> list[Hit]:
+    if snapshot.conn is None or not scored:
+        return []
+    found = store.chunks_by_ids(snapshot.conn, [i for i, _ in scored])
+    hits = [(found.get(i), score) for i, score in scored]
+    return [
+        Hit(chunk, score, {retriever: rank})
+        for rank, (chunk, score) in enumerate(((c, s) for c, s in hits if c is not None), start=1)
+    ]

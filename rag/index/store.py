@@ -1,0 +1,209 @@
+"""The SQLite store of one index generation: documents, chunks (with their keyword tokens), tables,
+table facts and cached vectors. It is the source of truth for exact lookups; Chroma and BM25 are
+rebuilt or checked against it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import IndexError_
+from rag.types import Chunk, ReportInfo, Table, TableFact, TableRow
+
+TOKEN_SEPARATOR = "\x1f"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT NOT NULL, region TEXT NOT NULL,
+    report_year INTEGER, data_year INTEGER, level TEXT NOT NULL, content_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, file TEXT NOT NULL,
+    kind TEXT NOT NULL, text TEXT NOT NULL, context TEXT NOT NULL, section TEXT NOT NULL,
+    line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, region TEXT NOT NULL, year INTEGER,
+    tbl TEXT NOT NULL, page INTEGER, tokens TEXT NOT NULL, text_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE TABLE IF NOT EXISTS tables (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tables_doc ON tables(doc_id, ord);
+CREATE TABLE IF NOT EXISTS facts (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, file TEXT NOT NULL, region TEXT NOT NULL, year INTEGER,
+    tbl TEXT NOT NULL, title TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, raw TEXT NOT NULL,
+    value REAL, unit TEXT NOT NULL, line INTEGER NOT NULL, page INTEGER
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, line);
+CREATE INDEX IF NOT EXISTS facts_region ON facts(region, year);
+CREATE TABLE IF NOT EXISTS vectors (
+    embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (embedder, text_hash)
+);
+"""
+
+_CHUNK_COLUMNS = (
+    "id, doc_id, file, kind, text, context, section, line_start, line_end, region, year, tbl, page"
+)
+_FACT_COLUMNS = "id, doc_id, file, region, year, tbl, title, row, col, raw, value, unit, line, page"
+
+
+def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to the store at ``path`` (created when writable)."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False)
+            conn.executescript(SCHEMA)
+            conn.commit()
+    except sqlite3.Error as exc:
+        raise IndexError_(f"cannot open the index store {path.name}: {exc}") from exc
+    return conn
+
+
+def documents(conn: sqlite3.Connection) -> list[ReportInfo]:
+    """Every document, ordered by file name."""
+    rows = conn.execute(
+        "SELECT doc_id, file, title, region, report_year, data_year, level, content_hash"
+        " FROM documents ORDER BY file"
+    )
+    return [ReportInfo(*row) for row in rows]
+
+
+def document_by_file(conn: sqlite3.Connection, file: str) -> ReportInfo | None:
+    """The document stored for ``file``, if any."""
+    return next((d for d in documents(conn) if d.file == file), None)
+
+
+def chunk(conn: sqlite3.Connection, chunk_id: str) -> Chunk | None:
+    """One chunk by id."""
+    row = conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+    return _chunk(row) if row else None
+
+
+def chunks(conn: sqlite3.Connection, doc_id: str) -> list[Chunk]:
+    """A document's chunks in document order."""
+    rows = conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))
+    return [_chunk(row) for row in rows]
+
+
+def chunks_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Chunk]:
+    """The chunks with these ids, keyed by id."""
+    found: dict[str, Chunk] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", part):
+            found[row[0]] = _chunk(row)
+    return found
+
+
+def keyword_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, list[str]]]:
+    """(id, doc_id, region, kind, tokens) of every chunk, in a stable order."""
+    rows = conn.execute("SELECT id, doc_id, region, kind, tokens FROM chunks ORDER BY doc_id, ord")
+    return [(i, d, r, k, t.split(TOKEN_SEPARATOR) if t else []) for i, d, r, k, t in rows]
+
+
+def tables(conn: sqlite3.Connection, doc_id: str) -> list[Table]:
+    """A document's tables in document order."""
+    rows = conn.execute("SELECT body FROM tables WHERE doc_id = ? ORDER BY ord", (doc_id,))
+    return [_table(json.loads(body)) for (body,) in rows]
+
+
+def facts(
+    conn: sqlite3.Connection, *, doc_id: str | None, region: str | None, year: int | None, table: str | None
+) -> list[TableFact]:
+    """Table facts matching every given field, in document order."""
+    clauses, params = [], []
+    for column, value in (("doc_id", doc_id), ("region", region), ("year", year), ("tbl", table)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = conn.execute(f"SELECT {_FACT_COLUMNS} FROM facts{where} ORDER BY file, line, id", params)
+    return [TableFact(*row) for row in rows]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Numbers of documents, tables, facts and chunks."""
+    return {
+        name: conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        for name in ("documents", "tables", "facts", "chunks")
+    }
+
+
+def insert_document(
+    conn: sqlite3.Connection, info: ReportInfo, rows: Iterable[tuple[Chunk, str, str]],
+    tables_: Sequence[Table], facts_: Sequence[TableFact],
+) -> None:
+    """Store a document with its (chunk, tokens, text hash) rows, tables and facts (no commit)."""
+    conn.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _info_row(info))
+    conn.executemany(
+        "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [_chunk_row(c, n, tokens, text_hash) for n, (c, tokens, text_hash) in enumerate(rows)],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?)",
+        [(t.id, info.doc_id, n, json.dumps(asdict(t), ensure_ascii=False)) for n, t in enumerate(tables_)],
+    )
+    conn.executemany(
+        f"INSERT OR REPLACE INTO facts ({_FACT_COLUMNS}) VALUES ({','.join('?' * 14)})",
+        [_fact_row(f) for f in facts_],
+    )
+
+
+def delete_document(conn: sqlite3.Connection, doc_id: str) -> list[str]:
+    """Delete a document and everything from it (no commit); the ids of its chunks come back."""
+    ids = [row[0] for row in conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+    for table in ("documents", "chunks", "tables", "facts"):
+        conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+    return ids
+
+
+def cached_vectors(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str]) -> dict[str, list[float]]:
+    """Vectors already computed by ``embedder`` for these text hashes."""
+    found: dict[str, list[float]] = {}
+    for start in range(0, len(hashes), 500):
+        part = list(hashes[start : start + 500])
+        marks = ",".join("?" * len(part))
+        query = f"SELECT text_hash, vector FROM vectors WHERE embedder = ? AND text_hash IN ({marks})"
+        for text_hash, blob in conn.execute(query, [embedder, *part]):
+            found[text_hash] = np.frombuffer(blob, dtype="<f4").astype(float).tolist()
+    return found
+
+
+def cache_vectors(conn: sqlite3.Connection, embedder: str, vectors: dict[str, list[float]]) -> None:
+    """Remember vectors by text hash (no commit)."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+        [(embedder, h, np.asarray(v, dtype="<f4").tobytes()) for h, v in vectors.items()],
+    )
+
+
+def _info_row(info: ReportInfo) -> tuple[object, ...]:
+    return (info.doc_id, info.file, info.title, info.region, info.report_year, info.data_year,
+            info.level, info.content_hash)
+
+
+def _chunk_row(c: Chunk, n: int, tokens: str, text_hash: str) -> tuple[object, ...]:
+    return (c.id, c.doc_id, n, c.file, c.kind, c.text, c.context, c.section, c.line_start, c.line_end,
+            c.region, c.year, c.table, c.page, tokens, text_hash)
+
+
+def _fact_row(f: TableFact) -> tuple[object, ...]:
+    return (f.id, f.doc_id, f.file, f.region, f.year, f.table, f.title, f.row, f.column, f.raw, f.value,
+            f.unit, f.line, f.page)
+
+
+def _chunk(row: Sequence[Any]) -> Chunk:
+    return Chunk(*row)
+
+
+def _table(body: dict[str, Any]) -> Table:
+    rows = tuple(TableRow(r["label"], tuple(r["cells"]), r["line"]) for r in body.pop("rows"))
+    return Table(rows=rows, **{**body, "columns": tuple(body["columns"])})

@@ -1,0 +1,146 @@
+"""The Chroma vector store of one index generation: one collection per embedder name."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.embedders import Embedder
+from rag.errors import IndexError_
+from rag.types import Chunk, SearchFilter
+
+MAX_BATCH = 5000
+
+
+class VectorStore:
+    """Chunk vectors with filterable metadata, in a Chroma ``PersistentClient`` folder."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            )
+            self._collection = self._client.get_or_create_collection(
+                collection_name(embedder.name),
+                embedding_function=_ChromaFunction(embedder),  # type: ignore[arg-type]
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:  # chromadb raises many unrelated types; translated once, here
+            raise IndexError_(f"cannot open the vector store: {type(exc).__name__}") from exc
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored."""
+        found: set[str] = set()
+        for start in range(0, len(ids), MAX_BATCH):
+            found.update(self._collection.get(ids=list(ids[start : start + MAX_BATCH]), include=[])["ids"])
+        return found
+
+    def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Store chunks with their vectors (same order)."""
+        for start in range(0, len(chunks), MAX_BATCH):
+            part = chunks[start : start + MAX_BATCH]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(v) for v in vectors[start : start + MAX_BATCH]],  # type: ignore[arg-type]
+                metadatas=[metadata(c) for c in part],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove these chunk ids (missing ones are ignored)."""
+        for start in range(0, len(ids), MAX_BATCH):
+            self._collection.delete(ids=list(ids[start : start + MAX_BATCH]))
+
+    def count(self) -> int:
+        """Number of stored vectors."""
+        return self._collection.count()
+
+    def query(
+        self, vector: Sequence[float], *, k: int, where: SearchFilter | None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` nearest chunks passing ``where``."""
+        k = min(k, self._collection.count())
+        if k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)],  # type: ignore[arg-type]
+            n_results=k, where=chroma_where(where), include=["distances"]
+        )
+        distances = (result["distances"] or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances, strict=True)]
+
+    def close(self) -> None:
+        """Release the client (its files stay)."""
+        # closing must never mask the caller's outcome
+        with contextlib.suppress(Exception):
+            self._client.close()  # type: ignore[attr-defined]
+
+
+def collection_name(embedder_name: str) -> str:
+    """A valid Chroma collection name (3–512 ASCII characters) for an embedder."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", embedder_name)[:40].strip("_-") or "embedder"
+    return f"chunks_{safe}_{hashlib.sha256(embedder_name.encode()).hexdigest()[:8]}"
+
+
+def metadata(chunk: Chunk) -> dict[str, str | int]:
+    """Chroma metadata for ``chunk`` (no None values: Chroma rejects them)."""
+    return {
+        "doc_id": chunk.doc_id, "file": chunk.file, "kind": chunk.kind, "region": chunk.region,
+        "year": chunk.year if chunk.year is not None else -1, "table": chunk.table,
+        "section": chunk.section[:500], "line_start": chunk.line_start, "line_end": chunk.line_end,
+        "page": chunk.page if chunk.page is not None else -1,
+    }
+
+
+def chroma_where(where: SearchFilter | None) -> dict[str, Any] | None:
+    """A Chroma ``where`` clause for a SearchFilter, or None."""
+    if where is None:
+        return None
+    clauses: list[dict[str, Any]] = [
+        {field: {"$in": list(values)}}
+        for field, values in (("doc_id", where.doc_ids), ("region", where.regions), ("kind", where.kinds))
+        if values
+    ]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class _ChromaFunction:
+    """Adapts an Embedder to Chroma's embedding-function protocol (so Chroma never loads its default)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: list[str]) -> list[list[float]]:
+        return self._embedder.embed_documents(list(input))
+
+    def embed_query(self, input: list[str]) -> list[list[float]]:
+        return [self._embedder.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "nianbao"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": self._embedder.name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> _ChromaFunction:
+        raise IndexError_("the vector store must be opened with an explicit embedder")
+
+    def is_legacy(self) -> bool:
+        # "legacy" keeps Chroma from persisting this function and trying to rebuild it on reopen
+        return True
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine", "l2", "ip"]
