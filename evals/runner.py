@@ -1,0 +1,139 @@
+"""Running the benchmark: every question through `rag.answering.answer` (the entry point the CLI
+and API use) and through the naive baseline, graded by `evals.scoring`, written to a folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evals.baseline import build_baseline
+from evals.questions import Question
+from evals.scoring import grade
+from evals.summary import Scored, items, metrics, ratio
+from rag.errors import NianbaoError
+from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.services import Services
+
+Progress = Callable[[str], None]
+REPORT_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    questions_file: str
+    mode: str
+    started: str
+    seconds: float
+    system: list[Scored]
+    baseline: list[Scored]
+
+
+def run_eval(
+    questions: Sequence[Question],
+    settings: Settings,
+    *,
+    questions_file: str = "",
+    progress: Progress | None = None,
+    services: Services | None = None,
+) -> EvalRun:
+    """Every question answered by this project and by the baseline, and graded."""
+    say = progress or (lambda _: None)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    if services is None:
+        services = _services(settings, say)
+    system = [_ask(q, services, n, len(questions), say) for n, q in enumerate(questions, start=1)]
+    say("baseline: splitting and indexing the reports")
+    baseline = build_baseline(report_files(settings.reports_dir))
+    scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}) for q in questions]
+    mode = str(system[0].answer.get("mode", "")) if system else ""
+    return EvalRun(questions_file, mode, started, time.perf_counter() - clock, system, scored_baseline)
+
+
+def summary(run: EvalRun) -> dict[str, Any]:
+    """The ``summary.json`` object: both systems' metrics, their ratio and per-question items."""
+    mine, base = metrics(run.system), metrics(run.baseline)
+    return {
+        "questions_file": run.questions_file,
+        "started": run.started,
+        "seconds": round(run.seconds, 1),
+        "mode": run.mode,
+        "system": mine,
+        "baseline": base,
+        "accuracy_ratio": ratio(mine["accuracy"], base["accuracy"]),
+        "items": items(run.system, run.baseline),
+    }
+
+
+def write_outputs(run: EvalRun, out: Path) -> dict[str, Any]:
+    """Write answers.jsonl, baseline-answers.jsonl, summary.json, report.md and accuracy.png."""
+    from evals.charts import accuracy_chart
+    from evals.report import render_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    _write_jsonl(out / "answers.jsonl", [s.answer for s in run.system])
+    _write_jsonl(out / "baseline-answers.jsonl", [s.answer for s in run.baseline])
+    data = summary(run)
+    (out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "report.md").write_text(render_report(run, data), encoding="utf-8")
+    accuracy_chart(data, out / "accuracy.png")
+    return data
+
+
+def report_files(directory: Path) -> list[Path]:
+    """The report files in ``directory`` that the baseline indexes."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def _services(settings: Settings, say: Progress) -> Services:
+    from rag.services import build_services
+
+    services = build_services(settings)
+    if not services.index.documents():
+        _ingest_bundled(settings, services, say)
+    return services
+
+
+def _ingest_bundled(settings: Settings, services: Services, say: Progress) -> None:
+    from ingestion.pipeline import ingest
+
+    say(f"index is empty: ingesting the reports in {settings.reports_dir}")
+    result = ingest(report_files(settings.reports_dir), services.index, progress=say)
+    say(f"ingested: {result}")
+
+
+def _ask(question: Question, services: Services, n: int, total: int, say: Progress) -> Scored:
+    from rag.answering import answer, answer_to_json
+
+    clock = time.perf_counter()
+    try:
+        data = answer_to_json(answer(question.question, services))
+    except NianbaoError as exc:
+        data = _error_answer(question, exc)
+    data.setdefault("latency_ms", (time.perf_counter() - clock) * 1000)
+    scored = Scored(question, {"id": question.id, **data}, grade(question, data))
+    mark = "ok " if scored.grade.correct else "BAD"
+    say(f"[{n}/{total}] {mark} {question.id} {scored.latency_ms:.0f} ms  {scored.grade.reason}")
+    return scored
+
+
+def _error_answer(question: Question, exc: NianbaoError) -> dict[str, Any]:
+    return {"question": question.question, "answer": f"error: {exc.message}", "value": None, "unit": "",
+            "refused": False, "mode": "error", "citations": [], "retrieved": []}
+
+
+def _graded(question: Question, answer: dict[str, Any]) -> Scored:
+    return Scored(question, answer, grade(question, answer))
+
+
+def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,94 @@
+"""Aggregates over graded answers: accuracy by kind and by report, citations, refusals, recall, latency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evals.questions import Question
+from evals.scoring import Grade, expected_text, percentile
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One question, the answer given (``answer_to_json`` shape plus ``id``) and its grade."""
+
+    question: Question
+    answer: dict[str, Any]
+    grade: Grade
+
+    @property
+    def latency_ms(self) -> float:
+        return float(self.answer.get("latency_ms") or 0.0)
+
+
+def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
+    """Headline figures plus breakdowns by kind and by report for one system's answers."""
+    answerable = [s for s in scored if not s.question.unanswerable]
+    unanswerable = [s for s in scored if s.question.unanswerable]
+    correct_answerable = [s for s in answerable if s.grade.correct and s.grade.cited is not None]
+    with_recall = [s for s in scored if s.grade.recall is not None]
+    latencies = [s.latency_ms for s in scored]
+    return {
+        "questions": len(scored),
+        "correct": sum(s.grade.correct for s in scored),
+        "accuracy": _share(scored, lambda s: s.grade.correct),
+        "answerable_accuracy": _share(answerable, lambda s: s.grade.correct),
+        "citation_accuracy": _share(correct_answerable, lambda s: bool(s.grade.cited)),
+        "correct_and_cited": _share(answerable, lambda s: s.grade.correct and bool(s.grade.cited)),
+        "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
+        "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
+        "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
+        "latency_ms": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "max": max(latencies, default=0.0),
+        },
+        "by_kind": _breakdown(scored, lambda s: s.question.kind),
+        "by_report": _breakdown(scored, lambda s: s.question.report),
+    }
+
+
+def items(system: Sequence[Scored], baseline: Sequence[Scored]) -> list[dict[str, Any]]:
+    """Per-question results, with the baseline's verdict beside each."""
+    base = {s.question.id: s for s in baseline}
+    rows = []
+    for s in system:
+        other = base.get(s.question.id)
+        rows.append({
+            "id": s.question.id,
+            "kind": s.question.kind,
+            "report": s.question.report,
+            "expected": expected_text(s.question),
+            "got": s.grade.got,
+            "correct": s.grade.correct,
+            "cited": s.grade.cited,
+            "recall": s.grade.recall,
+            "reason": s.grade.reason,
+            "latency_ms": round(s.latency_ms, 1),
+            "baseline_correct": other.grade.correct if other else None,
+        })
+    return rows
+
+
+def ratio(system: float | None, baseline: float | None) -> float | None:
+    """system / baseline, or None when the baseline scored nothing."""
+    if system is None or not baseline:
+        return None
+    return system / baseline
+
+
+def _share(scored: Sequence[Scored], test: Callable[[Scored], bool]) -> float | None:
+    return sum(test(s) for s in scored) / len(scored) if scored else None
+
+
+def _breakdown(scored: Sequence[Scored], key: Callable[[Scored], str]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[Scored]] = {}
+    for s in scored:
+        groups.setdefault(key(s), []).append(s)
+    return {
+        name: {"n": len(group), "correct": sum(s.grade.correct for s in group),
+               "accuracy": _share(group, lambda s: s.grade.correct)}
+        for name, group in sorted(groups.items())
+    }

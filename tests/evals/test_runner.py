@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli.main import main
+from evals.compare import compare, format_comparison
+from evals.questions import Question, Source, load_questions
+from evals.runner import EvalRun, run_eval, summary, write_outputs
+from evals.scoring import grade
+from evals.summary import Scored
+from rag.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+DEV = REPO / "evals" / "dev-questions.jsonl"
+SAMPLE_IDS = ("B-070", "A-032", "A-059", "B-075", "A-085", "B-108")
+ANSWER_KEYS = {
+    "question", "answer", "value", "unit", "refused", "mode", "citations", "retrieved", "latency_ms",
+}
+
+
+def scored(question: Question, **answer: Any) -> Scored:
+    data = {"id": question.id, "answer": "", "value": None, "unit": "", "refused": False,
+            "mode": "extractive", "citations": [], "retrieved": [], "latency_ms": 12.0, **answer}
+    return Scored(question, data, grade(question, data))
+
+
+def synthetic_run() -> EvalRun:
+    table = Question(id="T1", question="招生多少人？", kind="table", value=1061, unit="人",
+                     source=Source(file="c.txt", line=55, quote="总人数\t1200\t1061"))
+    prose = Question(id="P1", question="毕业生多少万人？", kind="prose", value=2.41, unit="万人",
+                     source=Source(file="b.txt", line=490, quote="高职毕业生 2.41 万人"))
+    refuse = Question(id="U1", question="丰台区毕业生？", kind="unanswerable", unanswerable=True)
+    system = [
+        scored(table, answer="1061人", value=1061, unit="人", citations=[{"quote": "总人数\t1200\t1061"}],
+               retrieved=[{"file": "c.txt", "text": "招生规模 总人数 1200 1061"}]),
+        scored(prose, answer="1.21万人", value=1.21, unit="万人",
+               retrieved=[{"file": "b.txt", "text": "中职毕业生1.21万人"}]),
+        scored(refuse, answer="报告中没有丰台区的数据。", refused=True),
+    ]
+    baseline = [
+        scored(table, answer="1200", value=1200), scored(prose), scored(refuse, answer="3人", value=3),
+    ]
+    return EvalRun("dev.jsonl", "extractive", "2026-01-01T00:00:00+00:00", 1.5, system, baseline)
+
+
+def test_summary_and_outputs_from_a_synthetic_run(tmp_path: Path) -> None:
+    data = write_outputs(synthetic_run(), tmp_path)
+    mine = data["system"]
+    assert mine["correct"] == 2 and mine["refusal_accuracy"] == 1.0
+    assert mine["by_kind"]["prose"]["accuracy"] == 0.0
+    assert mine["citation_accuracy"] == 1.0 and mine["recall_at_5"] == 0.5
+    assert data["baseline"]["correct"] == 0 and data["accuracy_ratio"] is None
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Headline figures" in report and "### P1 · prose · b.txt" in report
+    assert "expected: **2.41万人**" in report and "got: **1.21万人**" in report
+    assert "中职毕业生1.21万人" in report  # the retrieved source explains the failure
+    assert (tmp_path / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
+    answers = [json.loads(line) for line in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert [a["id"] for a in answers] == ["T1", "P1", "U1"]
+
+
+def test_compare_lists_better_and_worse() -> None:
+    old = summary(synthetic_run())
+    new = json.loads(json.dumps(old))
+    new["items"][0].update(correct=False, reason="wrong value", got="1200人")
+    new["items"][1].update(correct=True, reason="ok", got="2.41万人")
+    result = compare(old, new)
+    assert [c.id for c in result.worse] == ["T1"] and [c.id for c in result.better] == ["P1"]
+    text = format_comparison(result)
+    assert "WORSE  T1" in text and "better P1" in text
+
+
+def test_compare_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_outputs(synthetic_run(), tmp_path / "old")
+    write_outputs(synthetic_run(), tmp_path / "new")
+    assert main(["eval", "--compare", str(tmp_path / "old"), str(tmp_path / "new")]) == 0
+    assert "worse: 0   better: 0" in capsys.readouterr().out
+    assert main(["eval", "--compare", str(tmp_path / "old"), str(tmp_path / "missing")]) == 1
+
+
+@pytest.mark.integration
+def test_eval_end_to_end_on_a_few_dev_questions(settings: Settings) -> None:
+    questions = [q for q in load_questions(DEV) if q.id in SAMPLE_IDS]
+    messages: list[str] = []
+    run = run_eval(questions, settings, questions_file=str(DEV), progress=messages.append)
+    assert [s.question.id for s in run.system] == [q.id for q in questions]
+    for s in run.system:
+        assert s.answer.keys() >= ANSWER_KEYS and s.answer["id"] == s.question.id
+    assert any(m.startswith(f"[{len(questions)}/{len(questions)}]") for m in messages)
+    data = summary(run)
+    assert data["system"]["questions"] == len(questions)
+    assert data["system"]["correct"] >= data["baseline"]["correct"]
+
+
+@pytest.mark.integration
+def test_eval_cli_writes_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    questions = tmp_path / "q.jsonl"
+    dev = DEV.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in dev if json.loads(line)["id"] in SAMPLE_IDS[:3]]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_HOME", str(tmp_path / "home"))
+    out = tmp_path / "out"
+    assert main(["eval", "--questions", str(questions), "--out", str(out)]) == 0
+    for name in ("answers.jsonl", "baseline-answers.jsonl", "summary.json", "report.md", "accuracy.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 3
