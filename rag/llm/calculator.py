@@ -1,0 +1,68 @@
+"""The calculator the model must use: arithmetic is done here from cited inputs, never in prose."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+from rag.errors import LLMError
+
+Op = Literal["sub", "add", "mul", "div", "pct_change", "share"]
+OPS: tuple[str, ...] = get_args(Op)
+PERCENT_OPS = frozenset({"pct_change", "share"})
+_SYMBOL = {"sub": " − ", "add": " + ", "mul": " × ", "div": " ÷ "}
+
+
+@dataclass(frozen=True)
+class Operand:
+    value: float
+    source: int
+
+
+@dataclass(frozen=True)
+class Calculation:
+    op: Op
+    inputs: tuple[Operand, ...]
+
+
+def calculation(op: str, inputs: tuple[Operand, ...]) -> Calculation:
+    """A checked Calculation; LLMError for an unknown op or the wrong number of inputs."""
+    if op not in OPS:
+        raise LLMError(f"the model asked for an unknown calculation '{op}'")
+    if len(inputs) < 2 or (op not in ("add", "mul") and len(inputs) != 2):
+        raise LLMError(f"calculation '{op}' got {len(inputs)} inputs")
+    return Calculation(cast(Op, op), inputs)
+
+
+def compute(calc: Calculation) -> float:
+    """The result, rounded to 2 decimals (percent ops give percentage points)."""
+    values = [o.value for o in calc.inputs]
+    a, b = values[0], values[-1]
+    if calc.op in ("div", "pct_change", "share") and (b if calc.op != "pct_change" else a) == 0:
+        raise LLMError("the model's calculation divides by zero")
+    result = {
+        "add": lambda: math.fsum(values),
+        "sub": lambda: a - b,
+        "mul": lambda: math.prod(values),
+        "div": lambda: a / b,
+        "pct_change": lambda: (b - a) / a * 100,
+        "share": lambda: a / b * 100,
+    }[calc.op]()
+    return round(result, 2)
+
+
+def formula(calc: Calculation, result: float) -> str:
+    """The computation as shown to the user, e.g. ``(1061 − 1200) ÷ 1200 × 100% = -11.58%``."""
+    v = [fmt(o.value) for o in calc.inputs]
+    if calc.op == "pct_change":
+        return f"({v[1]} − {v[0]}) ÷ {v[0]} × 100% = {fmt(result)}%"
+    if calc.op == "share":
+        return f"{v[0]} ÷ {v[1]} × 100% = {fmt(result)}%"
+    return f"{_SYMBOL[calc.op].join(v)} = {fmt(result)}"
+
+
+def fmt(value: float) -> str:
+    """A number without a trailing ``.0`` or float noise: 1061.0 → '1061', 0.1 + 0.2 → '0.3'."""
+    text = f"{round(value, 6):f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
