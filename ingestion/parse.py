@@ -1,33 +1,35 @@
-"""Turning loaded text into a ParsedDocument. (Placeholder: one prose chunk per paragraph, no
-tables; the real parser replaces this.)"""
+"""Turning loaded text into a ParsedDocument: repairs, report metadata, tables with facts, chunks."""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import replace
 
-from rag.types import Chunk, LoadedText, ParsedDocument, ReportInfo
+from ingestion.chunks import prose_chunks, section_paths, table_chunks
+from ingestion.normalize import clean_lines
+from ingestion.reports import describe
+from ingestion.tables import find_blocks, recover
+from rag.types import LoadedText, ParsedDocument
 
 
 def parse(loaded: LoadedText) -> ParsedDocument:
     """Chunks, tables and table facts recovered from ``loaded``."""
-    doc_id = loaded.content_hash[:16]
-    title = next((line.strip() for line in loaded.lines if line.strip()), loaded.file)
-    info = ReportInfo(doc_id, loaded.file, title, "", None, None, "", loaded.content_hash)
-    chunks = tuple(
-        Chunk(
-            id=hashlib.sha256(f"{doc_id}:{n}:{line}".encode()).hexdigest()[:24],
-            doc_id=doc_id,
-            file=loaded.file,
-            kind="prose",
-            text=line,
-            context=title,
-            section="",
-            line_start=n,
-            line_end=n,
-            region="",
-            year=None,
-        )
-        for n, line in enumerate(loaded.lines, start=1)
-        if line.strip()
+    lines = clean_lines(loaded)
+    info = describe(loaded, lines)
+    blocks = find_blocks(lines)
+    in_tables = {line.n for start, end in blocks for line in lines[start:end]}
+    paths = section_paths(lines, in_tables)
+    recovered = []
+    for start, end in blocks:
+        table = recover(lines, start, end, info, section=paths.get(lines[start].n, ""))
+        if table.table.rows:
+            recovered.append(table)
+    skip = {line.n for table in recovered for line in table.lines}
+    chunks = [chunk for table in recovered for chunk in table_chunks(table, info)]
+    chunks += prose_chunks(lines, info, paths, skip)
+    chunks.sort(key=lambda chunk: (chunk.line_start, chunk.kind != "table"))
+    return ParsedDocument(
+        info=info,
+        chunks=tuple(chunks),
+        tables=tuple(replace(t.table) for t in recovered),
+        facts=tuple(fact for t in recovered for fact in t.facts),
     )
-    return ParsedDocument(info, chunks, (), ())

@@ -25,7 +25,10 @@ UNITS: tuple[str, ...] = (
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _KEEP_AS_IS = SUPERSCRIPTS + "㎡"
-_NO_VALUE = frozenset({"", "-", "--", "---", "—", "——", "–", "/", "／", "－", "—-", "…", "...", "无", "×"})
+NO_VALUE_MARKS = frozenset(
+    {"", "-", "--", "---", "—", "——", "–", "/", "／", "－", "—-", "…", "...", "无", "×"}
+)
+"""Cell contents that mean 'no value' (not zero)."""
 _QUALIFIERS = ("约", "超过", "超", "近", "逾", "达", "共", "计", "≥", ">", "<", "≤", "+", "﹢")
 _JUNK = "&*#†‡※" + SUPERSCRIPTS
 
@@ -141,7 +144,7 @@ def parse_quantity(raw: str) -> Quantity | None:
     """The one quantity a table cell holds, or None (blank, '--', a ratio, text, a range)."""
     norm, origin = _normalize_mapped(raw)
     stripped = norm.strip()
-    if stripped in _NO_VALUE or _ratio_spans(norm):
+    if stripped in NO_VALUE_MARKS or _ratio_spans(norm):
         return None
     match = _quantity_pattern().search(norm)
     if match is None:

@@ -1,0 +1,154 @@
+"""Repairs of PDF-extraction damage that never change a number.
+
+Every kept line stays tied to its 1-based line number in the loaded text, and its raw text is kept
+for quotes; NFKC (``rag.numbers.normalize``) is used only for matching. Dropped: blank lines,
+table-of-contents runs, repeated page headers and the page numbers next to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from rag.numbers import MULTIPLIERS, UNITS, normalize
+from rag.types import LoadedText
+
+
+@dataclass(frozen=True)
+class Line:
+    """One kept source line: its 1-based number, raw text and page."""
+
+    n: int
+    raw: str
+    page: int | None = None
+
+    @cached_property
+    def norm(self) -> str:
+        """The stripped NFKC text, for matching."""
+        return normalize(self.raw).strip()
+
+
+_TOC_END = re.compile(r"(?:\t|\.{3,}|…{2,}|·{3,})\s*\d{1,3}\s*$")
+_TOC_START = re.compile(
+    r"^\s*(?:表\s*\d|图\s*\d|第.{1,3}[部章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）"
+    r"|\d{1,2}(?:\.\d{1,2})*[.、．]?[ \u3000]|前\s*言|目\s*录|附|案例)"
+)
+_PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[-—–]?\s*$")
+_TABLE_TITLE = re.compile(r"^\s*(?P<cont>续)?表\s*(?P<a>\d{1,2})(?:\s*[-－—–.]\s*(?P<b>\d+))?(?P<rest>.*)$")
+_YEAR_AHEAD = re.compile(r"^(?:19|20)\d\d\s*年")
+_FIGURE = re.compile(r"^\s*图\s*\d")
+_SOURCE = re.compile(r"^\s*(?:数据来源|资料来源|来源|注)\s*[:：]|^\s*注\s*[①1]")
+_CN_NUM = "一二三四五六七八九十"
+_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("part", re.compile(rf"^第[{_CN_NUM}]+(?:部分|章|篇)\s*\S")),
+    ("cn", re.compile(rf"^[{_CN_NUM}]+\s*[、．.]\s*\S")),
+    ("paren_cn", re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*\S")),
+    ("num3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s*(?P<text>\S)")),
+    ("num2", re.compile(r"^\d{1,2}\.\d{1,2}\.?\s*(?P<text>\S)")),
+    ("num1", re.compile(r"^\d{1,2}\s*[.．、]\s*(?P<text>\S)")),
+    ("paren_num", re.compile(r"^[（(]\d{1,2}[）)]\s*\S")),
+)
+_UNIT_START = tuple(UNITS) + tuple(MULTIPLIERS) + ("余", "多", "%", "倍")
+
+
+def is_toc_line(text: str) -> bool:
+    """True for a table-of-contents entry: a heading-like label ending in a page number."""
+    return bool(_TOC_END.search(text) and _TOC_START.match(text))
+
+
+def toc_lines(lines: list[Line]) -> set[int]:
+    """Line numbers of runs of three or more table-of-contents entries."""
+    found: set[int] = set()
+    run: list[int] = []
+    for line in [*lines, Line(0, "")]:
+        if line.n and is_toc_line(line.raw):
+            run.append(line.n)
+            continue
+        if re.fullmatch(r"\s*目\s*录\s*", line.raw) and line.n:
+            found.add(line.n)
+            continue
+        if len(run) >= 3:
+            found.update(run)
+        run = []
+    return found
+
+
+def page_furniture(lines: list[Line]) -> set[int]:
+    """Line numbers of repeated page headers and of the page numbers next to them."""
+    counts = Counter(line.norm for line in lines)
+    headers = {
+        i for i, line in enumerate(lines)
+        if counts[line.norm] >= 2 and len(line.norm) <= 40 and "报告" in line.norm
+    }
+    found = {lines[i].n for i in headers}
+    for i in headers:
+        for j in (i - 1, i + 1, i + 2):
+            if 0 <= j < len(lines) and _PAGE_NUMBER.match(lines[j].raw):
+                found.add(lines[j].n)
+    return found
+
+
+def clean_lines(loaded: LoadedText) -> list[Line]:
+    """The loaded lines worth parsing: no blanks, table of contents or page furniture."""
+    pages = loaded.pages if len(loaded.pages) == len(loaded.lines) else ()
+    lines = [
+        Line(n, raw.rstrip(), pages[n - 1] if pages else None)
+        for n, raw in enumerate(loaded.lines, start=1)
+        if raw.strip() and not re.fullmatch(r"[\s\-|:—]+", raw)
+    ]
+    drop = toc_lines(lines) | page_furniture(lines)
+    return [line for line in lines if line.n not in drop]
+
+
+def table_title(text: str) -> tuple[str, str] | None:
+    """(number, title) of a table title line, with a year glued to the number split off."""
+    match = _TABLE_TITLE.match(text)
+    if match is None:
+        return None
+    a, b, rest = normalize(match.group("a")), normalize(match.group("b") or ""), match.group("rest")
+    if len(b) > 2 and _YEAR_AHEAD.match(b[-4:] + normalize(rest)):
+        b, rest = b[:-4], b[-4:] + rest
+    title = re.sub(r"^[\s:：.、．]+", "", rest).strip()
+    if not title or title[0] in "。，,；;）)" or title.endswith("。") or len(title) > 80:
+        return None
+    return (f"{a}-{b}" if b else a), title
+
+
+def is_figure_title(text: str) -> bool:
+    """True for a figure caption such as '图 2-1 …'."""
+    return bool(_FIGURE.match(text))
+
+
+def is_source_note(text: str) -> bool:
+    """True for a '数据来源：' / '注：' line that closes a table."""
+    return bool(_SOURCE.match(normalize(text)))
+
+
+def heading(text: str) -> str | None:
+    """The heading style ('cn', 'num2', …) when ``text`` is a section heading, else None."""
+    norm = normalize(text).strip()
+    if len(norm) > 45 or len(norm) < 3 or norm[-1] in "。，,；;：:、" or "\t" in norm:
+        return None
+    if norm.count("。") or re.search(r"\S\s{2,}\S", norm):
+        return None
+    for style, pattern in _HEADINGS:
+        match = pattern.match(norm)
+        if match is None:
+            continue
+        start = match.groupdict().get("text")
+        if start is not None and norm[match.start("text"):].startswith(_UNIT_START):
+            return None
+        return style
+    return None
+
+
+def is_prose(text: str) -> bool:
+    """True for running text (a sentence), as opposed to a table row or caption."""
+    norm = normalize(text).strip()
+    if "\t" in norm or is_source_note(norm):
+        return False
+    if norm.endswith("。") and len(norm) >= 8:
+        return True
+    return len(norm) >= 20 and bool(re.search(r"[，。；]", norm))
