@@ -94,7 +94,8 @@ def test_ground_truth_covers_every_table_a_question_cites() -> None:
     cells = load_ground_truth()
     covered = {(c.file, table_key(c.table)) for c in cells}
     files = (REPO / "evals" / "dev-questions.jsonl", REPO / "evals" / "questions-extra.jsonl")
-    for line in "\n".join(f.read_text(encoding="utf-8") for f in files).splitlines():
+    lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for line in lines:
         source = json.loads(line)["source"]
         if source.get("table"):
             number = re.match(r"表\s*([0-9]+(?:-[0-9]+)?)", source["table"])
