@@ -32,10 +32,6 @@ def default_engine() -> Engine:
         return answering.answer(question, services, history=history)
 
     def stream(question: str, services: Any, history: History) -> Iterator[str | Answer]:
-        streamer = getattr(answering, "answer_stream", None)
-        if streamer is None:
-            yield answer(question, services, history)
-            return
-        yield from streamer(question, services, history=history)
+        return answering.answer_stream(question, services, history=history)
 
     return Engine(answer=answer, stream=stream, to_json=answering.answer_to_json)

@@ -1,16 +1,52 @@
-"""`nianbao serve` (not built yet)."""
+"""`nianbao serve`: the HTTP API and chat widget, on the local index (ingested on first start)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from typing import Any
 
-from rag.errors import NianbaoError
 from rag.settings import Settings
+
+log = logging.getLogger("nianbao.serve")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("serve", help="(not built yet)").set_defaults(run=run)
+    parser = sub.add_parser("serve", help="run the HTTP API (/docs) and the chat widget (/demo)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--no-ingest", action="store_true", help="do not ingest the bundled reports")
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    raise NianbaoError("'nianbao serve' is not built yet")
+    """Serve until interrupted; 0 on a clean stop."""
+    import uvicorn
+
+    from api.app import create_app
+    from rag.services import build_services
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(settings)
+    try:
+        if not args.no_ingest:
+            ensure_ingested(services, settings)
+        if not settings.api_keys:
+            log.warning("NIANBAO_API_KEYS is not set: the API is open to anyone who can reach %s", args.host)
+        log.info("serving on http://%s:%d (API docs /docs, widget demo /demo)", args.host, args.port)
+        uvicorn.run(create_app(settings, services), host=args.host, port=args.port, log_level="info")
+    finally:
+        services.index.close()
+    return 0
+
+
+def ensure_ingested(services: Any, settings: Settings) -> None:
+    """Ingest the bundled reports when the index has no documents, logging progress."""
+    from ingestion.pipeline import ingest
+
+    if services.index.documents():
+        return
+    log.info("index is empty: ingesting %s", settings.reports_dir)
+    report = ingest([settings.reports_dir], services.index, progress=log.info)
+    log.info("ingested %d documents, %d chunks, %d facts in %.1f s (%d failed)",
+             report.documents, report.chunks, report.facts, report.seconds, len(report.failed))
