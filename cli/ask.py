@@ -1,16 +1,63 @@
-"""`nianbao ask` (not built yet)."""
+"""`nianbao ask "问题" [--json]`: one answer with numbered sources (or one JSON object)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
-from rag.errors import NianbaoError
+from ingestion.pipeline import ingest
+from rag.answering import answer, answer_to_json
+from rag.services import Services, build_services
 from rag.settings import Settings
+from rag.types import Answer
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("ask", help="(not built yet)").set_defaults(run=run)
+    parser = sub.add_parser("ask", help="answer a question from the indexed reports")
+    parser.add_argument("question", help="the question, e.g. 2022年昌平区中职学校招生多少人？")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    raise NianbaoError("'nianbao ask' is not built yet")
+    """Answer one question; the bundled reports are ingested first when the index is empty."""
+    services = build_services(settings)
+    try:
+        ensure_reports(services)
+        result = answer(args.question, services)
+    finally:
+        services.index.close()
+    if args.json:
+        print(json.dumps(answer_to_json(result), ensure_ascii=False))
+    else:
+        print(render(result))
+    return 0
+
+
+def ensure_reports(services: Services) -> None:
+    """Ingest the bundled reports (progress on stderr) when the index holds no documents."""
+    if services.index.documents():
+        return
+    print("索引为空，正在导入内置报告…", file=sys.stderr, flush=True)
+    ingest([services.settings.reports_dir], services.index, progress=_progress)
+
+
+def render(result: Answer) -> str:
+    """The answer text, its computation and warnings, then the numbered sources."""
+    lines = [result.text]
+    if result.computation and result.computation not in result.text:
+        lines.append(f"计算：{result.computation}")
+    lines += [f"注意：{w}" for w in result.warnings]
+    if result.citations:
+        lines.append("")
+        lines.append("来源：")
+    for c in result.citations:
+        where = "，".join(x for x in (c.title, c.section, c.table, f"第{c.line}行") if x)
+        lines.append(f"[{c.n}] {c.file}（{where}）")
+        lines.append(f"    {c.quote}")
+    return "\n".join(lines)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

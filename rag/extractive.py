@@ -3,19 +3,18 @@ simple arithmetic over two located inputs, and refuses when nothing fits well en
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from rag.numbers import Quantity, find_quantities, find_ratios, normalize, parse_quantity
+from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
 from rag.query import Query, levels_in
-from rag.retriever import Retrieval
+from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
 THRESHOLD = 0.5
+MATCH_MIN = 0.3
 STRONG = 0.8
 _CHANGE = re.compile(r"增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大")
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
@@ -36,42 +35,8 @@ class Evidence:
     line: int
     label: str
     ratio: str = ""
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Inverse document frequencies of character bigrams over the indexed chunks."""
-
-    idf: dict[str, float]
-    default: float
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> Lexicon:
-        """A lexicon whose rare bigrams weigh more than common ones."""
-        counts: dict[str, int] = {}
-        total = 0
-        for text in texts:
-            total += 1
-            for gram in grams(text):
-                counts[gram] = counts.get(gram, 0) + 1
-        idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in counts.items()}
-        return cls(idf, math.log(total + 1) if total else 1.0)
-
-    def weights(self, text: str) -> dict[str, float]:
-        """Bigram weights of ``text``."""
-        return {g: max(self.idf.get(g, self.default), 0.1) for g in grams(text)}
-
-
-@lru_cache(maxsize=200_000)
-def grams(text: str) -> frozenset[str]:
-    """Character bigrams of the Chinese letters and digits in ``text``."""
-    clean = re.sub(r"[^\w\u4e00-\u9fff]+", " ", normalize(text)).replace("_", " ")
-    out: set[str] = set()
-    for piece in clean.split():
-        out.update(piece[i: i + 2] for i in range(len(piece) - 1))
-        if len(piece) == 1:
-            out.add(piece)
-    return frozenset(out)
+    match: float = 0.0
+    """How much of the question's measure the passage around the number covers (0..1)."""
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -103,8 +68,15 @@ def find(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | Non
     """The best-fitting located number for ``query``, or None when nothing is good enough."""
     candidates = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
                   *sentence_evidence(query, retrieval.hits, lexicon)]
-    best = max(candidates, key=lambda e: e.score, default=None)
-    return best if best and best.score >= THRESHOLD else None
+    good = [e for e in candidates if e.match >= MATCH_MIN and e.score >= THRESHOLD]
+    return max(good, key=lambda e: e.score, default=None)
+
+
+def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
+    """The ``n`` table facts that fit the question best (sources for an LLM)."""
+    weights = lexicon.weights(query.measure)
+    scored = [(s[0], f) for f in retrieval.facts if (s := _fact_score(query, f, weights)) is not None]
+    return [f for _, f in sorted(scored, key=lambda sf: -sf[0])[:n]]
 
 
 def fact_evidence(
@@ -113,24 +85,24 @@ def fact_evidence(
     """Table facts scored against the question."""
     weights = lexicon.weights(query.measure)
     scored = [(s, f) for f in facts if (s := _fact_score(query, f, weights)) is not None]
-    scored.sort(key=lambda sf: -sf[0])
+    scored.sort(key=lambda sf: -sf[0][0])
     out = []
-    for score, fact in scored[:8]:
+    for (score, match), fact in scored[:8]:
         chunk = retrieval.chunk_at(fact.doc_id, fact.line)
         if chunk is None:
             continue
         quote = _line_of(chunk, fact.line, fact.raw)
         out.append(Evidence(fact.value, fact.unit, fact.raw.strip(), score, chunk, quote, fact.line,
-                            f"{fact.title}·{fact.row}·{fact.column}"))
+                            f"{fact.title}·{fact.row}·{fact.column}", match=match))
     return out
 
 
-def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> float | None:
+def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tuple[float, float] | None:
     if fact.value is None:
         return None
     label = f"{fact.row} {fact.column}"
     text = f"{fact.title} {label}"
-    score = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
+    match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
     level = _level_fit(query.level, text)
     if level is None:
         return None
@@ -143,7 +115,8 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> flo
     if fit is None:
         return None
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
-    return score + level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0)
+    bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0)
+    return match + bonus, match
 
 
 def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
@@ -153,43 +126,52 @@ def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> li
     for hit in hits:
         if hit.chunk.kind != "prose":
             continue
+        previous = ""
         for sentence, offset in _sentences(hit.chunk.text):
-            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights))
+            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous))
+            previous = sentence
     return out
 
 
 def _sentence_candidates(
-    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float]
+    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str
 ) -> list[Evidence]:
     if not coverage(weights, sentence):
         return []
+    context = f"{chunk.section} {previous[-40:]}"
     line = chunk.line_start + chunk.text.count("\n", 0, offset)
     if query.unit == "" and ("比" in query.measure or "比" in query.norm) and find_ratios(sentence):
         ratio = find_ratios(sentence)[0]
-        score = coverage(weights, sentence[: ratio.start]) + 0.1
-        return [Evidence(None, "", ratio.raw, score, chunk, sentence.strip(), line, sentence, ratio.text)]
+        head = sentence[: ratio.start]
+        match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
+        return [Evidence(None, "", ratio.raw, match + 0.3, chunk, sentence.strip(), line, sentence,
+                         ratio.text, match)]
     out = []
     for quantity in find_quantities(sentence):
-        fit = _quantity_score(query, chunk, sentence, quantity, weights)
-        if fit is not None:
-            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, fit, chunk,
-                                sentence.strip(), line, sentence[: quantity.end]))
+        scored = _quantity_score(query, chunk, sentence, quantity, weights, context)
+        if scored is not None:
+            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0], chunk,
+                                sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
     return out
 
 
 def _quantity_score(
-    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float]
-) -> float | None:
+    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str
+) -> tuple[float, float] | None:
     if _is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
         return None
+    if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
+        return None
     fit = unit_fit(query.unit, quantity.unit)
+    follower = sentence[quantity.end:].lstrip()[:1]
+    if not quantity.unit and follower and follower in query.norm and not follower.isdigit():
+        fit = 0.0
     if fit is None:
         return None
     before = sentence[: quantity.start]
-    clause = re.split(r"[，,；;：:（(]", before)[-1]
+    clause = _clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query.level, segment) if _clause_has_level(clause) else _level_fit(
-        query.level, segment, soft=True)
+    level = _level_fit(query.level, clause if levels_in(clause) else segment)
     if level is None:
         return None
     year = _stated_year(before)
@@ -199,12 +181,24 @@ def _quantity_score(
         if year is None and chunk.year is not None and chunk.year not in query.years:
             return None
     change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
-    score = 0.45 * coverage(weights, clause) + 0.55 * coverage(weights, before)
-    return score + level + fit - (0.3 if change else 0.0)
+    match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
+    return match + level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0), match
 
 
-def _clause_has_level(clause: str) -> bool:
-    return bool(levels_in(clause))
+def _clause(sentence: str, quantity: Quantity) -> str:
+    """The comma-delimited piece holding the number, with the previous one when it says little."""
+    start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
+    ends = [i for c in "，,；;）)、" if (i := sentence.find(c, quantity.end)) >= 0]
+    clause = sentence[start + 1: min(ends, default=len(sentence))]
+    if start > 0 and len(re.sub(r"[\d.%\s]", "", clause)) <= 4:
+        previous = max(sentence.rfind(c, 0, start) for c in "，,；;：:（(")
+        clause = sentence[previous + 1: start] + "，" + clause
+    return clause
+
+
+def _precision(weights: dict[str, float], clause: str) -> float:
+    found = grams(re.sub(r"[\d.%]+", " ", clause))
+    return len([g for g in found if g in weights]) / len(found) if found else 0.0
 
 
 def _level_fit(asked: str, text: str, *, soft: bool = False) -> float | None:
@@ -220,7 +214,7 @@ def _level_fit(asked: str, text: str, *, soft: bool = False) -> float | None:
 
 def _stated_year(before: str) -> int | None:
     for match in reversed(list(re.finditer(r"(20\d\d)\s*年", before))):
-        if not re.search(r"(?:比|较|与|同|相比|自|从)\s*$", before[max(0, match.start() - 3): match.start()]):
+        if not re.search(r"(?:比|较|与|同|相比)\s*$", before[max(0, match.start() - 3): match.start()]):
             return int(match.group(1))
     return None
 
@@ -291,7 +285,7 @@ def _summary(found: Evidence) -> str:
 def _computed_answer(
     query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
 ) -> Answer | None:
-    direct = find(query, retrieval, lexicon)
+    direct = find(query, retrieval, lexicon) if _one_scope(query) else None
     if direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth"):
         return _stated(query, retrieval, direct)
     inputs = [find(part, retrieve(part), lexicon) for part in query.parts]
@@ -308,6 +302,10 @@ def _computed_answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
         citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
     )
+
+
+def _one_scope(query: Query) -> bool:
+    return len({(p.region, p.years) for p in query.parts}) <= 1
 
 
 def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] | None:

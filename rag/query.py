@@ -17,6 +17,7 @@ DISTRICTS = (
 _OTHER_PLACES = ("经济技术开发区", "经开区", "亦庄", "天津", "上海", "河北", "广州", "深圳")
 
 LEVELS: dict[str, tuple[str, ...]] = {
+    "普高": ("普通高中", "普高"),
     "本科": ("职业本科", "本科层次"),
     "高职": ("高职", "高等职业", "专科"),
     "中职": ("中职", "中等职业", "中专", "职业高中", "职高", "中等专业"),
@@ -31,11 +32,12 @@ _UNIT_ALIASES = {"名": "人", "位": "人", "块": "枚", "个专业": "个"}
 _FILLER = (
     "请问", "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
     "的", "了", "呢", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
-    "学校", "院校", "全市", "地区", "各类", "北京", "按", "里", "中",
+    "北京", "按",
 )
 _LIST_RE = re.compile(
     r"有哪些|是哪些|哪几|哪[一二两三四五六七八九十\d]+[个所家项种类大位名部]|哪些|包括什么|分别是什么"
 )
+_REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
 _MORE = r"(?:多|少|增加|减少|增长|下降|高|低)了?多少"
 _GROWTH = r"(?:增长|下降|减少|增加|变化)了?(?:百分之多少|多少%|的幅度|幅度)"
 
@@ -126,6 +128,8 @@ def expected_unit(text: str) -> str:
     match = re.search(r"(?:多少|几)(万人次|人次|万人|万元|亿元|元|" + "|".join(_UNIT_WORDS) + ")", text)
     if match:
         return _UNIT_ALIASES.get(match.group(1), match.group(1))
+    if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
+        return ""
     if re.search(r"(?:多少|几)(?:名|位)?(?:学生|教师|老师|毕业生|人)", text) or "人数" in text:
         return "人"
     return ""
@@ -151,7 +155,7 @@ def _parse_simple(question: str) -> Query:
 
 
 def _years(text: str) -> tuple[tuple[int, ...], int | None]:
-    report = re.search(r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?]{0,8})?(?:质量)?(?:年度)?报告", text)
+    report = re.search(_REPORT, text)
     report_year = int(report.group(1)) if report else None
     if report:
         text = text[: report.start()] + text[report.end():]
@@ -163,13 +167,16 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
     return tuple(dict.fromkeys(years)), report_year
 
 
-def _measure(text: str) -> str:
+def _measure(text: str, *, keep_levels: bool = False) -> str:
+    text = re.sub(_REPORT, "", text)
+    text = re.sub(r"[中里](?=[，,、]|$)", "", text)
+    text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "").replace(name[:-1], "")
-    for words in LEVELS.values():
-        for word in words:
-            text = text.replace(word, "")
+    if not keep_levels:
+        words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
+        text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
     text = re.sub(r"(?:多少|几)(?:万人次|人次|万人|万元|亿元|" + "|".join(_UNIT_WORDS) + ")", "", text)
     for word in _FILLER:
         text = text.replace(word, "")
@@ -184,7 +191,7 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         return "difference", _split_operands(text, "比", _MORE + ".*$", query)
     if len(query.years) >= 2 and re.search(_GROWTH, text):
         return "growth", tuple(_with_year(query, y) for y in query.years[:2])
-    if re.search(r"加起来|合计|之和|总和|两者共|一共", text) and re.search(r"[和与及或]", text):
+    if re.search(r"加起来|合计|之和|总和|两者共|共计", text) and re.search(r"[和与及或]", text):
         parts = _sum_operands(query)
         if len(parts) == 2:
             return "sum", parts
@@ -222,23 +229,19 @@ def _with_year(query: Query, year: int) -> Query:
 
 
 def _sum_operands(query: Query) -> tuple[Query, ...]:
-    measure = re.sub(r"加起来|合计|之和|总和|两者|一共|精确到人|接收了|招了|共", "", query.measure)
-    match = re.match(r"(.+?)[和与及或](.+?)(?=$)", measure)
+    match = re.search(
+        r"([^\s，,和与及或]{2,12}?)[和与及或]([^\s，,和与及或]{2,12}?)(?:加起来|合计|之和|总和|共计|一共|的)",
+        query.norm,
+    )
     if not match:
         return ()
-    left, right = match.group(1), match.group(2)
-    level_words = [w for ws in LEVELS.values() for w in ws]
-    left_level = next((w for w in level_words if w in query.norm.split(left[:2])[0][-6:]), "")
-    common = _common_tail(query.norm, left, right)
-    return tuple(
-        replace(query, measure=f"{side}{common}", level=level_of(side + left_level) or query.level,
-                operation="lookup", parts=(), unit=query.unit)
-        for side in (left, right)
-    )
-
-
-def _common_tail(norm: str, left: str, right: str) -> str:
-    return ""
+    rest = query.norm[match.end(2):]
+    parts = []
+    for side in (match.group(1), match.group(2)):
+        part = _parse_simple(side + rest)
+        measure = _measure(side + rest, keep_levels=True)
+        parts.append(replace(_inherit(part, query), measure=measure, level=part.level or query.level))
+    return tuple(parts)
 
 
 def _share_operands(text: str, query: Query) -> tuple[Query, ...]:

@@ -3,12 +3,17 @@ reciprocal rank fusion, and the table facts of those reports."""
 
 from __future__ import annotations
 
-import bisect
+import math
+import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
+import jieba
+
+from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
@@ -17,6 +22,51 @@ WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
 RRF_K = 60
 MAX_YEARS_BACK = 6
 """A report's tables reach this many years before its data year."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Inverse document frequencies of character bigrams over the indexed chunks."""
+
+    idf: dict[str, float]
+    default: float
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Lexicon:
+        """A lexicon whose rare bigrams weigh more than common ones."""
+        counts: dict[str, int] = {}
+        total = 0
+        for text in texts:
+            total += 1
+            for gram in grams(text):
+                counts[gram] = counts.get(gram, 0) + 1
+        idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in counts.items()}
+        return cls(idf, math.log(total + 1) if total else 1.0)
+
+    def weights(self, text: str) -> dict[str, float]:
+        """Weights of the bigrams inside the words of ``text`` (none that straddle two words)."""
+        return {g: max(self.idf.get(g, self.default), 0.1) for g in word_grams(text)}
+
+
+@lru_cache(maxsize=4096)
+def word_grams(text: str) -> frozenset[str]:
+    """Character bigrams that lie inside one jieba word of ``text``."""
+    out: set[str] = set()
+    for word in jieba.lcut(normalize(text)):
+        out.update(grams(word))
+    return frozenset(g for g in out if len(g) == 2)
+
+
+@lru_cache(maxsize=200_000)
+def grams(text: str) -> frozenset[str]:
+    """Character bigrams of the Chinese letters and digits in ``text``."""
+    clean = re.sub(r"[^\w\u4e00-\u9fff]+", " ", normalize(text)).replace("_", " ")
+    out: set[str] = set()
+    for piece in clean.split():
+        out.update(piece[i: i + 2] for i in range(len(piece) - 1))
+        if len(piece) == 1:
+            out.add(piece)
+    return frozenset(out)
 
 
 class SearchIndex(Protocol):
@@ -115,6 +165,7 @@ class Retriever:
         self._key: tuple[str, ...] = ()
         self._chunks: dict[str, list[Chunk]] = {}
         self._facts: dict[str, list[TableFact]] = {}
+        self._lexicon: Lexicon | None = None
 
     def documents(self) -> list[ReportInfo]:
         """The indexed reports (clearing caches when the set of reports changed)."""
@@ -122,7 +173,7 @@ class Retriever:
         key = tuple(sorted(d.doc_id + d.content_hash for d in documents))
         with self._lock:
             if key != self._key:
-                self._key, self._chunks, self._facts = key, {}, {}
+                self._key, self._chunks, self._facts, self._lexicon = key, {}, {}, None
         return documents
 
     def chunks(self, doc_id: str) -> list[Chunk]:
@@ -145,6 +196,17 @@ class Retriever:
                 self._facts[doc_id] = cached
         return cached
 
+    def lexicon(self) -> Lexicon:
+        """Term statistics of every indexed chunk (cached until the reports change)."""
+        documents = self.documents()
+        with self._lock:
+            lexicon = self._lexicon
+        if lexicon is None:
+            lexicon = Lexicon.from_texts(c.search_text for d in documents for c in self.chunks(d.doc_id))
+            with self._lock:
+                self._lexicon = lexicon
+        return lexicon
+
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
         documents, reason = select_documents(query, self.documents())
@@ -160,10 +222,3 @@ class Retriever:
         facts = tuple(f for d in documents for f in self.facts(d.doc_id))
         chunks = {d.doc_id: self.chunks(d.doc_id) for d in documents}
         return Retrieval(query, tuple(documents), tuple(hits), facts, "", chunks)
-
-
-def neighbours(chunks: Sequence[Chunk], line: int) -> list[Chunk]:
-    """Chunks whose first line is at or just before ``line`` (for context around a hit)."""
-    starts = [c.line_start for c in chunks]
-    i = bisect.bisect_right(starts, line)
-    return list(chunks[max(0, i - 2): i + 1])

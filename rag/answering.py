@@ -1,0 +1,103 @@
+"""The one entry point for answering a question, used by the CLI, the API and the evals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from rag import extractive, grounding
+from rag.errors import InputError, LLMError
+from rag.query import Query, parse_query, with_context
+from rag.retriever import Retrieval
+from rag.services import Services
+from rag.types import Answer, Hit
+
+History = Sequence[tuple[str, str]]
+LLM_HITS = 8
+LLM_FACTS = 12
+JSON_HITS = 5
+FALLBACK = "LLM 调用失败，已改用抽取式回答"
+UNVERIFIED = "（以下回答中有数字未能在来源中核实，请勿直接引用）"
+
+
+def answer(question: str, services: Services, *, history: History = ()) -> Answer:
+    """The answer to ``question`` (with follow-ups resolved against ``history``), checked and timed."""
+    started = time.perf_counter()
+    query = understand(question, services, history=history)
+    draft, warnings = _draft(query, services, history)
+    checked = grounding.check(draft)
+    if not checked.grounded:
+        checked = replace(checked, text=f"{UNVERIFIED}{checked.text}")
+    elapsed = (time.perf_counter() - started) * 1000
+    return replace(checked, question=question, latency_ms=round(elapsed, 1),
+                   warnings=(*warnings, *checked.warnings))
+
+
+def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
+    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer."""
+    yield answer(question, services, history=history)
+
+
+def understand(question: str, services: Services, *, history: History = ()) -> Query:
+    """The parsed question, with a follow-up such as 「那朝阳区呢？」 completed from earlier turns."""
+    text = question.strip()
+    if not text:
+        raise InputError("问题不能为空")
+    if len(text) > services.settings.max_question_chars:
+        raise InputError(f"问题太长（最多 {services.settings.max_question_chars} 个字符）")
+    context: Query | None = None
+    for previous, _ in history[-3:]:
+        parsed = parse_query(previous[: services.settings.max_question_chars])
+        context = parsed if context is None else with_context(parsed, context)
+    query = parse_query(text)
+    return with_context(query, context) if context is not None else query
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The ``nianbao ask --json`` object for ``answer``."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "value": answer.value,
+        "unit": answer.unit,
+        "refused": answer.refused,
+        "mode": answer.mode,
+        "citations": [
+            {"n": c.n, "file": c.file, "title": c.title, "section": c.section, "table": c.table,
+             "page": c.page, "line": c.line, "quote": c.quote}
+            for c in answer.citations
+        ],
+        "retrieved": [_hit_json(h) for h in answer.retrieved[:JSON_HITS]],
+        "latency_ms": answer.latency_ms,
+        "computation": answer.computation,
+        "grounded": answer.grounded,
+        "warnings": list(answer.warnings),
+    }
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    return {"id": hit.chunk.id, "file": hit.chunk.file, "text": hit.chunk.text, "score": round(hit.score, 6)}
+
+
+def _draft(query: Query, services: Services, history: History) -> tuple[Answer, tuple[str, ...]]:
+    retriever = services.retriever
+    lexicon = retriever.lexicon()
+    llm = services.llm
+    if llm is None or not llm.available():
+        return extractive.answer(query, retriever.retrieve, lexicon), ()
+    retrieval = retriever.retrieve(query)
+    if retrieval.refusal:
+        return extractive.refusal(query, retrieval, retrieval.refusal), ()
+    try:
+        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
+                          chunk_at=retrieval.chunk_at), ()
+    except LLMError as exc:
+        fallback = extractive.answer(query, retriever.retrieve, lexicon)
+        return fallback, (f"{FALLBACK}：{exc.message}",)
+
+
+def _llm_hits(retrieval: Retrieval) -> list[Hit]:
+    return list(retrieval.hits[:LLM_HITS])
