@@ -45,9 +45,9 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"^第[{_CN_NUM}]+(?:部分|章|篇)\s*\S")),
     ("cn", re.compile(rf"^[{_CN_NUM}]+\s*[、．.]\s*\S")),
     ("paren_cn", re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*\S")),
-    ("num3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s*(?P<text>\S)")),
-    ("num2", re.compile(r"^\d{1,2}\.\d{1,2}\.?\s*(?P<text>\S)")),
-    ("num1", re.compile(r"^\d{1,2}\s*[.．、]\s*(?P<text>\S)")),
+    ("num3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s*(?P<text>[^\d\s])")),
+    ("num2", re.compile(r"^\d{1,2}\.\d{1,2}\.?\s*(?P<text>[^\d\s])")),
+    ("num1", re.compile(r"^\d{1,2}\s*[.．、]\s*(?P<text>[^\d\s])")),
     ("paren_num", re.compile(r"^[（(]\d{1,2}[）)]\s*\S")),
 )
 _UNIT_START = tuple(UNITS) + tuple(MULTIPLIERS) + ("余", "多", "%", "倍")
@@ -151,4 +151,4 @@ def is_prose(text: str) -> bool:
         return False
     if norm.endswith("。") and len(norm) >= 8:
         return True
-    return len(norm) >= 20 and bool(re.search(r"[，。；]", norm))
+    return len(norm) >= 20 and bool(re.search(r"[。;]|,(?!\d{3})", norm))

@@ -50,6 +50,8 @@ class _Layout:
     sequence: bool = False
     unit_column: int | None = None
     header_lines: set[int] = field(default_factory=set)
+    text: bool = False
+    """A list of names rather than numbers: every line is a row."""
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,18 @@ def _layout(body: list[Line]) -> tuple[_Layout, int]:
     tab = any("\t" in line.raw.strip() for line in body)
     cells = [split_cells(line.raw, tab=tab) for line in body]
     first_data = next((i for i, c in enumerate(cells) if _is_data(c) and not _header_like(c)), len(cells))
+    if tab and first_data == len(cells):
+        return _text_layout(cells, tab=True), 1
     if tab:
         return _tab_layout(cells, first_data, body), first_data
     return _space_layout(cells, first_data, body)
+
+
+def _text_layout(cells: list[list[str]], *, tab: bool) -> _Layout:
+    header = cells[0] if cells else []
+    if not tab:
+        return _Layout(False, [], header, text=True)
+    return _Layout(True, header[1:], header[:1], label_count=1, value_count=len(header) - 1, text=True)
 
 
 def _header_like(cells: list[str]) -> bool:
@@ -242,9 +253,8 @@ def _merge_grid(grid: list[list[str]], width: int) -> list[str]:
 def _space_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> tuple[_Layout, int]:
     data = [c for c in cells[first_data:] if _is_data(c)]
     value_count = _mode([n for n in map(_trailing_values, data) if n], default=0)
-    if value_count == 0:
-        header = cells[0] if cells else []
-        return _Layout(False, header[1:], header[:1], header_lines={body[0].n} if body else set()), 1
+    if value_count == 0 or _mostly_text(cells[first_data:]):
+        return _text_layout(cells, tab=False), 1
     header_end = _header_end(cells[:first_data], value_count)
     header_rows = cells[:header_end]
     columns, label_headers = _space_columns(header_rows, value_count)
@@ -262,6 +272,12 @@ def _space_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> 
     return layout, header_end
 
 
+def _mostly_text(rows: list[list[str]]) -> bool:
+    """True when fewer than a third of the cells are values: a list of names, not a table of numbers."""
+    kinds = [cell_kind(c) for row in rows for c in row]
+    return kinds.count("value") < len(kinds) / 3
+
+
 def _header_end(rows: list[list[str]], value_count: int) -> int:
     """How many of the lines before the first value row form the header."""
     for end in range(1, len(rows) + 1):
@@ -269,6 +285,8 @@ def _header_end(rows: list[list[str]], value_count: int) -> int:
             return end
         total = 0
         for k in range(end - 1, -1, -1):
+            if any(cell_kind(c, header=True) == "year" for c in rows[k]):
+                break
             total += len(rows[k])
             if total == value_count and k < end - 1:
                 return end
@@ -368,11 +386,11 @@ def _rows(body: list[Line], start: int, layout: _Layout) -> list[_Row]:
         if " ".join(normalize(line.raw).split()) in header_texts:
             group, pending = "", []
             continue
-        if layout.value_count and not _is_data(cells):
+        if not layout.text and not _is_data(cells):
             pending.append(line)
             continue
         labels, values, unit = _split_row(cells, layout)
-        if layout.tab and not layout.sequence and len(labels) >= 2:
+        if layout.tab and not layout.sequence and not layout.text and len(labels) >= 2:
             group = labels[0] or group
             labels = labels[1:]
         label = _label_text(labels, layout)
