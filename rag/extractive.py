@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import Query, levels_in
+from rag.query import LEVELS, Query, levels_in
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
@@ -16,9 +17,11 @@ REFUSAL = "报告中没有找到该问题的答案。"
 THRESHOLD = 0.5
 MATCH_MIN = 0.3
 STRONG = 0.8
-_CHANGE = re.compile(r"增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大")
+_CHANGE = re.compile(r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大")
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
+_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -68,6 +71,8 @@ def find(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | Non
     """The best-fitting located number for ``query``, or None when nothing is good enough."""
     candidates = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
                   *sentence_evidence(query, retrieval.hits, lexicon)]
+    if wants_ratio(query):
+        candidates = [e for e in candidates if e.ratio]
     good = [e for e in candidates if e.match >= MATCH_MIN and e.score >= THRESHOLD]
     return max(good, key=lambda e: e.score, default=None)
 
@@ -77,6 +82,11 @@ def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -
     weights = lexicon.weights(query.measure)
     scored = [(s[0], f) for f in retrieval.facts if (s := _fact_score(query, f, weights)) is not None]
     return [f for _, f in sorted(scored, key=lambda sf: -sf[0])[:n]]
+
+
+def wants_ratio(query: Query) -> bool:
+    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
+    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
 
 
 def fact_evidence(
@@ -107,16 +117,36 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     if level is None:
         return None
     year = query.year
-    if year is not None and fact.year is not None and fact.year != year and year not in query.years:
+    if year is not None and fact.year is not None and fact.year not in query.years:
         return None
     quantity = parse_quantity(fact.raw)
-    unit = quantity.unit if quantity and quantity.unit else fact.unit
+    unit = quantity.unit if quantity and quantity.unit else fact.unit or _label_unit(label)
     fit = unit_fit(query.unit, unit)
     if fit is None:
         return None
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
-    bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0)
+    bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0) + match / 2
+    bonus += (0.1 if _TOTAL.search(label) else 0.0) - 0.04 * min(_extra_grams(weights, label), 6)
     return match + bonus, match
+
+
+def _label_unit(label: str) -> str:
+    """The unit a row or column label implies: （万元） → 万元, 学生人数 → 人."""
+    match = re.search(r"[（(]([^）)]{1,4})[）)]", label)
+    if match:
+        return match.group(1)
+    return "人" if re.search(r"人数|人员|学生数|教师数", label) else ""
+
+
+@lru_cache(maxsize=50_000)
+def _bare_label(label: str) -> frozenset[str]:
+    bare = _LEVEL_WORDS.sub(" ", re.sub(r"\d+\s*年|[（(][^）)]*[）)]|小计|合计|总计|总数|总人数", " ", label))
+    return grams(bare)
+
+
+def _extra_grams(weights: dict[str, float], label: str) -> int:
+    """How many bigrams of a row/column label the question does not mention (levels, years aside)."""
+    return len(_bare_label(label) - weights.keys())
 
 
 def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
@@ -140,7 +170,7 @@ def _sentence_candidates(
         return []
     context = f"{chunk.section} {previous[-40:]}"
     line = chunk.line_start + chunk.text.count("\n", 0, offset)
-    if query.unit == "" and ("比" in query.measure or "比" in query.norm) and find_ratios(sentence):
+    if wants_ratio(query) and find_ratios(sentence):
         ratio = find_ratios(sentence)[0]
         head = sentence[: ratio.start]
         match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
@@ -162,6 +192,8 @@ def _quantity_score(
         return None
     if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
         return None
+    if not quantity.unit and not sentence[: quantity.start].strip():
+        return None
     fit = unit_fit(query.unit, quantity.unit)
     follower = sentence[quantity.end:].lstrip()[:1]
     if not quantity.unit and follower and follower in query.norm and not follower.isdigit():
@@ -182,7 +214,8 @@ def _quantity_score(
             return None
     change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
-    return match + level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0), match
+    bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2
+    return match + bonus, match
 
 
 def _clause(sentence: str, quantity: Quantity) -> str:
@@ -220,8 +253,9 @@ def _stated_year(before: str) -> int | None:
 
 
 def _is_year(sentence: str, quantity: Quantity) -> bool:
-    follows = sentence[quantity.end: quantity.end + 2]
-    return quantity.unit == "年" or (1990 <= quantity.value <= 2035 and follows[:1] in ("年", "-", "—"))
+    follows = sentence[quantity.end:].lstrip()[:1]
+    plausible = quantity.value.is_integer() and 1990 <= quantity.value <= 2035
+    return quantity.unit == "年" or (plausible and (not quantity.unit or follows in ("年", "-", "—", "级")))
 
 
 def _sentences(text: str) -> list[tuple[str, int]]:

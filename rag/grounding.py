@@ -15,7 +15,7 @@ from rag.types import Answer
 UNGROUNDED = "未能在引用来源中核实的数字"
 _MARKERS = re.compile(
     r"(?:表|图|案例|附表|附件)\s*\d+(?:\s*[-—－–.]\s*\d+)*|[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]"
-    r"|第\s*\d+\s*[行页章节条届批]"
+    r"|第\s*\d+\s*[行页章节条届批]|《[^》]*》"
 )
 _OPERATORS: dict[type, Callable[[float, float], float]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -112,4 +112,5 @@ def _kind(unit: str) -> str:
 
 def _is_year(q: Quantity, text: str) -> bool:
     after = text[q.end: q.end + 1]
-    return q.unit == "年" or (q.value.is_integer() and 1949 <= q.value <= 2100 and after in ("年", "-", "—"))
+    value = abs(q.value)
+    return q.unit == "年" or (value.is_integer() and 1949 <= value <= 2100 and after in ("年", "-", "—", "级"))
