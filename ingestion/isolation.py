@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
@@ -147,13 +146,22 @@ def _limit(*, memory_mb: int, cpu_s: float) -> None:
 
 def _child_reply(path: Path, max_bytes: int) -> dict[str, Any]:
     try:
-        return {"ok": asdict(load(path, max_bytes=max_bytes))}
+        loaded = load(path, max_bytes=max_bytes)
     except DocumentError as exc:
         return {"error": {"code": exc.code, "message": exc.message}}
     except MemoryError:
         return {"error": {"code": "memory", "message": f"{path.name}: loading needed too much memory"}}
     except RecursionError:
         return {"error": {"code": "pdf_broken", "message": f"{path.name}: the file is nested too deeply"}}
+    return {
+        "ok": {
+            "file": loaded.file,
+            "encoding": loaded.encoding,
+            "content_hash": loaded.content_hash,
+            "lines": loaded.lines,
+            "pages": loaded.pages,
+        }
+    }
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ DEFAULT_MAX_BYTES = 52 * 1024 * 1024
 """50 MiB (the default upload limit) plus 2 MiB, so a 50 MB report loads and anything bigger fails."""
 MAX_PDF_PAGES = 3000
 MAX_PDF_TEXT_CHARS = 30_000_000
+MAX_PAGE_CONTENT_BYTES = 20_000_000
 """A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -75,7 +76,6 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "a program"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"\s")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _IMPLAUSIBLE = re.compile(
@@ -218,18 +218,19 @@ def _check_plausible(text: str, name: str) -> None:
 
 
 def _text_lines(text: str) -> tuple[list[str], list[int]]:
-    raw = _NEWLINE.split(text)
-    if raw and raw[-1] == "":
-        raw.pop()
-    has_pages = "\f" in text
-    lines: list[str] = []
+    lines = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if "\f" not in text:
+        return lines, []
     pages: list[int] = []
     page = 1
-    for line in raw:
-        page += line.count("\f")
-        lines.append(_CONTROL.sub("", line.replace("\f", "")))
+    for i, line in enumerate(lines):
+        if "\f" in line:
+            page += line.count("\f")
+            lines[i] = line.replace("\f", "")
         pages.append(page)
-    return lines, pages if has_pages else []
+    return lines, pages
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -285,7 +286,12 @@ def _pypdf_pages(data: bytes, name: str) -> list[str]:
 def _page_texts(reader: Any, name: str) -> list[str]:
     texts: list[str] = []
     total = 0
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        if contents is not None and len(contents.get_data()) > MAX_PAGE_CONTENT_BYTES:
+            raise DocumentError(
+                f"{name}: page {number} holds far more drawing data than a report", code="too_large"
+            )
         texts.append(page.extract_text() or "")
         total += len(texts[-1])
         if total > MAX_PDF_TEXT_CHARS:
