@@ -28,6 +28,7 @@ from rag.settings import BUNDLED_REPORTS, Settings
 LSA_DIMS = 256
 _LSA_VERSION = "lsa1"
 _UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff]")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _SEPARATOR = re.compile(r"[^0-9a-z.\u3400-\u9fff]+")
 
 
@@ -193,7 +194,7 @@ class LSAEmbedder:
 def char_ngrams(text: str) -> list[str]:
     """Character units (a CJK character, a number, a latin word) and bigrams within phrases."""
     grams: list[str] = []
-    normal = unicodedata.normalize("NFKC", text).lower()
+    normal = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text).lower())
     for phrase in _SEPARATOR.split(normal):
         units = _UNIT.findall(phrase)
         grams.extend(units)

@@ -1,0 +1,88 @@
+"""Single writer across processes: a second writer fails at once with a clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from indexfakes import CountingEmbedder, make_doc
+
+from rag.errors import IndexError_
+from rag.index import open_index
+from rag.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    sys.path[:0] = [{tests!r}, {tests!r} + "/index"]
+    from indexfakes import CountingEmbedder
+    from rag.index import open_index
+    from rag.settings import Settings
+    index = open_index(Settings(home=__import__("pathlib").Path({home!r})), embedder=CountingEmbedder())
+    with index.writing():
+        print("writing", flush=True)
+        time.sleep(30)
+    """
+)
+
+
+@pytest.mark.integration
+def test_a_second_writer_process_fails_fast_with_a_clear_message(settings: Settings) -> None:
+    script = HOLDER.format(tests=str(REPO / "tests"), home=str(settings.home))
+    holder = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "writing"
+        index = open_index(settings, embedder=CountingEmbedder())
+        started = time.monotonic()
+        with pytest.raises(IndexError_) as caught:
+            index.upsert(make_doc("a.txt", ["招生1061人"]))
+        assert time.monotonic() - started < 2.0
+        assert caught.value.code == "index_locked"
+        assert f"process {holder.pid}" in caught.value.message
+        assert index.documents() == []
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    # the lock dies with its holder: the next writer goes ahead
+    after = open_index(settings, embedder=CountingEmbedder())
+    assert after.upsert(make_doc("a.txt", ["招生"])).status == "added"
+
+
+def test_a_second_writer_thread_fails_fast(settings: Settings) -> None:
+    import threading
+
+    index = open_index(settings, embedder=CountingEmbedder())
+    errors: list[IndexError_] = []
+
+    def other() -> None:
+        try:
+            index.upsert(make_doc("b.txt", ["朝阳区"]))
+        except IndexError_ as exc:
+            errors.append(exc)
+
+    with index.writing():
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(timeout=5)
+    assert [e.code for e in errors] == ["index_locked"]
+
+
+def test_leftover_generations_of_a_crashed_writer_are_collected(settings: Settings) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    index.upsert(make_doc("a.txt", ["招生1061人"]))
+    crashed = settings.home / "generations" / "deadbeef-1"
+    crashed.mkdir()
+    (crashed / "index.sqlite").write_bytes(b"half written")
+    index.upsert(make_doc("b.txt", ["朝阳区招生"]))
+    names = {p.name for p in (settings.home / "generations").iterdir()}
+    assert "deadbeef-1" not in names
+    assert len(names) == 2  # current and previous
+    assert [d.file for d in index.documents()] == ["a.txt", "b.txt"]
