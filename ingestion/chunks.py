@@ -63,8 +63,7 @@ def context_of(info: ReportInfo, section: str) -> str:
 
 
 def _glued(previous: str, text: str) -> bool:
-    """True when ``text`` continues the sentence that ``previous`` left unfinished."""
-    previous = previous.rstrip()
+    """True when line ``text`` continues the sentence that line ``previous`` left unfinished."""
     if not previous or previous[-1] in _SENTENCE_END or is_figure_title(previous) or is_figure_title(text):
         return False
     if heading(previous) or _NEW_PARAGRAPH.match(text):
@@ -77,10 +76,12 @@ def _joined(lines: Sequence[Line]) -> tuple[str, list[int], list[int]]:
     text = ""
     offsets: list[int] = []
     numbers: list[int] = []
+    previous = ""
     for line in lines:
         raw = line.raw.strip()
         if text:
-            text += "" if _glued(text, raw) else "\n"
+            text += "" if _glued(previous, raw) else "\n"
+        previous = raw
         offsets.append(len(text))
         numbers.append(line.n)
         text += raw
@@ -94,7 +95,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     start, end = span
-    if count_tokens(text[start:end]) <= MAX_TOKENS:
+    if (end - start) * 3 <= MAX_TOKENS or count_tokens(text[start:end]) <= MAX_TOKENS:
         return [span]
     pieces, cut = [], start
     for match in re.finditer(r"[，,、]", text[start:end]):
@@ -133,6 +134,8 @@ def prose_chunks(
     """Prose chunks for every run of non-table lines within one section."""
     chunks: list[Chunk] = []
     for run in _runs(lines, paths, skip):
+        if len(run) == 1 and heading(run[0].raw):
+            continue
         section = paths[run[0].n]
         for passage in passages(run):
             chunks.append(_chunk(info, "prose", passage.text, context_of(info, section), section,

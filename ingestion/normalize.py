@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rag.numbers import MULTIPLIERS, UNITS, normalize
 from rag.types import LoadedText
@@ -102,6 +102,7 @@ def clean_lines(loaded: LoadedText) -> list[Line]:
     return [line for line in lines if line.n not in drop]
 
 
+@lru_cache(maxsize=65536)
 def table_title(text: str) -> tuple[str, str] | None:
     """(number, title) of a table title line, with a year glued to the number split off."""
     match = _TABLE_TITLE.match(text)
@@ -121,13 +122,17 @@ def is_figure_title(text: str) -> bool:
     return bool(_FIGURE.match(text))
 
 
+@lru_cache(maxsize=65536)
 def is_source_note(text: str) -> bool:
     """True for a '数据来源：' / '注：' line that closes a table."""
     return bool(_SOURCE.match(normalize(text)))
 
 
+@lru_cache(maxsize=65536)
 def heading(text: str) -> str | None:
     """The heading style ('cn', 'num2', …) when ``text`` is a section heading, else None."""
+    if len(text) > 60:
+        return None
     norm = normalize(text).strip()
     if len(norm) > 45 or len(norm) < 3 or norm[-1] in "。，,；;：:、" or "\t" in norm:
         return None
@@ -144,6 +149,7 @@ def heading(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def is_prose(text: str) -> bool:
     """True for running text (a sentence), as opposed to a table row or caption."""
     norm = normalize(text).strip()

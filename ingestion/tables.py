@@ -27,6 +27,13 @@ _PAREN = re.compile(r"[（(]([^（()）]{1,12})[）)]")
 _UNIT_DECL = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,6})")
 _CASE = re.compile(r"^\s*[【\[]?\s*案例")
 _KNOWN_UNITS = frozenset(UNITS) | {m + u for m in MULTIPLIERS for u in UNITS}
+_IMPLIED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"人次$"), "人次"),
+    (re.compile(r"(?:人数|学生数|教师数|教职工数?|招生|毕业生数?|在校生数?)$"), "人"),
+    (re.compile(r"(?:起薪|收入|工资)$"), "元"),
+    (re.compile(r"(?:率|占比|比例)$"), "%"),
+)
+"""Units a label implies by how it ends, used only when nothing states a unit."""
 
 
 @dataclass
@@ -420,6 +427,16 @@ def unit_of(text: str) -> str:
     return ""
 
 
+def implied_unit(*labels: str) -> str:
+    """The unit the first of ``labels`` that implies one implies ('计划人数' → '人', '占比' → '%')."""
+    for label in labels:
+        last = re.sub(r"[\s（(].*$", "", normalize(label).split("·")[-1])
+        for pattern, unit in _IMPLIED_UNITS:
+            if pattern.search(last):
+                return unit
+    return ""
+
+
 def year_of(text: str) -> int | None:
     """The year a label refers to; for a 学年 range such as 2020-2021, its second year."""
     match = _YEAR.search(normalize(text))
@@ -445,7 +462,7 @@ def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) ->
             column = table.columns[j]
             quantity = parse_quantity(raw)
             own = quantity.unit if quantity else ""
-            unit = own or row_unit or unit_of(column) or table_unit
+            unit = own or row_unit or unit_of(column) or table_unit or implied_unit(row.label, column)
             facts.append(
                 TableFact(
                     id=_digest(table.doc_id, table.number, row.line.n, j, raw),
