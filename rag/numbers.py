@@ -81,6 +81,10 @@ def normalize(text: str) -> str:
 
 def _normalize_mapped(text: str) -> tuple[str, list[int]]:
     """NFKC text (superscripts kept) and, for each of its characters, the index it came from."""
+    if not any(char in _KEEP_AS_IS for char in text):
+        norm = unicodedata.normalize("NFKC", text)
+        if len(norm) == len(text):
+            return norm, list(range(len(text) + 1))
     pieces: list[str] = []
     origin: list[int] = []
     for i, char in enumerate(text):
