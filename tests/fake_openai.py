@@ -29,6 +29,7 @@ import base64
 import hashlib
 import json
 import math
+import socket
 import struct
 import threading
 import time
@@ -264,6 +265,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    def setup(self) -> None:
+        super().setup()
+        # Small SSE writes must not wait for delayed ACKs (Nagle), or "slow" would be slower than scripted.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away (timeouts, dropped streams): expected
+
     def do_GET(self) -> None:
         self._record(b"", {})
         if self.path.rstrip("/").endswith("/models"):
@@ -400,8 +412,8 @@ class _Handler(BaseHTTPRequestHandler):
             if behaviour.kind == "disconnect":
                 self._send_partial_and_drop(behaviour)
                 return
-        inputs = body.get("input")
-        items = [inputs] if isinstance(inputs, str) or _is_token_list(inputs) else list(inputs or [])
+        inputs: Any = body.get("input") or []
+        items = [inputs] if isinstance(inputs, str) or _is_token_list(inputs) else list(inputs)
         data = []
         for i, item in enumerate(items):
             text_ = item if isinstance(item, str) else " ".join(str(t) for t in item)

@@ -24,8 +24,12 @@ from rag.errors import LLMError
 from rag.settings import Settings
 
 JSON_OBJECT = {"type": "json_object"}
-BAD_FINISH = {"length": "was cut off (length limit)", "content_filter": "was blocked by a content filter",
-              "tool_calls": "called a tool instead of answering", "function_call": "called a function"}
+BAD_FINISH = {
+    "length": "was cut off (length limit)",
+    "content_filter": "was blocked by a content filter",
+    "tool_calls": "called a tool instead of answering",
+    "function_call": "called a function",
+}
 _BACKOFF_S = 0.25
 _MAX_RETRY_AFTER_S = 10.0
 _MIN_ATTEMPT_S = 0.05
@@ -58,6 +62,9 @@ class ChatClient:
             timeout=settings.llm_timeout_s,
             max_retries=0,
             temperature=0,
+            # Sent as a plain body field: given as ``response_format``, LangChain switches to the
+            # openai beta parse/stream helpers, whose first import costs seconds of the deadline.
+            extra_body={"response_format": JSON_OBJECT},
         )
 
     def complete(self, messages: Sequence[BaseMessage]) -> str:
@@ -65,8 +72,7 @@ class ChatClient:
         deadline = Deadline(self.timeout_s)
         for attempt in range(self.max_retries + 1):
             try:
-                reply = self._model.invoke(list(messages), response_format=JSON_OBJECT,
-                                           timeout=max(deadline.remaining(), _MIN_ATTEMPT_S))
+                reply = self._model.invoke(list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S))
             except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
                 self._pause_or_raise(exc, attempt, deadline)
                 continue
@@ -81,11 +87,13 @@ class ChatClient:
             started = False
             finish: str | None = None
             try:
-                for chunk in self._model.stream(list(messages), response_format=JSON_OBJECT,
-                                                timeout=max(deadline.remaining(), _MIN_ATTEMPT_S)):
+                for chunk in self._model.stream(
+                    list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S)
+                ):
                     if deadline.expired():
-                        raise LLMError(f"the LLM did not finish within {self.timeout_s:g} s",
-                                       code="llm_timeout")
+                        raise LLMError(
+                            f"the LLM did not finish within {self.timeout_s:g} s", code="llm_timeout"
+                        )
                     finish = chunk.response_metadata.get("finish_reason") or finish
                     piece = _text(chunk.content)
                     if piece:
@@ -154,6 +162,7 @@ def _text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content
-                       if isinstance(p, str | dict))
+        return "".join(
+            p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict)
+        )
     return ""

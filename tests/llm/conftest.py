@@ -40,7 +40,7 @@ REAL_CHUNK_IDS = {ROW.id, PROSE.id}
 @pytest.fixture
 def llm_settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
     """LLM settings for the fake server: 2 s deadline, one retry, breaker after 3 failures."""
-    return fake_openai.llm_settings(settings, llm_timeout_s=2.0, llm_max_retries=1)  # type: ignore[no-any-return]
+    return fake_openai.llm_settings(settings, llm_timeout_s=2.0, llm_max_retries=1)
 
 
 @pytest.fixture
