@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pdfs import make_pages_pdf, make_report_pdf
+
+from ingestion.isolation import load_isolated
+from ingestion.loaders import load
+from rag.errors import DocumentError
+
+pytestmark = pytest.mark.integration
+
+
+def _code(path: Path, **kwargs: Any) -> str:
+    with pytest.raises(DocumentError) as info:
+        load_isolated(path, **kwargs)
+    return info.value.code
+
+
+def test_isolated_load_equals_direct_load(tmp_path: Path, reports_dir: Path) -> None:
+    pdf = make_report_pdf(tmp_path / "r.pdf")
+    for path in (pdf, reports_dir / "changping-zhongzhi-2023.txt"):
+        assert load_isolated(path) == load(path)
+
+
+def test_errors_keep_their_codes(tmp_path: Path) -> None:
+    assert _code(make_report_pdf(tmp_path / "e.pdf", password="secret")) == "pdf_encrypted"
+    assert _code(tmp_path / "missing.txt") == "not_found"
+
+
+def test_too_large_fails_before_any_child(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 5000)
+    start = time.perf_counter()
+    assert _code(path, max_bytes=1000) == "too_large"
+    assert time.perf_counter() - start < 0.1
+
+
+def test_slow_file_times_out(tmp_path: Path) -> None:
+    pdf = make_pages_pdf(tmp_path / "p.pdf", 60)
+    start = time.perf_counter()
+    assert _code(pdf, timeout_s=0.3) == "timeout"
+    assert time.perf_counter() - start < 3
+
+
+def test_memory_hungry_file_fails_with_memory(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_bytes("中文报告测试行\n".encode() * 1_500_000)
+    assert _code(path, memory_mb=150) == "memory"
+    assert len(load_isolated(path).lines) == 1_500_000
+
+
+def test_parallel_isolated_loads(tmp_path: Path, reports_dir: Path) -> None:
+    paths = sorted(reports_dir.glob("*.txt"))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        loaded = list(pool.map(load_isolated, paths))
+    assert [item.file for item in loaded] == [path.name for path in paths]
