@@ -31,15 +31,18 @@ def _bars(ax: Any, mine: Mapping[str, Any], base: Mapping[str, Any], title: str)
     width = 0.38
     ours = [100 * (mine[n]["accuracy"] or 0) for n in names]
     theirs = [100 * ((base.get(n) or {}).get("accuracy") or 0) for n in names]
-    ax.bar([x - width / 2 for x in xs], ours, width, label="nianbao", color="#2f6db5")
-    ax.bar([x + width / 2 for x in xs], theirs, width, label="baseline", color="#b0b0b0")
+    for offset, values, label, color in ((-width / 2, ours, "nianbao", "#2f6db5"),
+                                         (width / 2, theirs, "baseline", "#b0b0b0")):
+        bars = ax.bar([x + offset for x in xs], values, width, label=label, color=color)
+        ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
     ax.set_xticks(list(xs))
     ax.set_xticklabels([f"{_short(n)}\n(n={mine[n]['n']})" for n in names], fontsize=8)
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 118)
     ax.set_ylabel("% correct")
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", ncol=2, fontsize=8)
 
 
 def _short(name: str) -> str:
-    return name.removesuffix(".txt")
+    stem = name.rsplit(".", 1)[0] if name.endswith((".txt", ".md", ".pdf")) else name
+    return "\n".join(stem.split("-"))

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from rag.services import Services
 
 Progress = Callable[[str], None]
-REPORT_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,13 @@ def run_eval(
     say = progress or (lambda _: None)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    if services is None:
-        services = _services(settings, say)
-    system = [_ask(q, services, n, len(questions), say) for n, q in enumerate(questions, start=1)]
+    owned = services is None
+    services = services or _services(settings, say)
+    try:
+        system = [_ask(q, services, n, len(questions), say) for n, q in enumerate(questions, start=1)]
+    finally:
+        if owned:
+            services.index.close()
     say("baseline: splitting and indexing the reports")
     baseline = build_baseline(report_files(settings.reports_dir))
     scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}) for q in questions]
@@ -88,8 +91,10 @@ def write_outputs(run: EvalRun, out: Path) -> dict[str, Any]:
 
 
 def report_files(directory: Path) -> list[Path]:
-    """The report files in ``directory`` that the baseline indexes."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+    """The report files in ``directory``, chosen as `nianbao ingest` chooses them."""
+    from ingestion.pipeline import expand
+
+    return expand([directory])
 
 
 def _services(settings: Settings, say: Progress) -> Services:
@@ -105,8 +110,8 @@ def _ingest_bundled(settings: Settings, services: Services, say: Progress) -> No
     from ingestion.pipeline import ingest
 
     say(f"index is empty: ingesting the reports in {settings.reports_dir}")
-    result = ingest(report_files(settings.reports_dir), services.index, progress=say)
-    say(f"ingested: {result}")
+    report = ingest([settings.reports_dir], services.index, progress=say)
+    say(f"ingested {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s")
 
 
 def _ask(question: Question, services: Services, n: int, total: int, say: Progress) -> Scored:

@@ -196,8 +196,8 @@ def expected_text(question: Question) -> str:
         return "、".join(question.keywords)
     if question.text is not None:
         return question.text
-    tolerance = f" ±{question.tolerance:g}" if question.tolerance else ""
-    return f"{question.value:g}{question.unit}{tolerance}"
+    tolerance = f" ±{_number(question.tolerance)}" if question.tolerance else ""
+    return f"{_number(question.value or 0.0)}{question.unit}{tolerance}"
 
 
 def grade(question: Question, answer: Mapping[str, Any], *, k: int = 5) -> Grade:
@@ -241,7 +241,11 @@ def _judge_number(question: Question, answer: Mapping[str, Any]) -> tuple[bool, 
         reason = "wrong unit"
     else:
         reason = "wrong value"
-    return ok, reason, f"{stated.value:g}{stated.unit}"
+    return ok, reason, f"{_number(stated.value)}{stated.unit}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.12g}" if abs(value) < 1e15 else f"{value:g}"
 
 
 def _fold(value: float, unit: str) -> tuple[float, str]:

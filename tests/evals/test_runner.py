@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ from evals.questions import Question, Source, load_questions
 from evals.runner import EvalRun, run_eval, summary, write_outputs
 from evals.scoring import grade
 from evals.summary import Scored
-from rag.settings import Settings
+from rag.settings import BUNDLED_REPORTS, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "evals" / "dev-questions.jsonl"
-SAMPLE_IDS = ("B-070", "A-032", "A-059", "B-075", "A-085", "B-108")
+SAMPLE_IDS = ("B-070", "B-011", "B-092", "B-075", "B-087", "B-108")
+SAMPLE_REPORTS = ("changping-zhongzhi-2023.txt", "dongcheng-zhongzhi-2024.txt", "chaoyang-zhongzhi-2022.txt")
 ANSWER_KEYS = {
     "question", "answer", "value", "unit", "refused", "mode", "citations", "retrieved", "latency_ms",
 }
@@ -82,29 +84,54 @@ def test_compare_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["eval", "--compare", str(tmp_path / "old"), str(tmp_path / "missing")]) == 1
 
 
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose home holds an index of the bundled reports, built once for this module."""
+    from ingestion.pipeline import ingest
+    from rag.index import open_index
+
+    root = tmp_path_factory.mktemp("eval")
+    (root / "reports").mkdir()
+    for name in SAMPLE_REPORTS:  # the small reports keep this test quick
+        shutil.copy(BUNDLED_REPORTS / name, root / "reports" / name)
+    settings = Settings(home=root / "home", reports_dir=root / "reports")
+    index = open_index(settings)
+    try:
+        assert ingest([settings.reports_dir], index).ok
+    finally:
+        index.close()
+    return settings
+
+
 @pytest.mark.integration
-def test_eval_end_to_end_on_a_few_dev_questions(settings: Settings) -> None:
+def test_eval_end_to_end_on_a_few_dev_questions(ingested: Settings) -> None:
     questions = [q for q in load_questions(DEV) if q.id in SAMPLE_IDS]
     messages: list[str] = []
-    run = run_eval(questions, settings, questions_file=str(DEV), progress=messages.append)
+    run = run_eval(questions, ingested, questions_file=str(DEV), progress=messages.append)
     assert [s.question.id for s in run.system] == [q.id for q in questions]
     for s in run.system:
         assert s.answer.keys() >= ANSWER_KEYS and s.answer["id"] == s.question.id
     assert any(m.startswith(f"[{len(questions)}/{len(questions)}]") for m in messages)
+    assert not any("ingesting" in m for m in messages)
     data = summary(run)
     assert data["system"]["questions"] == len(questions)
     assert data["system"]["correct"] >= data["baseline"]["correct"]
 
 
 @pytest.mark.integration
-def test_eval_cli_writes_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_cli_writes_every_output(
+    ingested: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     questions = tmp_path / "q.jsonl"
     dev = DEV.read_text(encoding="utf-8").splitlines()
     lines = [line for line in dev if json.loads(line)["id"] in SAMPLE_IDS[:3]]
     questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setenv("NIANBAO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NIANBAO_HOME", str(ingested.home))
+    monkeypatch.setenv("NIANBAO_REPORTS_DIR", str(ingested.reports_dir))
     out = tmp_path / "out"
     assert main(["eval", "--questions", str(questions), "--out", str(out)]) == 0
     for name in ("answers.jsonl", "baseline-answers.jsonl", "summary.json", "report.md", "accuracy.png"):
         assert (out / name).stat().st_size > 0, name
     assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    captured = capsys.readouterr()
+    assert "accuracy" in captured.out and "[3/3]" in captured.err

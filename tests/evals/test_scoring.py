@@ -181,3 +181,11 @@ def test_percentile() -> None:
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
     assert percentile([10.0, 20.0], 95) == pytest.approx(19.5)
     assert percentile([7.0], 95) == 7.0
+
+
+def test_expected_and_got_keep_every_digit() -> None:
+    from evals.scoring import expected_text
+
+    q = numeric(18320.96, "万元", tolerance=0.01)
+    assert expected_text(q) == "18320.96万元 ±0.01"
+    assert grade(q, answer("18320.9万元", value=18320.9, unit="万元")).got == "18320.9万元"
