@@ -18,7 +18,8 @@ reports. Measured on ``tests/pdfs.make_report_pdf`` (a heading, a paragraph and 
 table): pypdf's plain mode gives one cell per line (row structure lost), its layout mode pads
 cells with 1–3 spaces (``2022年 增长量   增长率``: cell borders ambiguous); pdfplumber's tables
 come back cell-exact. Cost on a 28-page report: pypdf 0.34 s, pypdf + pdfplumber ≈ 2.6 s
-(≈ 80 ms/page), so pdfplumber runs only on pages where pypdf found text.
+(≈ 80 ms/page), so pdfplumber runs only on pages where pypdf found text and whose content stream
+draws lines or rectangles (``re`` / ``l`` operators); other pages keep pypdf's text.
 
 Error codes (``DocumentError.code``): see ``ERROR_CODES``; ``timeout`` and ``memory`` also come
 from ``ingestion.isolation``.
@@ -30,8 +31,9 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.errors import DocumentError
 from rag.types import LoadedText
@@ -56,6 +58,9 @@ DEFAULT_MAX_BYTES = 52 * 1024 * 1024
 MAX_PDF_PAGES = 3000
 MAX_PDF_TEXT_CHARS = 30_000_000
 MAX_PAGE_CONTENT_BYTES = 20_000_000
+MAX_LAID_OUT_PAGES = 200
+"""pdfplumber costs ≈ 80–140 ms a page: beyond this many ruled pages, pypdf's plain text is kept, so
+a long PDF still loads within the isolation timeout (deterministically, unlike a time budget)."""
 """A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -77,6 +82,7 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
+_RULE_OPERATORS = re.compile(rb"\s(?:re|l)\s")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _IMPLAUSIBLE = re.compile(
     "[^\\s\x00-\x7e\x7f-\x9f\u00a0-\u024f\u0370-\u03ff\u0400-\u04ff\u2000-\u2bff\u2e80-\u33ff"
@@ -236,15 +242,22 @@ def _text_lines(text: str) -> tuple[list[str], list[int]]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
+class _PageText(NamedTuple):
+    text: str
+    ruled: bool
+    """The page draws lines or rectangles, so it may hold a ruled table."""
+
+
 def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError(f"{name}: the PDF is truncated (no end-of-file marker)", code="pdf_broken")
-    texts = _pypdf_pages(data, name)
-    laid_out = _plumber_pages(data, [bool(t.strip()) for t in texts])
+    plain = _pypdf_pages(data, name)
+    wanted = [page.ruled and bool(page.text.strip()) for page in plain]
+    laid_out = _plumber_pages(data, _first(wanted, MAX_LAID_OUT_PAGES), name)
     lines: list[str] = []
     pages: list[int] = []
-    for number, (plain, layout) in enumerate(zip(texts, laid_out, strict=True), start=1):
-        page_lines = layout if layout is not None else plain.splitlines()
+    for number, (page, layout) in enumerate(zip(plain, laid_out, strict=True), start=1):
+        page_lines = layout if layout is not None else page.text.splitlines()
         lines += page_lines
         pages += [number] * len(page_lines)
     if not any(line.strip() for line in lines):
@@ -254,7 +267,16 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
     return lines, pages
 
 
-def _pypdf_pages(data: bytes, name: str) -> list[str]:
+def _first(flags: list[bool], limit: int) -> list[bool]:
+    """``flags`` with every True after the first ``limit`` turned False."""
+    out, seen = [], 0
+    for flag in flags:
+        seen += flag
+        out.append(flag and seen <= limit)
+    return out
+
+
+def _pypdf_pages(data: bytes, name: str) -> list[_PageText]:
     """Plain text of every page, with pypdf's exceptions translated to DocumentError."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -283,34 +305,41 @@ def _pypdf_pages(data: bytes, name: str) -> list[str]:
         raise DocumentError(f"{name}: the PDF is damaged ({type(exc).__name__})", code="pdf_broken") from exc
 
 
-def _page_texts(reader: Any, name: str) -> list[str]:
-    texts: list[str] = []
+def _page_texts(reader: Any, name: str) -> list[_PageText]:
+    pages: list[_PageText] = []
     total = 0
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
-        if contents is not None and len(contents.get_data()) > MAX_PAGE_CONTENT_BYTES:
+        drawing = contents.get_data() if contents is not None else b""
+        if len(drawing) > MAX_PAGE_CONTENT_BYTES:
             raise DocumentError(
                 f"{name}: page {number} holds far more drawing data than a report", code="too_large"
             )
-        texts.append(page.extract_text() or "")
-        total += len(texts[-1])
+        pages.append(_PageText(page.extract_text() or "", _draws_rules(drawing)))
+        total += len(pages[-1].text)
         if total > MAX_PDF_TEXT_CHARS:
             raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
-    return texts
+    return pages
 
 
-def _plumber_pages(data: bytes, wanted: list[bool]) -> list[list[str] | None]:
+def _draws_rules(drawing: bytes) -> bool:
+    return sum(1 for _ in islice(_RULE_OPERATORS.finditer(drawing), 4)) == 4
+
+
+def _plumber_pages(data: bytes, wanted: list[bool], name: str) -> list[list[str] | None]:
     """Laid-out lines of each wanted page (tables as tab-separated rows); None where unavailable."""
     import pdfplumber
 
     out: list[list[str] | None] = [None] * len(wanted)
+    if not any(wanted):
+        return out
     try:
         with pdfplumber.open(io.BytesIO(data), password="") as pdf:
             for i, page in enumerate(pdf.pages[: len(wanted)]):
                 if wanted[i]:
                     out[i] = _layout(page)
-    except MemoryError:
-        raise
+    except MemoryError as exc:
+        raise DocumentError(f"{name}: the PDF needs too much memory", code="memory") from exc
     except Exception:  # pypdf already read these pages; its plain text is the fallback
         return out
     return out

@@ -7,6 +7,7 @@ import pytest
 from pdfs import SAMPLE_LINES, make_image_only_pdf, make_pages_pdf, make_report_pdf
 from pypdf import PdfWriter
 
+from ingestion import loaders
 from ingestion.loaders import ERROR_CODES, load
 from rag.errors import DocumentError
 
@@ -156,3 +157,11 @@ def test_broken_pdfs(tmp_path: Path) -> None:
     with (tmp_path / "zero.pdf").open("wb") as out:
         writer.write(out)
     assert _code(tmp_path / "zero.pdf") == "pdf_broken"
+
+
+def test_pages_past_the_layout_cap_keep_plain_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loaders, "MAX_LAID_OUT_PAGES", 0)
+    loaded = load(make_report_pdf(tmp_path / "r.pdf"))
+    assert "项目" in [line.strip() for line in loaded.lines]
+    assert not any("\t" in line for line in loaded.lines)
+    assert "".join(loaded.lines).replace(" ", "") == "".join(SAMPLE_LINES).replace("\t", "").replace(" ", "")
