@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, security
-from api.engine import Engine, default_engine
+from api.engine import Engine, default_engine, with_slots
 from api.routes import ask, chat, documents, health, widget
 from rag.settings import Settings
 
@@ -39,7 +40,7 @@ def create_app(
     app.state.settings = settings
     app.state.services = services
     app.state.owns_services = services is None
-    app.state.engine = engine or default_engine()
+    app.state.engine = with_slots(engine or default_engine(), answer_slots(settings))
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     for module in (health, ask, chat, documents, widget):
@@ -47,6 +48,11 @@ def create_app(
     security.install_cors(app, settings)
     app.add_middleware(_SecurityHeaders)
     return app
+
+
+def answer_slots(settings: Settings) -> int:
+    """How many answers may be computed at once: one per core, many when waiting on an LLM."""
+    return 32 if settings.llm_enabled else max(2, os.cpu_count() or 2)
 
 
 @asynccontextmanager

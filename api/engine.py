@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.types import Answer
@@ -35,3 +36,22 @@ def default_engine() -> Engine:
         return answering.answer_stream(question, services, history=history)
 
     return Engine(answer=answer, stream=stream, to_json=answering.answer_to_json)
+
+
+def with_slots(engine: Engine, slots: int) -> Engine:
+    """``engine`` computing at most ``slots`` answers at once.
+
+    Extractive answering is CPU-bound Python: many threads time-slicing under the GIL all finish
+    late, while a few slots make requests queue and finish in turn (a much shorter latency tail).
+    """
+    gate = threading.BoundedSemaphore(slots)
+
+    def answer(question: str, services: Any, history: History) -> Answer:
+        with gate:
+            return engine.answer(question, services, history)
+
+    def stream(question: str, services: Any, history: History) -> Iterator[str | Answer]:
+        with gate:
+            yield from engine.stream(question, services, history)
+
+    return replace(engine, answer=answer, stream=stream)
