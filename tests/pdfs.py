@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -36,7 +37,9 @@ SAMPLE_LINES: tuple[str, ...] = (
 
 
 def register_font() -> str:
-    """The name of the embedded CJK font, registered once with reportlab."""
+    """The name of the embedded CJK font, registered once with reportlab; skips the test without it."""
+    if not FONT_FILE.exists():
+        pytest.skip(f"{FONT_FILE} is missing (Debian package fonts-wqy-microhei; scripts/setup installs it)")
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE), subfontIndex=0))
     return FONT_NAME
@@ -48,18 +51,26 @@ def make_report_pdf(
     *,
     password: str | None = None,
     owner_password: str = "owner",
+    footer: str | None = None,
 ) -> Path:
     """``path``, now a Chinese report PDF with a heading, paragraphs and ruled tables.
 
     ``password`` is the user password; ``""`` encrypts with an empty user password (opens
-    without asking), ``None`` does not encrypt.
+    without asking), ``None`` does not encrypt. ``footer`` (e.g. ``"- {page} -"``) is drawn at
+    the bottom of every page, like the page numbers of real reports.
     """
     font = register_font()
     encrypt = None
     if password is not None:
         encrypt = StandardEncryption(password, ownerPassword=owner_password, strength=128)
     doc = SimpleDocTemplate(str(path), pagesize=A4, encrypt=encrypt, title=lines[0] if lines else "")
-    doc.build(_flowables(list(lines), font))
+
+    def draw_footer(c: canvas.Canvas, _doc: SimpleDocTemplate) -> None:
+        if footer is not None:
+            c.setFont(font, 9)
+            c.drawCentredString(A4[0] / 2, 30, footer.format(page=c.getPageNumber()))
+
+    doc.build(_flowables(list(lines), font), onFirstPage=draw_footer, onLaterPages=draw_footer)
     return path
 
 
