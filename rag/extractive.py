@@ -17,7 +17,9 @@ REFUSAL = "报告中没有找到该问题的答案。"
 THRESHOLD = 0.5
 MATCH_MIN = 0.3
 STRONG = 0.8
-_CHANGE = re.compile(r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大")
+_CHANGE = re.compile(
+    r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大"
+)
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
@@ -40,6 +42,7 @@ class Evidence:
     ratio: str = ""
     match: float = 0.0
     """How much of the question's measure the passage around the number covers (0..1)."""
+    fact: TableFact | None = None
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -102,8 +105,9 @@ def fact_evidence(
         if chunk is None:
             continue
         quote = _line_of(chunk, fact.line, fact.raw)
-        out.append(Evidence(fact.value, fact.unit, fact.raw.strip(), score, chunk, quote, fact.line,
-                            f"{fact.title}·{fact.row}·{fact.column}", match=match))
+        unit = fact.unit or _label_unit(f"{fact.row} {fact.column}")
+        out.append(Evidence(fact.value, unit, fact.raw.strip(), score, chunk, quote, fact.line,
+                            f"{fact.title}·{fact.row}·{fact.column}", match=match, fact=fact))
     return out
 
 
@@ -304,16 +308,32 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
 
 def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
     citation = _cite(1, found)
-    shown = found.ratio or found.raw
-    text = f"{found.quote if found.ratio else _summary(found)}：{shown}[1]"
+    text = f"答：{found.ratio or display(found)}。\n{_where(found)}[1]"
     return Answer(
         question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
         mode="extractive", citations=(citation,), retrieved=_evidence_first(retrieval.hits, [found]),
     )
 
 
-def _summary(found: Evidence) -> str:
-    return f"据《{found.chunk.file}》{found.label.strip()[-60:]}".replace("\n", " ")
+def display(found: Evidence) -> str:
+    """The number as the source writes it, with its unit."""
+    quantity = parse_quantity(found.raw)
+    if quantity is not None and quantity.unit:
+        return found.raw
+    return f"{found.raw} {found.unit}".strip()
+
+
+def _where(found: Evidence) -> str:
+    fact = found.fact
+    if fact is None:
+        return f"原文：“{found.quote}”"
+    table = f"表 {fact.table}" if fact.table else "表格"
+    cells = "，".join(f"“{x}”" for x in (fact.row, fact.column) if x)
+    return f"出处：《{_doc_title(found.chunk)}》{table}《{fact.title}》中 {cells}"
+
+
+def _doc_title(chunk: Chunk) -> str:
+    return chunk.context.split("｜")[0].split("\n")[0].strip() or chunk.file
 
 
 def _computed_answer(
@@ -331,7 +351,8 @@ def _computed_answer(
         return None
     value, unit, formula = result
     citations = (_cite(1, a), _cite(2, b))
-    text = f"{formula}（输入见[1][2]）"
+    shown = f"{_fmt(value)}{unit}" if unit in ("%", "倍") else f"{_fmt(value)} {unit}".strip()
+    text = f"答：{shown}。\n计算：{formula}（输入见[1][2]）"
     return Answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
         citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
@@ -406,7 +427,7 @@ def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer
 def _cite(n: int, found: Evidence) -> Citation:
     chunk = found.chunk
     return Citation(
-        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=chunk.context.split("\n")[0],
+        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=_doc_title(chunk),
         section=chunk.section, table=chunk.table, page=chunk.page, line=found.line, quote=found.quote,
     )
 

@@ -17,6 +17,7 @@ _MARKERS = re.compile(
     r"(?:表|图|案例|附表|附件)\s*\d+(?:\s*[-—－–.]\s*\d+)*|[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]"
     r"|第\s*\d+\s*[行页章节条届批]|《[^》]*》"
 )
+_SUPERSCRIPTS = "[⁰¹²³⁴⁵⁶⁷⁸⁹]"
 _OPERATORS: dict[type, Callable[[float, float], float]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
 }
@@ -40,7 +41,7 @@ def check(answer: Answer) -> Answer:
 
 def stated_numbers(text: str) -> list[Quantity]:
     """Numbers stated in ``text``, leaving out years, citation markers and table numbers."""
-    cleaned = _MARKERS.sub(lambda m: " " * len(m.group(0)), normalize(text))
+    cleaned = _MARKERS.sub(lambda m: " " * len(m.group(0)), normalize(re.sub(_SUPERSCRIPTS, "", text)))
     return [q for q in find_quantities(cleaned) if not _is_year(q, cleaned)]
 
 
@@ -113,4 +114,5 @@ def _kind(unit: str) -> str:
 def _is_year(q: Quantity, text: str) -> bool:
     after = text[q.end: q.end + 1]
     value = abs(q.value)
-    return q.unit == "年" or (value.is_integer() and 1949 <= value <= 2100 and after in ("年", "-", "—", "级"))
+    plausible = value.is_integer() and 1949 <= value <= 2100
+    return q.unit == "年" or (plausible and after in ("年", "-", "—", "级"))

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.query import parse_query, with_context
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "unknown"),
+    [
+        ("2022年昌平区中职学校招生多少人？", "昌平区", False),
+        ("北京高职院校2025年毕业生多少人？", "北京市", False),
+        ("2024年海淀区中职招生多少人？", "海淀区", False),
+        ("2025年北京市丰台区中等职业学校招了多少学生？", "丰台区", False),
+        ("2023年上海市中职招生多少人？", "", True),
+    ],
+)
+def test_region(question: str, region: str, unknown: bool) -> None:
+    query = parse_query(question)
+    assert (query.region, query.unknown_region) == (region, unknown)
+
+
+def test_years_and_report_year() -> None:
+    assert parse_query("2020-2021学年度朝阳区职业高中招生规模是多少人？").years == (2020, 2021)
+    query = parse_query("昌平区2023年度质量报告中，高中阶段招生职普比是多少？")
+    assert (query.report_year, query.years) == (2023, ())
+    assert "报告" not in query.measure
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("2025年北京中职新增了多少个专业？", "中职"),
+        ("2025年北京高职毕业生约有多少万人？", "高职"),
+        ("2025年北京全日制职业本科招生多少人？", "本科"),
+        ("东城区2024年普通高中一共招了多少学生？", "普高"),
+        ("2025年北京一共有多少所招生的职业学校？", ""),
+    ],
+)
+def test_level(question: str, level: str) -> None:
+    assert parse_query(question).level == level
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("2022年昌平区中职学校招生多少人？", "人"),
+        ("2025年北京高职毕业生约有多少万人？", "万人"),
+        ("东城区中职学校2024年的固定资产值是多少万元？", "万元"),
+        ("北京高职院校2025年应届毕业生的就业去向落实率是多少？", "%"),
+        ("2024年东城区普高招生人数是中职招生人数的几倍？", "倍"),
+        ("2020年北京市中等职业学校共有多少名专任教师？", "人"),
+    ],
+)
+def test_expected_unit(question: str, unit: str) -> None:
+    assert parse_query(question).unit == unit
+
+
+def test_difference_operands_inherit_the_measure() -> None:
+    query = parse_query("2025年北京高职院校的校企合作企业总数比2024年增加了多少个？")
+    assert query.operation == "difference"
+    left, right = query.parts
+    assert (left.years, right.years) == ((2025,), (2024,))
+    assert left.measure == right.measure == "校企合作企业总数"
+
+
+def test_cross_report_operands_keep_their_regions() -> None:
+    query = parse_query("2022年昌平区中职招生人数是2024年东城区中职招生人数的多少倍？")
+    assert query.operation == "ratio"
+    assert [(p.region, p.years) for p in query.parts] == [("昌平区", (2022,)), ("东城区", (2024,))]
+
+
+def test_sum_share_growth_and_list() -> None:
+    total = parse_query("2025年北京中专学校和职业高中加起来一共招了多少学生？")
+    assert total.operation == "sum"
+    assert ["中专" in total.parts[0].measure, "职业高中" in total.parts[1].measure] == [True, True]
+    share = parse_query("2022年昌平区中等职业教育经费投入中，公用经费占总额的比例是多少？")
+    assert share.operation == "share"
+    assert share.parts[0].measure == "公用经费"
+    assert parse_query("2015年到2020年，北京市中职在校生总数下降了百分之多少？").operation == "growth"
+    assert parse_query("2022年昌平区有哪两所区属中等职业学校？").is_list
+
+
+def test_follow_up_swaps_the_region() -> None:
+    first = parse_query("2022年昌平区中职学校招生多少人？")
+    follow = with_context(parse_query("那朝阳区呢？"), first)
+    assert (follow.region, follow.years, follow.measure) == ("朝阳区", (2022,), first.measure)
