@@ -182,19 +182,18 @@ def table_chunks(recovered: RecoveredTable, info: ReportInfo) -> list[Chunk]:
     text = "\n".join(line.raw.strip() for line in recovered.lines)
     whole = _chunk(info, "table", text, f"{base}｜表{table.number} {table.title}", table.section,
                    table.line_start, table.line_end, table.page, table=table.number)
-    by_line = {line.n: line for line in recovered.lines}
     facts: dict[int, list[TableFact]] = {}
     for fact in recovered.facts:
         facts.setdefault(fact.line, []).append(fact)
     rows = [whole]
-    for row in table.rows:
+    for row, sources in zip(table.rows, recovered.row_lines, strict=True):
         row_facts = facts.get(row.line, [])
         years = {f.year for f in row_facts}
         year = years.pop() if len(years) == 1 else info.data_year
-        line = by_line[row.line]
+        text = "\n".join(line.raw.strip() for line in sources)
         rendered = _render_row(info.region, table, row.label, row.cells, row_facts, year)
-        rows.append(_chunk(info, "table_row", line.raw.strip(), f"{base}\n{rendered}", table.section,
-                           row.line, row.line, line.page, table=table.number, year=year))
+        rows.append(_chunk(info, "table_row", text, f"{base}\n{rendered}", table.section,
+                           sources[0].n, sources[-1].n, sources[0].page, table=table.number, year=year))
     return rows
 
 

@@ -67,6 +67,8 @@ class RecoveredTable:
     facts: tuple[TableFact, ...]
     lines: tuple[Line, ...]
     """All source lines of the table, title and source note included."""
+    row_lines: tuple[tuple[Line, ...], ...] = ()
+    """For each row of ``table``, the source lines its cells sit on."""
 
 
 def _digest(*parts: object) -> str:
@@ -352,6 +354,8 @@ class _Row:
     line: Line
     unit: str = ""
     lines: list[Line] = field(default_factory=list)
+    cell_lines: list[int] = field(default_factory=list)
+    """Source line of each cell, when a row spans several lines."""
 
 
 def _split_row(cells: list[str], layout: _Layout) -> tuple[list[str], list[str], str]:
@@ -477,7 +481,7 @@ def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) ->
                     raw=raw.strip(),
                     value=quantity.value if quantity else None,
                     unit=unit,
-                    line=row.line.n,
+                    line=row.cell_lines[j] if row.cell_lines else row.line.n,
                     page=row.line.page,
                 )
             )
@@ -495,6 +499,10 @@ def recover(
     body = _merge_paren_lines(block)
     layout, first = _layout(body) if body else (_Layout(False, [], []), 0)
     rows = _rows(body, first, layout) if body else []
+    numbered = "序号" in "".join(re.sub(r"\s", "", line.norm) for line in body[:3])
+    records = _numbered_records(body) if numbered and not layout.tab else None
+    if records is not None:
+        layout.columns, rows = records
     table_unit = _declared_unit(title, body[:first])
     table = Table(
         id=_digest(info.doc_id, number, title_line.n),
@@ -510,7 +518,67 @@ def recover(
         page=title_line.page,
     )
     facts = _facts(table, rows, info, table.unit)
-    return RecoveredTable(table, tuple(facts), tuple(lines[start:end]))
+    row_lines = tuple(tuple(r.lines) if r.cell_lines else (r.line,) for r in rows)
+    return RecoveredTable(table, tuple(facts), tuple(lines[start:end]), row_lines)
+
+
+_SEQ = re.compile(r"^\d{1,3}[.．]?$")
+_SEQ_HEADERS = ("序", "号", "序号")
+
+
+def _numbered_records(body: list[Line]) -> tuple[list[str], list[_Row]] | None:
+    """Columns and rows of a space-separated list whose records start with 1, 2, 3 … and may span lines.
+
+    A record with fewer cells than columns is aligned where its cells look most like earlier values
+    of the same columns; columns left of it repeat the value above (a merged cell).
+    """
+    repeated = {re.sub(r"\s", "", line.norm) for line in body[:1]}
+    body = body[:1] + [line for line in body[1:] if re.sub(r"\s", "", line.norm) not in repeated]
+    tokens = [(t, line) for line in body for t in space_tokens(line.raw)]
+    starts = _record_starts(tokens)
+    if len(starts) < 2:
+        return None
+    columns = [t for t, _ in tokens[: starts[0]] if re.sub(r"\s", "", normalize(t)) not in _SEQ_HEADERS]
+    records = [tokens[a + 1:b] for a, b in zip(starts, [*starts[1:], len(tokens)], strict=True)]
+    if not columns or any(len(r) > len(columns) or not r for r in records):
+        return None
+    rows: list[_Row] = []
+    previous: list[list[str]] = [[] for _ in columns]
+    carried = [("", 0)] * len(columns)
+    for number, record in enumerate(records, start=1):
+        offset = _best_offset([t for t, _ in record], previous)
+        placed = carried[:offset] + [(t, line.n) for t, line in record]
+        placed += [("", 0)] * (len(columns) - len(placed))
+        for j, (text, _) in enumerate(placed):
+            if text:
+                previous[j].append(text)
+        carried = placed
+        label = f"{number}·{placed[0][0]}" if placed[0][0] else str(number)
+        first_line = record[0][1]
+        lines = list(dict.fromkeys(line for _, line in record))
+        cell_lines = [n or first_line.n for _, n in placed]
+        rows.append(_Row(label, [t for t, _ in placed], first_line, lines=lines, cell_lines=cell_lines))
+    return columns, rows
+
+
+def _record_starts(tokens: list[tuple[str, Line]]) -> list[int]:
+    starts, expected = [], 1
+    for i, (text, line) in enumerate(tokens):
+        first_on_line = i == 0 or tokens[i - 1][1] is not line
+        norm = normalize(text).strip()
+        if first_on_line and _SEQ.match(norm) and int(norm.rstrip(".")) == expected:
+            starts.append(i)
+            expected += 1
+    return starts
+
+
+def _best_offset(record: list[str], previous: list[list[str]]) -> int:
+    """Where a short record's cells start: the offset whose cells end like earlier values of their column."""
+    def score(offset: int) -> int:
+        return sum(any(p[-1:] == t[-1:] for p in previous[offset + k]) for k, t in enumerate(record))
+
+    offsets = range(len(previous) - len(record) + 1)
+    return max(offsets, key=lambda o: (score(o), -o))
 
 
 def _declared_unit(title: str, header: list[Line]) -> str:

@@ -351,3 +351,42 @@ def test_prose_never_crosses_a_heading_or_table() -> None:
 )
 def test_heading_styles(text: str, style: str | None) -> None:
     assert heading(text) == style
+
+
+NUMBERED_LIST = """表 2-13 2020 年北京市中等职业学校撤销 7 个专业一览表
+
+ 序 号 学校名称 专业类别 专业名称 技能方向
+
+1
+
+北京市昌平职业学校
+
+财经商贸类 保险事务
+
+2 财经商贸类 物流服务与管理
+
+3
+
+北京市求实职业学校
+
+财经商贸类 金融事务 互联网金融方向
+
+4 信息技术类 数字媒体技术应用
+
+数据来源：北京市教育委员会关于公布 2020 年中等职业学校新增专业备案名单的通知（京"""
+
+
+def test_numbered_list_records_span_lines_and_repeat_merged_cells() -> None:
+    doc = _parse(NUMBERED_LIST)
+    table = doc.tables[0]
+    assert table.columns == ("学校名称", "专业类别", "专业名称", "技能方向")
+    assert [r.cells for r in table.rows] == [
+        ("北京市昌平职业学校", "财经商贸类", "保险事务", ""),
+        ("北京市昌平职业学校", "财经商贸类", "物流服务与管理", ""),
+        ("北京市求实职业学校", "财经商贸类", "金融事务", "互联网金融方向"),
+        ("北京市求实职业学校", "信息技术类", "数字媒体技术应用", ""),
+    ]
+    lines = doc.facts[0].line, next(f.line for f in doc.facts if f.raw == "保险事务")
+    assert lines == (7, 9)
+    row = next(c for c in doc.chunks if c.kind == "table_row")
+    assert row.text == "北京市昌平职业学校\n财经商贸类 保险事务" and (row.line_start, row.line_end) == (7, 9)
