@@ -37,7 +37,8 @@ def test_computed_answer_shows_its_formula_over_cited_inputs(services: Services)
     result = answer("2022年昌平区中职毕业生人数比2024年东城区中职毕业生人数多多少人？", services)
     assert result.value == 408 and result.grounded
     assert result.computation.startswith("589 - 181 = 408")
-    assert {c.file for c in result.citations} == {"changping-zhongzhi-2023.txt", "dongcheng-zhongzhi-2024.txt"}
+    files = {c.file for c in result.citations}
+    assert files == {"changping-zhongzhi-2023.txt", "dongcheng-zhongzhi-2024.txt"}
 
 
 def test_share_is_computed_in_percent(services: Services) -> None:
@@ -120,7 +121,9 @@ def test_llm_draft_is_grounding_checked(home: Path, fake_openai: FakeOpenAI) -> 
     assert not result.grounded and any("9999" in w for w in result.warnings)
 
 
-def test_cli_ask_examples(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_ask_examples(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("NIANBAO_HOME", str(home))
     assert main(["ask", "2022年昌平区中职学校招生多少人？"]) == 0
     out = capsys.readouterr().out
@@ -144,7 +147,8 @@ def test_cli_ask_ingests_into_an_empty_home(
 def _one_report(tmp_path: Path) -> Path:
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "changping-zhongzhi-2023.txt").write_bytes((BUNDLED_REPORTS / "changping-zhongzhi-2023.txt").read_bytes())
+    name = "changping-zhongzhi-2023.txt"
+    (folder / name).write_bytes((BUNDLED_REPORTS / name).read_bytes())
     return folder
 
 
