@@ -28,10 +28,11 @@ class Passage:
 class Baseline:
     """BM25 over naive character chunks; ``answer`` returns an ``answer_to_json``-shaped dict."""
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, passages: Sequence[Passage], *, documents: Sequence[Passage] = ()) -> None:
         import bm25s
 
         self.passages = list(passages)
+        self.documents = list(documents)
         self._bm25 = bm25s.BM25()
         self._bm25.index([_tokens(p.text) for p in self.passages], show_progress=False)
 
@@ -81,11 +82,11 @@ def build_baseline(paths: Sequence[Path]) -> Baseline:
     """A baseline over the given report files (loaded by ingestion's loaders, nothing else)."""
     from ingestion.loaders import load
 
-    passages = []
+    documents = []
     for path in paths:
         loaded = load(path)
-        passages.extend(split_report(loaded.file, "\n".join(loaded.lines)))
-    return Baseline(passages)
+        documents.append(Passage(loaded.file, "\n".join(loaded.lines)))
+    return Baseline([p for d in documents for p in split_report(d.file, d.text)], documents=documents)
 
 
 def _tokens(text: str) -> list[str]:

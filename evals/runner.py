@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from evals.baseline import build_baseline
 from evals.questions import Question
-from evals.scoring import grade
+from evals.scoring import grade, squash_source
 from evals.summary import Scored, items, metrics, ratio
 from rag.errors import NianbaoError
 from rag.settings import Settings
@@ -55,7 +55,9 @@ def run_eval(
             services.index.close()
     say("baseline: splitting and indexing the reports")
     baseline = build_baseline(report_files(settings.reports_dir))
-    scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}) for q in questions]
+    sources = {p.file: squash_source(p.text) for p in baseline.documents}
+    system = [_graded(s.question, s.answer, sources) for s in system]
+    scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}, sources) for q in questions]
     mode = str(system[0].answer.get("mode", "")) if system else ""
     return EvalRun(questions_file, mode, started, time.perf_counter() - clock, system, scored_baseline)
 
@@ -134,8 +136,8 @@ def _error_answer(question: Question, exc: NianbaoError) -> dict[str, Any]:
             "refused": False, "mode": "error", "citations": [], "retrieved": []}
 
 
-def _graded(question: Question, answer: dict[str, Any]) -> Scored:
-    return Scored(question, answer, grade(question, answer))
+def _graded(question: Question, answer: dict[str, Any], sources: dict[str, str]) -> Scored:
+    return Scored(question, answer, grade(question, answer, sources=sources))
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:

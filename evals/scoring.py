@@ -14,6 +14,7 @@ Rules (each has tests in tests/evals/test_scoring.py):
 - **Unanswerable**: correct only if refused AND no number is stated except years and markers.
 - **Citations**: the cited quotes contain the expected value (or ratio, or every keyword); for
   ``computed`` and ``cross_doc`` questions they contain every input of the formula in ``note``.
+  Given the report texts, a quote that does not occur in its cited file supports nothing.
 - **Recall@k**: a top-k retrieved passage from the source file contains the source quote (or, for
   a value of at least three digits, the value itself).
 """
@@ -200,11 +201,27 @@ def expected_text(question: Question) -> str:
     return f"{_number(question.value or 0.0)}{question.unit}{tolerance}"
 
 
-def grade(question: Question, answer: Mapping[str, Any], *, k: int = 5) -> Grade:
-    """The grade of one ``answer_to_json``-shaped answer to ``question``."""
+def quote_found(citation: Mapping[str, Any], sources: Mapping[str, str]) -> bool:
+    """True if the cited quote occurs in its file (whitespace ignored) or the file is not known."""
+    text = sources.get(str(citation.get("file") or ""))
+    return text is None or _squash(str(citation.get("quote") or "")) in text
+
+
+def squash_source(text: str) -> str:
+    """A report's text prepared for `quote_found`: NFKC, whitespace removed."""
+    return _squash(text)
+
+
+def grade(
+    question: Question, answer: Mapping[str, Any], *, k: int = 5, sources: Mapping[str, str] | None = None
+) -> Grade:
+    """The grade of one ``answer_to_json``-shaped answer to ``question``.
+
+    With ``sources`` (file name → `squash_source` text) a quote not found in its file supports nothing.
+    """
     correct, reason, got = _judge(question, answer)
-    quotes = [str(c.get("quote") or "") for c in answer.get("citations") or ()]
-    cited = citation_supports(question, quotes)
+    citations = [c for c in answer.get("citations") or () if sources is None or quote_found(c, sources)]
+    cited = citation_supports(question, [str(c.get("quote") or "") for c in citations])
     retrieved = [(str(h.get("file") or ""), str(h.get("text") or "")) for h in answer.get("retrieved") or ()]
     return Grade(correct, cited, recall_at_k(question, retrieved, k), reason, got)
 

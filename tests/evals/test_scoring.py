@@ -189,3 +189,19 @@ def test_expected_and_got_keep_every_digit() -> None:
     q = numeric(18320.96, "万元", tolerance=0.01)
     assert expected_text(q) == "18320.96万元 ±0.01"
     assert grade(q, answer("18320.9万元", value=18320.9, unit="万元")).got == "18320.9万元"
+
+
+def test_a_quote_missing_from_its_file_supports_nothing() -> None:
+    from evals.scoring import squash_source
+
+    q = numeric(676, "个")
+    sources = {"r.txt": squash_source("开设专业总数（个）\t676\t461\n")}
+    real = answer("676个", value=676, unit="个", quotes=("开设专业总数（个） 676 461",))
+    real["citations"][0]["file"] = "r.txt"
+    made_up = answer("676个", value=676, unit="个", quotes=("开设专业676个",))
+    made_up["citations"][0]["file"] = "r.txt"
+    assert grade(q, real, sources=sources).cited
+    assert not grade(q, made_up, sources=sources).cited
+    assert grade(q, made_up).cited  # without the texts only the quote itself is checked
+    made_up["citations"][0]["file"] = "elsewhere.pdf"
+    assert grade(q, made_up, sources=sources).cited  # an unknown file cannot be checked
