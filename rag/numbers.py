@@ -36,6 +36,7 @@ _NUM = (
     r"(?:(?<![0-9A-Za-z.])(?P<sign>[-−–]))?(?<![0-9.])"
     r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
 )
+_RANGE = re.compile(r"\s*[-—–~～至到]\s*")
 _RATIO = re.compile(
     r"(?<![0-9.\-—–])[0-9]+(?:\.[0-9]+)?(?:[ \t]*:[ \t]*[0-9]+(?:\.[0-9]+)?)+(?![0-9.]*[-—–年])"
 )
@@ -130,7 +131,17 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(s <= match.start() < e for s, e in ratios):
             continue
         found.append(_quantity(match, text, origin))
-    return found
+    return _share_range_units(found, text)
+
+
+def _share_range_units(found: list[Quantity], text: str) -> list[Quantity]:
+    """'2015—2020年', '30-34岁': the first number of a range takes the unit written after the second."""
+    shared = list(found)
+    for i in range(len(found) - 1):
+        first, second = found[i], found[i + 1]
+        if not first.unit and second.unit and _RANGE.fullmatch(text[first.end:second.start]):
+            shared[i] = Quantity(first.value, second.unit, first.raw, first.start, first.end)
+    return shared
 
 
 def find_ratios(text: str) -> list[Ratio]:

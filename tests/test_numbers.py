@@ -75,3 +75,10 @@ def test_find_ratios_keeps_ratios_as_text() -> None:
 
 def test_normalize_is_nfkc() -> None:
     assert normalize("１２．３％") == "12.3%"
+
+
+def test_first_number_of_a_range_shares_the_unit_after_the_second() -> None:
+    found = find_quantities("2015—2020年北京市，30-34岁，增长量 -139")
+    assert [(q.value, q.unit, q.raw) for q in found] == [
+        (2015, "年", "2015"), (2020, "年", "2020年"), (30, "岁", "30"), (34, "岁", "34岁"), (-139, "", "-139")
+    ]
