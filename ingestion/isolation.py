@@ -31,6 +31,7 @@ from rag.types import LoadedText
 
 _ROOT = Path(__file__).resolve().parent.parent
 _STDERR_CAP = 1 << 20
+_CHILD_ENV = frozenset({"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "PYTHONHASHSEED"})
 
 
 def load_isolated(
@@ -79,8 +80,9 @@ def _check_size(path: Path, max_bytes: int) -> None:
 
 
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
+    """Only what Python needs: API keys and other secrets stay out of the process parsing untrusted input."""
+    env = {name: value for name, value in os.environ.items() if name in _CHILD_ENV}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 

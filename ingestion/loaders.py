@@ -82,6 +82,7 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _RULE_OPERATORS = re.compile(rb"\s(?:re|l)\s")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _IMPLAUSIBLE = re.compile(
@@ -122,17 +123,24 @@ def _read(path: Path, *, max_bytes: int) -> bytes:
         if not path.is_file():
             raise DocumentError(f"{name}: not a regular file", code="unreadable")
         if size > max_bytes:
-            raise DocumentError(
-                f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
-            )
-        data = path.read_bytes()
+            raise _too_large(name, size, max_bytes)
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)  # the file may have grown since stat
     except FileNotFoundError as exc:
         raise DocumentError(f"{name}: file not found", code="not_found") from exc
     except OSError as exc:
         raise DocumentError(f"{name}: cannot be read ({exc.strerror})", code="unreadable") from exc
+    if len(data) > max_bytes:
+        raise _too_large(name, len(data), max_bytes)
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty", code="empty")
     return data
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
+    return DocumentError(
+        f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
+    )
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -257,7 +265,7 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
     lines: list[str] = []
     pages: list[int] = []
     for number, (page, layout) in enumerate(zip(plain, laid_out, strict=True), start=1):
-        page_lines = layout if layout is not None else page.text.splitlines()
+        page_lines = [_clean(line) for line in (layout if layout is not None else page.text.splitlines())]
         lines += page_lines
         pages += [number] * len(page_lines)
     if not any(line.strip() for line in lines):
@@ -265,6 +273,11 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
             f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
         )
     return lines, pages
+
+
+def _clean(line: str) -> str:
+    """The line without control characters, and with U+FFFD for lone surrogates (broken font maps)."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", line))
 
 
 def _first(flags: list[bool], limit: int) -> list[bool]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pdfs import make_pages_pdf, make_report_pdf
 
+from ingestion import isolation
 from ingestion.isolation import load_isolated
 from ingestion.loaders import load
 from rag.errors import DocumentError
@@ -59,3 +60,11 @@ def test_parallel_isolated_loads(tmp_path: Path, reports_dir: Path) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         loaded = list(pool.map(load_isolated, paths))
     assert [item.file for item in loaded] == [path.name for path in paths]
+
+
+def test_child_gets_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
+    monkeypatch.setenv("NIANBAO_LLM_API_KEY", "sk-secret")
+    env = isolation._child_env()
+    assert "sk-secret" not in env.values()
+    assert "PATH" in env
