@@ -154,6 +154,8 @@ class LLMAnswerer:
             return self._refused(question, hits, warnings=(BLOCKED,))
         if not order:
             warnings.append("the model's answer cites no source")
+        elif calc is None and value is not None and not any(holds(by_n[n].body, value) for n in order):
+            warnings.append(f"the value {fmt(value)} is not stated in the cited sources")
         citations = tuple(cite(by_n[n], i + 1, _values_for(n, value, calc)) for i, n in enumerate(order))
         return Answer(
             question=question, text=text, value=value, unit=unit, refused=False, mode="llm",
@@ -184,8 +186,9 @@ def renumber(text: str, valid: set[int], *, extra: Sequence[int] = ()) -> tuple[
     text = _MARKER.sub(new_marker, text)
     missing = [n for n in dict.fromkeys(extra) if n in valid and n not in order]
     order += missing
-    text += "".join(f"[{order.index(n) + 1}]" for n in missing)
-    return text, order
+    markers = "".join(f"[{order.index(n) + 1}]" for n in missing)
+    body = text.rstrip("。.！!；;")
+    return f"{body}{markers}{text[len(body):]}", order
 
 
 def _unsupported_inputs(calc: Calculation, by_n: dict[int, Source]) -> list[str]:

@@ -319,3 +319,12 @@ def test_stream_failures_count_towards_the_breaker(llm_settings: Settings, fake_
     with pytest.raises(LLMError) as info:
         _collect(answerer)
     assert info.value.code == "llm_circuit_open" and len(fake_openai.chat_requests()) == 2
+
+
+def test_value_missing_from_the_cited_source_is_flagged(
+    answerer: LLMAnswerer, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(json_reply(reply("招生 1200 人[1]。", value=1200)))
+    answer = answerer.answer(QUESTION, HITS, FACTS)
+    assert not answer.grounded
+    assert answer.warnings == ("the value 1200 is not stated in the cited sources",)
