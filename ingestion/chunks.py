@@ -62,16 +62,25 @@ def context_of(info: ReportInfo, section: str) -> str:
     return "｜".join(part for part in (info.title, info.region, year, section) if part)
 
 
-def _glued(previous: str, text: str) -> bool:
+def wrap_width(lines: Sequence[Line]) -> int:
+    """How long a line must be to count as wrapped: most of a full line in hard-wrapped text, else 60."""
+    lengths = sorted(len(line.raw.strip()) for line in lines)
+    if not lengths:
+        return 60
+    full = lengths[int(len(lengths) * 0.9)]
+    return min(60, int(full * 0.6))
+
+
+def _glued(previous: str, text: str, min_length: int = 15) -> bool:
     """True when line ``text`` continues the sentence that line ``previous`` left unfinished."""
     if not previous or previous[-1] in _SENTENCE_END or is_figure_title(previous) or is_figure_title(text):
         return False
     if heading(previous) or _NEW_PARAGRAPH.match(text):
         return False
-    return len(previous) >= 15
+    return len(previous) >= min_length
 
 
-def _joined(lines: Sequence[Line]) -> tuple[str, list[int], list[int]]:
+def _joined(lines: Sequence[Line], min_length: int) -> tuple[str, list[int], list[int]]:
     """Section text with wrapped lines glued, and (offset, line number) breakpoints."""
     text = ""
     offsets: list[int] = []
@@ -80,7 +89,7 @@ def _joined(lines: Sequence[Line]) -> tuple[str, list[int], list[int]]:
     for line in lines:
         raw = line.raw.strip()
         if text:
-            text += "" if _glued(previous, raw) else "\n"
+            text += "" if _glued(previous, raw, min_length) else "\n"
         previous = raw
         offsets.append(len(text))
         numbers.append(line.n)
@@ -107,9 +116,9 @@ def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     return pieces
 
 
-def passages(lines: Sequence[Line]) -> list[_Passage]:
+def passages(lines: Sequence[Line], *, min_wrapped: int = 15) -> list[_Passage]:
     """Token-budgeted passages of consecutive prose ``lines`` (one section, no tables)."""
-    text, offsets, numbers = _joined(lines)
+    text, offsets, numbers = _joined(lines, min_wrapped)
     spans = _sentences(text)
     tokens = [count_tokens(text[s:e]) for s, e in spans]
     out: list[_Passage] = []
@@ -133,11 +142,12 @@ def prose_chunks(
 ) -> list[Chunk]:
     """Prose chunks for every run of non-table lines within one section."""
     chunks: list[Chunk] = []
+    width = wrap_width(lines)
     for run in _runs(lines, paths, skip):
         if len(run) == 1 and heading(run[0].raw):
             continue
         section = paths[run[0].n]
-        for passage in passages(run):
+        for passage in passages(run, min_wrapped=width):
             chunks.append(_chunk(info, "prose", passage.text, context_of(info, section), section,
                                  passage.line_start, passage.line_end, run[0].page))
     return chunks
