@@ -165,3 +165,21 @@ def test_pages_past_the_layout_cap_keep_plain_text(tmp_path: Path, monkeypatch: 
     assert "项目" in [line.strip() for line in loaded.lines]
     assert not any("\t" in line for line in loaded.lines)
     assert "".join(loaded.lines).replace(" ", "") == "".join(SAMPLE_LINES).replace("\t", "").replace(" ", "")
+
+
+def test_wrapped_and_empty_cells_keep_their_columns(tmp_path: Path) -> None:
+    lines = [
+        "标题",
+        "表 2 测试",
+        "项目\t2021年\n（人）\t2022年\n（人）",
+        "在校生\n总人数\t2751\t3150",
+        "Total\nstudents\t1\t2",
+        "空\t\t5",
+    ]
+    loaded = load(make_report_pdf(tmp_path / "w.pdf", lines))
+    assert loaded.lines[2:] == (
+        "项目\t2021年（人）\t2022年（人）",
+        "在校生总人数\t2751\t3150",
+        "Total students\t1\t2",
+        "空\t\t5",
+    )
