@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,7 +59,8 @@ def run_eval(
     sources = {p.file: squash_source(p.text) for p in baseline.documents}
     system = [_graded(s.question, s.answer, sources) for s in system]
     scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}, sources) for q in questions]
-    mode = str(system[0].answer.get("mode", "")) if system else ""
+    modes = Counter(str(s.answer.get("mode", "")) for s in system)
+    mode = ", ".join(f"{m} ({n})" for m, n in modes.most_common()) if len(modes) > 1 else "".join(modes)
     return EvalRun(questions_file, mode, started, time.perf_counter() - clock, system, scored_baseline)
 
 

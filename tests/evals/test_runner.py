@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_openai import FakeOpenAI, json_reply
 
 from cli.main import main
 from evals.compare import compare, format_comparison
@@ -135,3 +136,19 @@ def test_eval_cli_writes_every_output(
     assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 3
     captured = capsys.readouterr()
     assert "accuracy" in captured.out and "[3/3]" in captured.err
+
+
+@pytest.mark.integration
+def test_eval_in_llm_mode_scores_what_the_llm_said(ingested: Settings, fake_openai: FakeOpenAI) -> None:
+    right = {"answer": "2022年昌平区中职招生1061人[1]", "value": 1061, "unit": "人", "refused": False,
+             "citations": [1]}
+    wrong = {"answer": "2022年昌平区中职招生9999人[1]", "value": 9999, "unit": "人", "refused": False,
+             "citations": [1]}
+    fake_openai.script(json_reply(right), json_reply(wrong))
+    settings = fake_openai.llm_settings(ingested, llm_max_retries=0)
+    question = next(q for q in load_questions(DEV) if q.id == "B-070")
+    run = run_eval([question, question], settings)
+    assert len(fake_openai.chat_requests()) == 2
+    assert [s.answer["mode"] for s in run.system] == ["llm", "llm"] and run.mode == "llm"
+    assert [s.grade.correct for s in run.system] == [True, False]
+    assert run.system[1].grade.got == "9999人"
