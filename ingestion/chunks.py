@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ingestion.normalize import Line, heading, is_figure_title
+from ingestion.normalize import Line, heading, is_figure_title, is_page_number
 from ingestion.tables import RecoveredTable
 from rag.numbers import parse_quantity
 from rag.tokens import count_tokens
@@ -160,7 +160,7 @@ def _runs(lines: Sequence[Line], paths: dict[int, str], skip: set[int]) -> Itera
         if run and (breaks or paths[line.n] != paths[run[-1].n]):
             yield run
             run = []
-        if line.n not in skip:
+        if line.n not in skip and not is_page_number(line.raw):
             run.append(line)
     if run:
         yield run

@@ -36,6 +36,9 @@ _TOC_START = re.compile(
     r"|\d{1,2}(?:\.\d{1,2})*[.、．]?[ \u3000]|前\s*言|目\s*录|附|案例)"
 )
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[-—–]?\s*$")
+_DECORATED_PAGE = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 _TABLE_TITLE = re.compile(r"^\s*(?P<cont>续)?表\s*(?P<a>\d{1,2})(?:\s*[-－—–.]\s*(?P<b>\d+))?(?P<rest>.*)$")
 _YEAR_AHEAD = re.compile(r"^(?:19|20)\d\d\s*年")
 _FIGURE = re.compile(r"^\s*图\s*\d")
@@ -82,12 +85,30 @@ def page_furniture(lines: list[Line]) -> set[int]:
         i for i, line in enumerate(lines)
         if counts[line.norm] >= 2 and len(line.norm) <= 40 and "报告" in line.norm
     }
-    found = {lines[i].n for i in headers}
+    found = {lines[i].n for i in headers} | {line.n for line in lines if _DECORATED_PAGE.match(line.raw)}
     for i in headers:
         for j in (i - 1, i + 1, i + 2):
             if 0 <= j < len(lines) and _PAGE_NUMBER.match(lines[j].raw):
                 found.add(lines[j].n)
+    return found | _page_edge_numbers(lines)
+
+
+def _page_edge_numbers(lines: list[Line]) -> set[int]:
+    """Bare page numbers that are the first or last line of a page (when pages are known)."""
+    found = set()
+    for i, line in enumerate(lines):
+        if line.page is None or not _PAGE_NUMBER.match(line.raw):
+            continue
+        before = lines[i - 1].page if i > 0 else None
+        after = lines[i + 1].page if i + 1 < len(lines) else None
+        if before != line.page or after != line.page:
+            found.add(line.n)
     return found
+
+
+def is_page_number(text: str) -> bool:
+    """True for a line that is only a page number."""
+    return bool(_PAGE_NUMBER.match(text) or _DECORATED_PAGE.match(text))
 
 
 def clean_lines(loaded: LoadedText) -> list[Line]:
