@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingestion.normalize import Line, heading, is_figure_title, is_prose, is_source_note, table_title
 from rag.numbers import MULTIPLIERS, NO_VALUE_MARKS, UNITS, find_ratios, normalize, parse_quantity
@@ -37,15 +38,6 @@ _IMPLIED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 @dataclass
-class _Block:
-    number: str
-    title: str
-    title_line: Line
-    body: list[Line]
-    note: Line | None = None
-
-
-@dataclass
 class _Layout:
     """Where labels and values sit in the rows of one table."""
 
@@ -56,7 +48,6 @@ class _Layout:
     value_count: int = 0
     sequence: bool = False
     unit_column: int | None = None
-    header_lines: set[int] = field(default_factory=set)
     text: bool = False
     """A list of names rather than numbers: every line is a row."""
 
@@ -78,6 +69,7 @@ def _digest(*parts: object) -> str:
 # --- cells -----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def cell_kind(cell: str, *, header: bool = False) -> str:
     """'empty', 'year', 'value' (a number, ratio or no-value mark) or 'text'."""
     norm = normalize(cell).strip()
@@ -205,8 +197,8 @@ def _layout(body: list[Line]) -> tuple[_Layout, int]:
     if tab and first_data == len(cells):
         return _text_layout(cells, tab=True), 1
     if tab:
-        return _tab_layout(cells, first_data, body), first_data
-    return _space_layout(cells, first_data, body)
+        return _tab_layout(cells, first_data), first_data
+    return _space_layout(cells, first_data)
 
 
 def _text_layout(cells: list[list[str]], *, tab: bool) -> _Layout:
@@ -221,7 +213,7 @@ def _header_like(cells: list[str]) -> bool:
     return "value" not in kinds and "year" in kinds
 
 
-def _tab_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> _Layout:
+def _tab_layout(cells: list[list[str]], first_data: int) -> _Layout:
     header_rows = cells[:first_data] if first_data < len(cells) else cells[:1]
     data = [c for c in cells[first_data:] if _is_data(c)] or cells[len(header_rows):]
     width = max((len(c) for c in header_rows + data), default=0)
@@ -239,7 +231,6 @@ def _tab_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> _L
         value_count=width - label_count,
         sequence=sequence,
         unit_column=unit_column,
-        header_lines={body[i].n for i in range(len(header_rows))},
     )
 
 
@@ -259,7 +250,7 @@ def _merge_grid(grid: list[list[str]], width: int) -> list[str]:
     return ["·".join(row[j] for row in filled if row[j]) for j in range(width)]
 
 
-def _space_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> tuple[_Layout, int]:
+def _space_layout(cells: list[list[str]], first_data: int) -> tuple[_Layout, int]:
     data = [c for c in cells[first_data:] if _is_data(c)]
     value_count = _mode([n for n in map(_trailing_values, data) if n], default=0)
     if value_count == 0 or _mostly_text(cells[first_data:]):
@@ -276,7 +267,6 @@ def _space_layout(cells: list[list[str]], first_data: int, body: list[Line]) -> 
         value_count=value_count,
         sequence=sequence,
         unit_column=unit_column,
-        header_lines={body[i].n for i in range(header_end)},
     )
     return layout, header_end
 
@@ -288,22 +278,23 @@ def _mostly_text(rows: list[list[str]]) -> bool:
 
 
 def _header_end(rows: list[list[str]], value_count: int) -> int:
-    """How many of the lines before the first value row form the header."""
+    """How many of the lines before the first value row form the header (the rest are group labels)."""
     for end in range(1, len(rows) + 1):
-        if len(rows[end - 1]) > value_count or (len(rows[end - 1]) == value_count and end == 1):
-            return end
-        total = 0
-        for k in range(end - 1, -1, -1):
-            if any(cell_kind(c, header=True) == "year" for c in rows[k]):
-                break
-            total += len(rows[k])
-            if total == value_count and k < end - 1:
-                return end
-            if total >= value_count:
-                break
-        if len(rows[end - 1]) == value_count:
+        if len(rows[end - 1]) >= value_count or _completes_leaf(rows[:end], value_count):
             return end
     return len(rows)
+
+
+def _completes_leaf(rows: list[list[str]], value_count: int) -> bool:
+    """True when the last few lines (no years among them) hold one label per value column together."""
+    total = 0
+    for k, row in enumerate(reversed(rows)):
+        if any(cell_kind(c, header=True) == "year" for c in row):
+            return False
+        total += len(row)
+        if total >= value_count:
+            return total == value_count and k > 0
+    return False
 
 
 def _space_columns(rows: list[list[str]], value_count: int) -> tuple[list[str], list[str]]:
@@ -386,15 +377,19 @@ def _label_text(labels: list[str], layout: _Layout) -> str:
     return re.sub(r"^\d{1,2}[.．]?\s+(?=[^\d\s岁年月])", "", text)
 
 
+def _squashed(line: Line) -> str:
+    return re.sub(r"\s", "", line.norm)
+
+
 def _rows(body: list[Line], start: int, layout: _Layout) -> list[_Row]:
+    """Labelled rows; lines without values become the group label or the wrapped label of the next row."""
     rows: list[_Row] = []
     pending: list[Line] = []
     group = ""
-    header_texts = {normalize(line.raw).split() and " ".join(normalize(line.raw).split())
-                    for line in body[:start]}
+    header = {_squashed(line) for line in body[:start]}
     for line in body[start:]:
         cells = split_cells(line.raw, tab=layout.tab)
-        if " ".join(normalize(line.raw).split()) in header_texts:
+        if _squashed(line) in header:
             group, pending = "", []
             continue
         if not layout.text and not _is_data(cells):
@@ -499,7 +494,7 @@ def recover(
     body = _merge_paren_lines(block)
     layout, first = _layout(body) if body else (_Layout(False, [], []), 0)
     rows = _rows(body, first, layout) if body else []
-    numbered = "序号" in "".join(re.sub(r"\s", "", line.norm) for line in body[:3])
+    numbered = "序号" in "".join(_squashed(line) for line in body[:3])
     records = _numbered_records(body) if numbered and not layout.tab else None
     if records is not None:
         layout.columns, rows = records
@@ -532,8 +527,7 @@ def _numbered_records(body: list[Line]) -> tuple[list[str], list[_Row]] | None:
     A record with fewer cells than columns is aligned where its cells look most like earlier values
     of the same columns; columns left of it repeat the value above (a merged cell).
     """
-    repeated = {re.sub(r"\s", "", line.norm) for line in body[:1]}
-    body = body[:1] + [line for line in body[1:] if re.sub(r"\s", "", line.norm) not in repeated]
+    body = body[:1] + [line for line in body[1:] if _squashed(line) != _squashed(body[0])]
     tokens = [(t, line) for line in body for t in space_tokens(line.raw)]
     starts = _record_starts(tokens)
     if len(starts) < 2:
