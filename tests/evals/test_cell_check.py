@@ -16,8 +16,8 @@ from evals.cell_check import (
 from rag.types import ParsedDocument, ReportInfo, Table, TableFact, TableRow
 
 REPO = Path(__file__).resolve().parents[2]
-CELL_ACCURACY_FLOOR = 0.90
-"""What the parser achieves on the hand-checked cells; raise it when extraction improves."""
+CELL_ACCURACY_FLOOR = 0.975
+"""What the parser achieves (479 of 489 cells; table 2-13 of 2020 is text only); raise it when it improves."""
 
 
 def fact(
