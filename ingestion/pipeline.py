@@ -1,4 +1,5 @@
-"""Ingestion: files → load → parse → index, one new index generation per run; a broken file fails alone."""
+"""Ingestion: files → load (in a limited child process) → parse → index, as one new index generation
+per run; a broken file fails alone."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.isolation import load_isolated
 from ingestion.parse import parse
 from rag.errors import NianbaoError
 from rag.index import Index, UpsertResult
-from rag.types import LoadedText
 
 SUFFIXES = (".txt", ".md", ".pdf")
 Progress = Callable[[str], None]
@@ -91,7 +92,7 @@ def ingest_file(path: Path, index: Index) -> FileOutcome:
     """Load, parse and upsert one file; any failure is reported, never raised."""
     started = time.perf_counter()
     try:
-        result = index.upsert(parse(_load(path)))
+        result = index.upsert(parse(load_isolated(path)))
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
@@ -111,17 +112,6 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return list(dict.fromkeys(found))
-
-
-def _load(path: Path) -> LoadedText:
-    try:
-        from ingestion.isolation import load_isolated  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from ingestion.loaders import load
-
-        return load(path)
-    loaded: LoadedText = load_isolated(path)
-    return loaded
 
 
 def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:

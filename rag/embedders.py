@@ -26,7 +26,9 @@ from rag.errors import ConfigError, IndexError_
 from rag.settings import BUNDLED_REPORTS, Settings
 
 LSA_DIMS = 256
-_LSA_VERSION = "lsa1"
+PASSAGE_CHARS = 1
+"""Fit units: single source lines (closest to table rows and short chunks; measured best)."""
+_LSA_VERSION = "lsa2"
 _UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _SEPARATOR = re.compile(r"[^0-9a-z.\u3400-\u9fff]+")
@@ -146,14 +148,15 @@ class LSAEmbedder:
         if not files:
             raise ConfigError(f"no reports in {corpus_dir} to fit the offline embedder on")
         texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
-        key = hashlib.sha256("\0".join([_LSA_VERSION, str(LSA_DIMS), *texts]).encode()).hexdigest()[:16]
+        recipe = [_LSA_VERSION, str(LSA_DIMS), str(PASSAGE_CHARS), *texts]
+        key = hashlib.sha256("\0".join(recipe).encode()).hexdigest()[:16]
         path = folder / f"lsa-{key}.npz"
         if path.exists():
             try:
                 return cls.load(path)
             except (OSError, ValueError, KeyError):
                 path.unlink(missing_ok=True)
-        model = cls.fit(list(passages(texts)))
+        model = cls.fit(list(passages(texts, size=PASSAGE_CHARS)))
         model.save(path)
         return model
 
