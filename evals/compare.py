@@ -40,7 +40,7 @@ def load_summary(directory: Path) -> dict[str, Any]:
 
 
 def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
-    """Questions whose correctness (or citation) changed between ``old`` and ``new``."""
+    """Questions whose correctness (or, if correct in both, citation) changed from ``old`` to ``new``."""
     before = {item["id"]: item for item in old["items"]}
     after = {item["id"]: item for item in new["items"]}
     better: list[Change] = []
@@ -75,7 +75,8 @@ def format_comparison(result: Comparison) -> str:
 
 
 def _score(item: Mapping[str, Any]) -> int:
-    return 2 * bool(item.get("correct")) + bool(item.get("cited"))
+    correct = bool(item.get("correct"))
+    return 2 * correct + (correct and bool(item.get("cited")))
 
 
 def _verdict(item: Mapping[str, Any]) -> str:

@@ -75,6 +75,8 @@ def test_compare_lists_better_and_worse() -> None:
     assert [c.id for c in result.worse] == ["T1"] and [c.id for c in result.better] == ["P1"]
     text = format_comparison(result)
     assert "WORSE  T1" in text and "better P1" in text
+    new["items"][0].update(cited=not old["items"][0]["cited"])  # a wrong answer's citation is no change
+    assert [c.id for c in compare(old, new).worse] == ["T1"]
 
 
 def test_compare_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
