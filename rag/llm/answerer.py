@@ -72,8 +72,7 @@ class LLMAnswerer:
         if not sources:
             return self._refused(question, hits)
         messages = self._messages(question, sources, history)
-        content = self._guarded(lambda: self._client.complete(messages))
-        return self._guarded(lambda: self._finish(question, content, sources, hits))
+        return self._guarded(lambda: self._finish(question, self._client.complete(messages), sources, hits))
 
     def stream(
         self, question: str, hits: Sequence[Hit], facts: Sequence[TableFact] = (), *,

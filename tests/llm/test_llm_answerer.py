@@ -328,3 +328,12 @@ def test_value_missing_from_the_cited_source_is_flagged(
     answer = answerer.answer(QUESTION, HITS, FACTS)
     assert not answer.grounded
     assert answer.warnings == ("the value 1200 is not stated in the cited sources",)
+
+
+def test_repeated_malformed_replies_open_the_breaker(llm_settings: Settings, fake_openai: FakeOpenAI) -> None:
+    answerer = LLMAnswerer(Settings(**{**llm_settings.__dict__, "llm_breaker_failures": 2}))
+    fake_openai.default = text("不是 JSON")
+    for _ in range(2):
+        with pytest.raises(LLMError):
+            answerer.answer(QUESTION, HITS, FACTS)
+    assert answerer.breaker.state == "open" and len(fake_openai.chat_requests()) == 2
