@@ -80,6 +80,8 @@ def _failure(s: Scored) -> str:
         f"- expected: **{expected_text(q)}**" + (f" (source line {q.source.line})" if q.source.line else ""),
         f"- got: **{s.grade.got or '(nothing)'}** — {s.grade.reason}",
     ]
+    if s.grade.recall is not None:
+        lines.append(f"- gold source in the top 5 retrieved: {'yes' if s.grade.recall else 'no'}")
     if q.note:
         lines.append(f"- note: {q.note}")
     lines += _sources(s.answer)
