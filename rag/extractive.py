@@ -130,7 +130,9 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
         return None
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
     bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0) + match / 2
-    bonus += (0.1 if _TOTAL.search(label) else 0.0) - 0.04 * min(_extra_grams(weights, label), 6)
+    bonus += (0.1 if _TOTAL.search(label) else 0.0) - 0.04 * min(_extra_grams(weights, label), 10)
+    if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
+        bonus -= 0.4
     return match + bonus, match
 
 

@@ -180,7 +180,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"(?:多少|几)(?:万人次|人次|万人|万元|亿元|" + "|".join(_UNIT_WORDS) + ")", "", text)
     for word in _FILLER:
         text = text.replace(word, "")
-    return text.strip()
+    bare = re.sub(r"(?:总)?人数|数量", "", text)
+    return (bare if len(bare) >= 2 else text).strip()
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
@@ -225,7 +226,8 @@ def _inherit(part: Query, whole: Query) -> Query:
 
 
 def _with_year(query: Query, year: int) -> Query:
-    return replace(query, years=(year,), unit="", operation="lookup", parts=())
+    measure = re.sub(r"^(?:到|至|-)|(?:增长|下降|减少|增加|变化)了?.*$", "", query.measure)
+    return replace(query, years=(year,), measure=measure, unit="", operation="lookup", parts=())
 
 
 def _sum_operands(query: Query) -> tuple[Query, ...]:
