@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,6 +35,16 @@ _STDERR_CAP = 1 << 20
 _CHILD_ENV = frozenset({"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "PYTHONHASHSEED"})
 
 
+@dataclass(frozen=True)
+class IsolatedLoad:
+    """What one isolated load produced: the text or the error, and the child's peak memory."""
+
+    loaded: LoadedText | None
+    error: DocumentError | None
+    child_peak_mb: float
+    """Peak resident memory of the child (0 when it was killed before reporting)."""
+
+
 def load_isolated(
     path: Path,
     *,
@@ -42,7 +53,25 @@ def load_isolated(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> LoadedText:
     """The file's LoadedText, loaded in a limited child process, or DocumentError with a stable code."""
-    _check_size(path, max_bytes)
+    result = run_isolated(path, timeout_s=timeout_s, memory_mb=memory_mb, max_bytes=max_bytes)
+    if result.error is not None:
+        raise result.error
+    assert result.loaded is not None
+    return result.loaded
+
+
+def run_isolated(
+    path: Path,
+    *,
+    timeout_s: float = 30.0,
+    memory_mb: int = 1024,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> IsolatedLoad:
+    """``load_isolated``'s outcome with the child's peak memory, for benchmarks and tests."""
+    try:
+        _check_size(path, max_bytes)
+    except DocumentError as exc:
+        return IsolatedLoad(None, exc, 0.0)
     request = {
         "path": str(path.resolve()),
         "max_bytes": max_bytes,
@@ -61,10 +90,11 @@ def load_isolated(
         )
         try:
             out, _ = proc.communicate(json.dumps(request).encode(), timeout=timeout_s)
-        except subprocess.TimeoutExpired as exc:
+        except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
-            raise DocumentError(f"{path.name}: loading took over {timeout_s:g} s", code="timeout") from exc
+            error = DocumentError(f"{path.name}: loading took over {timeout_s:g} s", code="timeout")
+            return IsolatedLoad(None, error, 0.0)
         return _result(path.name, proc.returncode, out, _tail(stderr))
 
 
@@ -93,16 +123,18 @@ def _tail(stream: IO[bytes]) -> str:
     return stream.read().decode("utf-8", errors="replace")
 
 
-def _result(name: str, returncode: int, out: bytes, stderr: str) -> LoadedText:
+def _result(name: str, returncode: int, out: bytes, stderr: str) -> IsolatedLoad:
     try:
         reply = json.loads(out) if out else None
     except ValueError:
         reply = None
-    if isinstance(reply, dict) and "ok" in reply:
-        return _loaded(reply["ok"])
-    if isinstance(reply, dict) and "error" in reply:
-        raise DocumentError(str(reply["error"]["message"]), code=str(reply["error"]["code"]))
-    raise _crash(name, returncode, stderr)
+    if not isinstance(reply, dict):
+        return IsolatedLoad(None, _crash(name, returncode, stderr), 0.0)
+    peak = float(reply.get("peak_mb", 0.0))
+    if "ok" in reply:
+        return IsolatedLoad(_loaded(reply["ok"]), None, peak)
+    error = DocumentError(str(reply["error"]["message"]), code=str(reply["error"]["code"]))
+    return IsolatedLoad(None, error, peak)
 
 
 def _loaded(data: dict[str, Any]) -> LoadedText:
@@ -133,8 +165,19 @@ def _child_main() -> None:
     request = json.loads(sys.stdin.read())
     _limit(memory_mb=int(request["memory_mb"]), cpu_s=float(request["cpu_s"]))
     logging.disable(logging.WARNING)
-    json.dump(_child_reply(Path(request["path"]), int(request["max_bytes"])), reply_to, ensure_ascii=False)
+    reply = _child_reply(Path(request["path"]), int(request["max_bytes"]))
+    reply["peak_mb"] = _peak_rss_mb()
+    json.dump(reply, reply_to, ensure_ascii=False)
     reply_to.flush()
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS since exec (VmHWM; ru_maxrss would include the forking parent's)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _limit(*, memory_mb: int, cpu_s: float) -> None:

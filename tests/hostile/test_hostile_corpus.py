@@ -36,7 +36,8 @@ def _check(select: str, folder: Path, capsys: pytest.CaptureFixture[str]) -> Non
     cases = corpus.build(folder, select=select)
     corpus.reset_peak_memory()
     outcomes = corpus.run(folder, cases, timeout_s=TIMEOUT_S, memory_mb=MEMORY_MB)
-    parent_mb, child_mb = corpus.peak_memory_mb()
+    parent_mb = corpus.peak_memory_mb()
+    child_mb = max(o.child_mb for o in outcomes)
     with capsys.disabled():
         print(f"\n{corpus.table(outcomes)}")
         print(f"peak memory: parent {parent_mb:.0f} MB, largest child {child_mb:.0f} MB")
