@@ -5,7 +5,7 @@
 
 A question is a hit when one of the top-k chunks comes from the gold ``source.file`` and its text or
 context contains the gold ``source.quote`` (whitespace-insensitive, NFKC) or states the answer value.
-Unanswerable questions (no source) are skipped. Two settings are printed: over the whole corpus, and
+Unanswerable questions are skipped. Two settings are printed: over the whole corpus, and
 restricted to the gold report (what remains once the question's region/year picked the report).
 """
 
@@ -46,13 +46,14 @@ def main() -> int:
         started = time.perf_counter()
         ingest([BUNDLED_REPORTS], index)
         print(f"ingested into {home} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    questions = [q for q in _questions() if q["source"].get("file")]
+    questions = [q for q in _questions() if q["source"].get("file") and q["kind"] != "unanswerable"]
     docs = {d.file: d.doc_id for d in index.documents()}
     retrievers = _retrievers(index, weights=[float(w) for w in args.dense_weights.split(",")])
-    print(f"recall@{args.k} over {len(questions)} dev questions with a source ({index.stats()})")
-    for scope in ("corpus", "gold report"):
-        print(f"\n== {scope} ==")
-        _report(questions, retrievers, k=args.k, docs=docs if scope == "gold report" else None)
+    print(f"{len(questions)} dev questions with a source ({index.stats()})")
+    for k in (int(x) for x in args.k.split(",")):
+        for scope in ("corpus", "gold report"):
+            print(f"\n== recall@{k}, {scope} ==")
+            _report(questions, retrievers, k=k, docs=docs if scope == "gold report" else None)
     index.close()
     return 0
 
@@ -60,7 +61,7 @@ def main() -> int:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", help="index folder (default: a new temp folder)")
-    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--k", default="5,10", help="cut-offs, comma-separated")
     parser.add_argument("--dense-weights", default="0.5,1.0", help="dense weights to try in RRF (BM25 = 1)")
     return parser.parse_args()
 
@@ -88,7 +89,7 @@ def _retrievers(index: Index, *, weights: Sequence[float]) -> dict[str, Search]:
 def _report(questions: list[dict[str, Any]], retrievers: dict[str, Search], *, k: int,
             docs: dict[str, str] | None) -> None:
     kinds = sorted({q["kind"] for q in questions})
-    print(f"{'retriever':<18}{'all':>8}" + "".join(f"{kind:>11}" for kind in kinds))
+    print(f"{'retriever':<18}{'all':>8}" + "".join(f"{kind:>12}" for kind in kinds))
     for name, search in retrievers.items():
         hits: dict[str, list[bool]] = defaultdict(list)
         for q in questions:
@@ -96,7 +97,7 @@ def _report(questions: list[dict[str, Any]], retrievers: dict[str, Search], *, k
             ok = any(_is_hit(h.chunk, q) for h in search(q["question"], where)[:k])
             hits[q["kind"]].append(ok)
             hits["all"].append(ok)
-        cells = "".join(f"{_share(hits[kind]):>11}" for kind in kinds)
+        cells = "".join(f"{_share(hits[kind]):>12}" for kind in kinds)
         print(f"{name:<18}{_share(hits['all']):>8}{cells}")
 
 

@@ -114,6 +114,21 @@ class Index:
 
         return self._read(search)
 
+    def verify(self) -> list[str]:
+        """Inconsistencies between the stores of the current generation (empty when consistent)."""
+
+        def check(s: _Snapshot) -> list[str]:
+            if s.conn is None:
+                return []
+            ids = [row[0] for row in store.keyword_rows(s.conn)]
+            vectors = s.vectors(self.embedder)
+            stored = vectors.existing(ids) if vectors else set()
+            problems = [f"{len(ids) - len(stored)} chunks have no vector"] if len(stored) < len(ids) else []
+            extra = (vectors.count() if vectors else 0) - len(stored)
+            return problems + ([f"{extra} vectors belong to no chunk"] if extra else [])
+
+        return self._read(check)
+
     def generation(self) -> str | None:
         """The id of the generation reads currently use."""
         return self._read(lambda s: s.generation)

@@ -161,3 +161,10 @@ def test_another_reader_sees_each_switch_and_never_a_half_written_batch(
     assert [d.file for d in reader.documents()] == ["changping.txt", "chaoyang.txt"]
     assert reader.dense_search("固定资产", k=1)[0].chunk.file == "chaoyang.txt"
     reader.close()
+
+
+def test_verify_reports_a_consistent_index(index: Index) -> None:
+    assert index.verify() == []
+    index.upsert(make_doc("changping.txt", CHANGPING, table_rows=ROWS))
+    index.upsert(make_doc("changping.txt", CHANGPING[:2], version="v2"))
+    assert index.verify() == []
