@@ -8,6 +8,8 @@ from typing import Literal, cast, get_args
 
 from rag.errors import LLMError
 
+BAD_REPLY = "llm_bad_reply"
+
 Op = Literal["sub", "add", "mul", "div", "pct_change", "share"]
 OPS: tuple[str, ...] = get_args(Op)
 PERCENT_OPS = frozenset({"pct_change", "share"})
@@ -29,9 +31,9 @@ class Calculation:
 def calculation(op: str, inputs: tuple[Operand, ...]) -> Calculation:
     """A checked Calculation; LLMError for an unknown op or the wrong number of inputs."""
     if op not in OPS:
-        raise LLMError(f"the model asked for an unknown calculation '{op}'")
+        raise LLMError(f"the model asked for an unknown calculation '{op}'", code=BAD_REPLY)
     if len(inputs) < 2 or (op not in ("add", "mul") and len(inputs) != 2):
-        raise LLMError(f"calculation '{op}' got {len(inputs)} inputs")
+        raise LLMError(f"calculation '{op}' got {len(inputs)} inputs", code=BAD_REPLY)
     return Calculation(cast(Op, op), inputs)
 
 
@@ -40,7 +42,7 @@ def compute(calc: Calculation) -> float:
     values = [o.value for o in calc.inputs]
     a, b = values[0], values[-1]
     if calc.op in ("div", "pct_change", "share") and (b if calc.op != "pct_change" else a) == 0:
-        raise LLMError("the model's calculation divides by zero")
+        raise LLMError("the model's calculation divides by zero", code=BAD_REPLY)
     result = {
         "add": lambda: math.fsum(values),
         "sub": lambda: a - b,

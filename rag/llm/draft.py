@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.errors import LLMError
-from rag.llm.calculator import Calculation, Operand, calculation
+from rag.llm.calculator import BAD_REPLY, Calculation, Operand, calculation
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 _ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
@@ -33,10 +33,10 @@ def parse_draft(content: str) -> Draft:
     data = _json_object(content)
     answer = data.get("answer")
     if not isinstance(answer, str):
-        raise LLMError("the model's reply has no 'answer' text")
+        raise LLMError("the model's reply has no 'answer' text", code=BAD_REPLY)
     refused = data.get("refused", False)
     if not isinstance(refused, bool):
-        raise LLMError("the model's 'refused' is not true/false")
+        raise LLMError("the model's 'refused' is not true/false", code=BAD_REPLY)
     unit = data.get("unit") or ""
     return Draft(
         answer=answer.strip(),
@@ -88,13 +88,13 @@ def _json_object(content: str) -> dict[str, Any]:
     text = _FENCE.sub("", content.strip())
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
-        raise LLMError("the model's reply is not a JSON object")
+        raise LLMError("the model's reply is not a JSON object", code=BAD_REPLY)
     try:
         data = json.loads(text[start : end + 1])
     except json.JSONDecodeError as exc:
-        raise LLMError("the model's reply is not valid JSON") from exc
+        raise LLMError("the model's reply is not valid JSON", code=BAD_REPLY) from exc
     if not isinstance(data, dict):
-        raise LLMError("the model's reply is not a JSON object")
+        raise LLMError("the model's reply is not a JSON object", code=BAD_REPLY)
     return data
 
 
@@ -102,17 +102,17 @@ def _number(raw: Any, what: str, *, optional: bool = False) -> float | None:
     if raw is None or (optional and raw == ""):
         if optional:
             return None
-        raise LLMError(f"the model's {what} is missing")
+        raise LLMError(f"the model's {what} is missing", code=BAD_REPLY)
     if isinstance(raw, bool):
-        raise LLMError(f"the model's {what} is not a number")
+        raise LLMError(f"the model's {what} is not a number", code=BAD_REPLY)
     if isinstance(raw, str):
         raw = raw.replace(",", "").replace("，", "").strip().rstrip("%")
     try:
         value = float(raw)
     except (TypeError, ValueError) as exc:
-        raise LLMError(f"the model's {what} is not a number") from exc
+        raise LLMError(f"the model's {what} is not a number", code=BAD_REPLY) from exc
     if not math.isfinite(value):
-        raise LLMError(f"the model's {what} is not a finite number")
+        raise LLMError(f"the model's {what} is not a finite number", code=BAD_REPLY)
     return value
 
 
@@ -133,11 +133,11 @@ def _calculation(raw: Any) -> Calculation | None:
     if raw is None or raw == {}:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("inputs"), list):
-        raise LLMError("the model's calculation is malformed")
+        raise LLMError("the model's calculation is malformed", code=BAD_REPLY)
     operands = []
     for item in raw["inputs"]:
         if not isinstance(item, dict):
-            raise LLMError("the model's calculation inputs are malformed")
+            raise LLMError("the model's calculation inputs are malformed", code=BAD_REPLY)
         value = _number(item.get("value"), "calculation input")
         assert value is not None
         source = _citations([item.get("source")])

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import FACTS, FILE, HITS, PROSE, REAL_CHUNK_IDS
 from fake_openai import FAKE_API_KEY, FakeOpenAI, Reply
+from llm_samples import FACTS, FILE, HITS, PROSE, REAL_CHUNK_IDS
 
 from rag.llm import LLMAnswerer
 from rag.prompts import render
