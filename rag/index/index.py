@@ -205,12 +205,24 @@ class Index:
             return self._snapshot
         generation = generations.current(self._layout)
         if self._snapshot is None or self._snapshot.generation != generation:
-            fresh = _Snapshot.open(self._layout, generation)
+            fresh = self._open_snapshot(generation)
             if self._snapshot is not None:
                 self._snapshot.close()
             self._snapshot = fresh
         self._stamp = stamp
         return self._snapshot
+
+    def _open_snapshot(self, generation: str | None) -> _Snapshot:
+        # a writer may switch (and collect the generation just read from CURRENT) meanwhile: reread
+        for _attempt in range(3):
+            try:
+                return _Snapshot.open(self._layout, generation)
+            except IndexError_:
+                latest = generations.current(self._layout)
+                if latest == generation:
+                    raise
+                generation = latest
+        return _Snapshot.open(self._layout, generation)
 
 
 def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:

@@ -168,3 +168,36 @@ def test_verify_reports_a_consistent_index(index: Index) -> None:
     index.upsert(make_doc("changping.txt", CHANGPING, table_rows=ROWS))
     index.upsert(make_doc("changping.txt", CHANGPING[:2], version="v2"))
     assert index.verify() == []
+
+
+def test_reads_from_many_threads_while_another_index_switches_generations(
+    index: Index, settings: Settings
+) -> None:
+    import threading
+
+    index.upsert(make_doc("changping.txt", CHANGPING, table_rows=ROWS))
+    reader = open_index(settings, embedder=CountingEmbedder())
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                files = {d.file for d in reader.documents()}
+                assert "changping.txt" in files
+                assert reader.keyword_search("1061", k=3)
+                assert reader.dense_search("招生人数", k=3)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for n in range(4):
+        index.upsert(make_doc(f"other{n}.txt", CHAOYANG, region="朝阳区", year=2021, version=str(n)))
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    reader.close()
+    assert errors == []
+    assert len(reader.documents()) == 5
