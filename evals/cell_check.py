@@ -17,11 +17,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.errors import InputError
 from rag.numbers import Quantity, normalize, parse_quantity
 from rag.settings import BUNDLED_REPORTS
 from rag.types import ParsedDocument, Table, TableFact
+
+if TYPE_CHECKING:
+    from rag.index import Index
 
 GROUND_TRUTH_DIR = Path(__file__).resolve().parent / "ground_truth"
 _KEEP = "+-%"
@@ -99,19 +103,36 @@ def table_key(number: str) -> str:
 
 def check_cells(cells: Sequence[GroundCell], docs: Iterable[ParsedDocument]) -> list[CellResult]:
     """One result per ground-truth cell, matched against the facts of ``docs``."""
-    facts: dict[tuple[str, str], list[TableFact]] = defaultdict(list)
-    rows: dict[tuple[str, str, int], str] = {}
-    for doc in docs:
-        for fact in doc.facts:
-            facts[(fact.file, table_key(fact.table))].append(fact)
-        rows.update(_row_texts(doc.info.file, doc.tables))
-    return [_check(cell, facts.get((cell.file, table_key(cell.table)), []), rows) for cell in cells]
+    docs = list(docs)
+    facts = [fact for doc in docs for fact in doc.facts]
+    tables = [(doc.info.file, table) for doc in docs for table in doc.tables]
+    return match_cells(cells, facts, tables)
 
 
-def _row_texts(file: str, tables: Sequence[Table]) -> dict[tuple[str, str, int], str]:
+def check_index(cells: Sequence[GroundCell], index: Index) -> list[CellResult]:
+    """Results for the ground-truth cells of the reports in ``index``, against what it holds."""
+    docs = index.documents()
+    files = {doc.file for doc in docs}
+    facts = [fact for doc in docs for fact in index.facts(doc_id=doc.doc_id)]
+    tables = [(doc.file, table) for doc in docs for table in index.tables(doc.doc_id)]
+    return match_cells([c for c in cells if c.file in files], facts, tables)
+
+
+def match_cells(
+    cells: Sequence[GroundCell], facts: Iterable[TableFact], tables: Iterable[tuple[str, Table]]
+) -> list[CellResult]:
+    """One result per ground-truth cell, matched against ``facts`` ((file, table) pairs give row text)."""
+    by_table: dict[tuple[str, str], list[TableFact]] = defaultdict(list)
+    for fact in facts:
+        by_table[(fact.file, table_key(fact.table))].append(fact)
+    rows = _row_texts(tables)
+    return [_check(cell, by_table.get((cell.file, table_key(cell.table)), []), rows) for cell in cells]
+
+
+def _row_texts(tables: Iterable[tuple[str, Table]]) -> dict[tuple[str, str, int], str]:
     return {
         (file, table_key(t.number), row.line): label_key(row.label + "".join(row.cells))
-        for t in tables
+        for file, t in tables
         for row in t.rows
     }
 

@@ -33,6 +33,7 @@ def render_report(run: EvalRun, data: Mapping[str, Any]) -> str:
         _breakdown("By kind", mine["by_kind"], base["by_kind"]),
         _breakdown("By report", mine["by_report"], base["by_report"]),
         "![accuracy by kind and by report](accuracy.png)",
+        _cells(data["cells"], run),
         _failures(run.system),
         _uncited(run.system),
         _baseline_note(),
@@ -60,6 +61,24 @@ def _breakdown(title: str, mine: Mapping[str, Any], base: Mapping[str, Any]) -> 
         rows.append(f"| {name} | {m['n']} | {m['correct']} ({_pct(m['accuracy'])}) "
                     f"| {b.get('correct', 0)} ({_pct(b.get('accuracy'))}) |")
     return "\n".join(rows)
+
+
+def _cells(cells: Mapping[str, Any], run: EvalRun) -> str:
+    title = "## Table extraction vs hand-checked cells"
+    if not cells["total"]:
+        return f"{title}\n\nNo report with ground-truth cells (`evals/ground_truth/`) is in the index."
+    lines = [title, "", f"**{_pct(cells['accuracy'])}** of {cells['total']} cells in {len(cells['tables'])} "
+             "tables match what the index holds (`python -m evals.cell_check` for every cell)."]
+    imperfect = [t for t in cells["tables"] if t["correct"] < t["cells"]]
+    if imperfect:
+        lines += ["", "| report | table | cells | correct |", "| --- | --- | ---: | ---: |"]
+        lines += [f"| {t['file']} | {t['table']} | {t['cells']} | {t['correct']} |" for t in imperfect]
+    wrong = [r for r in run.cells if not r.ok][:10]
+    if wrong:
+        lines += ["", "First wrong cells:", ""]
+        lines += [f"- {r.cell.file} 表{r.cell.table} {r.cell.row or '(row)'} / {r.cell.column}: "
+                  f"expected {r.cell.value}, extracted {_snippet(r.found, 60)}" for r in wrong]
+    return "\n".join(lines)
 
 
 def _failures(system: Sequence[Scored]) -> str:

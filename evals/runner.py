@@ -7,12 +7,13 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evals.baseline import build_baseline
+from evals.cell_check import CellResult, check_index, load_ground_truth, overall, table_scores
 from evals.questions import Question
 from evals.scoring import grade, squash_source
 from evals.summary import Scored, items, metrics, ratio
@@ -33,6 +34,8 @@ class EvalRun:
     seconds: float
     system: list[Scored]
     baseline: list[Scored]
+    cells: list[CellResult] = field(default_factory=list)
+    """Ground-truth table cells checked against the facts in the index."""
 
 
 def run_eval(
@@ -51,6 +54,7 @@ def run_eval(
     services = services or _services(settings, say)
     try:
         system = [_ask(q, services, n, len(questions), say) for n, q in enumerate(questions, start=1)]
+        cells = check_index(load_ground_truth(), services.index)
     finally:
         if owned:
             services.index.close()
@@ -61,7 +65,8 @@ def run_eval(
     scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}, sources) for q in questions]
     modes = Counter(str(s.answer.get("mode", "")) for s in system)
     mode = ", ".join(f"{m} ({n})" for m, n in modes.most_common()) if len(modes) > 1 else "".join(modes)
-    return EvalRun(questions_file, mode, started, time.perf_counter() - clock, system, scored_baseline)
+    seconds = time.perf_counter() - clock
+    return EvalRun(questions_file, mode, started, seconds, system, scored_baseline, cells)
 
 
 def summary(run: EvalRun) -> dict[str, Any]:
@@ -75,8 +80,18 @@ def summary(run: EvalRun) -> dict[str, Any]:
         "system": mine,
         "baseline": base,
         "accuracy_ratio": ratio(mine["accuracy"], base["accuracy"]),
+        "cells": _cells_summary(run.cells),
         "items": items(run.system, run.baseline),
     }
+
+
+def _cells_summary(cells: Sequence[CellResult]) -> dict[str, Any]:
+    tables = [
+        {"file": t.file, "table": t.table, "cells": t.cells, "correct": t.correct, "accuracy": t.accuracy}
+        for t in table_scores(cells)
+    ]
+    accuracy = overall(cells) if cells else None
+    return {"accuracy": accuracy, "correct": sum(c.ok for c in cells), "total": len(cells), "tables": tables}
 
 
 def write_outputs(run: EvalRun, out: Path) -> dict[str, Any]:

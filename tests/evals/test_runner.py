@@ -59,6 +59,7 @@ def test_summary_and_outputs_from_a_synthetic_run(tmp_path: Path) -> None:
     assert data["baseline"]["correct"] == 0 and data["accuracy_ratio"] is None
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "## Headline figures" in report and "### P1 · prose · b.txt" in report
+    assert "No report with ground-truth cells" in report
     assert "expected: **2.41万人**" in report and "got: **1.21万人**" in report
     assert "中职毕业生1.21万人" in report  # the retrieved source explains the failure
     assert (tmp_path / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
@@ -117,6 +118,8 @@ def test_eval_end_to_end_on_a_few_dev_questions(ingested: Settings) -> None:
     assert any(m.startswith(f"[{len(questions)}/{len(questions)}]") for m in messages)
     assert not any("ingesting" in m for m in messages)
     data = summary(run)
+    assert data["cells"]["total"] > 100 and data["cells"]["accuracy"] >= 0.9
+    assert {t["file"] for t in data["cells"]["tables"]} == set(SAMPLE_REPORTS)
     assert data["system"]["questions"] == len(questions)
     assert data["system"]["correct"] >= data["baseline"]["correct"]
 
