@@ -64,7 +64,7 @@ def unit_fit(asked: str, unit: str) -> float | None:
     if asked_base == stated:
         return 0.2
     if asked_base in _COUNTS and stated in _COUNTS:
-        return -0.05
+        return -0.15
     if asked_base.startswith("元") and stated.startswith("元"):
         return 0.0
     return None
@@ -202,8 +202,8 @@ def _quantity_score(
         return None
     fit = unit_fit(query.unit, quantity.unit)
     follower = sentence[quantity.end:].lstrip()[:1]
-    if not quantity.unit and follower and follower in query.norm and not follower.isdigit():
-        fit = 0.0
+    if not quantity.unit and follower and follower in query.measure and not follower.isdigit():
+        fit = 0.1
     if fit is None:
         return None
     before = sentence[: quantity.start]
@@ -408,13 +408,15 @@ def _fmt(value: float) -> str:
 def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
     weights = lexicon.weights(query.measure)
     best: tuple[float, Chunk, str, int] | None = None
-    for hit in retrieval.hits:
-        if hit.chunk.kind == "table_row":
+    chunks = [c for doc in retrieval.documents for c in retrieval.chunks_by_doc.get(doc.doc_id, ())]
+    for chunk in chunks or [h.chunk for h in retrieval.hits]:
+        if chunk.kind == "table_row":
             continue
-        for sentence, offset in _sentences(hit.chunk.text):
-            score = coverage(weights, sentence) + (0.1 if re.search(r"[、，,]", sentence) else 0.0)
+        for sentence, offset in _sentences(chunk.text):
+            score = coverage(weights, sentence) + 0.05 * min(len(re.findall(r"[、]|和|及", sentence)), 4)
+            score += 0.15 if re.search(r"分别[是为]|包括|[有为是]：", sentence) else 0.0
             if best is None or score > best[0]:
-                best = (score, hit.chunk, sentence, offset)
+                best = (score, chunk, sentence, offset)
     if best is None or best[0] < THRESHOLD:
         return refusal(query, retrieval)
     score, chunk, sentence, offset = best

@@ -139,6 +139,8 @@ def _parse_simple(question: str) -> Query:
     norm = normalize(question).strip()
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
+    is_list = bool(_LIST_RE.search(norm))
+    measure = _measure(_LIST_RE.sub("", norm), keep_levels=True) if is_list else _measure(norm)
     return Query(
         text=question,
         norm=norm,
@@ -146,10 +148,10 @@ def _parse_simple(question: str) -> Query:
         years=years,
         report_year=report_year,
         level=level_of(norm),
-        measure=_measure(norm),
+        measure=measure,
         unit=expected_unit(norm),
         operation="lookup",
-        is_list=bool(_LIST_RE.search(norm)),
+        is_list=is_list,
         unknown_region=unknown,
     )
 
@@ -161,6 +163,8 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
         text = text[: report.start()] + text[report.end():]
     years: list[int] = []
     for match in re.finditer(r"(20\d\d|19\d\d)\s*(?:年|-|学年|\s|$)(?:\s*(?:到|-)\s*(20\d\d))?", text):
+        if re.match(r"\s*(?:年)?\s*(?:起|开始|以来)", text[match.end(1):]):
+            continue
         years.append(int(match.group(1)))
         if match.group(2):
             years.append(int(match.group(2)))
