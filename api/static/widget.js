@@ -221,10 +221,11 @@
     return frag;
   }
 
+  /* How the answer's value may be written in the source: 1061, 1,061, 94.26 … */
   function numbersOf(payload) {
-    var found = String(payload.answer || "").match(/\d[\d,]*(?:\.\d+)?/g) || [];
-    if (typeof payload.value === "number") { found.push(String(payload.value), payload.value.toLocaleString("en-US")); }
-    return found.filter(function (n) { return n.replace(/\D/g, "").length >= 2 || n.length >= 1 && payload.value === Number(n); });
+    if (typeof payload.value !== "number" || !isFinite(payload.value)) { return []; }
+    var v = payload.value;
+    return [String(v), v.toLocaleString("en-US", { maximumFractionDigits: 6 }), v.toFixed(2)];
   }
 
   /* A block of text with the quote marked, and the answer's numbers marked inside the quote. */
