@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -93,10 +94,12 @@ class LLMAnswerer:
         try:
             preview = _Preview(self._guard, {s.n for s in sources})
             buffer = ""
-            for delta in self._client.stream(messages):
-                buffer += delta
-                if piece := preview.feed(buffer):
-                    yield piece
+            deltas = self._client.stream(messages)
+            with closing(deltas):
+                for delta in deltas:
+                    buffer += delta
+                    if piece := preview.feed(buffer):
+                        yield piece
             final = self._finish(question, buffer, sources, hits)
         except LLMError:
             self.breaker.record_failure()

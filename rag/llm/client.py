@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
+from typing import cast
 
 import httpx
 import openai
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
@@ -80,25 +82,28 @@ class ChatClient:
             return _text(reply.content)
         raise LLMError("the LLM did not answer")  # unreachable: the last attempt raises
 
-    def stream(self, messages: Sequence[BaseMessage]) -> Iterator[str]:
+    def stream(self, messages: Sequence[BaseMessage]) -> Generator[str, None, None]:
         """Reply text pieces as they arrive; LLMError on failure (retried only before the first piece)."""
         deadline = Deadline(self.timeout_s)
         for attempt in range(self.max_retries + 1):
             started = False
             finish: str | None = None
             try:
-                for chunk in self._model.stream(
-                    list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S)
-                ):
-                    if deadline.expired():
-                        raise LLMError(
-                            f"the LLM did not finish within {self.timeout_s:g} s", code="llm_timeout"
-                        )
-                    finish = chunk.response_metadata.get("finish_reason") or finish
-                    piece = _text(chunk.content)
-                    if piece:
-                        started = True
-                        yield piece
+                chunks = cast(
+                    Generator[AIMessageChunk, None, None],
+                    self._model.stream(list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S)),
+                )
+                with closing(chunks):  # an early exit closes the upstream response at once
+                    for chunk in chunks:
+                        if deadline.expired():
+                            raise LLMError(
+                                f"the LLM did not finish within {self.timeout_s:g} s", code="llm_timeout"
+                            )
+                        finish = chunk.response_metadata.get("finish_reason") or finish
+                        piece = _text(chunk.content)
+                        if piece:
+                            started = True
+                            yield piece
             except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
                 if started:
                     raise translate(exc) from exc

@@ -337,3 +337,16 @@ def test_repeated_malformed_replies_open_the_breaker(llm_settings: Settings, fak
         with pytest.raises(LLMError):
             answerer.answer(QUESTION, HITS, FACTS)
     assert answerer.breaker.state == "open" and len(fake_openai.chat_requests()) == 2
+
+
+def test_abandoned_stream_closes_at_once(answerer: LLMAnswerer, fake_openai: FakeOpenAI) -> None:
+    long = reply("根据表1-1，2022年昌平区中等职业学校招生总人数为 1061 人[1]，" * 4, value=1061)
+    fake_openai.script(slow(json.dumps(long, ensure_ascii=False), token_delay_s=0.02, chunk_chars=2))
+    stream = answerer.stream(QUESTION, HITS, FACTS)
+    assert isinstance(next(stream), str)
+    started = time.monotonic()
+    stream.close()  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 0.5
+    assert answerer.breaker.state == "closed"
+    fake_openai.script(json_reply(GOOD))
+    assert answerer.answer(QUESTION, HITS, FACTS).value == 1061
