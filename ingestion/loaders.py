@@ -172,12 +172,14 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
-    utf16 = _utf16_codec(data)
-    if utf16:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(utf16), utf16.replace("-sig", "")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise DocumentError(f"{name}: broken UTF-16 text", code="encoding") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     head = data[:65536]
     if len(_CONTROL_BYTES.findall(head)) > max(8, len(head) * _MAX_CONTROL_SHARE):
         raise DocumentError(f"{name}: binary data, not text (control bytes)", code="binary")
@@ -198,17 +200,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         ) from exc
 
 
-def _utf16_codec(data: bytes) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """The text and codec when NUL bytes sit only at odd (LE) or only at even (BE) offsets and it decodes."""
     head = data[:4096]
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    half = len(head) // 2
-    if half >= 8 and odd > half * 0.3 and even == 0:
-        return "utf-16-le"
-    if half >= 8 and even > half * 0.3 and odd == 0:
-        return "utf-16-be"
-    return None
+    codec = "utf-16-le" if odd >= 4 and even == 0 else "utf-16-be" if even >= 4 and odd == 0 else None
+    if codec is None or len(data) % 2:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return (text, codec) if _implausible(text) is None else None
 
 
 def _nearly_utf8(data: bytes) -> str | None:
@@ -222,15 +225,20 @@ def _nearly_utf8(data: bytes) -> str | None:
 
 
 def _check_plausible(text: str, name: str) -> None:
+    reason = _implausible(text)
+    if reason is not None:
+        raise DocumentError(f"{name}: binary data, not text ({reason})", code="binary")
+
+
+def _implausible(text: str) -> str | None:
+    """Why the text looks like binary data (too many control or unusual characters), or None."""
     sample = text[:2_000_000]
     visible = max(1, len(sample) - len(_SPACE.findall(sample)))
     controls = len(_CONTROL.findall(sample))
     odd = len(_IMPLAUSIBLE.findall(sample))
     if controls > max(8, visible * _MAX_CONTROL_SHARE) or odd > max(8, visible * _MAX_IMPLAUSIBLE_SHARE):
-        raise DocumentError(
-            f"{name}: binary data, not text ({controls} control and {odd} unusual characters)",
-            code="binary",
-        )
+        return f"{controls} control and {odd} unusual characters"
+    return None
 
 
 def _text_lines(text: str) -> tuple[list[str], list[int]]:

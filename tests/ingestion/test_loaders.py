@@ -183,3 +183,10 @@ def test_wrapped_and_empty_cells_keep_their_columns(tmp_path: Path) -> None:
         "Total students\t1\t2",
         "空\t\t5",
     )
+
+
+def test_cjk_only_utf16_without_bom(tmp_path: Path) -> None:
+    text = "中文报告内容\n" * 10
+    for codec in ("utf-16-le", "utf-16-be"):
+        loaded = load(_write(tmp_path, f"{codec}.txt", text.encode(codec)))
+        assert (loaded.encoding, loaded.lines) == (codec, tuple(text.splitlines()))
