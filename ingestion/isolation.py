@@ -80,24 +80,29 @@ def run_isolated(
         "memory_mb": memory_mb,
         "cpu_s": timeout_s,
     }
-    with tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.isolation"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            env=_child_env(),
-            cwd=_ROOT,
-            start_new_session=True,
-        )
+    with tempfile.TemporaryFile() as stderr, _start_child(stderr) as proc:
         try:
             out, _ = proc.communicate(json.dumps(request).encode(), timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
             error = DocumentError(f"{path.name}: loading took over {timeout_s:g} s", code="timeout")
             return IsolatedLoad(None, error, 0.0)
+        finally:
+            if proc.poll() is None:  # timed out or interrupted: never leave the child running
+                proc.kill()
+                proc.wait()
         return _result(path.name, proc.returncode, out, _tail(stderr))
+
+
+def _start_child(stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingestion.isolation"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=_child_env(),
+        cwd=_ROOT,
+        start_new_session=True,
+    )
 
 
 def _check_size(path: Path, max_bytes: int) -> None:
