@@ -10,6 +10,7 @@ from typing import Any
 
 from rag.errors import LLMError
 from rag.llm.calculator import BAD_REPLY, Calculation, Operand, calculation
+from rag.numbers import parse_quantity
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 _ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
@@ -34,13 +35,11 @@ def parse_draft(content: str) -> Draft:
     answer = data.get("answer")
     if not isinstance(answer, str):
         raise LLMError("the model's reply has no 'answer' text", code=BAD_REPLY)
-    refused = data.get("refused", False)
-    if not isinstance(refused, bool):
-        raise LLMError("the model's 'refused' is not true/false", code=BAD_REPLY)
+    refused = _flag(data.get("refused", False))
     unit = data.get("unit") or ""
     return Draft(
         answer=answer.strip(),
-        value=_number(data.get("value"), "value", optional=True),
+        value=_stated_value(data.get("value")),
         unit=unit if isinstance(unit, str) else str(unit),
         refused=refused,
         citations=_citations(data.get("citations")),
@@ -96,6 +95,22 @@ def _json_object(content: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise LLMError("the model's reply is not a JSON object", code=BAD_REPLY)
     return data
+
+
+def _flag(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("true", "false", "")):
+        return isinstance(raw, str) and raw.strip().lower() == "true"
+    raise LLMError("the model's 'refused' is not true/false", code=BAD_REPLY)
+
+
+def _stated_value(raw: Any) -> float | None:
+    """The answer's number; models often write it as text ('1,061人'), which is read leniently."""
+    if isinstance(raw, str):
+        quantity = parse_quantity(raw)
+        return quantity.value if quantity is not None and math.isfinite(quantity.value) else None
+    return _number(raw, "value", optional=True)
 
 
 def _number(raw: Any, what: str, *, optional: bool = False) -> float | None:

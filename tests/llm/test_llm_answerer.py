@@ -145,7 +145,7 @@ def test_json_in_a_code_fence_is_accepted(answerer: LLMAnswerer, fake_openai: Fa
         text("2022年昌平区招生1061人"),
         text('{"answer": "1061人", "value": 1061, "citations": [1'),
         json_reply({"value": 1061}),
-        json_reply(reply("x", value="很多")),  # type: ignore[arg-type]
+        json_reply(reply("x", value=[1])),  # type: ignore[arg-type]
         json_reply(reply("x", calculation={"op": "sqrt", "inputs": [{"value": 4, "source": 1}]})),
         json_reply(
             reply(

@@ -25,6 +25,11 @@ def test_draft_tolerates_strings_for_numbers_and_citations() -> None:
     assert (draft.value, draft.citations, draft.calculation) == (1061.0, (2, 3), None)
 
 
+@pytest.mark.parametrize(("raw", "value"), [('"1,061人"', 1061.0), ('"约2.41万人"', 2.41), ('"很多"', None)])
+def test_value_written_as_text_is_read_leniently(raw: str, value: float | None) -> None:
+    assert parse_draft(f'{{"answer": "a", "value": {raw}, "refused": "false"}}').value == value
+
+
 def test_refused_draft_ignores_its_calculation() -> None:
     draft = parse_draft('{"answer": "x", "refused": true, "calculation": {"op": "nope"}}')
     assert draft.refused and draft.calculation is None
