@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
+from starlette.responses import Response
 
-from api.errors import ApiError
+from api.errors import ApiError, error_response
 from rag.errors import InputError
 from rag.settings import Settings
 
@@ -85,7 +87,7 @@ def check_question(question: str, settings: Settings) -> str:
 def install_cors(app: FastAPI, settings: Settings) -> None:
     """Allow the configured widget host pages (and only those) to call the API from a browser."""
     app.add_middleware(
-        CORSMiddleware,
+        _CORS,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Authorization", "X-API-Key", "Content-Type"],
@@ -95,3 +97,15 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
 
 def _fingerprint(key: str) -> str:
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+class _CORS(CORSMiddleware):
+    """Starlette's CORS middleware, refusing a preflight in the API's one error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        keep = ("access-control", "vary")
+        allow = {k: v for k, v in response.headers.items() if k.lower().startswith(keep)}
+        return error_response(400, "cors_refused", "该来源不在允许列表中。", allow)

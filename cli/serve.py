@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from typing import Any
 
+from rag.errors import NianbaoError
 from rag.settings import Settings
 
 log = logging.getLogger("nianbao.serve")
+WARM_UP_QUESTION = "2022年昌平区中职学校招生多少人？"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,10 +30,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from rag.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     services = build_services(settings)
     try:
         if not args.no_ingest:
             ensure_ingested(services, settings)
+        warm_up(services)
         if not settings.api_keys:
             log.warning("NIANBAO_API_KEYS is not set: the API is open to anyone who can reach %s", args.host)
         log.info("serving on http://%s:%d (API docs /docs, widget demo /demo)", args.host, args.port)
@@ -50,3 +55,15 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
     report = ingest([settings.reports_dir], services.index, progress=log.info)
     log.info("ingested %d documents, %d chunks, %d facts in %.1f s (%d failed)",
              report.documents, report.chunks, report.facts, report.seconds, len(report.failed))
+
+
+def warm_up(services: Any) -> None:
+    """Answer one question so the first user does not wait for dictionaries and indexes to load."""
+    from rag.answering import answer
+
+    started = time.perf_counter()
+    try:
+        answer(WARM_UP_QUESTION, services)
+    except NianbaoError as exc:
+        log.warning("warm-up question failed: %s", exc.message)
+    log.info("warmed up in %.1f s", time.perf_counter() - started)

@@ -139,6 +139,7 @@ def test_cors_allows_only_listed_origins(client: TestClient) -> None:
     assert ok.headers.get("access-control-allow-origin") == ORIGIN
     bad = client.options("/api/ask/stream", headers={"Origin": "http://evil.example", **preflight})
     assert "access-control-allow-origin" not in bad.headers
+    assert_error(bad, 400, "cors_refused")
 
 
 def test_stream_sends_answer_then_citations_then_done(client: TestClient) -> None:
