@@ -244,6 +244,7 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
     text = REPORT.read_text(encoding="utf-8")
     add("report_named.txt", "ok", "a PDF with a .txt name", report)
     add("report_no_extension", "ok", "a PDF without extension", report)
+    add("http_prefix.pdf", "ok", "HTTP headers before %PDF", b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n" + report)
     add(
         "encrypted_empty_password.pdf",
         "ok",
@@ -356,9 +357,9 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
     )
     add(
         "pdf_marker_in_text.txt",
-        "pdf_broken",
-        "text whose first line mentions %PDF-1.4",
-        b"%PDF-1.4 is a file format\n" + TEXT.encode(),
+        "ok",
+        "text whose first line mentions %PDF-1.4 mid-line",
+        b"Our format, %PDF-1.4, is a file format\n" + TEXT.encode(),
     )
 
     add("utf8.txt", "ok", "UTF-8 report excerpt", text[:20_000].encode())

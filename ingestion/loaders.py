@@ -57,11 +57,12 @@ DEFAULT_MAX_BYTES = 52 * 1024 * 1024
 """50 MiB (the default upload limit) plus 2 MiB, so a 50 MB report loads and anything bigger fails."""
 MAX_PDF_PAGES = 3000
 MAX_PDF_TEXT_CHARS = 30_000_000
+"""A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 MAX_PAGE_CONTENT_BYTES = 20_000_000
+"""A page whose drawing instructions inflate to more than this (a text bomb) is refused."""
 MAX_LAID_OUT_PAGES = 200
 """pdfplumber costs ≈ 80–140 ms a page: beyond this many ruled pages, pypdf's plain text is kept, so
 a long PDF still loads within the isolation timeout (deterministically, unlike a time budget)."""
-"""A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -146,7 +147,8 @@ def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
 
 
 def _is_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:1024]
+    """PDF readers accept the header anywhere in the first KiB; text that merely mentions it has no %%EOF."""
+    return data.lstrip()[:5] == b"%PDF-" or (b"%PDF-" in data[:1024] and b"%%EOF" in data[-2048:])
 
 
 def _refuse_known_binary(data: bytes, name: str, *, suffix: str) -> None:
