@@ -190,3 +190,12 @@ def test_cjk_only_utf16_without_bom(tmp_path: Path) -> None:
     for codec in ("utf-16-le", "utf-16-be"):
         loaded = load(_write(tmp_path, f"{codec}.txt", text.encode(codec)))
         assert (loaded.encoding, loaded.lines) == (codec, tuple(text.splitlines()))
+
+
+def test_real_report_table_survives_a_pdf(tmp_path: Path, reports_dir: Path) -> None:
+    text = (reports_dir / "changping-zhongzhi-2023.txt").read_text(encoding="utf-8")
+    source = [line for line in text.splitlines()[51:66] if line.strip()]
+    loaded = load(make_report_pdf(tmp_path / "cp.pdf", ["昌平区报告", *source]))
+    assert [line for line in loaded.lines if "\t" in line] == [line for line in source if "\t" in line]
+    prose = "".join(line for line in loaded.lines if "\t" not in line)
+    assert prose == "".join(["昌平区报告", *(line for line in source if "\t" not in line)])
