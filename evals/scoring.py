@@ -99,7 +99,7 @@ def stated_numbers(text: str) -> list[Stated]:
 def judged_number(answer: Mapping[str, Any]) -> Stated | None:
     """The number an answer is judged by: its ``value`` field, else the first number in its text."""
     value = answer.get("value")
-    if value is not None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return Stated(float(value), str(answer.get("unit") or ""))
     stated = stated_numbers(str(answer.get("answer") or ""))
     return stated[0] if stated else None

@@ -29,7 +29,7 @@ def numeric(
                     source=Source(**source))
 
 
-def answer(text: str = "", value: float | None = None, unit: str = "", *, refused: bool = False,
+def answer(text: str = "", value: Any = None, unit: str = "", *, refused: bool = False,
            quotes: tuple[str, ...] = (), retrieved: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     return {
         "answer": text, "value": value, "unit": unit, "refused": refused,
@@ -205,3 +205,9 @@ def test_a_quote_missing_from_its_file_supports_nothing() -> None:
     assert grade(q, made_up).cited  # without the texts only the quote itself is checked
     made_up["citations"][0]["file"] = "elsewhere.pdf"
     assert grade(q, made_up, sources=sources).cited  # an unknown file cannot be checked
+
+
+def test_a_malformed_value_field_falls_back_to_the_text() -> None:
+    q = numeric(1061, "人")
+    assert grade(q, answer("招生1061人", value="n/a", unit="人")).correct
+    assert grade(q, answer("招生1061人", value=float("nan"), unit="人")).correct
