@@ -29,8 +29,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
     from rag.services import build_services
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO)  # libraries that set their own loggers to DEBUG stay quiet
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     services = build_services(settings)
     try:
         if not args.no_ingest:

@@ -166,7 +166,7 @@ def _ingest(path: Path, services: Any) -> UploadOut:
     failure = next((f for f in report.files if not f.ok), None)
     if failure is not None:
         path.unlink(missing_ok=True)
-        raise DocumentError(failure.message or "文件无法解析。")
+        raise DocumentError(failure.message or "文件无法解析。", code=failure.code or None)
     info = next((i for i in services.index.documents() if i.file == path.name), None)
     chunks = len(services.index.chunks(info.doc_id)) if info else 0
     return UploadOut(document=document_out(info) if info else None, chunks=chunks, message="已导入。")
