@@ -68,7 +68,7 @@ def wrap_width(lines: Sequence[Line]) -> int:
     if not lengths:
         return 60
     full = lengths[int(len(lengths) * 0.9)]
-    return min(60, int(full * 0.6))
+    return max(15, min(60, int(full * 0.6)))
 
 
 def _glued(previous: str, text: str, min_length: int = 15) -> bool:
@@ -82,19 +82,22 @@ def _glued(previous: str, text: str, min_length: int = 15) -> bool:
 
 def _joined(lines: Sequence[Line], min_length: int) -> tuple[str, list[int], list[int]]:
     """Section text with wrapped lines glued, and (offset, line number) breakpoints."""
-    text = ""
+    parts: list[str] = []
     offsets: list[int] = []
     numbers: list[int] = []
+    size = 0
     previous = ""
     for line in lines:
         raw = line.raw.strip()
-        if text:
-            text += "" if _glued(previous, raw, min_length) else "\n"
+        if parts and not _glued(previous, raw, min_length):
+            parts.append("\n")
+            size += 1
         previous = raw
-        offsets.append(len(text))
+        offsets.append(size)
         numbers.append(line.n)
-        text += raw
-    return text, offsets, numbers
+        parts.append(raw)
+        size += len(raw)
+    return "".join(parts), offsets, numbers
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -102,10 +105,18 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [piece for span in spans for piece in _split_long(text, span)]
 
 
+def _fits(text: str, span: tuple[int, int]) -> bool:
+    """True when ``text[span]`` is within MAX_TOKENS; huge spans go uncounted (tiktoken is slow there)."""
+    length = span[1] - span[0]
+    if length * 3 <= MAX_TOKENS:
+        return True
+    return length <= 8 * MAX_TOKENS and count_tokens(text[span[0]:span[1]]) <= MAX_TOKENS
+
+
 def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    start, end = span
-    if (end - start) * 3 <= MAX_TOKENS or count_tokens(text[start:end]) <= MAX_TOKENS:
+    if _fits(text, span):
         return [span]
+    start, end = span
     pieces, cut = [], start
     for match in re.finditer(r"[，,、]", text[start:end]):
         stop = start + match.end()
@@ -113,7 +124,16 @@ def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
             pieces.append((cut, stop))
             cut = stop
     pieces.append((cut, end))
-    return pieces
+    return [window for piece in pieces for window in _windows(text, piece)]
+
+
+def _windows(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """``span`` cut into pieces of at most MAX_TOKENS // 2 characters when it is over budget."""
+    if _fits(text, span):
+        return [span]
+    start, end = span
+    step = MAX_TOKENS // 2
+    return [(cut, min(cut + step, end)) for cut in range(start, end, step)]
 
 
 def passages(lines: Sequence[Line], *, min_wrapped: int = 15) -> list[_Passage]:
