@@ -60,13 +60,17 @@ def run_eval(
             services.index.close()
     say("baseline: splitting and indexing the reports")
     baseline = build_baseline(report_files(settings.reports_dir))
+    # Quotes are checked against the report texts only now, once the baseline has loaded them.
     sources = {p.file: squash_source(p.text) for p in baseline.documents}
     system = [_graded(s.question, s.answer, sources) for s in system]
     scored_baseline = [_graded(q, {"id": q.id, **baseline.answer(q.question)}, sources) for q in questions]
-    modes = Counter(str(s.answer.get("mode", "")) for s in system)
-    mode = ", ".join(f"{m} ({n})" for m, n in modes.most_common()) if len(modes) > 1 else "".join(modes)
     seconds = time.perf_counter() - clock
-    return EvalRun(questions_file, mode, started, seconds, system, scored_baseline, cells)
+    return EvalRun(questions_file, _mode(system), started, seconds, system, scored_baseline, cells)
+
+
+def _mode(system: Sequence[Scored]) -> str:
+    modes = Counter(str(s.answer.get("mode", "")) for s in system)
+    return ", ".join(f"{m} ({n})" for m, n in modes.most_common()) if len(modes) > 1 else "".join(modes)
 
 
 def summary(run: EvalRun) -> dict[str, Any]:
