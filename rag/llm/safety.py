@@ -19,7 +19,9 @@ _TAG = re.compile(r"</?[A-Za-z!][^<>]*(?:>|$)")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _KEYLIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{12,}")
 _SPACE = re.compile(r"\s+")
-LEAK_WINDOW = 12
+LEAK_WINDOW = 14
+"""Characters of the system prompt that, repeated in a reply, count as a leak (no report line shares
+12 with it, several share 10: see tests)."""
 
 
 def strip_markup(text: str) -> str:
