@@ -390,3 +390,16 @@ def test_numbered_list_records_span_lines_and_repeat_merged_cells() -> None:
     assert lines == (7, 9)
     row = next(c for c in doc.chunks if c.kind == "table_row")
     assert row.text == "北京市昌平职业学校\n财经商贸类 保险事务" and (row.line_start, row.line_end) == (7, 9)
+
+
+def test_empty_and_blank_documents_parse_to_nothing() -> None:
+    for text in ("", "\n \n\t\n"):
+        doc = _parse(text)
+        assert (doc.chunks, doc.tables, doc.facts) == ((), (), ())
+
+
+def test_a_huge_line_without_punctuation_is_cut_into_bounded_chunks() -> None:
+    doc = _parse("北京职业教育" * 40_000)
+    assert len(doc.chunks) > 100
+    assert max(len(c.text) for c in doc.chunks) <= 400
+    assert "".join(c.text for c in doc.chunks) == "北京职业教育" * 40_000
