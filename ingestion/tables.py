@@ -143,18 +143,30 @@ def find_blocks(lines: Sequence[Line]) -> list[tuple[int, int]]:
 
 
 def _block_end(lines: Sequence[Line], start: int) -> int:
-    width = 0
+    width, number = 0, 0
     for j in range(start + 1, len(lines)):
         raw = lines[j].raw
         if is_source_note(raw):
             return j + 1
         if table_title(raw) or is_figure_title(raw) or _CASE.match(raw) or is_prose(raw):
             return j
-        if heading(raw) and not (j > start + 1 and width >= 2 and len(space_tokens(raw)) == width):
+        item = _item_number(raw)
+        if heading(raw) and not ((_fits_width(raw, width) and j > start + 1) or 0 < number == item - 1):
             return j
+        number = item or number
         if j == start + 1:
             width = len(split_cells(raw, tab="\t" in raw.strip()))
     return len(lines)
+
+
+def _fits_width(raw: str, width: int) -> bool:
+    return width >= 2 and len(space_tokens(raw)) == width
+
+
+def _item_number(raw: str) -> int:
+    """The number a numbered list line starts with ('3. 北京商贸学校 …' → 3), or 0."""
+    match = re.match(r"^\s*(\d{1,3})(?:[.．、]|\s|$)", normalize(raw))
+    return int(match.group(1)) if match else 0
 
 
 def _merge_paren_lines(body: list[Line]) -> list[Line]:
