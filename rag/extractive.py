@@ -8,13 +8,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import jieba
+
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import LEVELS, Query, levels_in
+from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
-THRESHOLD = 0.5
+THRESHOLD = 0.9
 MATCH_MIN = 0.3
 STRONG = 0.8
 _CHANGE = re.compile(
@@ -24,6 +26,10 @@ _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期�
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
 _LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
+_FUNCTION_WORDS = frozenset(
+    {"所占", "占比", "其中", "以上", "及以上", "总数", "总额", "合计", "全部", "共计", "多少", "一共"}
+)
+_CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -131,6 +137,7 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
     bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0) + match / 2
     bonus += (0.1 if _TOTAL.search(label) else 0.0) - 0.04 * min(_extra_grams(weights, label), 10)
+    bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
@@ -183,10 +190,12 @@ def _sentence_candidates(
         return [Evidence(None, "", ratio.raw, match + 0.3, chunk, sentence.strip(), line, sentence,
                          ratio.text, match)]
     out = []
+    # A case study reports one school's numbers: it answers only questions that name a school.
+    case = 0.3 if _CASE.search(chunk.text, 0, offset + 1) and not names_school(query.norm) else 0.0
     for quantity in find_quantities(sentence):
         scored = _quantity_score(query, chunk, sentence, quantity, weights, context)
         if scored is not None:
-            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0], chunk,
+            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0] - case, chunk,
                                 sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
     return out
 
@@ -221,7 +230,43 @@ def _quantity_score(
     change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
     bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2
+    bonus -= 0.4 if _other_modifier(query.measure, clause) else 0.0
+    bonus -= 0.3 if _modifier_missing(query.measure, sentence) else 0.0
+    bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
     return match + bonus, match
+
+
+def _other_modifier(measure: str, text: str) -> bool:
+    """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
+    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
+    if len(words) < 2:
+        return False
+    head, modifier = words[-1], words[-2]
+    at = text.find(head)
+    if at < 2 or modifier in text:
+        return False
+    before = text[at - 2: at]
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in _FUNCTION_WORDS
+
+
+def _other_head(measure: str, lead: str, clause: str) -> bool:
+    """True when the number is introduced as another quantity of the same kind (升学率 for 就业率)."""
+    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
+    if not words or words[-1] in clause:
+        return False
+    head = words[-1]
+    return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
+
+
+def _modifier_missing(measure: str, text: str) -> bool:
+    """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent."""
+    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
+    return len(words) >= 2 and words[-2] not in text
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in jieba.lcut(text) if len(w) >= 2)
 
 
 def _clause(sentence: str, quantity: Quantity) -> str:

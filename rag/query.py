@@ -37,6 +37,11 @@ _FILLER = (
 _LIST_RE = re.compile(
     r"有哪些|是哪些|哪几|哪[一二两三四五六七八九十\d]+[个所家项种类大位名部]|哪些|包括什么|分别是什么"
 )
+_SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)")
+_GENERIC_SCHOOL = re.compile(
+    r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
+    r"|普通|高等|技工|本科|成人|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
+)
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
 _MORE = r"(?:多|少|增加|减少|增长|下降|高|低)了?多少"
 _GROWTH = r"(?:增长|下降|减少|增加|变化)了?(?:百分之多少|多少%|的幅度|幅度)"
@@ -112,6 +117,11 @@ def level_of(text: str) -> str:
     """The school level named in ``text``: 本科, 高职, 中职 or ''."""
     found = [level for level, words in LEVELS.items() if any(w in text for w in words)]
     return found[0] if len(found) == 1 else ("" if not found else _first_level(text, found))
+
+
+def names_school(text: str) -> bool:
+    """Whether ``text`` names one particular school (北京市商业学校, 劲松职业高中 …)."""
+    return any(_GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
 
 
 def levels_in(text: str) -> set[str]:
