@@ -11,7 +11,7 @@ _LINK = re.compile(r"\[([^\]\n]*)\]\s*\((?:[^)\n]*)\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)[^>\s]*>")
 _URL = re.compile(
-    r"(?:\b(?:https?|ftp|file|javascript|vbscript|data):|(?<![\w@.])www\.|(?<![\w:/])//(?=[\w-]+\.))"
+    r"(?:\b(?:https?|ftp|file|javascript|vbscript|data)[:：]|(?<![\w@.])www\.|(?<![\w:/])//(?=[\w-]+\.))"
     r"[^\s\u3000-\u303f\uff00-\uffef<>\"']*",
     re.IGNORECASE,
 )
