@@ -11,16 +11,18 @@ that is mostly control, private-use or unusual characters is refused as ``binary
 other control characters (except tab) are dropped from the lines; a form feed starts a new page,
 as in ``pdftotext`` output.
 
-PDFs: pypdf opens, decrypts (empty user password), validates and extracts every page, with its
-built-in decompression limits; pdfplumber then lays out the pages that have text, writing each
+PDFs: pypdf opens, decrypts (empty user password), validates and inflates every page, with its
+built-in decompression limits; pdfplumber lays out the pages that draw table rules, writing each
 ruled table row as one line of tab-separated cells, the same shape as the bundled ``.txt``
-reports. Measured on ``tests/pdfs.make_report_pdf`` (a heading, a paragraph and a 4×5 ruled
-table): pypdf's plain mode gives one cell per line (row structure lost), its layout mode pads
-cells with 1–3 spaces (``2022年 增长量   增长率``: cell borders ambiguous); pdfplumber's tables
-come back cell-exact. Cost on a 28-page report: pypdf 0.34 s, pypdf + pdfplumber ≈ 2.6 s
-(≈ 80 ms/page), so pdfplumber runs only on pages where pypdf found text and whose content stream
-draws the rules of a table (≥ 3 horizontal and ≥ 2 vertical lines or thin rectangles); other pages
-keep pypdf's text (in content-stream order).
+reports; pypdf extracts the text of the other pages. Measured on ``tests/pdfs.make_report_pdf``
+(a heading, a paragraph and a 4×5 ruled table): pypdf's plain mode gives one cell per line (row
+structure lost), its layout mode pads cells with 1–3 spaces (``2022年 增长量   增长率``: cell
+borders ambiguous); pdfplumber's tables come back cell-exact, and all 111 table rows of the
+changping and chaoyang reports survive a PDF round trip exactly. Cost in CPU time on dense
+Chinese pages: pypdf ≈ 95 ms/page, pdfplumber ≈ 180 ms/page. So pdfplumber runs only on pages
+whose content stream draws the rules of a table (≥ 3 horizontal and ≥ 2 vertical lines or thin
+rectangles), at most ``MAX_LAID_OUT_PAGES`` of them; other pages keep pypdf's text (in
+content-stream order, so a footer drawn first comes first).
 
 Error codes (``DocumentError.code``): see ``ERROR_CODES``; ``timeout`` and ``memory`` also come
 from ``ingestion.isolation``.
@@ -32,8 +34,9 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from rag.errors import DocumentError
 from rag.types import LoadedText
@@ -262,24 +265,24 @@ def _text_lines(text: str) -> tuple[list[str], list[int]]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-class _PageText(NamedTuple):
-    text: str
-    ruled: bool
-    """The page draws horizontal and vertical rules, so it may hold a ruled table."""
-
-
 def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError(f"{name}: the PDF is truncated (no end-of-file marker)", code="pdf_broken")
-    plain = _pypdf_pages(data, name)
-    wanted = [page.ruled and bool(page.text.strip()) for page in plain]
-    laid_out = _plumber_pages(data, _first(wanted, MAX_LAID_OUT_PAGES), name)
+    with _pypdf_errors(name):
+        reader = _open_pdf(data, name)
+        ruled = [_draws_rules(_drawing(page, number, name)) for number, page in enumerate(reader.pages, 1)]
+    laid_out = _plumber_pages(data, _first(ruled, MAX_LAID_OUT_PAGES), name)
     lines: list[str] = []
     pages: list[int] = []
-    for number, (page, layout) in enumerate(zip(plain, laid_out, strict=True), start=1):
-        page_lines = [_clean(line) for line in (layout if layout is not None else page.text.splitlines())]
-        lines += page_lines
-        pages += [number] * len(page_lines)
+    chars = 0
+    with _pypdf_errors(name):
+        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True), start=1):
+            page_lines = layout if layout is not None else (page.extract_text() or "").splitlines()
+            lines += [_clean(line) for line in page_lines]
+            pages += [number] * len(page_lines)
+            chars += sum(map(len, page_lines))
+            if chars > MAX_PDF_TEXT_CHARS:
+                raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
     if not any(line.strip() for line in lines):
         raise DocumentError(
             f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
@@ -301,23 +304,13 @@ def _first(flags: list[bool], limit: int) -> list[bool]:
     return out
 
 
-def _pypdf_pages(data: bytes, name: str) -> list[_PageText]:
-    """Plain text of every page, with pypdf's exceptions translated to DocumentError."""
-    from pypdf import PdfReader
+@contextmanager
+def _pypdf_errors(name: str) -> Iterator[None]:
+    """Translates whatever pypdf raises on a hostile file into DocumentError for that file."""
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"{name}: the PDF is password-protected", code="pdf_encrypted")
-        count = len(reader.pages)
-        if count == 0:
-            raise DocumentError(f"{name}: the PDF has no pages", code="pdf_broken")
-        if count > MAX_PDF_PAGES:
-            raise DocumentError(
-                f"{name}: {count} pages is over the {MAX_PDF_PAGES}-page limit", code="too_large"
-            )
-        return _page_texts(reader, name)
+        yield
     except DocumentError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
@@ -330,21 +323,30 @@ def _pypdf_pages(data: bytes, name: str) -> list[_PageText]:
         raise DocumentError(f"{name}: the PDF is damaged ({type(exc).__name__})", code="pdf_broken") from exc
 
 
-def _page_texts(reader: Any, name: str) -> list[_PageText]:
-    pages: list[_PageText] = []
-    total = 0
-    for number, page in enumerate(reader.pages, start=1):
-        contents = page.get_contents()
-        drawing = contents.get_data() if contents is not None else b""
-        if len(drawing) > MAX_PAGE_CONTENT_BYTES:
-            raise DocumentError(
-                f"{name}: page {number} holds far more drawing data than a report", code="too_large"
-            )
-        pages.append(_PageText(page.extract_text() or "", _draws_rules(drawing)))
-        total += len(pages[-1].text)
-        if total > MAX_PDF_TEXT_CHARS:
-            raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
-    return pages
+def _open_pdf(data: bytes, name: str) -> Any:
+    """A pypdf reader, decrypted with the empty password, with a sane page count."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise DocumentError(f"{name}: the PDF is password-protected", code="pdf_encrypted")
+    count = len(reader.pages)
+    if count == 0:
+        raise DocumentError(f"{name}: the PDF has no pages", code="pdf_broken")
+    if count > MAX_PDF_PAGES:
+        raise DocumentError(f"{name}: {count} pages is over the {MAX_PDF_PAGES}-page limit", code="too_large")
+    return reader
+
+
+def _drawing(page: Any, number: int, name: str) -> bytes:
+    """The page's decompressed content stream (pypdf's inflate limits apply), size-checked."""
+    contents = page.get_contents()
+    drawing: bytes = contents.get_data() if contents is not None else b""
+    if len(drawing) > MAX_PAGE_CONTENT_BYTES:
+        raise DocumentError(
+            f"{name}: page {number} holds far more drawing data than a report", code="too_large"
+        )
+    return drawing
 
 
 def _draws_rules(drawing: bytes) -> bool:
