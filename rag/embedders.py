@@ -28,8 +28,9 @@ from rag.settings import BUNDLED_REPORTS, Settings
 LSA_DIMS = 256
 PASSAGE_CHARS = 1
 """Fit units: single source lines (closest to table rows and short chunks; measured best)."""
-_LSA_VERSION = "lsa2"
+_LSA_VERSION = "lsa3"
 _UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff]")
+_FITTED: dict[str, LSAEmbedder] = {}
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _SEPARATOR = re.compile(r"[^0-9a-z.\u3400-\u9fff]+")
 
@@ -88,6 +89,10 @@ class OpenAIEmbedder:
         """The vector for one query."""
         return self._embed([text])[0]
 
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
     def _embed(self, texts: list[str]) -> list[list[float]]:
         import openai
 
@@ -119,7 +124,9 @@ class LSAEmbedder:
         self._index = {term: i for i, term in enumerate(vocabulary)}
         self._vocabulary = list(vocabulary)
         self._idf = idf.astype(np.float32)
-        self._components = components.astype(np.float32)
+        # stored as float16 (half the file, faster to load); rounded here too, so a fitted and a
+        # loaded basis embed identically and share one name
+        self._components = components.astype(np.float16).astype(np.float32)
         digest = hashlib.sha256(self._components.tobytes()).hexdigest()[:10]
         self.name = f"{_LSA_VERSION}-{self._components.shape[0]}-{digest}"
 
@@ -156,7 +163,9 @@ class LSAEmbedder:
                 return cls.load(path)
             except (OSError, ValueError, KeyError):
                 path.unlink(missing_ok=True)
-        model = cls.fit(list(passages(texts, size=PASSAGE_CHARS)))
+        # one fit per process even across homes (tests, a server re-pointed at a new home)
+        model = _FITTED.get(key) or cls.fit(list(passages(texts, size=PASSAGE_CHARS)))
+        _FITTED[key] = model
         model.save(path)
         return model
 
@@ -164,7 +173,8 @@ class LSAEmbedder:
         """Write the basis to ``path`` atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{id(self)}.tmp.npz")
-        np.savez(tmp, vocabulary=np.array(self._vocabulary), idf=self._idf, components=self._components)
+        np.savez(tmp, vocabulary=np.array(self._vocabulary), idf=self._idf,
+                 components=self._components.astype(np.float16))
         tmp.replace(path)
 
     @classmethod

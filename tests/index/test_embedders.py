@@ -44,7 +44,9 @@ def test_lsa_meets_the_embedder_contract(lsa: LSAEmbedder) -> None:
 
 
 def test_openai_embedder_meets_the_embedder_contract(fake_openai: FakeOpenAI) -> None:
-    _contract(OpenAIEmbedder(base_url=fake_openai.url, api_key="k", model="fake-embed"))
+    embedder = OpenAIEmbedder(base_url=fake_openai.url, api_key="k", model="fake-embed")
+    _contract(embedder)
+    embedder.close()
 
 
 def test_lsa_puts_related_passages_closer_than_unrelated_ones(lsa: LSAEmbedder) -> None:
@@ -90,6 +92,7 @@ def test_build_embedder_uses_the_remote_endpoint_when_configured(
     embedder = build_embedder(fake_openai.embed_settings(settings))
     assert isinstance(embedder, OpenAIEmbedder)
     assert embedder.embed_query("招生") == pytest.approx(fake_openai.embed("招生"), abs=1e-6)
+    embedder.close()
     request = fake_openai.embedding_requests()[0]
     assert request.body["input"] == ["招生"]  # strings, never token ids
     assert request.body.get("encoding_format") in (None, "base64", "float")
@@ -100,6 +103,7 @@ def test_openai_embedder_batches_and_keeps_order(fake_openai: FakeOpenAI) -> Non
     texts = [f"第{i}段" for i in range(7)]
     vectors = embedder.embed_documents(texts)
     assert [list(v) for v in vectors] == [pytest.approx(fake_openai.embed(t), abs=1e-6) for t in texts]
+    embedder.close()
     assert len(fake_openai.embedding_requests()) == 3
 
 
@@ -108,6 +112,7 @@ def test_openai_embedder_errors_become_index_errors(fake_openai: FakeOpenAI) -> 
     embedder = OpenAIEmbedder(base_url=fake_openai.url, api_key="k", model="fake-embed", max_retries=1)
     with pytest.raises(IndexError_, match="embedding server failed"):
         embedder.embed_query("招生")
+    embedder.close()
     assert len(fake_openai.embedding_requests()) == 2
 
 
@@ -120,3 +125,4 @@ def test_openai_embedder_gives_up_on_a_hung_server_within_its_timeout(fake_opena
     with pytest.raises(IndexError_):
         embedder.embed_query("招生")
     assert time.monotonic() - started < 3.0
+    embedder.close()
