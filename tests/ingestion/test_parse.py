@@ -403,3 +403,31 @@ def test_a_huge_line_without_punctuation_is_cut_into_bounded_chunks() -> None:
     assert len(doc.chunks) > 100
     assert max(len(c.text) for c in doc.chunks) <= 400
     assert "".join(c.text for c in doc.chunks) == "北京职业教育" * 40_000
+
+
+WRAPPED_LIST = """5. 深化“3+2”中高职衔接改革，畅通中职学生升学路径
+
+表 2-17 2020 年新增“3+2”中高职衔接办学项目名单
+
+序号 中职学校 中职专业 高职学院 高职专业
+
+1.
+
+北京商贸学校 数字媒体技术应用 北京电子科技职业学院 计算机应用技术（大
+
+数据应用方向）
+
+2. 北京商贸学校 人力资源管理事务 北京政法职业学院 社区管理与服务
+
+3. 北京市对外贸易学校 城市轨道交通运营管理 北京交通运输职业学院
+
+4. 北京市自动化工程学校
+
+【案例 2-27】中高职衔接，拓宽学生成长通道。"""
+
+
+def test_numbered_list_items_are_table_rows_not_headings() -> None:
+    doc = _parse(WRAPPED_LIST)
+    table = doc.tables[0]
+    assert table.line_end == 17
+    assert {c.section for c in doc.chunks} == {"5. 深化“3+2”中高职衔接改革，畅通中职学生升学路径"}
