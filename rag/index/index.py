@@ -51,6 +51,7 @@ class Index:
         self._settings = settings
         self._layout = Layout(settings.home)
         self._embedder = embedder
+        self._owns_embedder = embedder is None
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._stamp: tuple[int, int] | None = None
@@ -191,6 +192,10 @@ class Index:
             if self._snapshot is not None:
                 self._snapshot.close()
             self._snapshot, self._stamp = None, None
+            close = getattr(self._embedder, "close", None)
+            if self._owns_embedder and close is not None:
+                close()
+                self._embedder = None
 
     def _read(self, read: Callable[[_Snapshot], T]) -> T:
         with self._lock:
