@@ -135,6 +135,7 @@ def test_formula_inputs_from_notes() -> None:
     assert formula_inputs("(134334-73113)/134334=45.57%。输入：001:237。") == [134334, 73113]
     assert formula_inputs("6317+6996=13313（输入均在478行；正文概数“1.33万人”）") == [6317, 6996]
     assert formula_inputs("1727.29/18320.96=9.43%。输入：004:340。") == [1727.29, 18320.96]
+    assert formula_inputs("24.35%-24.7%=-0.35个百分点") == [24.35, 24.7]
     assert formula_inputs("中职为461") == []
 
 
