@@ -39,6 +39,8 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
+from rag.settings import Settings
+
 ReplyKind = Literal["text", "tool", "hang", "status", "disconnect", "malformed"]
 
 FAKE_API_KEY = "sk-fake-test-key-9f3c2a7e"
@@ -218,12 +220,12 @@ class FakeOpenAI:
             self._chat.clear()
             self._embed.clear()
 
-    def llm_settings(self, base: Any, **overrides: Any) -> Any:
+    def llm_settings(self, base: Settings, **overrides: Any) -> Settings:
         """``base`` (a Settings) pointed at this server for chat, with a fake key and model."""
         fields = {"llm_base_url": self.url, "llm_api_key": FAKE_API_KEY, "llm_model": CHAT_MODEL}
         return replace(base, **{**fields, **overrides})
 
-    def embed_settings(self, base: Any, **overrides: Any) -> Any:
+    def embed_settings(self, base: Settings, **overrides: Any) -> Settings:
         """``base`` (a Settings) pointed at this server for embeddings."""
         fields = {"embed_base_url": self.url, "embed_api_key": FAKE_API_KEY, "embed_model": EMBED_MODEL}
         return replace(base, **{**fields, **overrides})
