@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, security
 from api.engine import Engine, default_engine, with_slots
+from api.reindex import Reindexer
 from api.routes import ask, chat, documents, health, widget
 from rag.settings import Settings
 
@@ -42,6 +43,7 @@ def create_app(
     app.state.owns_services = services is None
     app.state.engine = with_slots(engine or default_engine(), answer_slots(settings))
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
+    app.state.reindexer = Reindexer()
     errors.install(app)
     for module in (health, ask, chat, documents, widget):
         app.include_router(module.router)

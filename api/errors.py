@@ -25,6 +25,7 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     408: "timeout",
     411: "length_required",
     413: "too_large",
@@ -56,7 +57,10 @@ _BY_CLASS: tuple[tuple[type[NianbaoError], int], ...] = (
     (LLMError, 502),
     (ConfigError, 500),
 )
-_BY_CODE = {"not_found": 404, "too_large": 413, "unsupported_media_type": 415, "rate_limited": 429}
+_BY_CODE = {
+    "index_locked": 409, "not_found": 404, "too_large": 413, "unsupported_media_type": 415,
+    "rate_limited": 429,
+}
 
 
 class ApiError(NianbaoError):

@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/load.py                      # start a server on a temp home, 16 clients
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000 --key KEY
+    .venv/bin/python benchmarks/load.py --soak               # 60 s while a full re-index runs; every
+                                                             # citation is fetched back from the server
 
 Bounded: at most ``--requests`` requests and ``--seconds`` seconds; only 127.0.0.1/localhost URLs.
 Exit status 1 when any request failed or p95 is over ``--target-p95-ms``.
@@ -34,6 +36,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    resolved: int = 0
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -46,7 +49,8 @@ def questions() -> list[str]:
 
 
 async def client(
-    n: int, http: httpx.AsyncClient, qs: list[str], tally: Tally, budget: list[int], stop_at: float
+    n: int, http: httpx.AsyncClient, qs: list[str], tally: Tally, budget: list[int], stop_at: float,
+    *, resolve: bool,
 ) -> None:
     """One client asking questions back to back until the shared budget or the time runs out."""
     turn = n
@@ -63,10 +67,25 @@ async def client(
         tally.latencies_ms.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200 or "citations" not in response.json():
             tally.error(f"HTTP {response.status_code}")
+        elif resolve:
+            await resolve_citations(http, response.json()["citations"], tally)
+
+
+async def resolve_citations(http: httpx.AsyncClient, citations: list[dict[str, Any]], tally: Tally) -> None:
+    """Fetch each cited passage back; count the ones that do not resolve."""
+    for c in citations:
+        try:
+            passage = await http.get(f"/api/documents/{c['doc_id']}/passages/{c['chunk_id']}")
+        except httpx.HTTPError as exc:
+            tally.error(f"citation {type(exc).__name__}")
+            continue
+        tally.resolved += 1
+        if passage.status_code != 200:
+            tally.error(f"citation HTTP {passage.status_code}")
 
 
 async def run_load(
-    url: str, key: str, *, concurrency: int, requests: int, seconds: float
+    url: str, key: str, *, concurrency: int, requests: int, seconds: float, soak: bool = False
 ) -> dict[str, Any]:
     """Figures of one bounded load run against ``url``."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -74,10 +93,14 @@ async def run_load(
     tally, budget, qs = Tally(), [requests], questions()
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30.0, limits=limits) as http:
         await http.post("/api/ask", json={"question": qs[0]})  # warm-up (first query loads jieba etc.)
+        if soak:
+            (await http.post("/api/documents/reindex")).raise_for_status()
         started = time.perf_counter()
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(client(n, http, qs, tally, budget, stop_at) for n in range(concurrency)))
+        await asyncio.gather(*(client(n, http, qs, tally, budget, stop_at, resolve=soak)
+                               for n in range(concurrency)))
         elapsed = time.perf_counter() - started
+        reindex = (await http.get("/api/documents/reindex")).json() if soak else None
     lat = sorted(tally.latencies_ms)
     done = len(lat)
     return {
@@ -87,6 +110,7 @@ async def run_load(
         "p95_ms": round(lat[min(int(0.95 * done), done - 1)], 1) if lat else 0.0,
         "max_ms": round(lat[-1], 1) if lat else 0.0,
         "error_kinds": tally.errors,
+        **({"citations_resolved": tally.resolved, "reindex": reindex} if soak else {}),
     }
 
 
@@ -123,6 +147,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=800, help="at most this many requests")
     parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
     parser.add_argument("--target-p95-ms", type=float, default=1000.0)
+    parser.add_argument("--soak", action="store_true",
+                        help="run for --seconds while a full re-index runs, resolving every citation")
     args = parser.parse_args()
     if args.requests > 10_000 or args.seconds > 600:
         raise SystemExit("load.py is bounded: at most 10000 requests and 600 seconds")
@@ -143,16 +169,22 @@ def main() -> int:
             if process is not None:
                 wait_ready(url, process, timeout_s=600)
             load = run_load(url, args.key, concurrency=args.concurrency, requests=args.requests,
-                            seconds=args.seconds)
+                            seconds=args.seconds, soak=args.soak)
             figures = asyncio.run(load)
         finally:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
     print(json.dumps(figures, ensure_ascii=False))
+    if args.soak:
+        ok = figures["errors"] == 0
+        print(f"{'PASS' if ok else 'FAIL'}: soak {figures['seconds']} s during a re-index, "
+              f"{figures['requests']} requests, {figures['errors']} errors, "
+              f"{figures['citations_resolved']} citations fetched back")
+        return 0 if ok else 1
     ok = figures["errors"] == 0 and figures["p95_ms"] < args.target_p95_ms
     print(f"{'PASS' if ok else 'FAIL'}: {figures['requests']} requests, {figures['requests_per_s']} req/s, "
-          f"p95 {figures['p95_ms']} ms, {figures['errors']} errors (16 clients, extractive)")
+          f"p95 {figures['p95_ms']} ms, {figures['errors']} errors ({args.concurrency} clients, extractive)")
     return 0 if ok else 1
 
 

@@ -46,6 +46,24 @@ async def upload_document(
     return await run_in_threadpool(_ingest, target, services)
 
 
+@router.post("/reindex", status_code=202)
+async def start_reindex(
+    request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep
+) -> dict[str, Any]:
+    """Rebuild the index from the bundled reports and uploads, switched to atomically when done."""
+    paths = [p for p in (settings.reports_dir, _uploads(settings)) if p.is_dir()]
+    if not request.app.state.reindexer.start(paths, services.index):
+        raise ApiError(409, "已有重建索引任务在运行。", code="reindex_running")
+    return {"status": "started"}
+
+
+@router.get("/reindex")
+async def reindex_status(request: Request, caller: Caller) -> dict[str, Any]:
+    """Whether a re-index is running, and how the last one went."""
+    status: dict[str, Any] = request.app.state.reindexer.status()
+    return status
+
+
 @router.delete("/{doc_id}", status_code=204, response_class=Response)
 async def delete_document(
     doc_id: str, caller: Caller, settings: SettingsDep, services: ServicesDep

@@ -3,6 +3,8 @@ server on 127.0.0.1, and the ``openai`` client pointed at its ``/v1``."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,10 +29,15 @@ REPORTS = ("changping-zhongzhi-2023.txt", "chaoyang-zhongzhi-2022.txt")
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    home = tmp_path_factory.mktemp("real") / "home"
-    settings = Settings(home=home, api_keys=(KEY,), rate_limit_per_minute=10_000)
+    root = tmp_path_factory.mktemp("real")
+    reports = root / "reports"
+    reports.mkdir()
+    for name in REPORTS:
+        shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
+    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,),
+                        rate_limit_per_minute=10_000)
     built = build_services(settings)
-    report = ingest([BUNDLED_REPORTS / name for name in REPORTS], built.index)
+    report = ingest([reports], built.index)
     assert report.ok, report.failed
     yield built
     built.index.close()
@@ -161,3 +168,20 @@ def test_llm_mode_through_fake_openai(services: Services, fake_openai: Any) -> N
         assert isinstance(extra(chunks[-1], "citations"), list)
     finally:
         llm_services.index.close()
+
+
+def test_reindex_in_background_keeps_answering(http: httpx.Client) -> None:
+    assert http.post("/api/documents/reindex").status_code == 202
+    answered = 0
+    deadline = time.monotonic() + 240
+    while http.get("/api/documents/reindex").json()["running"]:
+        assert time.monotonic() < deadline, "re-index did not finish"
+        response = http.post("/api/ask", json={"question": QUESTION})
+        assert response.status_code == 200
+        answered += 1
+    status = http.get("/api/documents/reindex").json()
+    assert status["last"]["ok"] is True and status["last"]["failed"] == []
+    assert {d["file"] for d in http.get("/api/documents").json()} == set(REPORTS)
+    assert answered >= 1
+    body = http.post("/api/ask", json={"question": QUESTION}).json()
+    assert body["citations"] and "1061" in body["answer"]
