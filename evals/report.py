@@ -103,6 +103,9 @@ def _failure(s: Scored) -> str:
         lines.append(f"- gold source in the top 5 retrieved: {'yes' if s.grade.recall else 'no'}")
     if q.note:
         lines.append(f"- note: {q.note}")
+    warnings = [str(w) for w in s.answer.get("warnings") or ()]
+    if warnings:
+        lines.append("- warnings: " + "; ".join(warnings))
     lines += _sources(s.answer)
     return "\n".join(lines)
 
