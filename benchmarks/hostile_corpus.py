@@ -99,9 +99,10 @@ def stream(data: bytes, *, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def text_page_pdf(content: bytes, *, filtered: bool = False) -> bytes:
-    """One page drawing ``content`` (a content stream) with Helvetica."""
-    body = stream(content, extra=b"/Filter /FlateDecode" if filtered else b"")
+def text_page_pdf(content: bytes, *, filtered: bool = False, filters: int = 1) -> bytes:
+    """One page drawing ``content`` (a content stream, already deflated ``filters`` times) with Helvetica."""
+    chain = b"/Filter [" + b" /FlateDecode" * filters + b" ]"
+    body = stream(content, extra=chain if filtered else b"")
     return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -328,6 +329,18 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
         text_page_pdf(deflate_bomb(2048 * MIB), filtered=True),
     )
     add(
+        "double_deflate_bomb.pdf",
+        "pdf_broken",
+        "4 GiB deflated twice: a few KB on disk",
+        text_page_pdf(zlib.compress(deflate_bomb(4096 * MIB), 9), filtered=True, filters=2),
+    )
+    add(
+        "xref_prev_loop.pdf",
+        "ok",
+        "trailer /Prev pointing at its own xref",
+        _prev_loop(report_bytes=text_page_pdf(b"BT /F1 12 Tf 72 720 Td (loop) Tj ET")),
+    )
+    add(
         "text_bomb.pdf",
         "too_large",
         "70 MB of text operators",
@@ -420,6 +433,12 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
     add("table.csv", "unsupported_type", "CSV text (unsupported extension)", b"a,b\n1,2\n")
     add("directory.txt", "unreadable", "a directory named .txt", lambda p: p.mkdir())
     return cases
+
+
+def _prev_loop(report_bytes: bytes) -> bytes:
+    """The PDF with its trailer's /Prev pointing back at its own cross-reference table."""
+    xref = int(report_bytes.rsplit(b"startxref", 1)[1].split()[0])
+    return report_bytes.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Prev %d >>" % xref)
 
 
 def _junk(size: int, seed: int) -> bytes:
