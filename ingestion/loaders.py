@@ -63,6 +63,10 @@ MAX_PDF_TEXT_CHARS = 30_000_000
 """A PDF whose pages decompress to more text than this (far beyond any report) is refused."""
 MAX_PAGE_CONTENT_BYTES = 20_000_000
 """A page whose drawing instructions inflate to more than this (a text bomb) is refused."""
+MIN_TEXT_PAGE_SHARE = 0.2
+MIN_PAGES_FOR_SCAN_CHECK = 5
+"""A PDF of at least this many pages with text on fewer than ``MIN_TEXT_PAGE_SHARE`` of them is
+treated as a scan (``pdf_no_text``) rather than loaded as its typed cover alone."""
 MAX_LAID_OUT_PAGES = 200
 """pdfplumber costs ≈ 80–140 ms a page: beyond this many ruled pages, pypdf's plain text is kept, so
 a long PDF still loads within the isolation timeout (deterministically, unlike a time budget)."""
@@ -283,11 +287,22 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
             chars += sum(map(len, page_lines))
             if chars > MAX_PDF_TEXT_CHARS:
                 raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
-    if not any(line.strip() for line in lines):
+    _check_text_layer(lines, pages, len(laid_out), name)
+    return lines, pages
+
+
+def _check_text_layer(lines: list[str], pages: list[int], count: int, name: str) -> None:
+    """Refuses a PDF whose pages (nearly) all lack text: a scan with at most a typed cover."""
+    with_text = len({page for line, page in zip(lines, pages, strict=True) if line.strip()})
+    if with_text == 0:
         raise DocumentError(
             f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
         )
-    return lines, pages
+    if count >= MIN_PAGES_FOR_SCAN_CHECK and with_text < count * MIN_TEXT_PAGE_SHARE:
+        raise DocumentError(
+            f"{name}: only {with_text} of {count} pages have a text layer (scanned?); run OCR first",
+            code="pdf_no_text",
+        )
 
 
 def _clean(line: str) -> str:

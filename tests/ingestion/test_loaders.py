@@ -199,3 +199,18 @@ def test_real_report_table_survives_a_pdf(tmp_path: Path, reports_dir: Path) -> 
     assert [line for line in loaded.lines if "\t" in line] == [line for line in source if "\t" in line]
     prose = "".join(line for line in loaded.lines if "\t" not in line)
     assert prose == "".join(["昌平区报告", *(line for line in source if "\t" not in line)])
+
+
+def _text_then_scans(tmp_path: Path, text_pages: int, scans: int) -> Path:
+    writer = PdfWriter()
+    writer.append(make_pages_pdf(tmp_path / "text.pdf", text_pages))
+    writer.append(make_image_only_pdf(tmp_path / "scan.pdf", pages=scans))
+    path = tmp_path / f"mixed-{text_pages}-{scans}.pdf"
+    writer.write(path)
+    return path
+
+
+def test_scan_with_a_typed_cover_has_no_text(tmp_path: Path) -> None:
+    assert _code(_text_then_scans(tmp_path, 1, 9)) == "pdf_no_text"
+    loaded = load(_text_then_scans(tmp_path, 2, 3))
+    assert loaded.pages == (1, 2)
