@@ -242,6 +242,12 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
     def zero_pages(path: Path) -> None:
         PdfWriter().write(path)
 
+    def scan_with_cover(path: Path) -> None:
+        writer = PdfWriter()
+        writer.append(pdfs.make_pages_pdf(folder / ".cover.pdf", 1, text="封面 年度报告"))
+        writer.append(pdfs.make_image_only_pdf(folder / ".scans.pdf", pages=11))
+        writer.write(path)
+
     text = REPORT.read_text(encoding="utf-8")
     add("report_named.txt", "ok", "a PDF with a .txt name", report)
     add("report_no_extension", "ok", "a PDF without extension", report)
@@ -295,6 +301,7 @@ def build(folder: Path, *, select: Literal["all", "light", "heavy"] = "all") -> 
         "20 pages, no text layer",
         lambda p: pdfs.make_image_only_pdf(p, pages=20),
     )
+    add("scan_with_cover.pdf", "pdf_no_text", "typed cover + 11 scanned pages", scan_with_cover)
     add("pages_40.pdf", "ok", "40 real pages", lambda p: pdfs.make_pages_pdf(p, 40))
     add("huge_page_count.pdf", "too_large", "100,000 kids of one shared page", shared_page_pdf(100_000))
     add(
