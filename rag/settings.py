@@ -36,6 +36,8 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     max_question_chars: int = 500
     rate_limit_per_minute: int = 120
+    answer_cache_size: int = 256
+    """Answers the API keeps per index generation for repeated questions (extractive mode); 0 = off."""
 
     @property
     def llm_enabled(self) -> bool:
@@ -69,6 +71,7 @@ class Settings:
                 max_upload_bytes=int(get("NIANBAO_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
                 max_question_chars=int(get("NIANBAO_MAX_QUESTION_CHARS", "500")),
                 rate_limit_per_minute=int(get("NIANBAO_RATE_LIMIT_PER_MINUTE", "120")),
+                answer_cache_size=int(get("NIANBAO_ANSWER_CACHE_SIZE", "256")),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
