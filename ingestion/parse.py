@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ingestion.chunks import prose_chunks, section_paths, table_chunks
 from ingestion.normalize import clean_lines
 from ingestion.reports import describe
@@ -30,6 +28,6 @@ def parse(loaded: LoadedText) -> ParsedDocument:
     return ParsedDocument(
         info=info,
         chunks=tuple(chunks),
-        tables=tuple(replace(t.table) for t in recovered),
+        tables=tuple(t.table for t in recovered),
         facts=tuple(fact for t in recovered for fact in t.facts),
     )

@@ -57,10 +57,11 @@ def find_report_year(title: str) -> int | None:
 
 
 def find_data_year(lines: Sequence[Line], report_year: int | None) -> int | None:
-    """The year the data describes: the report year or the one before, whichever the text names more."""
-    if report_year is None:
-        return None
+    """The year the data describes: the report year or the one before, whichever the text names more
+    (without a report year: the year the text names most)."""
     counts = Counter(re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年(?!\d)", "\n".join(line.norm for line in lines)))
+    if report_year is None:
+        return int(counts.most_common(1)[0][0]) if counts else None
     this_year, last_year = counts[str(report_year)], counts[str(report_year - 1)]
     return report_year - 1 if last_year > this_year else report_year
 

@@ -431,3 +431,8 @@ def test_numbered_list_items_are_table_rows_not_headings() -> None:
     table = doc.tables[0]
     assert table.line_end == 17
     assert {c.section for c in doc.chunks} == {"5. 深化“3+2”中高职衔接改革，畅通中职学生升学路径"}
+
+
+def test_report_without_a_year_in_its_title_takes_the_year_the_text_names_most() -> None:
+    info = _parse("海淀区职业教育质量报告\n2023年，招生1000人。2023年在校生3000人。2022年毕业900人。").info
+    assert (info.region, info.report_year, info.data_year, info.level) == ("海淀区", None, 2023, "职业教育")
