@@ -42,7 +42,8 @@ History = Sequence[tuple[str, str]]
 T = TypeVar("T")
 MAX_HISTORY_TURNS = 3
 MAX_HISTORY_CHARS = 600
-PREVIEW_HOLD = 24
+PREVIEW_HOLD = 12
+"""Characters held back while streaming, so a link or marker is never shown half-written."""
 BLOCKED = "the model's reply was blocked: it repeated the system prompt or a key"
 _MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _PLACEHOLDER = re.compile(r"\{\s*result\s*\}(%?)")
@@ -243,7 +244,7 @@ class _Preview:
             raw, self.stopped = raw[:cut], True
         text, _ = renumber(strip_markup(raw), self.valid)
         candidate = text[: max(0, len(text) - PREVIEW_HOLD)] if not self.stopped else text
-        if not candidate.startswith(self.sent) or self.guard.leaks(candidate):
+        if not candidate.startswith(self.sent) or self.guard.leaks(text):
             self.stopped = True
             return ""
         piece, self.sent = candidate[len(self.sent):], candidate

@@ -174,7 +174,8 @@ def test_probe_stream(probe: Probe, answerer: LLMAnswerer, fake_openai: FakeOpen
     system = system_prompt(fake_openai.chat_requests()[0].body)
     assert_safe(final, system, probe.question)
     preview = "".join(i for i in items if isinstance(i, str))
-    assert_safe(Answer(probe.question, preview, None, "", False, "llm", (), ()), system, probe.question)
+    as_answer = Answer(probe.question, preview, None, "", False, "llm", final.citations, ())
+    assert_safe(as_answer, system, probe.question)
 
 
 def test_leaks_are_blocked_and_said_so(answerer: LLMAnswerer, fake_openai: FakeOpenAI) -> None:
