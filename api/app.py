@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, security
-from api.engine import Engine, default_engine, with_slots
+from api.engine import Engine, default_engine, with_cache, with_slots
 from api.reindex import Reindexer
 from api.routes import ask, chat, documents, health, widget
 from rag.settings import Settings
@@ -41,7 +41,7 @@ def create_app(
     app.state.settings = settings
     app.state.services = services
     app.state.owns_services = services is None
-    app.state.engine = with_slots(engine or default_engine(), answer_slots(settings))
+    app.state.engine = _engine(engine or default_engine(), settings)
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
     app.state.reindexer = Reindexer()
     errors.install(app)
@@ -50,6 +50,14 @@ def create_app(
     security.install_cors(app, settings)
     app.add_middleware(_SecurityHeaders)
     return app
+
+
+def _engine(engine: Engine, settings: Settings) -> Engine:
+    """The engine with its slots, and (extractive mode) its answer cache in front."""
+    limited = with_slots(engine, answer_slots(settings))
+    if settings.llm_enabled or settings.answer_cache_size <= 0:
+        return limited
+    return with_cache(limited, settings.answer_cache_size)
 
 
 def answer_slots(settings: Settings) -> int:

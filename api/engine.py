@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -53,5 +55,49 @@ def with_slots(engine: Engine, slots: int) -> Engine:
     def stream(question: str, services: Any, history: History) -> Iterator[str | Answer]:
         with gate:
             yield from engine.stream(question, services, history)
+
+    return replace(engine, answer=answer, stream=stream)
+
+
+def with_cache(engine: Engine, size: int) -> Engine:
+    """``engine`` keeping the last ``size`` answers per index generation, so repeated questions
+    come back at once; any change of the index (a new generation) makes earlier answers unused."""
+    cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+    lock = threading.Lock()
+
+    def key(question: str, services: Any, history: History) -> tuple[Any, ...]:
+        return (services.index.generation(), question, tuple(tuple(turn) for turn in history))
+
+    def recall(k: tuple[Any, ...], started: float) -> Answer | None:
+        with lock:
+            hit = cache.get(k)
+            if hit is not None:
+                cache.move_to_end(k)
+        if hit is None:
+            return None
+        return replace(hit, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def keep(k: tuple[Any, ...], result: Answer) -> None:
+        with lock:
+            cache[k] = result
+            while len(cache) > size:
+                cache.popitem(last=False)
+
+    def answer(question: str, services: Any, history: History) -> Answer:
+        started, k = time.perf_counter(), key(question, services, history)
+        result = recall(k, started) or engine.answer(question, services, history)
+        keep(k, result)
+        return result
+
+    def stream(question: str, services: Any, history: History) -> Iterator[str | Answer]:
+        started, k = time.perf_counter(), key(question, services, history)
+        hit = recall(k, started)
+        if hit is not None:
+            yield hit
+            return
+        for item in engine.stream(question, services, history):
+            if isinstance(item, Answer):
+                keep(k, item)
+            yield item
 
     return replace(engine, answer=answer, stream=stream)

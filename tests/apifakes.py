@@ -39,6 +39,9 @@ class FakeIndex:
         self.docs = [d for d in self.docs if d.doc_id != doc_id]
         return len(self.docs) < before
 
+    def generation(self) -> str:
+        return f"g{len(self.docs)}"
+
     def stats(self) -> dict[str, int]:
         return {"documents": len(self.docs), "tables": 1, "facts": 2, "chunks": len(self.chunk_list)}
 

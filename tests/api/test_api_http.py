@@ -259,3 +259,31 @@ def test_widget_and_demo_are_served(client: TestClient) -> None:
     assert "innerHTML" not in js.text and "http" not in js.text.split("*/", 1)[1].replace("http.", "")
     assert client.get("/demo").headers["content-type"].startswith("text/html")
     assert client.get("/livez").headers["x-content-type-options"] == "nosniff"
+
+
+def test_repeated_questions_are_answered_from_cache_until_the_index_changes(api_settings: Settings) -> None:
+    calls = []
+
+    def counting(question: str, services: Any, history: Any) -> Any:
+        calls.append(question)
+        return fake_answer(question, services, history)
+
+    with client_for(api_settings, replace(fake_engine(), answer=counting)) as c:
+        for _ in range(3):
+            assert c.post("/api/ask", json={"question": "招生多少人？"}, headers=AUTH).status_code == 200
+        assert c.delete("/api/documents/doc1", headers=AUTH).status_code == 204
+        c.post("/api/ask", json={"question": "招生多少人？"}, headers=AUTH)
+    assert len(calls) == 2
+
+
+def test_no_cache_when_disabled(api_settings: Settings) -> None:
+    calls = []
+
+    def counting(question: str, services: Any, history: Any) -> Any:
+        calls.append(question)
+        return fake_answer(question, services, history)
+
+    with client_for(replace(api_settings, answer_cache_size=0), replace(fake_engine(), answer=counting)) as c:
+        for _ in range(2):
+            c.post("/api/ask", json={"question": "招生多少人？"}, headers=AUTH)
+    assert len(calls) == 2
