@@ -44,7 +44,8 @@ _GENERIC_SCHOOL = re.compile(
 )
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
 _MORE = r"(?:多|少|增加|减少|增长|下降|高|低)了?多少"
-_GROWTH = r"(?:增长|下降|减少|增加|变化)了?(?:百分之多少|多少%|的幅度|幅度)"
+_GROWTH = r"(?:增长|下降|减少|增加|提高|降低|变化)了?(?:百分之多少|多少%|百分之几|的?幅度|率)"
+_PREVIOUS_YEAR = re.compile(r"上一?年|去年|前一年|上年度|上一学年")
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,13 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     text = query.norm
     if re.search(r"是.+的(?:多少|几)倍", text):
         return "ratio", _split_operands(text, r"是", r"的(?:多少|几)倍.*$", query)
-    if re.search(r"比.+" + _MORE, text) and "百分" not in text:
+    if re.search(r"比.+" + _GROWTH, text):
+        later, base = _split_operands(text, "比", _GROWTH + ".*$", query)
+        return "growth", (replace(base, unit=""), replace(later, unit=""))
+    if re.search(r"比.+" + _MORE, text):
         return "difference", _split_operands(text, "比", _MORE + ".*$", query)
     if len(query.years) >= 2 and re.search(_GROWTH, text):
-        return "growth", tuple(_with_year(query, y) for y in query.years[:2])
+        return "growth", tuple(_with_year(query, y) for y in sorted(query.years[:2]))
     if re.search(r"加起来|合计|之和|总和|两者共|共计", text) and re.search(r"[和与及或]", text):
         parts = _sum_operands(query)
         if len(parts) == 2:
@@ -219,9 +223,10 @@ def _split_operands(text: str, pivot: str, tail: str, query: Query) -> tuple[Que
     head, _, rest = text.partition(pivot)
     left_text = re.sub(r"^[^，,]*[，,]", "", head) if "，" in head or "," in head else head
     right_text = re.sub(tail, "", rest)
-    left = _parse_simple(left_text)
+    left = _inherit(_parse_simple(left_text), _parse_simple(text))
     right = _inherit(_parse_simple(right_text), left)
-    left = _inherit(left, _parse_simple(text))
+    if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
+        right = replace(right, years=(left.year - 1,))
     return (left, right)
 
 

@@ -85,3 +85,16 @@ def test_follow_up_swaps_the_region() -> None:
     first = parse_query("2022年昌平区中职学校招生多少人？")
     follow = with_context(parse_query("那朝阳区呢？"), first)
     assert (follow.region, follow.years, follow.measure) == ("朝阳区", (2022,), first.measure)
+
+
+def test_previous_year_operand() -> None:
+    query = parse_query("2022年昌平区中职招生比上一年减少了多少人？")
+    assert query.operation == "difference"
+    assert [p.years for p in query.parts] == [(2022,), (2021,)]
+
+
+def test_growth_against_a_named_base_year() -> None:
+    query = parse_query("2022年昌平区中职招生人数比2021年下降了百分之多少？")
+    assert query.operation == "growth"
+    base, later = query.parts
+    assert (base.years, later.years) == ((2021,), (2022,))
