@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import pairwise
 
 from rag.numbers import MULTIPLIERS, UNITS, normalize
 from rag.types import LoadedText
@@ -30,9 +31,9 @@ class Line:
         return normalize(self.raw).strip()
 
 
-_TOC_END = re.compile(r"(?:\t|\.{3,}|…{2,}|·{3,})\s*\d{1,3}\s*$")
+_TOC_END = re.compile(r"(?:\t|\.{3,}|…{2,}|·{3,})\s*\d{1,4}\s*$")
 _TOC_START = re.compile(
-    r"^\s*(?:表\s*\d|图\s*\d|第.{1,3}[部章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）"
+    r"^\s*(?:表\s*\d|图\s*\d|第.{1,3}[部章节]|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)"
     r"|\d{1,2}(?:\.\d{1,2})*[.、．]?[ \u3000]|前\s*言|目\s*录|附|案例)"
 )
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[-—–]?\s*$")
@@ -58,24 +59,38 @@ _UNIT_START = tuple(UNITS) + tuple(MULTIPLIERS) + ("余", "多", "%", "倍")
 
 def is_toc_line(text: str) -> bool:
     """True for a table-of-contents entry: a heading-like label ending in a page number."""
-    return bool(_TOC_END.search(text) and _TOC_START.match(text))
+    norm = normalize(text)
+    return bool(_TOC_END.search(norm) and _TOC_START.match(norm))
+
+
+def _toc_like(text: str) -> bool:
+    """True for a text label ending in a page number (a TOC entry when next to others)."""
+    norm = normalize(text)
+    return bool(_TOC_END.search(norm)) and not re.match(r"^\s*[\d.,%\s-]*\t", norm)
 
 
 def toc_lines(lines: list[Line]) -> set[int]:
-    """Line numbers of runs of three or more table-of-contents entries."""
+    """Line numbers of table-of-contents runs (three or more heading-like entries) and '目录' lines."""
     found: set[int] = set()
-    run: list[int] = []
+    run: list[Line] = []
     for line in [*lines, Line(0, "")]:
-        if line.n and is_toc_line(line.raw):
-            run.append(line.n)
-            continue
-        if re.fullmatch(r"\s*目\s*录\s*", line.raw) and line.n:
+        if line.n and re.fullmatch(r"\s*目\s*录\s*", line.raw):
             found.add(line.n)
             continue
-        if len(run) >= 3:
-            found.update(run)
+        if line.n and _toc_like(line.raw):
+            run.append(line)
+            continue
+        if sum(is_toc_line(entry.raw) for entry in run) >= 3 and _pages_ascend(run):
+            found.update(entry.n for entry in run)
         run = []
     return found
+
+
+def _pages_ascend(run: list[Line]) -> bool:
+    """True when the page numbers ending the entries mostly go up, as in a table of contents."""
+    pages = [int(re.findall(r"\d+", entry.norm)[-1]) for entry in run]
+    steps = list(pairwise(pages))
+    return sum(b >= a for a, b in steps) >= 0.8 * len(steps)
 
 
 def page_furniture(lines: list[Line]) -> set[int]:

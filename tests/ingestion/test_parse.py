@@ -436,3 +436,15 @@ def test_numbered_list_items_are_table_rows_not_headings() -> None:
 def test_report_without_a_year_in_its_title_takes_the_year_the_text_names_most() -> None:
     info = _parse("海淀区职业教育质量报告\n2023年，招生1000人。2023年在校生3000人。2022年毕业900人。").info
     assert (info.region, info.report_year, info.data_year, info.level) == ("海淀区", None, 2023, "职业教育")
+
+
+def test_a_numbered_tab_table_is_not_mistaken_for_a_table_of_contents() -> None:
+    rows = "\n".join(f"{n}. 学校{n}\t{count}" for n, count in enumerate([7, 1, 5, 9, 5, 1], start=1))
+    doc = _parse(f"表 2-4 入选教材数量\n序号 学校名称\t入选数量(部)\n{rows}\n数据来源：市教委")
+    assert len(doc.tables[0].rows) == 6
+
+
+def test_toc_with_mixed_entries_is_dropped() -> None:
+    toc = "亮点\t21\n一、创新思政课\t21\n(四) 教材建设\t49\n1. 融入“四新”开发金教材\t49\n图 6- 1 模式图\t1311"
+    lines = clean_lines(_loaded(toc + "\n正文开始。", "t.txt"))
+    assert [line.raw for line in lines] == ["正文开始。"]
