@@ -18,7 +18,7 @@ from ingestion.loaders import ERROR_CODES
 TIMEOUT_S = 30.0
 MEMORY_MB = 1024
 SPAWN_SLACK_S = 5.0
-PARENT_BUDGET_MB = 600
+PARENT_BUDGET_MB = 700
 
 
 def _corpus_module() -> ModuleType:
