@@ -21,7 +21,6 @@ from rag.tokens import count_tokens
 from rag.types import Chunk, ChunkKind, ReportInfo, Table, TableFact
 
 MAX_TOKENS = 400
-MIN_TOKENS = 200
 OVERLAP_MAX_TOKENS = 120
 _SENTENCE_END = "。！？!?；;"
 _SENTENCE = re.compile(rf"[^{_SENTENCE_END}\n]*(?:[{_SENTENCE_END}]+[”’」』）)]*|\n|$)")

@@ -2,7 +2,10 @@
 
 Every kept line stays tied to its 1-based line number in the loaded text, and its raw text is kept
 for quotes; NFKC (``rag.numbers.normalize``) is used only for matching. Dropped: blank lines,
-table-of-contents runs, repeated page headers and the page numbers next to them.
+table-of-contents runs, repeated page headers and the page numbers next to them, decorated page
+numbers ('- 3 -', '第3页') and bare ones at the edge of a known page. Also here: the line tests the
+table and chunk builders share (table titles with a glued year, headings, captions, source notes,
+running prose).
 """
 
 from __future__ import annotations
