@@ -30,7 +30,7 @@ _CASE = re.compile(r"^\s*[【\[]?\s*案例")
 _KNOWN_UNITS = frozenset(UNITS) | {m + u for m in MULTIPLIERS for u in UNITS}
 _IMPLIED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"人次$"), "人次"),
-    (re.compile(r"(?:人数|学生数|教师数|教职工数?|招生|毕业生数?|在校生数?)$"), "人"),
+    (re.compile(r"(?:人数|学生数?|教师数?|教职工数?|招生|毕业生数?|在校生数?)$"), "人"),
     (re.compile(r"(?:起薪|收入|工资)$"), "元"),
     (re.compile(r"(?:率|占比|比例)$"), "%"),
 )
