@@ -114,10 +114,12 @@ async def run_load(
     }
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, *, cache: bool) -> subprocess.Popen[bytes]:
     """``nianbao serve`` on 127.0.0.1:port with no LLM (extractive mode) and no API keys."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
     env.update(NIANBAO_HOME=str(home), NIANBAO_RATE_LIMIT_PER_MINUTE="0")
+    if not cache:
+        env["NIANBAO_ANSWER_CACHE_SIZE"] = "0"
     command = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = (home / "serve.log").open("wb")
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -147,6 +149,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=800, help="at most this many requests")
     parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
     parser.add_argument("--target-p95-ms", type=float, default=1000.0)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="start the server with its answer cache off (every request answered afresh)")
     parser.add_argument("--soak", action="store_true",
                         help="run for --seconds while a full re-index runs, resolving every citation")
     args = parser.parse_args()
@@ -162,7 +166,7 @@ def main() -> int:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
             url = f"http://127.0.0.1:{port}"
-            process = start_server(Path(tmp), port)
+            process = start_server(Path(tmp), port, cache=not args.no_cache)
         if urlsplit(url).hostname not in LOOPBACK:
             raise SystemExit("load.py only targets loopback (127.0.0.1/localhost)")
         try:
