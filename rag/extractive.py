@@ -346,12 +346,37 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return _list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
         computed = _computed_answer(query, retrieval, retrieve, lexicon)
-        if computed is not None:
-            return computed
+        if computed is not None or not _one_scope(query):
+            return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon)
-    if found is None:
-        return refusal(query, retrieval)
-    return _stated(query, retrieval, found)
+    if found is not None:
+        return _stated(query, retrieval, found)
+    return _from_next_year(query, retrieval, lexicon) or refusal(query, retrieval)
+
+
+def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """Last year's value from a sentence stating this year's value and its change (较上一年减少 243 人)."""
+    years = {d.data_year for d in retrieval.documents}
+    if query.year is None or len(years) != 1 or years != {query.year + 1}:
+        return None
+    current = find(replace(query, years=(query.year + 1,)), retrieval, lexicon)
+    if current is None or current.fact is not None or current.value is None:
+        return None
+    tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
+    change = re.match(r"[，,]?\s*(?:较|比)(?:上一?年|去年)(增加|增长|减少|下降)了?\s*", tail)
+    delta = find_quantities(tail[change.end():])[:1] if change else []
+    if not change or not delta or delta[0].start != 0 or delta[0].unit != current.unit:
+        return None
+    step = -delta[0].value if change.group(1) in ("增加", "增长") else delta[0].value
+    value = current.value + step
+    sign = "-" if step < 0 else "+"
+    formula = f"{_fmt(current.value)} {sign} {_fmt(abs(step))} = {_fmt(value)} {current.unit}".strip()
+    text = f"答：{_fmt(value)} {current.unit}。\n计算：{formula}（{query.year + 1}年的数及其变化见[1]）"
+    return Answer(
+        question=query.text, text=text, value=value, unit=current.unit, refused=False, mode="extractive",
+        citations=(_cite(1, current),), retrieved=_evidence_first(retrieval.hits, [current]),
+        computation=formula,
+    )
 
 
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:

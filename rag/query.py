@@ -184,6 +184,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(_REPORT, "", text)
+    text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
