@@ -98,15 +98,11 @@ class WriteLock:
             self._file = None
 
 
-def new_generation(layout: Layout, *, copy_from: str | None) -> str:
-    """Create a new generation folder, a copy of ``copy_from`` or empty; its id comes back."""
+def new_generation(layout: Layout) -> str:
+    """Create an empty generation folder; its id comes back."""
     generation = f"{time.time_ns():x}-{os.getpid()}"
-    target = layout.folder(generation)
     layout.generations.mkdir(parents=True, exist_ok=True)
-    if copy_from is not None and layout.folder(copy_from).is_dir():
-        shutil.copytree(layout.folder(copy_from), target)
-    else:
-        target.mkdir()
+    layout.folder(generation).mkdir()
     return generation
 
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from rag.embedders import Embedder, build_embedder
@@ -154,8 +155,11 @@ class Index:
         try:
             generations.collect_garbage(self._layout)
             base = None if rebuild else generations.current(self._layout)
-            generation = generations.new_generation(self._layout, copy_from=base)
-            writer = _Writer(self._layout, generation, self.embedder)
+            generation = generations.new_generation(self._layout)
+            folder = self._layout.folder(generation)
+            if base is not None:
+                store.copy(self._layout.folder(base) / generations.STORE, folder / generations.STORE)
+            writer = _Writer(folder, self.embedder)
             self._writer = writer
             try:
                 yield
@@ -269,32 +273,35 @@ class _Snapshot:
 
 
 class _Writer:
-    """Applies upserts and removals to one new generation."""
+    """Applies upserts and removals to one new generation.
 
-    def __init__(self, layout: Layout, generation: str, embedder: Embedder) -> None:
-        folder = layout.folder(generation)
+    Vectors are cached in SQLite by text hash as documents arrive; the generation's Chroma folder is
+    built from that cache at commit. Nothing of Chroma is copied between generations: readers in
+    other processes modify their Chroma files, so a copy could be torn, while SQLite is the truth.
+    """
+
+    def __init__(self, folder: Path, embedder: Embedder) -> None:
         self.changed = False
+        self._folder = folder
         self._embedder = embedder
         self._conn = store.connect(folder / generations.STORE, readonly=False)
-        self._vectors = VectorStore(folder / generations.CHROMA, embedder)
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
         info = doc.info
         chunks = list({c.id: c for c in doc.chunks}.values())
         old = store.document_by_file(self._conn, info.file)
-        if old is not None and old.doc_id == info.doc_id and old.content_hash == info.content_hash:
-            embedded = self._ensure_vectors(chunks)
-            self._conn.commit()
-            return UpsertResult(info.doc_id, info.file, "unchanged", len(chunks), len(doc.tables),
-                                len(doc.facts), embedded)
-        for stale in {old.doc_id if old else None, info.doc_id} - {None}:
-            self._delete(str(stale))
-        rows = [(c, store.TOKEN_SEPARATOR.join(tokenize(c.search_text)), _text_hash(c)) for c in chunks]
-        store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
-        embedded = self._ensure_vectors(chunks)
+        unchanged = old is not None and old.doc_id == info.doc_id and old.content_hash == info.content_hash
+        if not unchanged:
+            for stale in {old.doc_id if old else None, info.doc_id} - {None}:
+                self._delete(str(stale))
+            rows = [(c, store.TOKEN_SEPARATOR.join(tokenize(c.search_text)), _text_hash(c)) for c in chunks]
+            store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
+        embedded = self._embed_missing(chunks)
         self._conn.commit()
-        self.changed = True
-        status: Literal["added", "replaced"] = "replaced" if old else "added"
+        self.changed = self.changed or not unchanged or embedded > 0
+        status: Literal["added", "replaced", "unchanged"] = (
+            "unchanged" if unchanged else "replaced" if old else "added"
+        )
         return UpsertResult(info.doc_id, info.file, status, len(chunks), len(doc.tables), len(doc.facts),
                             embedded)
 
@@ -305,37 +312,42 @@ class _Writer:
         return found
 
     def commit(self) -> None:
+        """Build the generation's vector store from the cache (when anything changed) and commit."""
+        if self.changed:
+            self._embed_missing(store.all_chunks(self._conn))
+            self._fill_vectors()
+            store.prune_vectors(self._conn)
         self._conn.commit()
 
     def close(self) -> None:
         self._conn.close()
-        self._vectors.close()
 
     def _delete(self, doc_id: str) -> bool:
         known = self._conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        ids = store.delete_document(self._conn, doc_id)
-        self._vectors.delete(ids)
+        store.delete_document(self._conn, doc_id)
         return known is not None
 
-    def _ensure_vectors(self, chunks: Sequence[Chunk]) -> int:
-        """Store vectors for chunks the vector store lacks; returns how many texts were embedded."""
-        present = self._vectors.existing([c.id for c in chunks])
-        missing = [c for c in chunks if c.id not in present]
-        if not missing:
-            return 0
+    def _embed_missing(self, chunks: Sequence[Chunk]) -> int:
+        """Embed and cache the texts no vector is cached for; how many were embedded comes back."""
         name = self._embedder.name
-        hashes = [_text_hash(c) for c in missing]
-        known = store.cached_vectors(self._conn, name, hashes)
-        todo = {h: c.search_text for h, c in zip(hashes, missing, strict=True) if h not in known}
-        texts = list(todo.items())
-        for start in range(0, len(texts), EMBED_BATCH):
-            part = texts[start : start + EMBED_BATCH]
-            fresh = dict(zip([h for h, _ in part], self._embedder.embed_documents([t for _, t in part]),
-                             strict=True))
-            store.cache_vectors(self._conn, name, fresh)
-            known.update(fresh)
-        self._vectors.add(missing, [known[h] for h in hashes])
-        return len(texts)
+        texts = {_text_hash(c): c.search_text for c in chunks}
+        known = store.cached_vectors(self._conn, name, list(texts))
+        todo = [(h, t) for h, t in texts.items() if h not in known]
+        for start in range(0, len(todo), EMBED_BATCH):
+            part = todo[start : start + EMBED_BATCH]
+            vectors = self._embedder.embed_documents([t for _, t in part])
+            store.cache_vectors(self._conn, name, dict(zip([h for h, _ in part], vectors, strict=True)))
+        return len(todo)
+
+    def _fill_vectors(self) -> None:
+        chunks = store.all_chunks(self._conn)
+        hashes = [_text_hash(c) for c in chunks]
+        cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
+        vectors = VectorStore(self._folder / generations.CHROMA, self._embedder)
+        try:
+            vectors.add(chunks, [cached[h] for h in hashes])
+        finally:
+            vectors.close()
 
 
 def _text_hash(chunk: Chunk) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,16 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+def copy(source: Path, target: Path) -> None:
+    """Copy the store at ``source`` to a new file ``target`` (SQLite's online backup: never torn)."""
+    try:
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+                closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except sqlite3.Error as exc:
+        raise IndexError_(f"cannot copy the index store {source.parent.name}: {exc}") from exc
+
+
 def documents(conn: sqlite3.Connection) -> list[ReportInfo]:
     """Every document, ordered by file name."""
     rows = conn.execute(
@@ -90,6 +101,11 @@ def chunks(conn: sqlite3.Connection, doc_id: str) -> list[Chunk]:
     """A document's chunks in document order."""
     rows = conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))
     return [_chunk(row) for row in rows]
+
+
+def all_chunks(conn: sqlite3.Connection) -> list[Chunk]:
+    """Every chunk, grouped by document in document order."""
+    return [_chunk(row) for row in conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY doc_id, ord")]
 
 
 def chunks_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Chunk]:
@@ -157,12 +173,10 @@ def insert_document(
     )
 
 
-def delete_document(conn: sqlite3.Connection, doc_id: str) -> list[str]:
-    """Delete a document and everything from it (no commit); the ids of its chunks come back."""
-    ids = [row[0] for row in conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
+    """Delete a document and everything from it (no commit)."""
     for table in ("documents", "chunks", "tables", "facts"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
-    return ids
 
 
 def cached_vectors(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str]) -> dict[str, list[float]]:
@@ -183,6 +197,11 @@ def cache_vectors(conn: sqlite3.Connection, embedder: str, vectors: dict[str, li
         "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
         [(embedder, h, np.asarray(v, dtype="<f4").tobytes()) for h, v in vectors.items()],
     )
+
+
+def prune_vectors(conn: sqlite3.Connection) -> None:
+    """Forget cached vectors of texts no chunk has any more (no commit)."""
+    conn.execute("DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
 
 
 def _info_row(info: ReportInfo) -> tuple[object, ...]:
