@@ -129,13 +129,16 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     label = f"{fact.row} {fact.column}"
     text = f"{fact.title} {label}"
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
+    if match < 0.15:
+        return None
     level = _level_fit(query.level, text)
     if level is None:
         return None
     year = query.year
-    if year is not None and fact.year is not None and fact.year not in query.years:
+    in_title = any(str(y) in fact.title for y in query.years)
+    if year is not None and fact.year is not None and fact.year not in query.years and not in_title:
         return None
-    quantity = parse_quantity(fact.raw)
+    quantity = _cell(fact.raw)
     unit = quantity.unit if quantity and quantity.unit else fact.unit or _label_unit(label)
     fit = unit_fit(query.unit, unit)
     if fit is None:
@@ -148,6 +151,17 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
+
+
+@lru_cache(maxsize=50_000)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """``find_quantities`` of ``text``, remembered (the same passages come back for many questions)."""
+    return tuple(find_quantities(text))
+
+
+@lru_cache(maxsize=50_000)
+def _cell(raw: str) -> Quantity | None:
+    return parse_quantity(raw)
 
 
 def _label_unit(label: str) -> str:
@@ -199,7 +213,7 @@ def _sentence_candidates(
     out = []
     # A case study reports one school's numbers: it answers only questions that name a school.
     case = 0.3 if _CASE.search(chunk.text, 0, offset + 1) and not names_school(query.norm) else 0.0
-    for quantity in find_quantities(sentence):
+    for quantity in quantities(sentence):
         scored = _quantity_score(query, chunk, sentence, quantity, weights, context)
         if scored is not None:
             out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0] - case, chunk,

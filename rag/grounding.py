@@ -8,6 +8,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from rag.numbers import Quantity, find_quantities, normalize
 from rag.types import Answer
@@ -71,7 +72,12 @@ def _source_numbers(answer: Answer) -> list[Quantity]:
     texts = [c.quote for c in answer.citations]
     cited = {c.chunk_id for c in answer.citations}
     texts += [h.chunk.text for h in answer.retrieved if h.chunk.id in cited]
-    return [q for text in texts for q in find_quantities(text)]
+    return [q for text in texts for q in _quantities(text)]
+
+
+@lru_cache(maxsize=20_000)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    return tuple(find_quantities(text))
 
 
 def _computed_numbers(computation: str, sources: Sequence[Quantity]) -> list[Quantity]:

@@ -17,6 +17,7 @@ from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
+_LATIN = re.compile(r"[A-Za-z]+[+]*")
 WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
 """Fusion weights, measured on the dev questions (see benchmarks/latency.py and tests/answers)."""
 RRF_K = 60
@@ -54,7 +55,9 @@ def word_grams(text: str) -> frozenset[str]:
     out: set[str] = set()
     for word in jieba.lcut(normalize(text)):
         out.update(grams(word))
-    return frozenset(g for g in out if len(g) == 2)
+    out = {g for g in out if len(g) == 2}
+    out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))
+    return frozenset(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -66,6 +69,7 @@ def grams(text: str) -> frozenset[str]:
         out.update(piece[i: i + 2] for i in range(len(piece) - 1))
         if len(piece) == 1:
             out.add(piece)
+    out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))
     return frozenset(out)
 
 
