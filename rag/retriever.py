@@ -19,7 +19,10 @@ from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _LATIN = re.compile(r"[A-Za-z]+[+]*")
 WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
-"""Fusion weights, measured on the dev questions (see benchmarks/latency.py and tests/answers)."""
+"""Fusion weights. Measured on the 64 answerable dev questions (raw fused hits, before the answer's
+evidence is moved first): recall@5 was 56/64 for BM25 alone and for every dense weight 0.25–1 (and
+RRF k 5–60); dense alone 23/64. The offline LSA embedder adds no recall here, so it only breaks ties;
+a real embedding model (NIANBAO_EMBED_*) would deserve a re-measurement."""
 RRF_K = 60
 MAX_YEARS_BACK = 6
 """A report's tables reach this many years before its data year."""
