@@ -27,6 +27,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-—–~至]\s*((?:19|20)\d\d)
 _PAREN = re.compile(r"[（(]([^（()）]{1,12})[）)]")
 _UNIT_DECL = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,6})")
 _CASE = re.compile(r"^\s*[【\[]?\s*案例")
+_UNIT_LINE = re.compile(r"[(（]?\s*单位\s*[:：]\s*[^\s()（）]{1,6}\s*[)）]?")
 _KNOWN_UNITS = frozenset(UNITS) | {m + u for m in MULTIPLIERS for u in UNITS}
 _IMPLIED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"人次$"), "人次"),
@@ -503,14 +504,15 @@ def recover(
     number, title = table_title(title_line.raw) or ("", title_line.raw.strip())
     block = list(lines[start + 1:end])
     note = block.pop() if block and is_source_note(block[-1].raw) else None
-    body = _merge_paren_lines(block)
+    units = [line for line in block if _UNIT_LINE.fullmatch(line.norm)]
+    body = _merge_paren_lines([line for line in block if line not in units])
     layout, first = _layout(body) if body else (_Layout(False, [], []), 0)
     rows = _rows(body, first, layout) if body else []
     numbered = "序号" in "".join(_squashed(line) for line in body[:3])
     records = _numbered_records(body) if numbered and not layout.tab else None
     if records is not None:
         layout.columns, rows = records
-    table_unit = _declared_unit(title, body[:first])
+    table_unit = _declared_unit(title, units + body[:first])
     table = Table(
         id=_digest(info.doc_id, number, title_line.n),
         doc_id=info.doc_id,

@@ -448,3 +448,11 @@ def test_toc_with_mixed_entries_is_dropped() -> None:
     toc = "亮点\t21\n一、创新思政课\t21\n(四) 教材建设\t49\n1. 融入“四新”开发金教材\t49\n图 6- 1 模式图\t1311"
     lines = clean_lines(_loaded(toc + "\n正文开始。", "t.txt"))
     assert [line.raw for line in lines] == ["正文开始。"]
+
+
+def test_unit_line_under_the_title_is_the_table_unit_not_a_header() -> None:
+    doc = _parse("表 3 经费情况\n（单位：万元）\n项目\t2022年\t2023年\n财政拨款\t120.5\t130\n数据来源：财政")
+    table = doc.tables[0]
+    assert (table.unit, table.columns) == ("万元", ("2022年", "2023年"))
+    fact = next(f for f in doc.facts if f.column == "2023年")
+    assert (fact.row, fact.value, fact.unit, fact.year) == ("财政拨款", 130, "万元", 2023)
