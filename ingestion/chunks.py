@@ -113,6 +113,7 @@ def _fits(text: str, span: tuple[int, int]) -> bool:
 
 
 def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A sentence span, cut at commas (then hard windows) when over the token budget."""
     if _fits(text, span):
         return [span]
     start, end = span
@@ -173,6 +174,7 @@ def prose_chunks(
 
 
 def _runs(lines: Sequence[Line], paths: dict[int, str], skip: set[int]) -> Iterable[list[Line]]:
+    """Consecutive prose lines of one section, split at headings and tables; page numbers left out."""
     run: list[Line] = []
     for line in lines:
         breaks = line.n in skip or heading(line.raw) is not None
@@ -228,6 +230,7 @@ def table_chunks(recovered: RecoveredTable, info: ReportInfo) -> list[Chunk]:
 
 def _render_row(region: str, table: Table, label: str, cells: Sequence[str], facts: list[TableFact],
                 year: int | None) -> str:
+    """The row as searchable text: '区 年 表号 标题｜单位｜行｜列：值 单位｜…'."""
     units = {f.column: f.unit for f in facts}
     when = f" {year}年" if year else ""
     parts = [f"{region}{when} 表{table.number} {table.title}"]

@@ -55,6 +55,8 @@ class _Layout:
 
 @dataclass(frozen=True)
 class RecoveredTable:
+    """A recovered table with its facts and the source lines behind it."""
+
     table: Table
     facts: tuple[TableFact, ...]
     lines: tuple[Line, ...]
@@ -144,6 +146,7 @@ def find_blocks(lines: Sequence[Line]) -> list[tuple[int, int]]:
 
 
 def _block_end(lines: Sequence[Line], start: int) -> int:
+    """Index of the first line after the table that starts at ``start`` (a source note is included)."""
     width, number = 0, 0
     for j in range(start + 1, len(lines)):
         raw = lines[j].raw
@@ -215,6 +218,7 @@ def _layout(body: list[Line]) -> tuple[_Layout, int]:
 
 
 def _text_layout(cells: list[list[str]], *, tab: bool) -> _Layout:
+    """Layout of a list of names: the first line is the header, every other line a row."""
     header = cells[0] if cells else []
     if not tab:
         return _Layout(False, [], header, text=True)
@@ -227,6 +231,7 @@ def _header_like(cells: list[str]) -> bool:
 
 
 def _tab_layout(cells: list[list[str]], first_data: int) -> _Layout:
+    """Layout of a tab-separated table: header rows merged by position, label columns before the values."""
     header_rows = cells[:first_data] if first_data < len(cells) else cells[:1]
     data = [c for c in cells[first_data:] if _is_data(c)] or cells[len(header_rows):]
     width = max((len(c) for c in header_rows + data), default=0)
@@ -264,6 +269,7 @@ def _merge_grid(grid: list[list[str]], width: int) -> list[str]:
 
 
 def _space_layout(cells: list[list[str]], first_data: int) -> tuple[_Layout, int]:
+    """Layout of a space-separated table (values right-aligned) and the index where rows start."""
     data = [c for c in cells[first_data:] if _is_data(c)]
     value_count = _mode([n for n in map(_trailing_values, data) if n], default=0)
     if value_count == 0 or _mostly_text(cells[first_data:]):
@@ -328,6 +334,7 @@ def _space_columns(rows: list[list[str]], value_count: int) -> tuple[list[str], 
 
 
 def _leaf(rows: list[list[str]], value_count: int) -> tuple[list[list[str]], list[str]]:
+    """The bottom header rows naming one value column each, and the label headers left of them."""
     last = rows[-1]
     if len(last) >= value_count:
         return [last], last[: len(last) - value_count]
@@ -340,6 +347,7 @@ def _leaf(rows: list[list[str]], value_count: int) -> tuple[list[list[str]], lis
 
 
 def _spanning(row: list[str], value_count: int) -> tuple[list[str], list[str]]:
+    """Cells of an upper header row that span value columns (years first), and the label headers."""
     years = [c for c in row if cell_kind(c, header=True) == "year"]
     if years and value_count % len(years) == 0:
         return years, [c for c in row if c not in years]
@@ -463,6 +471,7 @@ def _title_year(title: str) -> int | None:
 
 
 def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) -> list[TableFact]:
+    """One fact per non-empty value cell, with its year and unit resolved."""
     facts = []
     default_year = _title_year(table.title) or info.data_year
     for row in rows:
@@ -570,6 +579,7 @@ def _numbered_records(body: list[Line]) -> tuple[list[str], list[_Row]] | None:
 
 
 def _record_starts(tokens: list[tuple[str, Line]]) -> list[int]:
+    """Token indexes where list records start: a line-initial 1, 2, 3 … in sequence."""
     starts, expected = [], 1
     for i, (text, line) in enumerate(tokens):
         first_on_line = i == 0 or tokens[i - 1][1] is not line
