@@ -155,7 +155,11 @@ def test_upload_of_a_broken_pdf_fails_alone(http: httpx.Client) -> None:
     assert http.post("/api/ask", json={"question": QUESTION}).status_code == 200
 
 
-def test_llm_mode_through_fake_openai(services: Services, fake_openai: Any) -> None:
+def test_llm_mode_streams_tokens_then_the_checked_answer(services: Services, fake_openai: Any) -> None:
+    from fake_openai import json_reply
+
+    reply = {"answer": "2022年昌平区中职学校招生1061人[1]。", "value": 1061, "unit": "人", "citations": [1]}
+    fake_openai.default = json_reply(reply)
     settings = fake_openai.llm_settings(replace(services.settings, api_keys=(KEY,)))
     llm_services = build_services(settings)
     try:
@@ -164,8 +168,16 @@ def test_llm_mode_through_fake_openai(services: Services, fake_openai: Any) -> N
             response = oai.chat.completions.create(
                 model="nianbao", messages=[{"role": "user", "content": QUESTION}], stream=True)
             chunks = list(response)
-        assert chunks[-1].choices[0].finish_reason == "stop"
-        assert isinstance(extra(chunks[-1], "citations"), list)
+            with httpx.stream("POST", f"{live.url}/api/ask/stream", json={"question": QUESTION},
+                              headers=AUTH, timeout=60) as sse:
+                text = "".join(sse.iter_text())
+        content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 2
+        assert "1061" in content and chunks[-1].choices[0].finish_reason == "stop"
+        assert extra(chunks[-1], "nianbao")["mode"] == "llm"
+        assert any("1061" in c["quote"] for c in extra(chunks[-1], "citations"))
+        names = [line.removeprefix("event: ") for line in text.splitlines() if line.startswith("event: ")]
+        assert names.count("token") > 2 and names[-3:] == ["answer", "citations", "done"]
     finally:
         llm_services.index.close()
 
