@@ -60,6 +60,11 @@
     ".source .ctx{color:#70757a;}",
     ".source .main{background:#fffbe6;border-left:3px solid #f4b400;padding:6px 8px;}",
     "mark{background:#fde293;color:inherit;}",
+    ".grid .caption{font-weight:600;margin-bottom:4px;overflow-wrap:anywhere;}",
+    ".grid .scroll{overflow-x:auto;}",
+    ".grid table{border-collapse:collapse;font-size:12px;min-width:100%;}",
+    ".grid td{border:1px solid #e0e0e0;padding:2px 5px;vertical-align:top;}",
+    ".grid tr.hit td{background:#fde293;}",
     "mark.num{background:#f28b82;font-weight:700;}",
     ".status{padding:0 12px;font-size:12px;color:#5f6368;min-height:0;}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;height:100vh;height:100dvh;border-radius:0;}",
@@ -244,6 +249,33 @@
     return pre;
   }
 
+  /* A table chunk (tab-separated lines) as a grid, the cited row marked and its number highlighted. */
+  function tableBlock(text, rowTexts, numbers) {
+    var wrap = el("div", { "class": "main grid" });
+    var table = el("table", {});
+    var marked = false;
+    text.split("\n").forEach(function (line) {
+      if (line.indexOf("\t") < 0) {
+        if (line.trim()) { wrap.appendChild(el("div", { "class": "caption" }, [line])); }
+        return;
+      }
+      var hit = !marked && rowTexts.some(function (r) {
+        r = r.trim();
+        return r && (line.trim() === r || (r.indexOf("\t") >= 0 && line.indexOf(r) >= 0));
+      });
+      var row = el("tr", hit ? { "class": "hit" } : {});
+      line.split("\t").forEach(function (cell) {
+        var td = el("td", {});
+        td.appendChild(hit ? highlighted(cell, numbers, "num") : document.createTextNode(cell));
+        row.appendChild(td);
+      });
+      if (hit) { marked = true; row.setAttribute("aria-label", "引用的行"); }
+      table.appendChild(row);
+    });
+    wrap.appendChild(el("div", { "class": "scroll" }, [table]));
+    return wrap;
+  }
+
   function showSource(on) {
     source.hidden = !on;
     chat.hidden = on;
@@ -278,9 +310,9 @@
     var quote = String(c.quote || main.text || "");
     (p.before || []).forEach(function (b) { sourceBody.appendChild(el("pre", { "class": "ctx" }, [String(b.text)])); });
     if (p.table) {
-      var rowQuote = String(main.text || "");
-      var inTable = String(p.table.text).indexOf(quote) >= 0 ? quote : rowQuote;
-      sourceBody.appendChild(passageBlock(String(p.table.text), inTable, numbers, "main"));
+      sourceBody.appendChild(tableBlock(String(p.table.text), [quote, String(main.text || "")], numbers));
+    } else if (main.kind === "table") {
+      sourceBody.appendChild(tableBlock(String(main.text || ""), [quote], numbers));
     } else {
       sourceBody.appendChild(passageBlock(String(main.text || ""), quote, numbers, "main"));
     }
