@@ -104,7 +104,7 @@ class Index:
     def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
         """Best ``k`` chunks by BM25 over jieba tokens, score = BM25 score."""
         tokens = tokenize(query)
-        return self._read(lambda s: _hits(s, s.keyword.search(tokens, k=k, where=where), "bm25"))
+        return self._read(lambda s: _hits(s, s.keyword().search(tokens, k=k, where=where), "bm25"))
 
     def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
         """Nearest ``k`` chunks by embedding, score = cosine similarity."""
@@ -246,7 +246,7 @@ class _Snapshot:
         self.generation = generation
         self.conn = conn
         self._layout = layout
-        self.keyword = KeywordIndex(store.keyword_rows(conn) if conn else [])
+        self._keyword: KeywordIndex | None = None
         self._vectors: VectorStore | None = None
 
     @classmethod
@@ -257,6 +257,11 @@ class _Snapshot:
         if not path.exists():
             raise IndexError_(f"index generation {generation} is missing; run 'nianbao ingest --rebuild'")
         return cls(layout, generation, store.connect(path, readonly=True))
+
+    def keyword(self) -> KeywordIndex:
+        if self._keyword is None:
+            self._keyword = KeywordIndex(store.keyword_rows(self.conn) if self.conn else [])
+        return self._keyword
 
     def vectors(self, embedder: Embedder) -> VectorStore | None:
         if self.generation is None:
