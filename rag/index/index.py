@@ -171,6 +171,7 @@ class Index:
             writer.close()
             if writer.changed or rebuild or base is None:
                 generations.switch(self._layout, generation)
+                generations.collect_garbage(self._layout)
             else:
                 generations.discard(self._layout, generation)
         finally:

@@ -69,16 +69,36 @@ def test_killed_ingestion_leaves_one_complete_corpus_and_reruns_converge(
 
     rng = random.Random(20240611)
     outcomes: list[int] = []
-    while outcomes.count(-signal.SIGKILL) < KILL_POINTS and len(outcomes) < 3 * KILL_POINTS:
-        folder = rng.choice([corpus_a, corpus_b])
-        process = _ingest(home, folder, rebuild=rng.random() < 0.5)
-        time.sleep(rng.uniform(0.05, 0.9 * full))
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        outcomes.append(process.wait())
-        assert _state(home) in (state_a, state_b)  # never a mix, never half a corpus
+    try:
+        _kill_repeatedly(home, (corpus_a, corpus_b), (state_a, state_b), rng=rng, full=full, outcomes=outcomes)
+    finally:
+        _reap()
     assert outcomes.count(-signal.SIGKILL) >= KILL_POINTS
 
     _run(home, corpus_b)
     assert _state(home) == state_b
     assert len(list((home / "generations").iterdir())) <= 2
+
+
+def _kill_repeatedly(home: Path, corpora: tuple[Path, Path], states: tuple[frozenset[str], ...], *,
+                     rng: random.Random, full: float, outcomes: list[int]) -> None:
+    while outcomes.count(-signal.SIGKILL) < KILL_POINTS and len(outcomes) < 3 * KILL_POINTS:
+        process = _ingest(home, rng.choice(corpora), rebuild=rng.random() < 0.5)
+        _STARTED.append(process)
+        time.sleep(rng.uniform(0.05, 0.9 * full))
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        outcomes.append(process.wait())
+        assert _state(home) in states  # never a mix, never half a corpus
+
+
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+def _reap() -> None:
+    """Kill whatever this test started that still runs (after a failed assertion)."""
+    for process in _STARTED:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
