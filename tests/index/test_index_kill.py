@@ -70,7 +70,8 @@ def test_killed_ingestion_leaves_one_complete_corpus_and_reruns_converge(
     rng = random.Random(20240611)
     outcomes: list[int] = []
     try:
-        _kill_repeatedly(home, (corpus_a, corpus_b), (state_a, state_b), rng=rng, full=full, outcomes=outcomes)
+        _kill_repeatedly(home, (corpus_a, corpus_b), (state_a, state_b), rng=rng, full=full,
+                         outcomes=outcomes)
     finally:
         _reap()
     assert outcomes.count(-signal.SIGKILL) >= KILL_POINTS
