@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import errors, security
 from api.engine import Engine, default_engine, with_cache, with_slots
 from api.reindex import Reindexer
-from api.routes import ask, chat, documents, health, widget
+from api.routes import ask, chat, docs, documents, health, widget
 from rag.settings import Settings
 
 log = logging.getLogger("nianbao.api")
@@ -37,6 +37,8 @@ def create_app(
         version="0.1.0",
         description="Answers with citations over vocational-education annual reports.",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.services = services
@@ -47,6 +49,7 @@ def create_app(
     errors.install(app)
     for module in (health, ask, chat, documents, widget):
         app.include_router(module.router)
+    docs.install(app)
     security.install_cors(app, settings)
     app.add_middleware(_SecurityHeaders)
     return app

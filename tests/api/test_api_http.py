@@ -253,6 +253,14 @@ def test_upload_rejects_other_types(client: TestClient) -> None:
     assert_error(client.post("/api/documents", json={"a": 1}, headers=AUTH), 415, "unsupported_media_type")
 
 
+def test_openapi_page_loads_nothing_from_other_servers(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert "/api/ask" in client.get("/openapi.json").json()["paths"]
+
+
 def test_widget_and_demo_are_served(client: TestClient) -> None:
     js = client.get("/widget.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
