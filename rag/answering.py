@@ -27,17 +27,48 @@ def answer(question: str, services: Services, *, history: History = ()) -> Answe
     started = time.perf_counter()
     query = understand(question, services, history=history)
     draft, warnings = _draft(query, services, history)
+    return _finish(question, draft, warnings, started)
+
+
+def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
+    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer."""
+    started = time.perf_counter()
+    query = understand(question, services, history=history)
+    llm = services.llm
+    if llm is None or not llm.available():
+        yield _finish(question, *_draft(query, services, history), started)
+        return
+    retriever = services.retriever
+    lexicon = retriever.lexicon()
+    retrieval = retriever.retrieve(query)
+    if retrieval.refusal:
+        yield _finish(question, extractive.refusal(query, retrieval, retrieval.refusal), (), started)
+        return
+    final: Answer | None = None
+    warnings: tuple[str, ...] = ()
+    try:
+        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        for piece in llm.stream(query.text, _llm_hits(retrieval), facts, history=history,
+                                chunk_at=retrieval.chunk_at):
+            if isinstance(piece, str):
+                yield piece
+            else:
+                final = piece
+    except LLMError as exc:
+        final, warnings = None, (f"{FALLBACK}：{exc.message}",)
+    if final is None:
+        final = extractive.answer(query, retriever.retrieve, lexicon)
+    yield _finish(question, final, warnings, started)
+
+
+def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
+    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings."""
     checked = grounding.check(draft)
     if not checked.grounded:
         checked = replace(checked, text=f"{UNVERIFIED}{checked.text}")
     elapsed = (time.perf_counter() - started) * 1000
     return replace(checked, question=question, latency_ms=round(elapsed, 1),
                    warnings=(*warnings, *checked.warnings))
-
-
-def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
-    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer."""
-    yield answer(question, services, history=history)
 
 
 def understand(question: str, services: Services, *, history: History = ()) -> Query:

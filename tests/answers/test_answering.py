@@ -12,6 +12,7 @@ from rag.answering import answer, answer_to_json
 from rag.errors import InputError
 from rag.services import Services, build_services
 from rag.settings import BUNDLED_REPORTS, Settings
+from rag.types import Answer
 
 
 @pytest.mark.parametrize(
@@ -155,3 +156,25 @@ def _one_report(tmp_path: Path) -> Path:
 def test_services_are_frozen(services: Services) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         services.llm = None  # type: ignore[misc]
+
+
+def test_stream_falls_back_and_ends_with_a_checked_answer(home: Path, fake_openai: FakeOpenAI) -> None:
+    from rag.answering import answer_stream
+
+    fake_openai.script(status(500), status(500), status(500))
+    settings = fake_openai.llm_settings(Settings(home=home, reports_dir=BUNDLED_REPORTS), llm_max_retries=0)
+    services = build_services(settings)
+    try:
+        items = list(answer_stream("2022年昌平区中职学校招生多少人？", services))
+    finally:
+        services.index.close()
+    final = items[-1]
+    assert isinstance(final, Answer) and final.value == 1061 and final.mode == "extractive"
+    assert any("抽取式" in w for w in final.warnings)
+
+
+def test_stream_in_extractive_mode_is_one_answer(services: Services) -> None:
+    from rag.answering import answer_stream
+
+    items = list(answer_stream("2022年昌平区中职学校招生多少人？", services))
+    assert len(items) == 1 and isinstance(items[0], Answer) and items[0].value == 1061
