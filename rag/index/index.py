@@ -336,7 +336,7 @@ class _Writer:
     def _embed_missing(self, chunks: Sequence[Chunk]) -> int:
         """Embed and cache the texts no vector is cached for; how many were embedded comes back."""
         name = self._embedder.name
-        texts = {_text_hash(c): c.search_text for c in chunks}
+        texts = {_text_hash(c): dense_text(c) for c in chunks}
         known = store.cached_vectors(self._conn, name, list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
         for start in range(0, len(todo), EMBED_BATCH):
@@ -356,8 +356,14 @@ class _Writer:
             vectors.close()
 
 
+def dense_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: its own text. Region, year and report are metadata filters;
+    adding the context to the embedded text made fused recall worse (benchmarks/retrieval_recall.py)."""
+    return chunk.text
+
+
 def _text_hash(chunk: Chunk) -> str:
-    return hashlib.sha256(chunk.search_text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(dense_text(chunk).encode("utf-8")).hexdigest()
 
 
 def _hits(snapshot: _Snapshot, scored: list[tuple[str, float]], retriever: str) -> list[Hit]:

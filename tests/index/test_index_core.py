@@ -115,7 +115,7 @@ def test_a_changed_file_replaces_its_old_chunks_everywhere(index: Index, embedde
     assert {h.chunk.doc_id for h in index.dense_search("学校开设专业", k=10)} == {new.info.doc_id}
     assert index.stats()["chunks"] == 3
     # texts already embedded under the same context come from the vector cache
-    assert embedder.texts == [new.chunks[2].search_text]
+    assert embedder.texts == [new.chunks[2].text]
 
 
 def test_remove_deletes_from_every_store(index: Index) -> None:
