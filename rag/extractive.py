@@ -145,7 +145,10 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
         return None
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
     bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0) + match / 2
-    bonus += (0.1 if _TOTAL.search(label) else 0.0) - 0.04 * min(_extra_grams(weights, label), 10)
+    # A total row is the default reading unless the question names one part of it.
+    wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
+    bonus += 0.1 if _TOTAL.search(label) and wants_total else 0.0
+    bonus -= 0.04 * min(_extra_grams(weights, label), 10)
     bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
     bonus -= 0.3 if _modifier_missing(query.measure, text) else 0.0
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):

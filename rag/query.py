@@ -30,7 +30,8 @@ _UNIT_WORDS = (
 _UNIT_ALIASES = {"名": "人", "位": "人", "块": "枚", "个专业": "个"}
 
 _FILLER = (
-    "请问", "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
+    "精确到人", "加起来", "合计", "具有", "请问",
+    "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
     "的", "了", "呢", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
     "北京", "按",
 )
@@ -41,6 +42,10 @@ _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学�
 _GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
+)
+_LEVEL_SUBJECT = (
+    "(?:" + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)) + ")"
+    + "(?:学校|院校|学生)?"
 )
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
 _MORE = r"(?:多|少|增加|减少|增长|下降|高|低)了?多少"
@@ -225,7 +230,7 @@ def _split_operands(text: str, pivot: str, tail: str, query: Query) -> tuple[Que
     left_text = re.sub(r"^[^，,]*[，,]", "", head) if "，" in head or "," in head else head
     right_text = re.sub(tail, "", rest)
     left = _inherit(_parse_simple(left_text), _parse_simple(text))
-    right = _inherit(_parse_simple(right_text), left)
+    right = _inherit(_parse_simple(_PREVIOUS_YEAR.sub("", right_text)), left)
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
     return (left, right)
@@ -258,8 +263,12 @@ def _sum_operands(query: Query) -> tuple[Query, ...]:
     if not match:
         return ()
     rest = query.norm[match.end(2):]
+    left, right = match.group(1), match.group(2)
+    subject = re.match(_LEVEL_SUBJECT, right)
+    if subject and subject.end() < len(right):
+        right, rest = right[: subject.end()], right[subject.end():] + rest
     parts = []
-    for side in (match.group(1), match.group(2)):
+    for side in (left, right):
         part = _parse_simple(side + rest)
         measure = _measure(side + rest, keep_levels=True)
         parts.append(replace(_inherit(part, query), measure=measure, level=part.level or query.level))

@@ -132,6 +132,9 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
     docs = [d for d in documents if not query.region or d.region == query.region]
     if not docs:
         return [], f"已收录的报告中没有{query.region}的报告。"
+    docs = [d for d in docs if _covers_level(d, query.level)]
+    if not docs:
+        return [], f"已收录的{query.region}报告不涉及{query.level}。"
     if query.report_year is not None:
         docs = [d for d in docs if d.report_year == query.report_year] or docs
         if not query.years:
@@ -145,6 +148,11 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
         return [], f"已收录的{query.region or ''}报告不包含{years}年的数据。"
     best = fitting[0][0]
     return [d for gap, _, d in fitting if gap == best], ""
+
+
+def _covers_level(doc: ReportInfo, level: str) -> bool:
+    """False only for a report about one school level when another is asked (高职 in a 中职 report)."""
+    return not level or level == "普高" or doc.level not in ("中职", "高职") or doc.level == level
 
 
 def _data_year(doc: ReportInfo) -> int | None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.query import parse_query
 from rag.retriever import fuse, select_documents
 from rag.types import Chunk, Hit, ReportInfo
@@ -32,7 +34,7 @@ def _doc(doc_id: str, region: str, report_year: int, data_year: int) -> ReportIn
 
 
 DOCS = [
-    _doc("bj2025", "北京市", 2025, 2025),
+    replace(_doc("bj2025", "北京市", 2025, 2025), level="职业教育"),
     _doc("bj2020", "北京市", 2020, 2020),
     _doc("cp", "昌平区", 2023, 2022),
 ]
@@ -53,3 +55,9 @@ def test_uncovered_region_or_year_is_a_reason_to_refuse() -> None:
     assert docs == [] and "海淀区" in reason
     docs, reason = select_documents(parse_query("2030年昌平区中职招生多少人？"), DOCS)
     assert docs == [] and reason
+
+
+def test_a_level_the_report_does_not_cover_is_a_reason_to_refuse() -> None:
+    docs, reason = select_documents(parse_query("2022年昌平区高职院校招生多少人？"), DOCS)
+    assert docs == [] and "高职" in reason
+    assert _chosen("2020年北京市高职院校招生多少人？") == ["bj2025"]
