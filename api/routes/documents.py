@@ -126,7 +126,7 @@ async def _read_form(request: Request, settings: Settings) -> FormData:
     budget = settings.max_upload_bytes + _MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > budget:
-        raise ApiError(413, f"文件过大（上限 {settings.max_upload_bytes // (1024 * 1024)} MB）。")
+        raise _too_large(settings)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ApiError(415, "请以 multipart/form-data 上传，字段名 file。")
     limited = Request(request.scope, receive=_limited(request.receive, budget, settings))
@@ -150,7 +150,7 @@ def _limited(receive: Receive, budget: int, settings: Settings) -> Receive:
         message = await receive()
         seen += len(message.get("body", b""))
         if seen > budget:
-            raise ApiError(413, f"文件过大（上限 {settings.max_upload_bytes // (1024 * 1024)} MB）。")
+            raise _too_large(settings)
         return message
 
     return counted
@@ -171,7 +171,7 @@ def _save(upload: UploadFile, settings: Settings) -> Path:
             if size > settings.max_upload_bytes:
                 out.close()
                 target.unlink()
-                raise ApiError(413, f"文件过大（上限 {settings.max_upload_bytes // (1024 * 1024)} MB）。")
+                raise _too_large(settings)
             out.write(block)
     return target
 
@@ -198,6 +198,12 @@ def safe_filename(name: str) -> str:
         raise InputError("文件名无效。", code="bad_filename")
     stem, dot, suffix = base.rpartition(".")
     return (stem[: 120 - len(suffix) - 1] + dot + suffix) if dot else base[:120]
+
+
+def _too_large(settings: Settings) -> ApiError:
+    """413, closing the connection so a client still sending is cut off rather than drained."""
+    limit = settings.max_upload_bytes / (1024 * 1024)
+    return ApiError(413, f"文件过大（上限 {limit:g} MB）。", headers={"Connection": "close"})
 
 
 def _uploads(settings: Settings) -> Path:

@@ -52,3 +52,30 @@ def test_disconnect_stops_the_stream(settings: Settings, path: str) -> None:
                     break
         assert tokens.closed.wait(5), "the stream was not closed after the client left"
     assert tokens.produced < 20
+
+
+def test_chunked_upload_is_cut_off_while_reading(settings: Settings) -> None:
+    """A 64 MB chunked upload to a 1 MB limit is refused long before the client has sent it all."""
+    limited = replace(settings, max_upload_bytes=1024 * 1024)
+    boundary = "xyzzy"
+    sent = [0]
+
+    def body() -> Iterator[bytes]:
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+               "Content-Type: text/plain\r\n\r\n").encode()
+        for _ in range(1024):
+            sent[0] += 64 * 1024
+            yield b"x" * (64 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    with LiveServer(create_app(limited, FakeServices(), engine=fake_engine())) as live:
+        try:
+            response = httpx.post(f"{live.url}/api/documents", content=body(), headers=headers, timeout=30)
+        except httpx.HTTPError:
+            response = None  # the server answered and closed while the client was still sending
+        if response is not None:
+            assert response.status_code == 413
+            assert response.json()["error"]["code"] == "too_large"
+        assert httpx.get(f"{live.url}/livez").status_code == 200
+    assert sent[0] < 16 * 1024 * 1024
