@@ -96,7 +96,7 @@
   var status = el("div", { "class": "status", role: "status", "aria-live": "polite" });
   var input = el("textarea", { id: "nb-input", rows: "2", maxlength: "500",
     placeholder: "例如：2022年昌平区中职学校招生多少人？" });
-  var sendBtn = el("button", { type: "submit" }, ["发送"]);
+  var sendBtn = el("button", { type: "submit", "aria-label": "发送问题" }, ["发送"]);
   var form = el("form", { "aria-label": "提问" }, [
     el("label", { "for": "nb-input", "class": "sr" }, ["输入问题"]), input, sendBtn]);
   var chat = el("div", { "class": "chat" }, [log, status, form]);

@@ -144,3 +144,32 @@ def assert_clean(page: Page, watch: Watch) -> None:
         "(sel) => document.querySelector('#nianbao-widget').shadowRoot.querySelectorAll(sel).length", active)
     assert count == 0
     assert page.evaluate("document.querySelectorAll('script, img, iframe, object, embed').length") == 2
+
+
+def test_keyboard_only_use(browser: Browser, server: LiveServer) -> None:
+    page, _ = watched_page(browser, server.url)
+    page.goto(f"{server.url}/demo#key={KEY}")
+    bubble = page.get_by_role("button", name="打开年报问答")
+    bubble.focus()
+    page.keyboard.press("Enter")
+    box = page.get_by_label("输入问题")
+    expect(box).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="发送问题")).to_be_focused()
+    box.focus()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="关闭对话窗口")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="清空对话")).to_be_focused()
+    box.focus()
+    page.keyboard.type("2022年昌平区中职学校招生多少人？")
+    page.keyboard.press("Enter")
+    cite = page.locator(".cite").first
+    expect(cite).to_be_visible()
+    cite.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="返回对话")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(cite).to_be_focused()
+    for label in ("对话记录", "引用出处"):
+        assert page.get_by_label(label).count() >= 1
