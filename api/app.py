@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -16,9 +14,8 @@ from api import errors, security
 from api.engine import Engine, default_engine, with_cache, with_slots
 from api.reindex import Reindexer
 from api.routes import ask, chat, docs, documents, health, widget
+from rag.services import Services, build_services
 from rag.settings import Settings
-
-log = logging.getLogger("nianbao.api")
 
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -28,7 +25,7 @@ _HEADERS = [
 
 
 def create_app(
-    settings: Settings | None = None, services: Any = None, *, engine: Engine | None = None
+    settings: Settings | None = None, services: Services | None = None, *, engine: Engine | None = None
 ) -> FastAPI:
     """The service; builds its services on startup unless given them."""
     settings = settings or Settings.from_env()
@@ -71,8 +68,6 @@ def answer_slots(settings: Settings) -> int:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.services is None:
-        from rag.services import build_services
-
         app.state.services = await run_in_threadpool(build_services, app.state.settings)
     try:
         yield

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
 from api.engine import Engine
 from api.security import authorize
 from rag.errors import IndexError_
+from rag.services import Services
 from rag.settings import Settings
 
 
@@ -18,9 +19,9 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_services(request: Request) -> Any:
+def get_services(request: Request) -> Services:
     """The app's services; IndexError_ (503) while they are still starting."""
-    services = request.app.state.services
+    services: Services | None = request.app.state.services
     if services is None:
         raise IndexError_("服务正在启动，请稍后再试。", code="starting")
     return services
@@ -38,6 +39,6 @@ def require_caller(request: Request, settings: Annotated[Settings, Depends(get_s
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServicesDep = Annotated[Any, Depends(get_services)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Caller = Annotated[str, Depends(require_caller)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import NianbaoError
+from rag.index import Index
 
 log = logging.getLogger("nianbao.api")
 
@@ -21,7 +22,7 @@ class Reindexer:
         self._running = False
         self.last: dict[str, Any] | None = None
 
-    def start(self, paths: list[Path], index: Any) -> bool:
+    def start(self, paths: list[Path], index: Index) -> bool:
         """Start re-indexing ``paths`` into a new generation; False if one is already running."""
         with self._lock:
             if self._running:
@@ -34,7 +35,7 @@ class Reindexer:
         """``{"running": bool, "last": {...} | None}``."""
         return {"running": self._running, "last": self.last}
 
-    def _run(self, paths: list[Path], index: Any) -> None:
+    def _run(self, paths: list[Path], index: Index) -> None:
         from ingestion.pipeline import ingest
 
         started = time.time()

@@ -17,6 +17,7 @@ from api.schemas import AnswerOut, AskRequest, with_citation_ids
 from api.security import check_question
 from api.streaming import iterate_in_thread, sse
 from rag.errors import NianbaoError
+from rag.services import Services
 from rag.types import Answer
 
 log = logging.getLogger("nianbao.api")
@@ -51,7 +52,7 @@ def answer_payload(engine: Engine, answer: Answer) -> dict[str, Any]:
 
 
 async def answer_events(
-    question: str, history: Sequence[tuple[str, str]], services: Any, engine: Engine, request: Request
+    question: str, history: Sequence[tuple[str, str]], services: Services, engine: Engine, request: Request
 ) -> AsyncIterator[str]:
     """The SSE events of one streamed answer."""
     try:

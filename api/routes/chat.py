@@ -27,6 +27,7 @@ from api.schemas import (
 from api.security import check_question
 from api.streaming import iterate_in_thread
 from rag.errors import InputError, NianbaoError
+from rag.services import Services
 
 log = logging.getLogger("nianbao.api")
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -70,7 +71,7 @@ def conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple[str, 
 
 
 async def completion_chunks(
-    question: str, history: Sequence[tuple[str, str]], services: Any, engine: Engine, request: Request,
+    question: str, history: Sequence[tuple[str, str]], services: Services, engine: Engine, request: Request,
     *, model: str,
 ) -> AsyncIterator[str]:
     """``chat.completion.chunk`` events, the last one carrying the citations, then ``[DONE]``."""

@@ -16,6 +16,8 @@ from api.deps import Caller, ServicesDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import DocumentOut, PassageOut, UploadOut, chunk_out, document_out
 from rag.errors import DocumentError, InputError
+from rag.index import Index
+from rag.services import Services
 from rag.settings import Settings
 from rag.types import Chunk
 
@@ -85,7 +87,7 @@ async def get_passage(doc_id: str, ref: str, caller: Caller, services: ServicesD
     return await run_in_threadpool(_passage, services.index, doc_id, ref)
 
 
-def _passage(index: Any, doc_id: str, ref: str) -> PassageOut:
+def _passage(index: Index, doc_id: str, ref: str) -> PassageOut:
     info = next((i for i in index.documents() if i.doc_id == doc_id), None)
     if info is None:
         raise InputError("未找到该文档。", code="not_found")
@@ -176,7 +178,7 @@ def _save(upload: UploadFile, settings: Settings) -> Path:
     return target
 
 
-def _ingest(path: Path, services: Any) -> UploadOut:
+def _ingest(path: Path, services: Services) -> UploadOut:
     """Ingest one saved file; DocumentError (422) with the loader's message when it fails."""
     from ingestion.pipeline import ingest
 

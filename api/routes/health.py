@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from rag.services import Services
+
 router = APIRouter(tags=["health"])
 
 
@@ -32,15 +34,11 @@ async def readyz(request: Request) -> JSONResponse:
     return _ready(200, status, index="ok", llm=llm, documents=stats.get("documents", 0))
 
 
-def llm_status(services: Any) -> str:
+def llm_status(services: Services) -> str:
     """'off' (none configured), 'ok' or 'down' (its circuit breaker is open)."""
-    llm = getattr(services, "llm", None)
-    if llm is None:
+    if services.llm is None:
         return "off"
-    available = getattr(llm, "available", None)
-    if callable(available):
-        return "ok" if available() else "down"
-    return "ok"
+    return "ok" if services.llm.available() else "down"
 
 
 def _ready(status_code: int, status: str, **parts: Any) -> JSONResponse:
