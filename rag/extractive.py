@@ -150,7 +150,7 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     bonus += 0.1 if _TOTAL.search(label) and wants_total else 0.0
     bonus -= 0.04 * min(_extra_grams(weights, label), 10)
     bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
-    bonus -= 0.3 if _modifier_missing(query.measure, text) else 0.0
+    bonus -= 0.7 if _modifier_missing(query, text) else 0.0
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
@@ -255,7 +255,7 @@ def _quantity_score(
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
     bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2
     bonus -= 0.6 if _other_modifier(query.measure, clause) else 0.0
-    bonus -= 0.3 if _modifier_missing(query.measure, sentence) else 0.0
+    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
     return match + bonus, match
 
@@ -282,10 +282,24 @@ def _other_head(measure: str, lead: str, clause: str) -> bool:
     return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
 
 
-def _modifier_missing(measure: str, text: str) -> bool:
-    """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent."""
-    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
-    return len(words) >= 2 and words[-2] not in text
+def _modifier_missing(query: Query, text: str) -> bool:
+    """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent.
+
+    A modifier written right before the head (对口就业率) must be there; one set off by 的
+    (硕士学位的专任教师) may be matched by any of its last two words.
+    """
+    words = [w for w in _all_words(query.measure) if w not in _FUNCTION_WORDS]
+    if len(words) < 2:
+        return False
+    if words[-2] + words[-1] in query.norm:
+        return words[-2] not in text
+    found = grams(text)
+    return not any(grams(w) & found for w in words[-3:-1])
+
+
+@lru_cache(maxsize=4096)
+def _all_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in jieba.lcut(text) if re.search(r"[\w\u4e00-\u9fff]", w))
 
 
 @lru_cache(maxsize=4096)

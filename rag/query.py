@@ -24,6 +24,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 _UNIT_WORDS = (
+    "平方米", "平米", "亩",
     "万人次", "人次", "万人", "万元", "亿元", "元", "个百分点", "个", "人", "名", "位", "所", "部",
     "门", "项", "种", "家", "本", "篇", "次", "场", "枚", "块", "届", "批", "台", "套", "间", "个专业",
 )
@@ -79,7 +80,8 @@ class Query:
 def normalize(text: str) -> str:
     """NFKC text with dash variants unified, for matching."""
     text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[—–~～至]", "-", text)
+    text = re.sub(r"(?<=\d)(\s*年?\s*)(?:至|到)(?=\s*\d)", r"\1-", text)
+    return re.sub(r"[—–~～]", "-", text)
 
 
 def parse_query(question: str) -> Query:
