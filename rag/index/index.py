@@ -291,6 +291,7 @@ class _Writer:
         self._folder = folder
         self._embedder = embedder
         self._conn = store.connect(folder / generations.STORE, readonly=False)
+        self._context_tokens: dict[str, list[str]] = {}
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
         info = doc.info
@@ -300,7 +301,7 @@ class _Writer:
         if not unchanged:
             for stale in {old.doc_id if old else None, info.doc_id} - {None}:
                 self._delete(str(stale))
-            rows = [(c, store.TOKEN_SEPARATOR.join(tokenize(c.search_text)), _text_hash(c)) for c in chunks]
+            rows = [(c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks]
             store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
         embedded = self._embed_missing(chunks)
         self._conn.commit()
@@ -310,6 +311,12 @@ class _Writer:
         )
         return UpsertResult(info.doc_id, info.file, status, len(chunks), len(doc.tables), len(doc.facts),
                             embedded)
+
+    def _tokens(self, chunk: Chunk) -> list[str]:
+        # the tokens of search_text = context + newline + text; many chunks share one context
+        if chunk.context not in self._context_tokens:
+            self._context_tokens[chunk.context] = tokenize(chunk.context)
+        return self._context_tokens[chunk.context] + tokenize(chunk.text)
 
     def remove(self, doc_id: str) -> bool:
         found = self._delete(doc_id)
