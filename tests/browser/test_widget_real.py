@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import chromium, screenshot, watched_page
+from browsing import ARTIFACTS, chromium, screenshot, watched_page
 from fake_openai import FakeOpenAI, json_reply
 from liveserver import LiveServer
 from PIL import Image
@@ -25,7 +25,6 @@ from rag.settings import BUNDLED_REPORTS, Settings
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 KEY = "widget-key"
 QUESTION = "2022年昌平区中职学校招生多少人？"
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
 CHANGPING = "changping-zhongzhi-2023.txt"
 HOSTILE_NAME = "changping-zhongzhi-2023-<img src=x onerror=alert(1)><script>window.__xss=1<\\script>.txt"
 
@@ -98,7 +97,7 @@ def test_widget_answers_from_real_reports(browser: Browser, clean_server: LiveSe
     page.locator(".cite").first.click()
     expect(page.locator(".source mark.num").first).to_have_text("1061")
     screenshot(page, "widget-real-source.png")
-    save_side_by_side([answer_view, panel_png(page)], DOCS / "widget.png")
+    save_side_by_side([answer_view, panel_png(page)], ARTIFACTS / "widget-readme.png")
     assert watch.foreign == [] and watch.dialogs == []
 
 
@@ -162,7 +161,7 @@ def panel_png(page: Page) -> bytes:
 
 
 def save_side_by_side(pngs: list[bytes], path: Path) -> None:
-    """Write the images next to each other as one small palette PNG (for the README)."""
+    """Write the images next to each other as one small palette PNG (docs/widget.png is a copy)."""
     images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     gap = 16
     width = sum(i.width for i in images) + gap * (len(images) + 1)
