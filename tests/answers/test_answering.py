@@ -42,6 +42,16 @@ def test_computed_answer_shows_its_formula_over_cited_inputs(services: Services)
     assert files == {"changping-zhongzhi-2023.txt", "dongcheng-zhongzhi-2024.txt"}
 
 
+def test_last_year_from_this_years_sentence_and_its_change(services: Services) -> None:
+    result = answer("2024年北京各类职业院校专任教师总数是多少人？", services)
+    assert result.value == 10040 and result.computation.startswith("9797 + 243 = 10040")
+    assert result.grounded
+
+
+def test_difference_with_the_previous_year(services: Services) -> None:
+    assert answer("2022年昌平区中职招生比上一年减少了多少人？", services).value == 139
+
+
 def test_share_is_computed_in_percent(services: Services) -> None:
     result = answer("2022年昌平区中等职业教育经费投入中，公用经费占总额的比例是多少？", services)
     assert (result.value, result.unit) == (9.43, "%")
@@ -65,6 +75,9 @@ def test_list_question_quotes_the_names(services: Services) -> None:
         "2019年东城区中等职业学校招生人数是多少？",
         "2021年朝阳区中等职业学校在校生人数是多少？",
         "2035年北京市中职招生多少人？",
+        "2022年昌平区高职院校招生多少人？",
+        "2024年东城区中职学校的对口就业率是多少？",
+        "2022年昌平区中职学校的食堂面积是多少平方米？",
     ],
 )
 def test_refuses_uncovered_region_year_or_measure(services: Services, question: str) -> None:
