@@ -482,10 +482,12 @@ def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] |
     if ux != uy:
         (x, ux), (y, uy) = _to_base(a), _to_base(b)
     xs, ys = _fmt(x), _fmt(y)
+    places = max(_decimals(x), _decimals(y))
     if query.operation == "sum":
-        return x + y, ux, f"{xs} + {ys} = {_fmt(x + y)} {ux}".strip()
+        total = round(x + y, places)
+        return total, ux, f"{xs} + {ys} = {_fmt(total)} {ux}".strip()
     if query.operation == "difference":
-        value = abs(x - y)
+        value = round(abs(x - y), places)
         return value, ux, f"{_fmt(max(x, y))} - {_fmt(min(x, y))} = {_fmt(value)} {ux}".strip()
     if y == 0 or x == 0:
         return None
@@ -497,6 +499,11 @@ def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] |
         return value, "%", f"{xs} ÷ {ys} × 100% = {_fmt(value)}%"
     value = round(abs(y - x) / x * 100, 2)
     return value, "%", f"|{ys} - {xs}| ÷ {xs} × 100% = {_fmt(value)}%"
+
+
+def _decimals(value: float) -> int:
+    text = f"{value:.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _same_units(found: Evidence) -> tuple[float, str]:
