@@ -39,6 +39,7 @@ class Watch:
     """What a page did that it should not: dialogs, and requests to other origins."""
 
     origin: str
+    allowed: tuple[str, ...] = ()
     dialogs: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
 
@@ -46,7 +47,7 @@ class Watch:
         parts = urlsplit(request.url)
         if parts.scheme in ("data", "blob", "about"):
             return
-        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+        if f"{parts.scheme}://{parts.netloc}" not in (self.origin, *self.allowed):
             self.foreign.append(request.url)
 
     def on_dialog(self, dialog: Dialog) -> None:
@@ -55,16 +56,17 @@ class Watch:
 
 
 def watched_page(
-    browser: Browser, origin: str, *, width: int = 1280, height: int = 860
+    browser: Browser, origin: str, *, width: int = 1280, height: int = 860, allowed: tuple[str, ...] = ()
 ) -> tuple[Page, Watch]:
-    """A new page that records dialogs and foreign requests (which are blocked)."""
+    """A new page that records dialogs and requests to origins other than ``origin`` and ``allowed``
+    (which are blocked)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
-    watch = Watch(origin)
+    watch = Watch(origin, allowed)
     page.add_init_script(HOOKS)
     page.on("request", watch.on_request)
     page.on("dialog", watch.on_dialog)
-    page.route(lambda url: not url.startswith(origin), lambda route: route.abort())
+    page.route(lambda url: not url.startswith((origin, *allowed)), lambda route: route.abort())
     return page, watch
 
 

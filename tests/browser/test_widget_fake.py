@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -12,6 +13,10 @@ from apifakes import DOC, FakeIndex, FakeServices, fake_answer, fake_engine
 from browsing import Watch, chromium, screenshot, watched_page
 from liveserver import LiveServer
 from playwright.sync_api import Browser, Page, expect
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 from xss_payloads import PAYLOADS
 
 from api.app import create_app
@@ -173,3 +178,39 @@ def test_keyboard_only_use(browser: Browser, server: LiveServer) -> None:
     expect(cite).to_be_focused()
     for label in ("对话记录", "引用出处"):
         assert page.get_by_label(label).count() >= 1
+
+
+def host_page_app(api_url: str, key: str) -> Starlette:
+    """An intranet page on another origin that embeds the widget from the API server."""
+    page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>门户</title></head>'
+            f'<body><h1>门户</h1><script src="{api_url}/widget.js" data-api="{api_url}" '
+            f'data-key="{key}" data-open="true"></script></body></html>')
+
+    async def home(request: Request) -> HTMLResponse:
+        return HTMLResponse(page)
+
+    return Starlette(routes=[Route("/", home)])
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_widget_on_another_origin_needs_cors_allowlist(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, allowed: bool
+) -> None:
+    from liveserver import free_port
+
+    host_port = free_port()
+    host_origin = f"http://127.0.0.1:{host_port}"
+    origins = (host_origin,) if allowed else ("http://elsewhere.example",)
+    settings = Settings(home=tmp_path_factory.mktemp("cors"), api_keys=(KEY,), cors_origins=origins)
+    api = LiveServer(create_app(settings, FakeServices(), engine=fake_engine()))
+    host = LiveServer(host_page_app(api.url, KEY), port=host_port)
+    with api, host:
+        page, watch = watched_page(browser, host.url, allowed=(api.url,))
+        page.goto(host.url)
+        ask(page, "2022年昌平区中职学校招生多少人？")
+        message = page.locator(".msg.bot").last
+        if allowed:
+            expect(message.locator(".cite")).to_have_count(1)
+        else:
+            expect(message).to_have_class(re.compile("error"))
+    assert watch.foreign == [] and watch.dialogs == []
