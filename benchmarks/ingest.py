@@ -8,6 +8,9 @@ Scenarios, each `nianbao ingest` in its own process (peak RSS from wait4, childr
   fresh     empty index, LSA basis already cached: the usual first ingest after the first ever
   again     same files into the full index: nothing is embedded, no generation switch
 Targets (issue 2): under 30 s and under 1 GB.
+
+Latest (3 runs, load average 3.8 from other work on the 2 cores): cold 27.0 s (18.5 CPU s, 444 MB),
+fresh 12.5 s (10.2 CPU s, 339 MB), again 8.1 s (5.3 CPU s, 184 MB).
 """
 
 from __future__ import annotations
