@@ -9,6 +9,7 @@ to atomically at the end. Reads are thread-safe (one lock around the open genera
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from rag.settings import Settings
 from rag.types import Chunk, Hit, ParsedDocument, ReportInfo, SearchFilter, Table, TableFact
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 EMBED_BATCH = 256
 
 
@@ -269,6 +271,9 @@ class _Snapshot:
             return None
         if self._vectors is None:
             self._vectors = VectorStore(self._layout.folder(self.generation) / generations.CHROMA, embedder)
+            if self._vectors.count() == 0 and self.conn is not None and store.counts(self.conn)["chunks"]:
+                _log.warning("dense search finds nothing: this index was embedded with another embedder "
+                             "than %s; run 'nianbao ingest' to embed it again", embedder.name)
         return self._vectors
 
     def close(self) -> None:

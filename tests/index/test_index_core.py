@@ -201,3 +201,24 @@ def test_reads_from_many_threads_while_another_index_switches_generations(
     reader.close()
     assert errors == []
     assert len(reader.documents()) == 5
+
+
+def test_switching_embedders_is_repaired_by_ingesting_again(
+    index: Index, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    doc = make_doc("changping.txt", CHANGPING)
+    index.upsert(doc)
+
+    class Other(CountingEmbedder):
+        @property
+        def name(self) -> str:
+            return "another-model"
+
+    other = open_index(settings, embedder=Other())
+    assert other.dense_search("招生", k=3) == []
+    assert "another embedder" in caplog.text
+    assert other.verify() == ["3 chunks have no vector"]
+    result = other.upsert(doc)
+    assert (result.status, result.embedded) == ("unchanged", 3)
+    assert other.dense_search("招生", k=3) and other.verify() == []
+    other.close()
