@@ -118,13 +118,14 @@ def fact_evidence(
             continue
         quote = _line_of(chunk, fact.line, fact.raw)
         unit = fact.unit or _label_unit(f"{fact.row} {fact.column}")
+        ratio = find_ratios(fact.raw)[0].text if fact.value is None else ""
         out.append(Evidence(fact.value, unit, fact.raw.strip(), score, chunk, quote, fact.line,
-                            f"{fact.title}·{fact.row}·{fact.column}", match=match, fact=fact))
+                            f"{fact.title}·{fact.row}·{fact.column}", ratio, match=match, fact=fact))
     return out
 
 
 def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tuple[float, float] | None:
-    if fact.value is None:
+    if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
     label = f"{fact.row} {fact.column}"
     text = f"{fact.title} {label}"
@@ -207,12 +208,8 @@ def _sentence_candidates(
         return []
     context = f"{chunk.section} {previous[-40:]}"
     line = chunk.line_start + chunk.text.count("\n", 0, offset)
-    if wants_ratio(query) and find_ratios(sentence):
-        ratio = find_ratios(sentence)[0]
-        head = sentence[: ratio.start]
-        match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
-        return [Evidence(None, "", ratio.raw, match + 0.3, chunk, sentence.strip(), line, sentence,
-                         ratio.text, match)]
+    if wants_ratio(query):
+        return _ratio_candidates(query, chunk, sentence, line, weights)
     out = []
     # A case study reports one school's numbers: it answers only questions that name a school.
     case = 0.3 if _CASE.search(chunk.text, 0, offset + 1) and not names_school(query.norm) else 0.0
@@ -221,6 +218,21 @@ def _sentence_candidates(
         if scored is not None:
             out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0] - case, chunk,
                                 sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
+    return out
+
+
+def _ratio_candidates(
+    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float]
+) -> list[Evidence]:
+    out = []
+    for rank, ratio in enumerate(find_ratios(sentence)):
+        head = sentence[: ratio.start]
+        year = _stated_year(head) or chunk.year
+        if query.years and year is not None and year not in query.years:
+            continue
+        match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
+        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, sentence.strip(), line,
+                            sentence, ratio.text, match))
     return out
 
 

@@ -191,3 +191,15 @@ def test_stream_in_extractive_mode_is_one_answer(services: Services) -> None:
 
     items = list(answer_stream("2022年昌平区中职学校招生多少人？", services))
     assert len(items) == 1 and isinstance(items[0], Answer) and items[0].value == 1061
+
+
+@pytest.mark.parametrize(
+    ("question", "ratio"),
+    [
+        ("2015年北京市中职生师比是多少？", "15.14:1"),
+        ("2017年北京市高中阶段招生职普比是多少？", "26.42:73.58"),
+        ("2021年昌平区高中阶段招生职普比是多少？", "0.37:0.63"),
+    ],
+)
+def test_ratios_follow_the_asked_year(services: Services, question: str, ratio: str) -> None:
+    assert answer(question, services).text.replace(" ", "").startswith(f"答：{ratio}")
