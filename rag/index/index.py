@@ -145,24 +145,11 @@ class Index:
         if self._writer is not None and self._writer_thread == threading.get_ident():
             yield
             return
-        if not self._write_mutex.acquire(blocking=False):
-            raise IndexError_("the index is being written by another thread; try again", code="index_locked")
-        lock = generations.WriteLock(self._layout)
-        try:
-            lock.acquire()
-        except BaseException:
-            self._write_mutex.release()
-            raise
-        self._writer_thread = threading.get_ident()
+        lock = self._lock_writers()
         try:
             generations.collect_garbage(self._layout)
             base = None if rebuild else generations.current(self._layout)
-            generation = generations.new_generation(self._layout)
-            folder = self._layout.folder(generation)
-            if base is not None:
-                store.copy(self._layout.folder(base) / generations.STORE, folder / generations.STORE)
-            writer = _Writer(folder, self.embedder)
-            self._writer = writer
+            generation, writer = self._begin(base)
             try:
                 yield
                 writer.commit()
@@ -180,6 +167,28 @@ class Index:
             self._writer = None
             lock.release()
             self._write_mutex.release()
+
+    def _lock_writers(self) -> generations.WriteLock:
+        """Both writer locks (this process's threads, then other processes), or IndexError_ at once."""
+        if not self._write_mutex.acquire(blocking=False):
+            raise IndexError_("the index is being written by another thread; try again", code="index_locked")
+        lock = generations.WriteLock(self._layout)
+        try:
+            lock.acquire()
+        except BaseException:
+            self._write_mutex.release()
+            raise
+        self._writer_thread = threading.get_ident()
+        return lock
+
+    def _begin(self, base: str | None) -> tuple[str, _Writer]:
+        """A new generation holding a copy of ``base``'s store (or nothing) and its writer."""
+        generation = generations.new_generation(self._layout)
+        folder = self._layout.folder(generation)
+        if base is not None:
+            store.copy(self._layout.folder(base) / generations.STORE, folder / generations.STORE)
+        self._writer = _Writer(folder, self.embedder)
+        return generation, self._writer
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
         """Store ``doc``, replacing an older version of its file; unchanged chunks are not re-embedded."""
