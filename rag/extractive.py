@@ -109,7 +109,10 @@ def fact_evidence(
 ) -> list[Evidence]:
     """Table facts scored against the question."""
     weights = lexicon.weights(query.measure)
-    scored = [(s, f) for f in facts if (s := _fact_score(query, f, weights)) is not None]
+    current = {d.doc_id: d.data_year for d in retrieval.documents}
+    scored = [
+        (s, f) for f in facts if (s := _fact_score(query, f, weights, current.get(f.doc_id))) is not None
+    ]
     scored.sort(key=lambda sf: -sf[0][0])
     out = []
     for (score, match), fact in scored[:8]:
@@ -124,7 +127,9 @@ def fact_evidence(
     return out
 
 
-def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tuple[float, float] | None:
+def _fact_score(
+    query: Query, fact: TableFact, weights: dict[str, float], current: int | None = None
+) -> tuple[float, float] | None:
     if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
     label = f"{fact.row} {fact.column}"
@@ -145,7 +150,9 @@ def _fact_score(query: Query, fact: TableFact, weights: dict[str, float]) -> tup
     if fit is None:
         return None
     change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
-    bonus = level + fit + (0.1 if fact.year == year else 0.0) - (0.3 if change else 0.0) + match / 2
+    # Without an asked year, the report's own data year is meant.
+    same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
+    bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
     wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
     bonus += 0.1 if _TOTAL.search(label) and wants_total else 0.0
