@@ -108,7 +108,7 @@ def with_context(query: Query, previous: Query) -> Query:
 def region_of(text: str) -> tuple[str, bool]:
     """The region named in ``text`` ('' if none) and whether it is a place no report covers."""
     for district in DISTRICTS:
-        if district in text or district[:-1] + "区" in text:
+        if district in text:
             return district, False
     for district in DISTRICTS:
         short = district[:-1]
@@ -297,9 +297,9 @@ def _first_level(text: str, found: list[str]) -> str:
 
 
 def _short_name_is_word(text: str, short: str) -> bool:
-    # 朝阳 / 通州 / 大兴 appear inside ordinary words and school names too rarely to matter,
-    # but 东城/西城 are also parts of 东城墙-like words; require a region-ish neighbour.
-    return False
+    """True when a district's short name is part of a school's name (北京市昌平职业学校)."""
+    at = text.find(short)
+    return bool(re.match(r"(?:职业|学校|中学|一中|二中|第|实验|分校)", text[at + len(short):]))
 
 
 def _swap(text: str, old: str, new: str) -> str:

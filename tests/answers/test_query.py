@@ -98,3 +98,8 @@ def test_growth_against_a_named_base_year() -> None:
     assert query.operation == "growth"
     base, later = query.parts
     assert (base.years, later.years) == ((2021,), (2022,))
+
+
+def test_a_school_named_after_a_district_is_not_the_district() -> None:
+    assert parse_query("2025年北京市昌平职业学校有几部教材入选？").region == "北京市"
+    assert parse_query("2022年昌平中职招生多少人？").region == "昌平区"
