@@ -39,7 +39,7 @@ def summary(report: IngestReport) -> str:
         f"index: {report.documents} documents, {report.tables} tables, {report.facts} facts, "
         f"{report.chunks} chunks",
     ]
-    lines += [f"failed: {Path(f.path).name}: {f.message} [{f.code}]" for f in report.failed]
+    lines += [f"failed: {f.message} [{f.code}]" for f in report.failed]
     return "\n".join(lines)
 
 
