@@ -86,3 +86,48 @@ def test_leftover_generations_of_a_crashed_writer_are_collected(settings: Settin
     assert "deadbeef-1" not in names
     assert len(names) == 2  # current and previous
     assert [d.file for d in index.documents()] == ["a.txt", "b.txt"]
+
+
+REBUILDER = textwrap.dedent(
+    """
+    import sys, time
+    sys.path[:0] = [{tests!r}, {tests!r} + "/index"]
+    from indexfakes import CountingEmbedder, make_doc
+    from rag.index import open_index
+    from rag.settings import Settings
+    index = open_index(Settings(home=__import__("pathlib").Path({home!r})), embedder=CountingEmbedder())
+    with index.writing(rebuild=True):
+        for n in range(6):
+            index.upsert(make_doc(f"new{{n}}.txt", [f"第{{n}}份新报告，招生{{n}}00人。"]))
+            time.sleep(0.3)
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.mark.integration
+def test_a_reader_process_sees_the_old_or_the_new_corpus_never_a_mix(settings: Settings) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    with index.writing():
+        for n in range(3):
+            index.upsert(make_doc(f"old{n}.txt", [f"第{n}份旧报告，招生{n}人。"]))
+    old, new = {f"old{n}.txt" for n in range(3)}, {f"new{n}.txt" for n in range(6)}
+    script = REBUILDER.format(tests=str(REPO / "tests"), home=str(settings.home))
+    writer = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    seen: list[frozenset[str]] = []
+    try:
+        while writer.poll() is None:
+            files = frozenset(d.file for d in index.documents())
+            hits = {h.chunk.file for h in index.keyword_search("招生", k=20)}
+            assert files in (old, new) and hits <= files
+            seen.append(files)
+            time.sleep(0.05)
+    finally:
+        writer.kill()
+        writer.wait()
+        if writer.stdout is not None:
+            writer.stdout.close()
+    assert writer.returncode == 0
+    assert {f.file for f in index.documents()} == new
+    assert old in seen  # the reader really read during the rebuild
+    index.close()
