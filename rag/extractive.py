@@ -214,7 +214,7 @@ def _sentence_candidates(
     if not coverage(weights, sentence):
         return []
     context = f"{chunk.section} {previous[-40:]}"
-    line = chunk.line_start + chunk.text.count("\n", 0, offset)
+    line = line_at(chunk, offset)
     if wants_ratio(query):
         return _ratio_candidates(query, chunk, sentence, line, weights)
     out = []
@@ -364,6 +364,22 @@ def _is_year(sentence: str, quantity: Quantity) -> bool:
     follows = sentence[quantity.end:].lstrip()[:1]
     plausible = quantity.value.is_integer() and 1990 <= quantity.value <= 2035
     return quantity.unit == "年" or (plausible and (not quantity.unit or follows in ("年", "-", "—", "级")))
+
+
+def line_at(chunk: Chunk, offset: int) -> int:
+    """The source line of ``chunk.text[offset]``.
+
+    Exact when the chunk keeps every source line; when the parser dropped blank lines or joined
+    wrapped ones, the position is spread over the chunk's line span (an estimate).
+    """
+    index = chunk.text.count("\n", 0, offset)
+    count = chunk.text.count("\n") + 1
+    span = chunk.line_end - chunk.line_start
+    if count - 1 == span or count == 1:
+        return chunk.line_start + index
+    if span == 2 * (count - 1):
+        return chunk.line_start + 2 * index
+    return chunk.line_start + round(index * span / (count - 1))
 
 
 def _sentences(text: str) -> list[tuple[str, int]]:
@@ -554,7 +570,7 @@ def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer
     if best is None or best[0] < LIST_THRESHOLD:
         return refusal(query, retrieval)
     score, chunk, sentence, offset = best
-    line = chunk.line_start + chunk.text.count("\n", 0, offset)
+    line = line_at(chunk, offset)
     found = Evidence(None, "", "", score, chunk, sentence.strip(), line, sentence)
     return Answer(
         question=query.text, text=f"{sentence.strip()}[1]", value=None, unit="", refused=False,
