@@ -61,6 +61,8 @@ def stamp(layout: Layout) -> tuple[int, int] | None:
         info = layout.current_file.stat()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise IndexError_(f"cannot read the index under {layout.home}: {exc.strerror}") from exc
     return info.st_ino, info.st_mtime_ns
 
 
@@ -73,8 +75,11 @@ class WriteLock:
 
     def acquire(self) -> None:
         """Take the lock or raise IndexError_ naming the holder."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        except OSError as exc:
+            raise IndexError_(f"cannot write the index under {self._path.parent}: {exc.strerror}") from exc
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -101,18 +106,24 @@ class WriteLock:
 def new_generation(layout: Layout) -> str:
     """Create an empty generation folder; its id comes back."""
     generation = f"{time.time_ns():x}-{os.getpid()}"
-    layout.generations.mkdir(parents=True, exist_ok=True)
-    layout.folder(generation).mkdir()
+    try:
+        layout.generations.mkdir(parents=True, exist_ok=True)
+        layout.folder(generation).mkdir()
+    except OSError as exc:
+        raise IndexError_(f"cannot create an index generation under {layout.home}: {exc.strerror}") from exc
     return generation
 
 
 def switch(layout: Layout, generation: str) -> None:
     """Make ``generation`` current: its files reach the disk first, then CURRENT is replaced atomically."""
-    _fsync_tree(layout.folder(generation))
-    previous = current(layout)
-    if previous is not None:
-        _write_atomically(layout.home / "PREVIOUS", previous)
-    _write_atomically(layout.current_file, generation)
+    try:
+        _fsync_tree(layout.folder(generation))
+        previous = current(layout)
+        if previous is not None:
+            _write_atomically(layout.home / "PREVIOUS", previous)
+        _write_atomically(layout.current_file, generation)
+    except OSError as exc:
+        raise IndexError_(f"cannot switch the index to its new generation: {exc.strerror}") from exc
 
 
 def collect_garbage(layout: Layout, *, keep: tuple[str, ...] = ()) -> None:

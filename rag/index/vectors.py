@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,17 @@ from rag.types import Chunk, SearchFilter
 MAX_BATCH = 5000
 
 
+@contextlib.contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Chroma's many exception types (its own, ValueError, RuntimeError from the Rust core) as IndexError_."""
+    try:
+        yield
+    except IndexError_:
+        raise
+    except Exception as exc:
+        raise IndexError_(f"the vector store could not {action}: {type(exc).__name__}") from exc
+
+
 class VectorStore:
     """Chunk vectors with filterable metadata, in a Chroma ``PersistentClient`` folder."""
 
@@ -23,7 +34,7 @@ class VectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        try:
+        with _translated("open"):
             self._client = chromadb.PersistentClient(
                 path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
             )
@@ -32,46 +43,50 @@ class VectorStore:
                 embedding_function=_ChromaFunction(embedder),  # type: ignore[arg-type]
                 configuration={"hnsw": {"space": "cosine"}},
             )
-        except Exception as exc:  # chromadb raises many unrelated types; translated once, here
-            raise IndexError_(f"cannot open the vector store: {type(exc).__name__}") from exc
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored."""
         found: set[str] = set()
-        for start in range(0, len(ids), MAX_BATCH):
-            found.update(self._collection.get(ids=list(ids[start : start + MAX_BATCH]), include=[])["ids"])
+        with _translated("read"):
+            for start in range(0, len(ids), MAX_BATCH):
+                part = list(ids[start : start + MAX_BATCH])
+                found.update(self._collection.get(ids=part, include=[])["ids"])
         return found
 
     def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Store chunks with their vectors (same order)."""
-        for start in range(0, len(chunks), MAX_BATCH):
-            part = chunks[start : start + MAX_BATCH]
-            self._collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=[list(v) for v in vectors[start : start + MAX_BATCH]],  # type: ignore[arg-type]
-                metadatas=[metadata(c) for c in part],
-            )
+        with _translated("store vectors"):
+            for start in range(0, len(chunks), MAX_BATCH):
+                part = chunks[start : start + MAX_BATCH]
+                self._collection.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=[list(v) for v in vectors[start : start + MAX_BATCH]],  # type: ignore[arg-type]
+                    metadatas=[metadata(c) for c in part],
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove these chunk ids (missing ones are ignored)."""
-        for start in range(0, len(ids), MAX_BATCH):
-            self._collection.delete(ids=list(ids[start : start + MAX_BATCH]))
+        with _translated("delete vectors"):
+            for start in range(0, len(ids), MAX_BATCH):
+                self._collection.delete(ids=list(ids[start : start + MAX_BATCH]))
 
     def count(self) -> int:
         """Number of stored vectors."""
-        return self._collection.count()
+        with _translated("count"):
+            return self._collection.count()
 
     def query(
         self, vector: Sequence[float], *, k: int, where: SearchFilter | None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``k`` nearest chunks passing ``where``."""
-        k = min(k, self._collection.count())
+        k = min(k, self.count())
         if k <= 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[list(vector)],  # type: ignore[arg-type]
-            n_results=k, where=chroma_where(where), include=["distances"]
-        )
+        with _translated("search"):
+            result = self._collection.query(
+                query_embeddings=[list(vector)],  # type: ignore[arg-type]
+                n_results=k, where=chroma_where(where), include=["distances"]
+            )
         distances = (result["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances, strict=True)]
 

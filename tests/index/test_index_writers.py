@@ -131,3 +131,13 @@ def test_a_reader_process_sees_the_old_or_the_new_corpus_never_a_mix(settings: S
     assert {f.file for f in index.documents()} == new
     assert old in seen  # the reader really read during the rebuild
     index.close()
+
+
+def test_an_unusable_home_fails_with_an_index_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("a file where the index folder should be", encoding="utf-8")
+    index = open_index(Settings(home=home), embedder=CountingEmbedder())
+    with pytest.raises(IndexError_, match="cannot write the index"):
+        index.upsert(make_doc("a.txt", ["招生"]))
+    with pytest.raises(IndexError_, match="cannot read the index"):
+        index.documents()
