@@ -2,8 +2,8 @@
 
 Two providers: an OpenAI-compatible embeddings endpoint (``settings.remote_embeddings``) and an
 offline default that needs no model weights: LSA (sublinear TF-IDF over character uni- and
-bigrams → truncated SVD). The LSA basis is fitted once on the bundled reports, which is the corpus
-`nianbao ingest` indexes by default, and cached under ``home/models``; it is deterministic, so every
+bigrams → truncated SVD). The LSA basis is fitted once on the lines of the bundled reports (the
+corpus `nianbao ingest` indexes by default) and cached under ``home/models``; it is deterministic, so every
 process (ingest, ask, the API server) embeds queries and later uploads in the same basis. Its name
 carries a hash of the basis, and the index keeps one vector collection per embedder name.
 """
@@ -27,9 +27,9 @@ from rag.settings import BUNDLED_REPORTS, Settings
 
 LSA_DIMS = 256
 PASSAGE_CHARS = 1
+"""Fit units: single source lines (closest to table rows and short chunks; measured best)."""
 SVD_ITERATIONS = 3
 """Randomized SVD power iterations: 3 fits in ~60% of the time of 7 with the same fused recall."""
-"""Fit units: single source lines (closest to table rows and short chunks; measured best)."""
 _LSA_VERSION = "lsa4"
 _UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff]")
 _FITTED: dict[str, LSAEmbedder] = {}
