@@ -59,7 +59,7 @@ def word_grams(text: str) -> frozenset[str]:
     副 or 女 is joined to the next word's first character: 副高级 → 副高, 高级)."""
     out: set[str] = set()
     words = jieba.lcut(normalize(text))
-    for word, following in zip(words, [*words[1:], ""], strict=True):
+    for word, following in zip(words, [*words[1:], ""][: len(words)], strict=True):
         out.update(grams(word))
         if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in _PARTICLES and following:
             out.add(word + following[0])

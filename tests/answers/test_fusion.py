@@ -61,3 +61,11 @@ def test_a_level_the_report_does_not_cover_is_a_reason_to_refuse() -> None:
     docs, reason = select_documents(parse_query("2022年昌平区高职院校招生多少人？"), DOCS)
     assert docs == [] and "高职" in reason
     assert _chosen("2020年北京市高职院校招生多少人？") == ["bj2025"]
+
+
+def test_lexicon_weights_of_empty_and_one_character_text() -> None:
+    from rag.retriever import Lexicon
+
+    lexicon = Lexicon.from_texts(["副高级职称", "正高级职称"])
+    assert lexicon.weights("") == {}
+    assert "副高" in lexicon.weights("副高级")
