@@ -502,17 +502,23 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
-def reset_peak_memory() -> None:
-    """Start this process's peak-RSS count afresh (Linux), so corpus generation is not counted."""
+def reset_peak_memory() -> float:
+    """Start this process's peak-RSS count afresh (Linux), so corpus generation is not counted;
+    returns the resident memory at that point, in MB."""
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
 
 
 def peak_memory_mb() -> float:
     """Peak resident memory of this process since the last reset, in MB."""
+    return _status_mb("VmHWM")
+
+
+def _status_mb(field: str) -> float:
     try:
         status = Path("/proc/self/status").read_text()
-        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+        return int(status.split(f"{field}:")[1].split()[0]) / 1024
     except (OSError, IndexError, ValueError):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
