@@ -33,6 +33,12 @@ _LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in 
 _FUNCTION_WORDS = frozenset(
     {"所占", "占比", "其中", "以上", "及以上", "总数", "总额", "合计", "全部", "共计", "多少", "一共"}
 )
+_SYNONYMS = (
+    ("比例", "占比", "比重", "百分比", "%", "率"),
+    ("招生", "录取", "招收"),
+    ("教师", "老师", "教职工"),
+    ("职业院校", "职业学校", "职业院", "院校"),
+)
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
@@ -159,6 +165,7 @@ def _fact_score(
     bonus -= 0.04 * min(_extra_grams(weights, label), 10)
     bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
     bonus -= 0.7 if _modifier_missing(query, text) else 0.0
+    bonus -= 0.5 if _head_missing(query.measure, text) else 0.0
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
@@ -271,11 +278,13 @@ def _quantity_score(
         if year is None and chunk.year is not None and chunk.year not in query.years:
             return None
     change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
+    change = change or _opposite(query.measure, clause)
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
     bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2
     bonus -= 0.6 if _other_modifier(query.measure, clause) else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
+    bonus -= 0.5 if _head_missing(query.measure, before + clause) else 0.0
     return match + bonus, match
 
 
@@ -301,6 +310,33 @@ def _other_head(measure: str, lead: str, clause: str) -> bool:
     return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
 
 
+def _head_missing(measure: str, text: str) -> bool:
+    """True when no part of the asked head noun (招生 in 职业院校招生总数) occurs in ``text``."""
+    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
+    if not words:
+        return False
+    found = grams(text)
+    return not any(grams(w) & found for w in _alternatives(words[-1]))
+
+
+def _alternatives(word: str) -> tuple[str, ...]:
+    return next((group for group in _SYNONYMS if word in group), (word,))
+
+
+def _opposite(measure: str, clause: str) -> bool:
+    """True when the question asks for a fall and the clause states a rise, or the reverse."""
+    down, up = r"减少|下降|降低|缩减|降幅", r"增加|增长|提高|扩大|增幅"
+    asks_down, asks_up = re.search(down, measure), re.search(up, measure)
+    return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
+                or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))
+
+
+def _core(measure: str) -> str:
+    """The measure without a trailing comparison (专任教师 in 专任教师比上一年减少)."""
+    core = re.sub(r"(?:比|较|同比|与).*$|(?:增长|下降|增加|减少|增幅|降幅)+$", "", measure)
+    return core if len(core) >= 2 else measure
+
+
 def _modifier_missing(query: Query, text: str) -> bool:
     """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent.
 
@@ -311,7 +347,7 @@ def _modifier_missing(query: Query, text: str) -> bool:
     if len(words) < 2:
         return False
     if words[-2] + words[-1] in query.norm:
-        return words[-2] not in text
+        return not any(w in text for w in _alternatives(words[-2]))
     found = grams(text)
     return not any(grams(w) & found for w in words[-3:-1])
 
@@ -429,7 +465,7 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
     if current is None or current.fact is not None or current.value is None:
         return None
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
-    change = re.match(r"[，,]?\s*(?:较|比)(?:上一?年|去年)(增加|增长|减少|下降)了?\s*", tail)
+    change = re.match(r"[，,]?\s*(?:(?:较|比)(?:上一?年|去年))?(增加|增长|减少|下降)了?\s*", tail)
     delta = find_quantities(tail[change.end():])[:1] if change else []
     if not change or not delta or delta[0].start != 0 or delta[0].unit != current.unit:
         return None
@@ -505,7 +541,8 @@ def _computed_answer(
 
 
 def _one_scope(query: Query) -> bool:
-    return len({(p.region, p.years) for p in query.parts}) <= 1
+    """True when every operand is about the same region (so one report may state the result)."""
+    return len({p.region for p in query.parts}) <= 1
 
 
 def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] | None:

@@ -159,6 +159,8 @@ def _parse_simple(question: str) -> Query:
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))
     measure = _measure(_LIST_RE.sub("", norm), keep_levels=True) if is_list else _measure(norm)
+    if len(measure) < 2:
+        measure = _measure(norm, keep_levels=True)
     return Query(
         text=question,
         norm=norm,

@@ -203,3 +203,17 @@ def test_stream_in_extractive_mode_is_one_answer(services: Services) -> None:
 )
 def test_ratios_follow_the_asked_year(services: Services, question: str, ratio: str) -> None:
     assert answer(question, services).text.replace(" ", "").startswith(f"答：{ratio}")
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("2025年北京中专学校有多少所？", 23),
+        ("2024年北京中职学校专任教师有多少人？", 5295),
+        ("2025年北京中职招生比上一年减少了多少人？", 883),
+        ("东城区中职学校2024年固定资产值比2023年减少了多少万元？", 2065.93),
+        ("2020年北京市中职学校副高级职称的专任教师有多少人？", 1876),
+    ],
+)
+def test_more_phrasings(services: Services, question: str, value: float) -> None:
+    assert answer(question, services).value == value
