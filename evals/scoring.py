@@ -37,7 +37,9 @@ _MARKERS = re.compile(
     r"(?:表|图|案例|附表|附件)\s*\d+(?:\s*[-—－–.]\s*\d+)*"
     r"|\[\s*\d+\s*\]|【\s*\d+\s*】|第\s*\d+\s*[行页章节条]|\d+\s*行"
 )
-_FORMULA = re.compile(r"([0-9.()（）+\-−*/×÷% ]*[0-9)）%])\s*=\s*-?[0-9]")
+_FORMULA = re.compile(r"([0-9.()+\-−*/×÷% ]*[0-9)%])\s*=\s*-?[0-9]")
+_LEADING_FORMULA = re.compile(r"\s*([0-9.()+\-−*/×÷% ]*[0-9)%])(?![0-9.]*\s*[年月日行])")
+_OPERATOR = re.compile(r"[0-9)%]\s*[+\-−*/×÷]\s*[0-9(]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -135,9 +137,11 @@ def refusal_correct(answer: Mapping[str, Any]) -> bool:
 
 
 def formula_inputs(note: str) -> list[float]:
-    """The numbers on the left of the first ``… = result`` in a question's note, in order."""
-    match = _FORMULA.search(normalize(note).replace("（", "(").replace("）", ")"))
-    if match is None:
+    """The numbers of the formula in a question's note, in order: the left of the first
+    ``… = result``, else an expression the note starts with (``7838.08-5490.88``)."""
+    text = normalize(note)
+    match = _FORMULA.search(text) or _LEADING_FORMULA.match(text)
+    if match is None or not _OPERATOR.search(match.group(1)):
         return []
     found = [float(n) for n in re.findall(r"[0-9]+(?:\.[0-9]+)?", match.group(1))]
     return list(dict.fromkeys(found))

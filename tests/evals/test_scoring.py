@@ -137,6 +137,12 @@ def test_formula_inputs_from_notes() -> None:
     assert formula_inputs("1727.29/18320.96=9.43%。输入：004:340。") == [1727.29, 18320.96]
     assert formula_inputs("24.35%-24.7%=-0.35个百分点") == [24.35, 24.7]
     assert formula_inputs("中职为461") == []
+    assert formula_inputs("7838.08-5490.88") == [7838.08, 5490.88]
+    assert formula_inputs("(10776.3-9648.38)/9648.38") == [10776.3, 9648.38]
+    assert formula_inputs("655-256；朝阳表1第33行") == [655, 256]
+    assert formula_inputs("2022-2024年只有三年数据") == []
+    assert formula_inputs("表1-1只覆盖2022-2024年") == []
+    assert formula_inputs("3150") == []
 
 
 def test_citation_contains_value_or_inputs() -> None:
