@@ -11,7 +11,7 @@ from functools import lru_cache
 import jieba
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import LEVELS, Query, levels_in, names_school
+from rag.query import LEVELS, Query, levels_in, names_school, school_types_in
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
@@ -166,6 +166,7 @@ def _fact_score(
     bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
     bonus -= 0.7 if _modifier_missing(query, text) else 0.0
     bonus -= 0.5 if _head_missing(query.measure, text) else 0.0
+    bonus -= 0.5 if _type_missing(query, text) else 0.0
     if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
@@ -285,12 +286,14 @@ def _quantity_score(
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
     bonus -= 0.5 if _head_missing(query.measure, before + clause) else 0.0
+    bonus -= 0.5 if _compound_missing(query.measure, sentence) else 0.0
+    bonus -= 0.5 if _type_missing(query, before + clause) else 0.0
     return match + bonus, match
 
 
 def _other_modifier(measure: str, text: str) -> bool:
     """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
-    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
+    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
     if len(words) < 2:
         return False
     head, modifier = words[-1], words[-2]
@@ -319,6 +322,21 @@ def _head_missing(measure: str, text: str) -> bool:
     return not any(grams(w) & found for w in _alternatives(words[-1]))
 
 
+def _type_missing(query: Query, text: str) -> bool:
+    """True when the question names one kind of school (职业高中) and ``text`` does not."""
+    asked = school_types_in(query.norm)
+    if len(asked) != 1 or names_school(query.norm):
+        return False
+    return not any(name in text for name in asked[0])
+
+
+def _compound_missing(measure: str, text: str) -> bool:
+    """True when the asked head noun is one long term (专任教师) that ``text`` does not contain."""
+    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
+    head = words[-1] if words else ""
+    return len(head) >= 4 and head not in text and not levels_in(head)
+
+
 def _alternatives(word: str) -> tuple[str, ...]:
     return next((group for group in _SYNONYMS if word in group), (word,))
 
@@ -333,7 +351,8 @@ def _opposite(measure: str, clause: str) -> bool:
 
 def _core(measure: str) -> str:
     """The measure without a trailing comparison (专任教师 in 专任教师比上一年减少)."""
-    core = re.sub(r"(?:比|较|同比|与).*$|(?:增长|下降|增加|减少|增幅|降幅)+$", "", measure)
+    core = re.sub(r"(?:比(?![例重率])|较|同比|与).*$|(?:增长|下降|增加|减少|增幅|降幅)+$", "", measure)
+    core = re.sub(r"(?:所占|占)$", "", core)
     return core if len(core) >= 2 else measure
 
 
@@ -343,7 +362,7 @@ def _modifier_missing(query: Query, text: str) -> bool:
     A modifier written right before the head (对口就业率) must be there; one set off by 的
     (硕士学位的专任教师) may be matched by any of its last two words.
     """
-    words = [w for w in _all_words(query.measure) if w not in _FUNCTION_WORDS]
+    words = [w for w in _all_words(_core(query.measure)) if w not in _FUNCTION_WORDS]
     if len(words) < 2:
         return False
     if words[-2] + words[-1] in query.norm:
@@ -521,12 +540,15 @@ def _computed_answer(
     query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
 ) -> Answer | None:
     direct = find(query, retrieval, lexicon) if _one_scope(query) else None
-    if direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth"):
+    if (direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth")
+            and names_operands(query.parts, direct.quote)):
         return _stated(query, retrieval, direct)
     inputs = [find(part, retrieve(part), lexicon, threshold=PART_THRESHOLD) for part in query.parts]
     if len(inputs) != 2 or inputs[0] is None or inputs[1] is None:
         return None
     a, b = inputs[0], inputs[1]
+    if (a.chunk.id, a.raw, a.label) == (b.chunk.id, b.raw, b.label):
+        return None  # both operands resolved to the same stated number: the question was not understood
     result = _compute(query, a, b)
     if result is None:
         return None
@@ -538,6 +560,23 @@ def _computed_answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
         citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
     )
+
+
+def names_operands(parts: Sequence[Query], text: str) -> bool:
+    """True when ``text`` names what tells two operands apart (普通中专 vs 成人中专, 中职 vs all)."""
+    if len(parts) != 2:
+        return True
+    a, b = (_operand_marks(p) for p in parts)
+    return all(not side or any(_mentions(mark, text) for mark in side) for side in (a - b, b - a))
+
+
+def _operand_marks(part: Query) -> set[str]:
+    marks = {w for w in _words(part.measure) if w not in _FUNCTION_WORDS}
+    return marks | ({part.level} if part.level else set())
+
+
+def _mentions(mark: str, text: str) -> bool:
+    return any(name in text for name in LEVELS.get(mark, _alternatives(mark)))
 
 
 def _one_scope(query: Query) -> bool:

@@ -23,6 +23,11 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "中职": ("中职", "中等职业", "中专", "职业高中", "职高", "中等专业"),
 }
 
+SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
+    ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工"),
+)
+"""Kinds of 中职 school that tables count separately: naming one asks for its row, not the total."""
+
 _UNIT_WORDS = (
     "平方米", "平米", "亩",
     "万人次", "人次", "万人", "万元", "亿元", "元", "个百分点", "个", "人", "名", "位", "所", "部",
@@ -132,6 +137,11 @@ def names_school(text: str) -> bool:
     return any(_GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
 
 
+def school_types_in(text: str) -> list[tuple[str, ...]]:
+    """The kinds of 中职 school named in ``text`` (each as its group of names)."""
+    return [group for group in SCHOOL_TYPES if any(name in text for name in group)]
+
+
 def levels_in(text: str) -> set[str]:
     """Every school level named in ``text``."""
     return {level for level, words in LEVELS.items() if any(w in text for w in words)}
@@ -233,7 +243,13 @@ def _split_operands(text: str, pivot: str, tail: str, query: Query) -> tuple[Que
     head, _, rest = text.partition(pivot)
     left_text = re.sub(r"^[^，,]*[，,]", "", head) if "，" in head or "," in head else head
     right_text = re.sub(tail, "", rest)
-    left = _inherit(_parse_simple(left_text), _parse_simple(text))
+    whole = _parse_simple(text)
+    left = _parse_simple(left_text)
+    right_years = _years(right_text)[0]
+    if not left.years and right_years:
+        # The other side's year is the base of the comparison, not this side's year.
+        whole = replace(whole, years=tuple(y for y in whole.years if y not in right_years))
+    left = _inherit(left, whole)
     right = _inherit(_parse_simple(_PREVIOUS_YEAR.sub("", right_text)), left)
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
@@ -241,7 +257,8 @@ def _split_operands(text: str, pivot: str, tail: str, query: Query) -> tuple[Que
 
 
 def _inherit(part: Query, whole: Query) -> Query:
-    measure = part.measure if len(part.measure) >= 2 else whole.measure
+    # An operand naming only a level or school type (…是中职学校的几倍) shares the other's measure.
+    measure = part.measure if len(_measure(part.norm)) >= 2 else whole.measure
     return replace(
         part,
         region=part.region or whole.region,
@@ -286,10 +303,10 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     scope, part, whole = match.group(1), match.group(2), match.group(3)
     scope_measure = _measure(scope)
     part_q = replace(query, measure=_measure(part) or scope_measure, unit="", operation="lookup", parts=())
-    whole_measure = _measure(whole)
+    whole_measure, whole_level = _measure(whole), level_of(whole)
     if whole_measure in ("总额", "总数", "总量", "总计", "全部"):
-        whole_measure = f"{scope_measure}{whole_measure}"
-    whole_q = replace(query, measure=whole_measure, unit="", operation="lookup", parts=())
+        whole_measure, whole_level = f"{scope_measure}{whole_measure}", query.level
+    whole_q = replace(query, measure=whole_measure, level=whole_level, unit="", operation="lookup", parts=())
     return (part_q, whole_q)
 
 

@@ -1,0 +1,57 @@
+"""Operand understanding and the guards that turn a likely wrong number into a refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering import answer
+from rag.extractive import names_operands
+from rag.query import parse_query, school_types_in
+from rag.services import Services
+
+
+def test_an_operand_naming_only_a_level_shares_the_other_measure() -> None:
+    query = parse_query("2025年北京高职院校接收国外留学生人数是中职学校的几倍？")
+    left, right = query.parts
+    assert (right.level, right.measure) == ("中职", left.measure)
+
+
+def test_the_base_years_of_a_comparison_are_not_the_other_sides_year() -> None:
+    left, right = parse_query("朝阳区“双师型”教师数比2020年增加了多少人？").parts
+    assert (left.years, right.years) == ((), (2020,))
+
+
+def test_a_share_of_all_schools_has_no_level() -> None:
+    part, whole = parse_query("2025年北京中职学校专任教师占职业院校专任教师总数的比例是多少？").parts
+    assert (part.level, whole.level) == ("中职", "")
+
+
+def test_school_types() -> None:
+    assert school_types_in("2020年北京市职业高中专任教师") == [("职业高中", "职高")]
+    assert school_types_in("2020年北京市中职学校专任教师") == []
+
+
+def test_a_stated_ratio_must_name_what_tells_the_operands_apart() -> None:
+    parts = parse_query("2020年北京市普通中专招生人数是成人中专招生人数的几倍？").parts
+    assert not names_operands(parts, "普通高中招生人数是中职学校招生人数的 2.46 倍")
+    assert names_operands(parts, "普通中专招生人数是成人中专的 7.86 倍")
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        # the row of the named kind of school, not the 中职 total
+        ("2020年北京市职业高中专任教师有多少人？", 3753, "人"),
+        # a stated ratio about other operands is not the answer; both inputs are looked up
+        ("2020年北京市普通中专招生人数是成人中专招生人数的几倍？", 7.86, "倍"),
+        ("2025年北京中职学校专任教师占职业院校专任教师总数的比例是多少？", 49.04, "%"),
+        ("2025年北京高职院校接收国外留学生人数是中职学校的几倍？", 5.84, "倍"),
+        # the change of another kind of teacher (校外兼课教师 …增加 77 人) is not the answer
+        ("2025年北京高职院校专任教师比上一年增加了多少人？", 248, "人"),
+        ("朝阳区“双师型”教师数比2020年增加了多少人？", 14, "人"),
+    ],
+)
+def test_operands_and_subjects(services: Services, question: str, value: float, unit: str) -> None:
+    result = answer(question, services)
+    assert not result.refused
+    assert (result.value, result.unit) == (value, unit)
