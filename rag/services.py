@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag.embedders import Embedder, build_embedder
 from rag.index import Index, open_index
-from rag.llm import LLMAnswerer, build_llm_answerer
 from rag.retriever import Retriever
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.llm import LLMAnswerer
 
 
 @dataclass(frozen=True)
@@ -31,5 +34,14 @@ def build_services(settings: Settings) -> Services:
         index=index,
         embedder=embedder,
         retriever=Retriever(index),
-        llm=build_llm_answerer(settings),
+        llm=_build_llm(settings),
     )
+
+
+def _build_llm(settings: Settings) -> LLMAnswerer | None:
+    """The LLM answerer when one is configured, else None."""
+    if not settings.llm_enabled:
+        return None
+    from rag.llm import build_llm_answerer  # openai + LangChain take ~2 s to import: only when used
+
+    return build_llm_answerer(settings)
