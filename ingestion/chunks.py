@@ -210,7 +210,8 @@ def table_chunks(recovered: RecoveredTable, info: ReportInfo) -> list[Chunk]:
     """One chunk with the whole table, then one per row."""
     table = recovered.table
     base = context_of(info, table.section)
-    text = "\n".join(line.raw.strip() for line in recovered.lines)
+    # Tabs stay: a leading empty cell (a row under a group label) keeps the row's columns aligned.
+    text = "\n".join(line.raw.strip(" \u3000\r\n") for line in recovered.lines)
     whole = _chunk(info, "table", text, f"{base}｜表{table.number} {table.title}", table.section,
                    table.line_start, table.line_end, table.page, table=table.number)
     facts: dict[int, list[TableFact]] = {}
