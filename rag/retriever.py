@@ -84,6 +84,8 @@ def grams(text: str) -> frozenset[str]:
 class SearchIndex(Protocol):
     """The part of ``rag.index.Index`` retrieval reads."""
 
+    def generation(self) -> str | None: ...
+
     def documents(self) -> list[ReportInfo]: ...
 
     def chunks(self, doc_id: str) -> list[Chunk]: ...
@@ -188,9 +190,10 @@ class Retriever:
         self._lexicon: Lexicon | None = None
 
     def documents(self) -> list[ReportInfo]:
-        """The indexed reports (clearing caches when the set of reports changed)."""
+        """The indexed reports (clearing caches when the index switched to another generation)."""
         documents = self._index.documents()
-        key = tuple(sorted(d.doc_id + d.content_hash for d in documents))
+        # A re-index of unchanged files can still give new chunk ids (another parser version).
+        key = (self._index.generation() or "", *sorted(d.doc_id + d.content_hash for d in documents))
         with self._lock:
             if key != self._key:
                 self._key, self._chunks, self._facts, self._lexicon = key, {}, {}, None
