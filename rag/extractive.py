@@ -11,7 +11,7 @@ from functools import lru_cache
 import jieba
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import LEVELS, Query, levels_in, names_school, school_types_in
+from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
@@ -23,6 +23,8 @@ PART_THRESHOLD = 0.5
 LIST_THRESHOLD = 0.5
 MATCH_MIN = 0.3
 STRONG = 0.8
+MARGIN = 0.03
+"""Least lead of the chosen number over a different one; closer than this, the answer refuses."""
 _CHANGE = re.compile(
     r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大"
 )
@@ -66,8 +68,18 @@ def coverage(weights: dict[str, float], text: str) -> float:
     total = sum(weights.values())
     if not total:
         return 0.0
-    found = grams(text)
+    found = grams(canonical(text))
     return sum(w for g, w in weights.items() if g in found) / total
+
+
+@lru_cache(maxsize=50_000)
+def canonical(text: str) -> str:
+    """``text`` with long synonyms written one way (职业学校 → 职业院校), so bigrams match."""
+    for group in _SYNONYMS:
+        for word in group[1:]:
+            if len(word) >= 4:
+                text = text.replace(word, group[0])
+    return text
 
 
 def unit_fit(asked: str, unit: str) -> float | None:
@@ -87,20 +99,33 @@ def unit_fit(asked: str, unit: str) -> float | None:
 
 
 def find(
-    query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float = THRESHOLD
+    query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float = THRESHOLD,
+    margin: float = 0.0,
 ) -> Evidence | None:
     """The best-fitting located number for ``query``, or None when nothing is good enough."""
     candidates = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
                   *sentence_evidence(query, retrieval.hits, lexicon)]
     if wants_ratio(query):
         candidates = [e for e in candidates if e.ratio]
-    good = [e for e in candidates if e.match >= MATCH_MIN and e.score >= threshold]
-    return max(good, key=lambda e: e.score, default=None)
+    good = sorted((e for e in candidates if e.match >= MATCH_MIN and e.score >= threshold),
+                  key=lambda e: -e.score)
+    if not good:
+        return None
+    rival = next((e for e in good if _amount(e) != _amount(good[0])), None)
+    # Two different numbers fit about equally well: stating either could be wrong.
+    return None if rival is not None and good[0].score - rival.score < margin else good[0]
+
+
+def _amount(found: Evidence) -> tuple[float, str] | str:
+    if found.value is None:
+        return found.ratio
+    value, unit = Quantity(found.value, found.unit, found.raw, 0, 0).base()
+    return round(value, 6), _base_unit(unit)
 
 
 def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
     """The ``n`` table facts that fit the question best (sources for an LLM)."""
-    weights = lexicon.weights(query.measure)
+    weights = lexicon.weights(canonical(query.measure))
     scored = [(s[0], f) for f in retrieval.facts if (s := _fact_score(query, f, weights)) is not None]
     return [f for _, f in sorted(scored, key=lambda sf: -sf[0])[:n]]
 
@@ -114,7 +139,7 @@ def fact_evidence(
     query: Query, facts: Sequence[TableFact], retrieval: Retrieval, lexicon: Lexicon
 ) -> list[Evidence]:
     """Table facts scored against the question."""
-    weights = lexicon.weights(query.measure)
+    weights = lexicon.weights(canonical(query.measure))
     current = {d.doc_id: d.data_year for d in retrieval.documents}
     scored = [
         (s, f) for f in facts if (s := _fact_score(query, f, weights, current.get(f.doc_id))) is not None
@@ -204,7 +229,7 @@ def _extra_grams(weights: dict[str, float], label: str) -> int:
 
 def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
-    weights = lexicon.weights(query.measure)
+    weights = lexicon.weights(canonical(query.measure))
     out: list[Evidence] = []
     for hit in hits:
         if hit.chunk.kind != "prose":
@@ -272,6 +297,7 @@ def _quantity_score(
     level = _level_fit(query.level, clause if levels_in(clause) else segment)
     if level is None:
         return None
+    part = 0.05 if _adds_nothing(query, weights, context + before) else 0.0
     year = _stated_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
@@ -281,7 +307,7 @@ def _quantity_score(
     change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
     change = change or _opposite(query.measure, clause)
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
-    bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2
+    bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if _other_modifier(query.measure, clause) else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
@@ -291,17 +317,37 @@ def _quantity_score(
     return match + bonus, match
 
 
+def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
+    """True when the number is a part (after 其中) whose words the question does not ask for."""
+    at = before.rfind("其中")
+    if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
+        return False
+    return coverage(weights, before[at:]) <= coverage(weights, before[:at])
+
+
 def _other_modifier(measure: str, text: str) -> bool:
     """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
     words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
+    if len(words) == 1:
+        return _modifies(words[0], text, measure)
     if len(words) < 2:
         return False
     head, modifier = words[-1], words[-2]
     at = text.find(head)
-    if at < 2 or modifier in text:
+    if at < 2 or any(m in text for m in _alternatives(modifier)):
         return False
     before = text[at - 2: at]
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in _FUNCTION_WORDS
+
+
+def _modifies(head: str, text: str, asked: str) -> bool:
+    """True when ``text`` writes a bare asked noun with a qualifier of its own (社会招生 for 招生)."""
+    words = _all_words(text)
+    if head not in words[1:]:
+        return False
+    before = words[words.index(head) - 1]
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked
+            and before not in _FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
 
 
 def _other_head(measure: str, lead: str, clause: str) -> bool:
@@ -324,10 +370,9 @@ def _head_missing(measure: str, text: str) -> bool:
 
 def _type_missing(query: Query, text: str) -> bool:
     """True when the question names one kind of school (职业高中) and ``text`` does not."""
-    asked = school_types_in(query.norm)
-    if len(asked) != 1 or names_school(query.norm):
+    if not query.school_type or names_school(query.norm):
         return False
-    return not any(name in text for name in asked[0])
+    return not any(name in text for name in query.school_type)
 
 
 def _compound_missing(measure: str, text: str) -> bool:
@@ -400,7 +445,7 @@ def _precision(weights: dict[str, float], clause: str) -> float:
 def _level_fit(asked: str, text: str, *, soft: bool = False) -> float | None:
     found = levels_in(text)
     if not asked:
-        return -0.1 if found and not soft else 0.0
+        return -0.2 if found and not soft else 0.0
     if asked in found:
         return 0.15
     if found:
@@ -469,7 +514,7 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         computed = _computed_answer(query, retrieval, retrieve, lexicon)
         if computed is not None or not _one_scope(query):
             return computed or refusal(query, retrieval)
-    found = find(query, retrieval, lexicon)
+    found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
         return _stated(query, retrieval, found)
     return _from_next_year(query, retrieval, lexicon) or refusal(query, retrieval)
@@ -632,7 +677,7 @@ def _fmt(value: float) -> str:
 
 
 def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
-    weights = lexicon.weights(query.measure)
+    weights = lexicon.weights(canonical(query.measure))
     best: tuple[float, Chunk, str, int] | None = None
     chunks = [c for doc in retrieval.documents for c in retrieval.chunks_by_doc.get(doc.doc_id, ())]
     for chunk in chunks or [h.chunk for h in retrieval.hits]:

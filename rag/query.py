@@ -24,7 +24,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
-    ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工"),
+    ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工"), ("中专学校",),
 )
 """Kinds of 中职 school that tables count separately: naming one asks for its row, not the total."""
 
@@ -47,7 +47,7 @@ _LIST_RE = re.compile(
 _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)")
 _GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
-    r"|普通|高等|技工|本科|成人|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
+    r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
 )
 _LEVEL_SUBJECT = (
     "(?:" + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)) + ")"
@@ -76,6 +76,8 @@ class Query:
     unknown_region: bool = False
     """True when the question names a place no report can be about (another district, another city)."""
     parts: tuple[Query, ...] = ()
+    school_type: tuple[str, ...] = ()
+    """The one kind of 中职 school named (职业高中, 普通中专 …), as its group of names."""
 
     @property
     def year(self) -> int | None:
@@ -183,6 +185,7 @@ def _parse_simple(question: str) -> Query:
         operation="lookup",
         is_list=is_list,
         unknown_region=unknown,
+        school_type=types[0] if len(types := school_types_in(norm)) == 1 else (),
     )
 
 
@@ -268,6 +271,7 @@ def _inherit(part: Query, whole: Query) -> Query:
         measure=measure,
         unit=part.unit or whole.unit,
         unknown_region=part.unknown_region or whole.unknown_region,
+        school_type=part.school_type or whole.school_type,
     )
 
 

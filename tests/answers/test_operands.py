@@ -55,3 +55,33 @@ def test_operands_and_subjects(services: Services, question: str, value: float, 
     result = answer(question, services)
     assert not result.refused
     assert (result.value, result.unit) == (value, unit)
+
+
+def test_the_named_school_type_carries_to_the_other_operand() -> None:
+    later, base = parse_query("2020年北京市职业高中招生比2019年增加了多少人？").parts
+    assert later.school_type == base.school_type == ("职业高中", "职高")
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        # 职业学校 in the text answers 职业院校 in the question; 高职院校's total is a part
+        ("2025年北京职业院校招生总数是多少", 4.95, "万人"),
+        ("2025年北京职业院校招生总数比上一年增长了多少人", 3200, "人"),
+        # 社会招生 qualifies 招生 on its own: not the schools' enrolment
+        ("2025年北京中职学校招生多少人", 1.33, "万人"),
+        ("2025年北京高职院校招生多少人", 3.62, "万人"),
+        # without a level, a column of one level is not the total the sentence states
+        ("2025年北京职业院校校外兼课教师有多少人", 1267, "人"),
+        ("2020年北京市职业高中招生比2019年增加了多少人", 1623, "人"),
+    ],
+)
+def test_totals_parts_and_qualifiers(services: Services, question: str, value: float, unit: str) -> None:
+    result = answer(question, services)
+    assert (result.value, result.unit) == (value, unit)
+
+
+def test_two_different_numbers_that_fit_equally_refuse(services: Services) -> None:
+    # 31 个 专业群 and 27 个 实训基地 are stated in one breath; the scorer cannot tell them apart
+    result = answer("北京市第三批特色高水平骨干专业（群）完成验收的有多少个？", services)
+    assert result.refused or result.value == 31
