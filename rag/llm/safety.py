@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*(?:\([^)\n]*\)|\[[^\]\n]*\])")
+# Markdown lets an image's brackets span line breaks.
+_IMAGE = re.compile(r"!\[[^\]]{0,200}\]\s*(?:\([^)]{0,500}\)|\[[^\]]{0,200}\])")
 _LINK = re.compile(r"\[([^\]\n]*)\]\s*\((?:[^)\n]*)\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)[^>\s]*>")
