@@ -168,7 +168,7 @@ def _fact_score(
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
     if match < 0.15:
         return None
-    level = _level_fit(query.level, text)
+    level = _level_fit(query.level, text, named=query.measure)
     if level is None:
         return None
     year = query.year
@@ -188,7 +188,7 @@ def _fact_score(
     wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
     bonus += 0.1 if _TOTAL.search(label) and wants_total else 0.0
     bonus -= 0.04 * min(_extra_grams(weights, label), 10)
-    bonus -= 0.4 if _other_modifier(query.measure, label) else 0.0
+    bonus -= 0.4 if _other_modifier(query, label) else 0.0
     bonus -= 0.7 if _modifier_missing(query, text) else 0.0
     bonus -= 0.5 if _head_missing(query.measure, text) else 0.0
     bonus -= 0.5 if _type_missing(query, text) else 0.0
@@ -294,7 +294,7 @@ def _quantity_score(
     before = sentence[: quantity.start]
     clause = _clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query.level, clause if levels_in(clause) else segment)
+    level = _level_fit(query.level, clause if levels_in(clause) else segment, named=query.measure)
     if level is None:
         return None
     part = 0.05 if _adds_nothing(query, weights, context + before) else 0.0
@@ -308,7 +308,7 @@ def _quantity_score(
     change = change or _opposite(query.measure, clause)
     match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
     bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if _other_modifier(query.measure, clause) else 0.0
+    bonus -= 0.6 if _other_modifier(query, clause) else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
     bonus -= 0.5 if _head_missing(query.measure, before + clause) else 0.0
@@ -325,11 +325,12 @@ def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     return coverage(weights, before[at:]) <= coverage(weights, before[:at])
 
 
-def _other_modifier(measure: str, text: str) -> bool:
+def _other_modifier(query: Query, text: str) -> bool:
     """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
+    measure = query.measure
     words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
     if len(words) == 1:
-        return _modifies(words[0], text, measure)
+        return _modifies(words[0], text, query.norm)
     if len(words) < 2:
         return False
     head, modifier = words[-1], words[-2]
@@ -442,8 +443,9 @@ def _precision(weights: dict[str, float], clause: str) -> float:
     return len([g for g in found if g in weights]) / len(found) if found else 0.0
 
 
-def _level_fit(asked: str, text: str, *, soft: bool = False) -> float | None:
-    found = levels_in(text)
+def _level_fit(asked: str, text: str, *, soft: bool = False, named: str = "") -> float | None:
+    """Bonus for the asked level in ``text``; None when only other levels (not named in the measure) are."""
+    found = levels_in(text) - levels_in(named)
     if not asked:
         return -0.2 if found and not soft else 0.0
     if asked in found:

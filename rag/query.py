@@ -170,7 +170,14 @@ def _parse_simple(question: str) -> Query:
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))
-    measure = _measure(_LIST_RE.sub("", norm), keep_levels=True) if is_list else _measure(norm)
+    level = level_of(norm)
+    if is_list:
+        measure = _measure(_LIST_RE.sub("", norm), keep_levels=True)
+    elif len(levels_in(norm)) > 1:
+        # A second level is part of what is asked (毕业生升入专科), the first is the subject.
+        measure = _measure(re.sub("|".join(LEVELS[level]), "", norm), keep_levels=True)
+    else:
+        measure = _measure(norm)
     if len(measure) < 2:
         measure = _measure(norm, keep_levels=True)
     return Query(
@@ -179,7 +186,7 @@ def _parse_simple(question: str) -> Query:
         region=region,
         years=years,
         report_year=report_year,
-        level=level_of(norm),
+        level=level,
         measure=measure,
         unit=expected_unit(norm),
         operation="lookup",

@@ -85,3 +85,19 @@ def test_two_different_numbers_that_fit_equally_refuse(services: Services) -> No
     # 31 个 专业群 and 27 个 实训基地 are stated in one breath; the scorer cannot tell them apart
     result = answer("北京市第三批特色高水平骨干专业（群）完成验收的有多少个？", services)
     assert result.refused or result.value == 31
+
+
+def test_a_second_level_is_part_of_the_measure() -> None:
+    query = parse_query("2022年昌平区中职毕业生升入专科多少人？")
+    assert query.level == "中职" and "专科" in query.measure
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("2022年昌平区中职毕业生升入专科多少人？", 577),  # not 升入本科 8 人
+        ("2025年北京职业本科招生多少人", 1568),  # 职业本科 qualifies 招生 as asked
+    ],
+)
+def test_asked_qualifiers(services: Services, question: str, value: float) -> None:
+    assert answer(question, services).value == value
