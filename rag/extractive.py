@@ -335,7 +335,7 @@ def _other_modifier(query: Query, text: str) -> bool:
         return False
     head, modifier = words[-1], words[-2]
     at = text.find(head)
-    if at < 2 or any(m in text for m in _alternatives(modifier)):
+    if at < 2 or any(m in text for m in _variants(modifier)):
         return False
     before = text[at - 2: at]
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in _FUNCTION_WORDS
@@ -383,6 +383,12 @@ def _compound_missing(measure: str, text: str) -> bool:
     return len(head) >= 4 and head not in text and not levels_in(head)
 
 
+def _variants(word: str) -> tuple[str, ...]:
+    """The word's synonyms, or every name of the level it names (中职 → 中等职业, 中专 …)."""
+    level = next((lv for lv, names in LEVELS.items() if word in names), "")
+    return LEVELS[level] if level else _alternatives(word)
+
+
 def _alternatives(word: str) -> tuple[str, ...]:
     return next((group for group in _SYNONYMS if word in group), (word,))
 
@@ -412,7 +418,7 @@ def _modifier_missing(query: Query, text: str) -> bool:
     if len(words) < 2:
         return False
     if words[-2] + words[-1] in query.norm:
-        return not any(w in text for w in _alternatives(words[-2]))
+        return not any(w in text for w in _variants(words[-2]))
     found = grams(text)
     return not any(grams(w) & found for w in words[-3:-1])
 
