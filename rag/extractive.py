@@ -285,6 +285,8 @@ def _quantity_score(
         return None
     if not quantity.unit and not sentence[: quantity.start].strip():
         return None
+    if not _respective(query, weights, sentence, quantity):
+        return None
     fit = unit_fit(query.unit, quantity.unit)
     follower = sentence[quantity.end:].lstrip()[:1]
     if not quantity.unit and follower and follower in query.measure and not follower.isdigit():
@@ -317,6 +319,22 @@ def _quantity_score(
     return match + bonus, match
 
 
+def _respective(query: Query, weights: dict[str, float], sentence: str, quantity: Quantity) -> bool:
+    """False when the number sits in a 分别 list at another place than the item the question asks
+    about (A、B、C 分别增长了 x、y、z: x belongs to A)."""
+    at = sentence.rfind("分别", 0, quantity.start)
+    if at < 0:
+        return True
+    items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
+    listed = re.split(r"[，,；;。]", sentence[at:])[0]
+    numbers = [q for q in quantities(listed) if not _is_year(listed, q)]
+    if len(items) < 2 or len(items) != len(numbers):
+        return True
+    index = next((i for i, q in enumerate(numbers) if q.start + at == quantity.start), -1)
+    best = max(range(len(items)), key=lambda i: coverage(weights, items[i]))
+    return index == -1 or (index == best and not _other_modifier(query, items[best]))
+
+
 def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     """True when the number is a part (after 其中) whose words the question does not ask for."""
     at = before.rfind("其中")
@@ -346,7 +364,10 @@ def _modifies(head: str, text: str, asked: str) -> bool:
     words = _all_words(text)
     if head not in words[1:]:
         return False
-    before = words[words.index(head) - 1]
+    at = words.index(head)
+    before = words[at - 1]
+    if len(before) == 1 and at >= 2 and len(words[at - 2]) == 1:
+        before = words[at - 2] + before  # jieba splits rare words into characters (生均)
     return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked
             and before not in _FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
 
@@ -620,7 +641,10 @@ def names_operands(parts: Sequence[Query], text: str) -> bool:
     if len(parts) != 2:
         return True
     a, b = (_operand_marks(p) for p in parts)
-    return all(not side or any(_mentions(mark, text) for mark in side) for side in (a - b, b - a))
+    if not all(not side or any(_mentions(mark, text) for mark in side) for side in (a - b, b - a)):
+        return False
+    years = [set(p.years) for p in parts]
+    return all(str(y) in text for y in years[0] ^ years[1])
 
 
 def _operand_marks(part: Query) -> set[str]:

@@ -101,3 +101,16 @@ def test_a_second_level_is_part_of_the_measure() -> None:
 )
 def test_asked_qualifiers(services: Services, question: str, value: float) -> None:
     assert answer(question, services).value == value
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        # a stated ratio between other years is not the answer
+        ("2020年北京市中职学校招生人数是2019年的几倍", 1.21),
+        # A、B 分别增长了 x、y: x belongs to A; 生均固定资产价值 is not 固定资产值
+        ("2020年北京市中职学校固定资产值比2019年增长了百分之多少", 7.16),
+    ],
+)
+def test_years_and_respective_lists(services: Services, question: str, value: float) -> None:
+    assert answer(question, services).value == value
