@@ -168,7 +168,8 @@ def _fact_score(
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
     if match < 0.15:
         return None
-    level = _level_fit(query.level, text, named=query.measure)
+    # A row or column naming a level (专科, 高职院校) decides over the table's title.
+    level = _level_fit(query.level, label if levels_in(label) else text, named=query.measure)
     if level is None:
         return None
     year = query.year

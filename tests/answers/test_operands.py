@@ -114,3 +114,9 @@ def test_asked_qualifiers(services: Services, question: str, value: float) -> No
 )
 def test_years_and_respective_lists(services: Services, question: str, value: float) -> None:
     assert answer(question, services).value == value
+
+
+def test_a_row_naming_another_level_does_not_answer(services: Services) -> None:
+    # the 专科 row of the 中职 qualification table is not the asked 本科 share
+    result = answer("2020年北京市中职学校专任教师中本科学历占比是多少", services)
+    assert result.refused or result.value == 78.99
