@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import jieba
 
-from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
+from rag.numbers import Quantity, find_quantities, find_ratios, format_number, parse_quantity
 from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
@@ -566,8 +566,9 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
     step = -delta[0].value if change.group(1) in ("增加", "增长") else delta[0].value
     value = current.value + step
     sign = "-" if step < 0 else "+"
-    formula = f"{_fmt(current.value)} {sign} {_fmt(abs(step))} = {_fmt(value)} {current.unit}".strip()
-    text = f"答：{_fmt(value)} {current.unit}。\n计算：{formula}（{query.year + 1}年的数及其变化见[1]）"
+    shown, base, moved = format_number(value), format_number(current.value), format_number(abs(step))
+    formula = f"{base} {sign} {moved} = {shown} {current.unit}".strip()
+    text = f"答：{shown} {current.unit}。\n计算：{formula}（{query.year + 1}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=value, unit=current.unit, refused=False, mode="extractive",
         citations=(_cite(1, current),), retrieved=_evidence_first(retrieval.hits, [current]),
@@ -629,7 +630,8 @@ def _computed_answer(
         return None
     value, unit, formula = result
     citations = (_cite(1, a), _cite(2, b))
-    shown = f"{_fmt(value)}{unit}" if unit in ("%", "倍") else f"{_fmt(value)} {unit}".strip()
+    number = format_number(value)
+    shown = f"{number}{unit}" if unit in ("%", "倍") else f"{number} {unit}".strip()
     text = f"答：{shown}。\n计算：{formula}（输入见[1][2]）"
     return Answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
@@ -670,24 +672,25 @@ def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] |
         return None
     if ux != uy:
         (x, ux), (y, uy) = _to_base(a), _to_base(b)
-    xs, ys = _fmt(x), _fmt(y)
+    xs, ys = format_number(x), format_number(y)
     places = max(_decimals(x), _decimals(y))
     if query.operation == "sum":
         total = round(x + y, places)
-        return total, ux, f"{xs} + {ys} = {_fmt(total)} {ux}".strip()
+        return total, ux, f"{xs} + {ys} = {format_number(total)} {ux}".strip()
     if query.operation == "difference":
         value = round(abs(x - y), places)
-        return value, ux, f"{_fmt(max(x, y))} - {_fmt(min(x, y))} = {_fmt(value)} {ux}".strip()
+        larger, smaller = format_number(max(x, y)), format_number(min(x, y))
+        return value, ux, f"{larger} - {smaller} = {format_number(value)} {ux}".strip()
     if y == 0 or x == 0:
         return None
     if query.operation == "ratio":
         value = round(x / y, 2)
-        return value, "倍", f"{xs} ÷ {ys} = {_fmt(value)} 倍"
+        return value, "倍", f"{xs} ÷ {ys} = {format_number(value)} 倍"
     if query.operation == "share":
         value = round(x / y * 100, 2)
-        return value, "%", f"{xs} ÷ {ys} × 100% = {_fmt(value)}%"
+        return value, "%", f"{xs} ÷ {ys} × 100% = {format_number(value)}%"
     value = round(abs(y - x) / x * 100, 2)
-    return value, "%", f"|{ys} - {xs}| ÷ {xs} × 100% = {_fmt(value)}%"
+    return value, "%", f"|{ys} - {xs}| ÷ {xs} × 100% = {format_number(value)}%"
 
 
 def _decimals(value: float) -> int:
@@ -703,10 +706,6 @@ def _same_units(found: Evidence) -> tuple[float, str]:
 def _to_base(found: Evidence) -> tuple[float, str]:
     quantity = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0)
     return quantity.base()
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
 def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:

@@ -169,3 +169,9 @@ def parse_quantity(raw: str) -> Quantity | None:
     if after or (before and before not in _QUALIFIERS):
         return None
     return _quantity(match, raw, origin)
+
+
+def format_number(value: float) -> str:
+    """A number as written in an answer, without a trailing ``.0`` or float noise: 1061.0 → '1061'."""
+    text = f"{round(value, 6):f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from rag.breaker import CircuitBreaker
 from rag.errors import LLMError
-from rag.llm.calculator import PERCENT_OPS, Calculation, compute, fmt, formula
+from rag.llm.calculator import PERCENT_OPS, Calculation, compute, formula
 from rag.llm.client import ChatClient
 from rag.llm.draft import parse_draft, partial_answer
 from rag.llm.safety import LeakGuard, clean_unit, strip_markup
@@ -33,7 +33,7 @@ from rag.llm.sources import (
     render_sources,
     same_number,
 )
-from rag.numbers import find_quantities
+from rag.numbers import find_quantities, format_number
 from rag.prompts import render
 from rag.settings import Settings
 from rag.types import Answer, Hit, TableFact
@@ -158,7 +158,7 @@ class LLMAnswerer:
         if not order:
             warnings.append("the model's answer cites no source")
         elif calc is None and value is not None and not any(holds(by_n[n].body, value) for n in order):
-            warnings.append(f"the value {fmt(value)} is not stated in the cited sources")
+            warnings.append(f"the value {format_number(value)} is not stated in the cited sources")
         citations = tuple(cite(by_n[n], i + 1, _values_for(n, value, calc)) for i, n in enumerate(order))
         return Answer(
             question=question, text=text, value=value, unit=unit, refused=False, mode="llm",
@@ -199,7 +199,8 @@ def _unsupported_inputs(calc: Calculation, by_n: dict[int, Source]) -> list[str]
     for operand in calc.inputs:
         source = by_n.get(operand.source)
         if source is None or not holds(f"{source.body}\n{source.text}", operand.value):
-            out.append(f"calculation input {fmt(operand.value)} is not stated in source [{operand.source}]")
+            shown = format_number(operand.value)
+            out.append(f"calculation input {shown} is not stated in source [{operand.source}]")
     return out
 
 
@@ -207,7 +208,7 @@ def _place_result(
     text: str, calc: Calculation, result: float, unit: str, known: Sequence[float], computation: str
 ) -> str:
     """Text with the calculator's result where the model put ``{result}`` or its own (wrong) number."""
-    shown = fmt(result)
+    shown = format_number(result)
     percent = calc.op in PERCENT_OPS
     if _PLACEHOLDER.search(text):
         return _PLACEHOLDER.sub(lambda m: f"{shown}{'%' if percent else ''}", text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
 from rag.errors import LLMError
+from rag.numbers import format_number
 
 BAD_REPLY = "llm_bad_reply"
 
@@ -56,15 +57,9 @@ def compute(calc: Calculation) -> float:
 
 def formula(calc: Calculation, result: float) -> str:
     """The computation as shown to the user, e.g. ``(1061 − 1200) ÷ 1200 × 100% = -11.58%``."""
-    v = [fmt(o.value) for o in calc.inputs]
+    v = [format_number(o.value) for o in calc.inputs]
     if calc.op == "pct_change":
-        return f"({v[1]} − {v[0]}) ÷ {v[0]} × 100% = {fmt(result)}%"
+        return f"({v[1]} − {v[0]}) ÷ {v[0]} × 100% = {format_number(result)}%"
     if calc.op == "share":
-        return f"{v[0]} ÷ {v[1]} × 100% = {fmt(result)}%"
-    return f"{_SYMBOL[calc.op].join(v)} = {fmt(result)}"
-
-
-def fmt(value: float) -> str:
-    """A number without a trailing ``.0`` or float noise: 1061.0 → '1061', 0.1 + 0.2 → '0.3'."""
-    text = f"{round(value, 6):f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+        return f"{v[0]} ÷ {v[1]} × 100% = {format_number(result)}%"
+    return f"{_SYMBOL[calc.op].join(v)} = {format_number(result)}"

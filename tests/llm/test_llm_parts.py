@@ -9,9 +9,10 @@ import pytest
 
 from rag.errors import LLMError
 from rag.llm.answerer import renumber
-from rag.llm.calculator import Operand, calculation, compute, fmt, formula
+from rag.llm.calculator import Operand, calculation, compute, formula
 from rag.llm.draft import parse_draft, partial_answer
 from rag.llm.safety import LeakGuard, strip_markup
+from rag.numbers import format_number
 from rag.prompts import render
 
 
@@ -68,7 +69,8 @@ def test_calculator_rejects_wrong_arity() -> None:
 
 
 def test_fmt_drops_float_noise() -> None:
-    assert [fmt(1061.0), fmt(0.1 + 0.2), fmt(-0.0), fmt(-11.58)] == ["1061", "0.3", "0", "-11.58"]
+    shown = [format_number(v) for v in (1061.0, 0.1 + 0.2, -0.0, -11.58)]
+    assert shown == ["1061", "0.3", "0", "-11.58"]
 
 
 def test_renumber_keeps_only_real_sources_in_order_of_use() -> None:
