@@ -10,7 +10,14 @@ from functools import lru_cache
 
 import jieba
 
-from rag.numbers import Quantity, find_quantities, find_ratios, format_number, parse_quantity
+from rag.numbers import (
+    Quantity,
+    find_quantities,
+    find_ratios,
+    format_number,
+    parse_quantity,
+    split_multiplier,
+)
 from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
@@ -526,7 +533,7 @@ def _line_of(chunk: Chunk, line: int, raw: str) -> str:
 
 
 def _base_unit(unit: str) -> str:
-    unit = re.sub(r"^(?:亿|千万|百万|万|千)", "", unit) if len(unit) > 1 else unit
+    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
     return _UNIT_CLASS.get(unit, unit)
 
 

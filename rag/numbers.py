@@ -54,10 +54,8 @@ class Quantity:
 
     def base(self) -> tuple[float, str]:
         """Value and unit with 万/亿 folded into the value: 2.41万人 → (24100.0, '人')."""
-        for word, factor in MULTIPLIERS.items():
-            if self.unit.startswith(word):
-                return round(self.value * factor, 6), self.unit[len(word):]
-        return self.value, self.unit
+        factor, unit = split_multiplier(self.unit)
+        return (round(self.value * factor, 6), unit) if factor != 1 else (self.value, self.unit)
 
 
 @dataclass(frozen=True)
@@ -175,3 +173,11 @@ def format_number(value: float) -> str:
     """A number as written in an answer, without a trailing ``.0`` or float noise: 1061.0 → '1061'."""
     text = f"{round(value, 6):f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def split_multiplier(unit: str) -> tuple[float, str]:
+    """The 万/亿 multiplier a unit starts with and the rest: '万人' → (10000.0, '人'); '人' → (1, '人')."""
+    for word, factor in MULTIPLIERS.items():
+        if unit.startswith(word):
+            return factor, unit[len(word):]
+    return 1, unit
