@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.frames import CHANGE, Frame, is_year, quantities
+from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities
 from rag.numbers import split_multiplier
 from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
@@ -92,7 +92,7 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["in_hits"] = float(rank is not None)
     f["hit_rank"] = 1.0 / (1.0 + rank) if rank is not None else 0.0
     f["respective_mismatch"] = float(not table and not _respective(query, w, frame))
-    f["approximate"] = float(bool(frame.qualifier) and frame.qualifier in ("近", "约", "超过", "逾", "超"))
+    f["approximate"] = float(frame.qualifier in APPROXIMATE)
     f["asked_numbers_missing"] = float(_numbers_missing(query.measure, f"{frame.context} {everything}"))
     return f
 
