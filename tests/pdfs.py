@@ -159,6 +159,8 @@ class Layout:
     """Narrow label columns, so long labels wrap inside their cells."""
     pdf_title: bool = True
     """Whether the PDF's /Title metadata holds the title."""
+    split_header: bool = False
+    """A table's header row is its own ruled block, so it can be left alone at the bottom of a page."""
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -167,8 +169,8 @@ LAYOUTS: dict[str, Layout] = {
         Layout("plain", footer="- {page} -"),
         Layout("header-title", header="{title}", repeat_header=False),
         Layout("header-other", header="职业教育质量年度报告", footer="第 {page} 页", repeat_header=True),
-        Layout("title-page", header="{title}", title_page=True, repeat_header=True, wrap_cells=True,
-               pdf_title=False),
+        Layout("title-page", header="{title}", title_page=True, wrap_cells=True, pdf_title=False,
+               split_header=True),
     )
 }
 _MARGIN = 56.0
@@ -229,15 +231,15 @@ def _report_flowables(lines: list[str], opening: int, font: str, layout: Layout)
             rows.append(line.split("\t"))
             continue
         if rows:
-            out += [_report_table(rows, font, layout), Spacer(1, 6)]
+            out += [*_report_table(rows, font, layout), Spacer(1, 6)]
             rows = []
         out.append(Paragraph(_escape(line), body))
     if rows:
-        out.append(_report_table(rows, font, layout))
+        out += _report_table(rows, font, layout)
     return out
 
 
-def _report_table(rows: list[list[str]], font: str, layout: Layout) -> Table:
+def _report_table(rows: list[list[str]], font: str, layout: Layout) -> list[Flowable]:
     """A ruled table fitted to the page width; cells wrap when the layout says so or it is too wide."""
     style = ParagraphStyle("c", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
     width = max(len(r) for r in rows)
@@ -254,10 +256,10 @@ def _report_table(rows: list[list[str]], font: str, layout: Layout) -> Table:
         share = spare / sum(extra) if sum(extra) > 0 and spare > 0 else 0
         natural = [f + e * share for f, e in zip(floor, extra, strict=True)]
     cells = [[Paragraph(_escape(cell), style) for cell in row] for row in padded]
-    table = Table(cells, colWidths=natural, repeatRows=1 if layout.repeat_header else 0)
-    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    table.setStyle(TableStyle(grid))
-    return table
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    if layout.split_header and len(cells) > 1:
+        return [Table(part, colWidths=natural, style=grid) for part in (cells[:1], cells[1:])]
+    return [Table(cells, colWidths=natural, repeatRows=1 if layout.repeat_header else 0, style=grid)]
 
 
 def _text_width(text: str) -> float:
