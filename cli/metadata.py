@@ -42,7 +42,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _show(settings)
     name = Path(args.file).name
     if not changes and not args.clear:
-        raise InputError("请至少给出一个要更正的字段（--title、--region、--report-year、--data-year、--level）")
+        raise InputError("请至少给出一个要更正的字段（--title、--region、--report-year、--data-year、"
+                         "--level）")
     override = save_override(settings.home, name, changes, clear=args.clear)
     print(f"{OVERRIDES_FILE}: {name} → {override or '（无更正）'}")
     source = _find(settings, name)
