@@ -288,17 +288,21 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int], tuple[tupl
         reader = _open_pdf(data, name)
         ruled = [_draws_rules(_drawing(page, number, name)) for number, page in enumerate(reader.pages, 1)]
     laid_out = _plumber_pages(data, _first(ruled, MAX_LAID_OUT_PAGES), name)
+    positions = read_layout(data, max_pages=len(laid_out), text_of=[lines is None for lines in laid_out])
+    texts = positions.texts if positions is not None else ()
     per_page: list[list[str]] = []
     chars = 0
     with _pypdf_errors(name):
-        for page, layout in zip(reader.pages, laid_out, strict=True):
-            page_lines = layout if layout is not None else (page.extract_text() or "").splitlines()
+        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True)):
+            text = texts[number] if number < len(texts) else None
+            if layout is None and text is None:
+                text = page.extract_text() or ""
+            page_lines = layout if layout is not None else str(text).splitlines()
             per_page.append([_clean(line) for line in page_lines])
             chars += sum(map(len, page_lines))
             if chars > MAX_PDF_TEXT_CHARS:
                 raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
     _check_text_layer(per_page, name)
-    positions = read_layout(data, max_pages=len(per_page))
     evidence: tuple[tuple[str, str], ...] = ()
     if positions is not None:
         per_page, headers = _without_furniture(per_page, positions.pages)
