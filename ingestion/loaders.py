@@ -14,15 +14,20 @@ as in ``pdftotext`` output.
 PDFs: pypdf opens, decrypts (empty user password), validates and inflates every page, with its
 built-in decompression limits; pdfplumber lays out the pages that draw table rules, writing each
 ruled table row as one line of tab-separated cells, the same shape as the bundled ``.txt``
-reports; pypdf extracts the text of the other pages. Measured on ``tests/pdfs.make_report_pdf``
+reports; pypdfium2 extracts the text of the other pages (pypdf when pdfium cannot read the file).
+Page furniture (running headers and footers, page numbers) is removed here by its position and its
+repetition across pages (``ingestion.pdfpages``, ``ingestion.normalize.band_furniture``), and the
+PDF's /Title, its first page's largest text and its running header are kept as title evidence
+(``LoadedText.evidence``); see docs/pdf.md. Measured on ``tests/pdfs.make_report_pdf``
 (a heading, a paragraph and a 4×5 ruled table): pypdf's plain mode gives one cell per line (row
 structure lost), its layout mode pads cells with 1–3 spaces (``2022年 增长量   增长率``: cell
 borders ambiguous); pdfplumber's tables come back cell-exact, and all 111 table rows of the
 changping and chaoyang reports survive a PDF round trip exactly. Cost in CPU time on dense
 Chinese pages: pypdf ≈ 95 ms/page, pdfplumber ≈ 180 ms/page. So pdfplumber runs only on pages
 whose content stream draws the rules of a table (≥ 3 horizontal and ≥ 2 vertical lines or thin
-rectangles), at most ``MAX_LAID_OUT_PAGES`` of them; other pages keep pypdf's text (in
-content-stream order, so a footer drawn first comes first).
+rectangles, or the lone row of a header left at a page bottom), at most ``MAX_LAID_OUT_PAGES`` of
+them; other pages keep their plain text (in content-stream order, so a footer drawn first comes
+first).
 
 Error codes (``DocumentError.code``): see ``ERROR_CODES``; ``timeout`` and ``memory`` also come
 from ``ingestion.isolation``.
