@@ -22,7 +22,10 @@ BAND = 0.08
 _SAME_LINE = 3.0
 _LARGEST_SHARE = 0.9
 _TITLE_SIZE = 1.3
-"""The largest text counts as a title only when set this much bigger than the page's middle size."""
+"""The largest text counts as a title only when set this much bigger than the page's middle size,
+or when the page is a cover: at most ``_COVER_LINES`` lines, the largest at least ``_COVER_SIZE`` pt."""
+_COVER_LINES = 8
+_COVER_SIZE = 14.0
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,8 @@ def _largest(runs: list[_Run], height: float) -> str:
         return ""
     sizes = sorted(r.size for r in body)
     biggest = sizes[-1]
-    if biggest < sizes[len(sizes) // 2] * _TITLE_SIZE:  # nothing stands out: no title on this page
+    cover = len(list(_lines(body))) <= _COVER_LINES and biggest >= _COVER_SIZE
+    if biggest < sizes[len(sizes) // 2] * _TITLE_SIZE and not cover:  # a body page: no title stands out
         return ""
     large = [r for r in body if r.size >= biggest * _LARGEST_SHARE]
     parts = [" ".join(r.text for r in line) for line in _lines(large)]

@@ -66,6 +66,7 @@ def test_a_header_other_than_the_title_and_its_page_footers_go(tmp_path: Path) -
     [
         (Layout("meta", header="", pdf_title=True), False, "pdf_title"),
         (Layout("big", header="", pdf_title=False), True, "largest_text"),
+        (Layout("cover", header="", pdf_title=False, title_page=True), True, "largest_text"),
         (Layout("header", header="{title}", pdf_title=False), False, "running_header"),
     ],
 )
