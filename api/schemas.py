@@ -59,6 +59,12 @@ class AnswerOut(BaseModel):
     latency_ms: float
 
 
+class EvidenceOut(BaseModel):
+    source: str
+    """pdf_title, largest_text, text, running_header, pdf_subject or file_name."""
+    text: str
+
+
 class DocumentOut(BaseModel):
     doc_id: str
     file: str
@@ -67,6 +73,10 @@ class DocumentOut(BaseModel):
     report_year: int | None
     data_year: int | None
     level: str
+    sources: dict[str, str] = Field(default_factory=dict)
+    """Where each field came from (field → source; ``override`` for an admin's correction)."""
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+    """Every candidate the metadata was chosen from."""
 
 
 class UploadOut(BaseModel):
@@ -120,6 +130,7 @@ def document_out(info: ReportInfo) -> DocumentOut:
     return DocumentOut(
         doc_id=info.doc_id, file=info.file, title=info.title, region=info.region,
         report_year=info.report_year, data_year=info.data_year, level=info.level,
+        sources=dict(info.sources), evidence=[EvidenceOut(source=s, text=t) for s, t in info.evidence],
     )
 
 

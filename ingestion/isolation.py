@@ -151,6 +151,8 @@ def _loaded(data: dict[str, Any]) -> LoadedText:
         encoding=data["encoding"],
         content_hash=data["content_hash"],
         pages=tuple(data["pages"]),
+        evidence=tuple((str(source), str(text)) for source, text in data.get("evidence", ())),
+        furniture_removed=bool(data.get("furniture_removed", False)),
     )
 
 
@@ -212,6 +214,8 @@ def _child_reply(path: Path, max_bytes: int) -> dict[str, Any]:
             "content_hash": loaded.content_hash,
             "lines": loaded.lines,
             "pages": loaded.pages,
+            "evidence": loaded.evidence,
+            "furniture_removed": loaded.furniture_removed,
         }
     }
 

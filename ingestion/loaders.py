@@ -14,15 +14,20 @@ as in ``pdftotext`` output.
 PDFs: pypdf opens, decrypts (empty user password), validates and inflates every page, with its
 built-in decompression limits; pdfplumber lays out the pages that draw table rules, writing each
 ruled table row as one line of tab-separated cells, the same shape as the bundled ``.txt``
-reports; pypdf extracts the text of the other pages. Measured on ``tests/pdfs.make_report_pdf``
+reports; pypdfium2 extracts the text of the other pages (pypdf when pdfium cannot read the file).
+Page furniture (running headers and footers, page numbers) is removed here by its position and its
+repetition across pages (``ingestion.pdfpages``, ``ingestion.normalize.band_furniture``), and the
+PDF's /Title, its first page's largest text and its running header are kept as title evidence
+(``LoadedText.evidence``); see docs/pdf.md. Measured on ``tests/pdfs.make_report_pdf``
 (a heading, a paragraph and a 4×5 ruled table): pypdf's plain mode gives one cell per line (row
 structure lost), its layout mode pads cells with 1–3 spaces (``2022年 增长量   增长率``: cell
 borders ambiguous); pdfplumber's tables come back cell-exact, and all 111 table rows of the
 changping and chaoyang reports survive a PDF round trip exactly. Cost in CPU time on dense
 Chinese pages: pypdf ≈ 95 ms/page, pdfplumber ≈ 180 ms/page. So pdfplumber runs only on pages
 whose content stream draws the rules of a table (≥ 3 horizontal and ≥ 2 vertical lines or thin
-rectangles), at most ``MAX_LAID_OUT_PAGES`` of them; other pages keep pypdf's text (in
-content-stream order, so a footer drawn first comes first).
+rectangles, or the lone row of a header left at a page bottom), at most ``MAX_LAID_OUT_PAGES`` of
+them; other pages keep their plain text (in content-stream order, so a footer drawn first comes
+first).
 
 Error codes (``DocumentError.code``): see ``ERROR_CODES``; ``timeout`` and ``memory`` also come
 from ``ingestion.isolation``.
@@ -33,11 +38,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ingestion.normalize import band_furniture, furniture_key, is_page_number
+from ingestion.pdfpages import PageMarks, PdfLayout, read_layout
 from rag.errors import DocumentError
 from rag.types import LoadedText
 
@@ -70,6 +78,9 @@ treated as a scan (``pdf_no_text``) rather than loaded as its typed cover alone.
 MAX_LAID_OUT_PAGES = 200
 """pdfplumber costs ≈ 80–140 ms a page: beyond this many ruled pages, pypdf's plain text is kept, so
 a long PDF still loads within the isolation timeout (deterministically, unlike a time budget)."""
+
+MAX_FURNITURE_SHARE = 0.3
+"""Band lines are kept when removing them would take more than this share of the lines."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -108,8 +119,10 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
     """The file's text lines (with page numbers for a PDF), or DocumentError with a stable code."""
     data = _read(path, max_bytes=max_bytes)
     name = path.name
+    evidence: tuple[tuple[str, str], ...] = ()
+    by_position = False
     if _is_pdf(data):
-        lines, pages = _pdf_lines(data, name)
+        lines, pages, evidence, by_position = _pdf_lines(data, name)
         encoding = "pdf"
     else:
         _refuse_known_binary(data, name, suffix=path.suffix.lower())
@@ -123,6 +136,8 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
         encoding=encoding,
         content_hash=hashlib.sha256(data).hexdigest(),
         pages=tuple(pages),
+        evidence=evidence,
+        furniture_removed=by_position,
     )
 
 
@@ -269,31 +284,85 @@ def _text_lines(text: str) -> tuple[list[str], list[int]]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
+def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int], tuple[tuple[str, str], ...], bool]:
+    """The PDF's lines without page furniture, each line's page, (source, text) title evidence, and
+    whether furniture was found by position."""
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError(f"{name}: the PDF is truncated (no end-of-file marker)", code="pdf_broken")
     with _pypdf_errors(name):
         reader = _open_pdf(data, name)
         ruled = [_draws_rules(_drawing(page, number, name)) for number, page in enumerate(reader.pages, 1)]
     laid_out = _plumber_pages(data, _first(ruled, MAX_LAID_OUT_PAGES), name)
-    lines: list[str] = []
-    pages: list[int] = []
+    positions = read_layout(data, max_pages=len(laid_out), text_of=[lines is None for lines in laid_out])
+    texts = positions.texts if positions is not None else ()
+    per_page: list[list[str]] = []
     chars = 0
     with _pypdf_errors(name):
-        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True), start=1):
-            page_lines = layout if layout is not None else (page.extract_text() or "").splitlines()
-            lines += [_clean(line) for line in page_lines]
-            pages += [number] * len(page_lines)
+        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True)):
+            text = texts[number] if number < len(texts) else None
+            if layout is None and text is None:
+                text = page.extract_text() or ""
+            page_lines = layout if layout is not None else str(text).splitlines()
+            per_page.append([_clean(line) for line in page_lines])
             chars += sum(map(len, page_lines))
             if chars > MAX_PDF_TEXT_CHARS:
                 raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
-    _check_text_layer(lines, pages, len(laid_out), name)
-    return lines, pages
+    _check_text_layer(per_page, name)
+    evidence: tuple[tuple[str, str], ...] = ()
+    if positions is not None:
+        per_page, headers = _without_furniture(per_page, positions.pages)
+        evidence = _evidence(positions, headers)
+    lines = [line for page_lines in per_page for line in page_lines]
+    pages = [number for number, page_lines in enumerate(per_page, 1) for _ in page_lines]
+    return lines, pages, evidence, positions is not None
 
 
-def _check_text_layer(lines: list[str], pages: list[int], count: int, name: str) -> None:
+def _without_furniture(
+    per_page: list[list[str]], marks: tuple[PageMarks, ...]
+) -> tuple[list[list[str]], list[str]]:
+    """Each page's lines without the header/footer lines ``band_furniture`` names, and the removed
+    running headers (not page numbers), most frequent first."""
+    furniture = band_furniture([m.top + m.bottom for m in marks])
+    kept_pages, headers = [], Counter[str]()
+    for lines, mark in zip(per_page, marks, strict=False):
+        kept = list(lines)
+        for band, from_end in ((mark.top, False), (reversed(mark.bottom), True)):
+            for text in band:
+                if furniture_key(text) in furniture and _drop_one(kept, text, from_end=from_end):
+                    headers.update([] if is_page_number(text) or from_end else [" ".join(text.split())])
+        kept_pages.append(kept)
+    total = sum(1 for lines in per_page for line in lines if line.strip())
+    left = sum(1 for lines in kept_pages for line in lines if line.strip())
+    if left < total * (1 - MAX_FURNITURE_SHARE):  # not furniture: the pages are made of it
+        return per_page, []
+    return kept_pages + per_page[len(kept_pages):], [text for text, _ in headers.most_common()]
+
+
+def _drop_one(lines: list[str], text: str, *, from_end: bool) -> bool:
+    """Removes the line nearest the page's start (or end) that spells ``text``; False when none does."""
+    key = re.sub(r"\s", "", text)
+    order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
+    for i in order:
+        if re.sub(r"\s", "", lines[i]) == key:
+            del lines[i]
+            return True
+    return False
+
+
+def _evidence(positions: PdfLayout, headers: list[str]) -> tuple[tuple[str, str], ...]:
+    found = [
+        ("pdf_title", positions.title),
+        ("pdf_subject", positions.subject),
+        ("largest_text", positions.largest),
+        ("running_header", headers[0] if headers else ""),
+    ]
+    return tuple((source, text) for source, text in found if text)
+
+
+def _check_text_layer(per_page: list[list[str]], name: str) -> None:
     """Refuses a PDF whose pages (nearly) all lack text: a scan with at most a typed cover."""
-    with_text = len({page for line, page in zip(lines, pages, strict=True) if line.strip()})
+    count = len(per_page)
+    with_text = sum(1 for lines in per_page if any(line.strip() for line in lines))
     if with_text == 0:
         raise DocumentError(
             f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
@@ -365,7 +434,8 @@ def _drawing(page: Any, number: int, name: str) -> bytes:
 
 
 def _draws_rules(drawing: bytes) -> bool:
-    """Whether the drawing has the ≥ 3 horizontal and ≥ 2 vertical rules of a ruled table."""
+    """Whether the drawing has the rules of a ruled table: ≥ 3 horizontal and ≥ 2 vertical, or the
+    2 horizontal and ≥ 3 vertical of a lone row (a header row left at the bottom of a page)."""
     across = down = 0
     for match in _SEGMENT.finditer(drawing):
         x1, y1, x2, y2 = (float(v) for v in match.groups())
@@ -378,9 +448,13 @@ def _draws_rules(drawing: bytes) -> bool:
         else:
             across += height < 2 < width
             down += width < 2 < height
-        if across >= 3 and down >= 2:
+        if _ruled(across, down):
             return True
-    return across >= 3 and down >= 2
+    return _ruled(across, down)
+
+
+def _ruled(across: int, down: int) -> bool:
+    return (across >= 3 and down >= 2) or (across >= 2 and down >= 3)
 
 
 def _plumber_pages(data: bytes, wanted: list[bool], name: str) -> list[list[str] | None]:

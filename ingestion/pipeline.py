@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.isolation import load_isolated
+from ingestion.overrides import Override, load_overrides
 from ingestion.parse import parse
 from rag.errors import NianbaoError
 from rag.index import Index, UpsertResult
+from rag.types import ReportInfo
 
 SUFFIXES = (".txt", ".md", ".pdf")
 Progress = Callable[[str], None]
@@ -31,6 +33,8 @@ class FileOutcome:
     facts: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    info: ReportInfo | None = None
+    """The report's metadata as read (with its sources), when the file was parsed."""
 
     @property
     def ok(self) -> bool:
@@ -69,11 +73,12 @@ def ingest(
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     files = expand(paths)
+    overrides = load_overrides(index.home)
     outcomes: list[FileOutcome] = []
     with index.writing(rebuild=rebuild):
         for n, path in enumerate(files, start=1):
             say(f"[{n}/{len(files)}] {path.name}")
-            outcome = ingest_file(path, index)
+            outcome = ingest_file(path, index, override=overrides.get(path.name))
             say(f"[{n}/{len(files)}] {path.name}: {_describe(outcome)}")
             outcomes.append(outcome)
     totals = index.stats()
@@ -88,11 +93,12 @@ def ingest(
     )
 
 
-def ingest_file(path: Path, index: Index) -> FileOutcome:
+def ingest_file(path: Path, index: Index, *, override: Override | None = None) -> FileOutcome:
     """Load, parse and upsert one file; any failure is reported, never raised."""
     started = time.perf_counter()
     try:
-        result = index.upsert(parse(load_isolated(path)))
+        doc = parse(load_isolated(path), override=override)
+        result = index.upsert(doc)
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
@@ -100,7 +106,7 @@ def ingest_file(path: Path, index: Index) -> FileOutcome:
         return FileOutcome(
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
-    return _outcome(path, result, time.perf_counter() - started)
+    return _outcome(path, result, time.perf_counter() - started, doc.info)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -114,7 +120,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:
+def _outcome(path: Path, result: UpsertResult, seconds: float, info: ReportInfo) -> FileOutcome:
     return FileOutcome(
         str(path),
         result.status,
@@ -123,6 +129,7 @@ def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:
         facts=result.facts,
         embedded=result.embedded,
         seconds=seconds,
+        info=info,
     )
 
 
@@ -131,5 +138,20 @@ def _describe(outcome: FileOutcome) -> str:
         return f"FAILED ({outcome.code}) {outcome.message}"
     return (
         f"{outcome.status}, {outcome.tables} tables, {outcome.facts} facts, {outcome.chunks} chunks, "
-        f"{outcome.embedded} embedded, {outcome.seconds:.1f} s"
+        f"{outcome.embedded} embedded, {outcome.seconds:.1f} s\n    " + describe_info(outcome.info)
     )
+
+
+def describe_info(info: ReportInfo | None) -> str:
+    """One line for people: 「title」 region report/data year level, each with its source."""
+    if info is None:
+        return ""
+    sources = dict(info.sources)
+
+    def show(field: str, value: object) -> str:
+        return f"{value if value not in (None, '') else '?'} [{sources.get(field, '?')}]"
+
+    title = f"「{info.title}」 [{sources.get('title', '?')}]"
+    return (f"{title}, region {show('region', info.region)}, report year "
+            f"{show('report_year', info.report_year)}, data year {show('data_year', info.data_year)}, "
+            f"level {show('level', info.level)}")

@@ -63,6 +63,11 @@ class Index:
         self._write_mutex = threading.Lock()
 
     @property
+    def home(self) -> Path:
+        """The index home (where the metadata overrides live)."""
+        return self._settings.home
+
+    @property
     def embedder(self) -> Embedder:
         """The embedder for dense search (built on first use)."""
         with self._lock:
@@ -311,7 +316,7 @@ class _Writer:
         info = doc.info
         chunks = list({c.id: c for c in doc.chunks}.values())
         old = store.document_by_file(self._conn, info.file)
-        unchanged = old is not None and old.doc_id == info.doc_id and old.content_hash == info.content_hash
+        unchanged = old == info  # same file content and same metadata (an override changes the latter)
         if not unchanged:
             for stale in {old.doc_id if old else None, info.doc_id} - {None}:
                 self._delete(str(stale))

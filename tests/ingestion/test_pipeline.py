@@ -89,10 +89,10 @@ def test_a_parser_crash_fails_that_file_only(
 ) -> None:
     real_parse = pipeline.parse
 
-    def fragile(loaded):  # type: ignore[no-untyped-def]
+    def fragile(loaded, **options):  # type: ignore[no-untyped-def]
         if loaded.file == "chaoyang.md":
             raise ValueError("parser bug")
-        return real_parse(loaded)
+        return real_parse(loaded, **options)
 
     monkeypatch.setattr(pipeline, "parse", fragile)
     report = ingest([folder], open_index(settings, embedder=CountingEmbedder()))
