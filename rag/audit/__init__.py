@@ -55,7 +55,7 @@ def audit_document(
     table_cells = cells(facts, info)
     found = text_vs_table(statements(chunks, info, lines), table_cells)
     found += tables_vs_tables(table_cells) + totals(table_cells) + shares(table_cells)
-    found += header_years(tables, info)
+    found += header_years(tables, info, lines)
     unique = {f.key: f for f in found}
     ordered = sorted(unique.values(), key=lambda f: (f.first.line, f.second.line, f.kind))
     return AuditReport(info=info, findings=tuple(ordered), seconds=time.perf_counter() - started)

@@ -9,7 +9,9 @@ from rag.audit.measures import years_in
 from rag.types import ReportInfo, Table
 
 
-def header_years(tables: Sequence[Table], info: ReportInfo) -> list[Finding]:
+def header_years(
+    tables: Sequence[Table], info: ReportInfo, lines: Sequence[str] | None = None
+) -> list[Finding]:
     """A finding per table whose column years fall outside its title's years, or after the report's."""
     found = []
     for table in tables:
@@ -25,12 +27,14 @@ def header_years(tables: Sequence[Table], info: ReportInfo) -> list[Finding]:
         outside = [y for y in columns if titled and not min(titled) <= y <= max(titled)]
         late = [y for y in columns if latest is not None and y > latest]
         if outside or late:
-            found.append(_finding(table, info, columns, titled, outside or late))
+            found.append(
+                _finding(table, info, columns, titled, outside or late, _header_line(table, columns, lines))
+            )
     return found
 
 
 def _finding(
-    table: Table, info: ReportInfo, columns: list[int], titled: list[int], wrong: list[int]
+    table: Table, info: ReportInfo, columns: list[int], titled: list[int], wrong: list[int], header_line: int
 ) -> Finding:
     span = (
         f"{min(titled)}—{max(titled)} 年" if len(set(titled)) > 1 else (f"{titled[0]} 年" if titled else "")
@@ -47,7 +51,7 @@ def _finding(
     )
     header = Source(
         file=info.file,
-        line=table.line_start,
+        line=header_line,
         quote="表头：" + "　".join(table.columns),
         value=None,
         raw="、".join(str(y) for y in columns),
@@ -64,3 +68,12 @@ def _finding(
         difference=None,
         detail=f"{said}，表头却为 {'、'.join(map(str, columns))} 年（{'、'.join(map(str, wrong))} 不符）",
     )
+
+
+def _header_line(table: Table, columns: list[int], lines: Sequence[str] | None) -> int:
+    """The line of the table's header naming its years (the title's line when the text is unknown)."""
+    end = table.rows[0].line if table.rows else table.line_end
+    for n in range(table.line_start + 1, min(end, len(lines or ())) + 1):
+        if lines and all(str(y) in lines[n - 1] for y in columns):
+            return n
+    return table.line_start
