@@ -69,5 +69,7 @@ def _run(after: list[Statement], unit: str) -> list[Statement]:
 def _sum(parts: list[Statement], head: Statement) -> Statement:
     total = round(sum(p.value for p in parts), 6)
     formula = " + ".join(p.raw for p in parts) + f" = {format_number(total)}"
-    quote = parts[0].quote if len(parts) == 1 else f"{parts[0].quote}……{parts[-1].quote}"
+    first, last = parts[0], parts[-1]
+    span = first.sentence[max(0, first.offset - 12) : last.offset + len(last.raw)].replace("\n", "")
+    quote = span if len(span) <= 160 else f"{first.quote}……{last.quote}"
     return replace(head, value=total, raw=formula, quote=quote, approx=False, line=parts[0].line)

@@ -53,7 +53,9 @@ def _sum_finding(group: list[Cell]) -> list[Finding]:
     summed = Source(
         file=first.fact.file,
         line=first.fact.line,
-        quote="；".join(c.source().quote for c in group[:8]),
+        quote="；".join(
+            [group[0].source().quote] + [c.source().quote.split("：", 1)[-1] for c in group[1:8]]
+        ),
         value=total,
         raw=formula,
         table=first.fact.table,

@@ -54,7 +54,9 @@ def check(statement: Statement, cells: Sequence[Cell], *, kind: str = "text_vs_t
         raw=statement.raw,
         doc_id=statement.doc_id,
     )
-    year = statement.years[-1] if statement.years else None
+    year = statement.years[-1] if len(statement.years) == 1 else None
+    if len(statement.years) > 1:
+        measure += f"（{'、'.join(map(str, statement.years))} 年合计）"
     return Finding(
         kind="text_vs_table",
         measure=measure,
@@ -140,7 +142,7 @@ def _summed(parts: list[tuple[float, Source, str]]) -> tuple[float, Source, str]
     total = round(sum(v for v, _, _ in parts), 6)
     first = parts[0][1]
     formula = " + ".join(s.raw for _, s, _ in parts) + f" = {format_number(total)}"
-    quote = "；".join(s.quote for _, s, _ in parts)
+    quote = "；".join([parts[0][1].quote] + [s.quote.split("：", 1)[-1] for _, s, _ in parts[1:]])
     source = Source(
         file=first.file,
         line=first.line,

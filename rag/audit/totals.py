@@ -67,7 +67,7 @@ def _finding(total: Cell, parts: list[Cell], value: float) -> Finding:
     summed = Source(
         file=first.file,
         line=first.line,
-        quote="；".join(p.source().quote for p in parts[:6]),
+        quote="；".join([first.quote] + [p.source().quote.split("：", 1)[-1] for p in parts[1:8]]),
         value=value,
         raw=formula,
         table=first.table,
