@@ -7,6 +7,7 @@ citations and the size of the difference. Pure functions over a report's chunks,
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from rag.audit.tables_vs_tables import tables_vs_tables
 from rag.audit.text_vs_table import text_vs_table
 from rag.audit.totals import totals
 from rag.audit.years import header_years
+from rag.numbers import normalize
 from rag.types import Chunk, ReportInfo, Table, TableFact
 
 __all__ = [
@@ -73,12 +75,16 @@ def contradictions_for(
     For an answer built on a cited figure: each finding returned names the other figure and its citation."""
 
     def cites(source: Source) -> bool:
-        same_value = (
-            value is None
-            or source.value is None
-            or abs(source.value - value) < 1e-6
-            or str(value) in source.raw
-        )
-        return source.file == file and source.line == line and same_value
+        if source.file != file or source.line != line:
+            return False
+        return value is None or any(abs(v - value) < 1e-6 for v in _figures(source))
 
     return [f for f in findings if cites(f.first) or cites(f.second)]
+
+
+def _figures(source: Source) -> list[float]:
+    """The source's value and every number written in its ``raw`` (the parts of a sum)."""
+    written = [
+        float(n.replace(",", "")) for n in re.findall(r"[0-9][0-9,]*(?:\.[0-9]+)?", normalize(source.raw))
+    ]
+    return ([source.value] if source.value is not None else []) + written
