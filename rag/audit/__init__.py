@@ -21,7 +21,7 @@ from rag.audit.text_vs_table import text_vs_table
 from rag.audit.totals import totals
 from rag.audit.years import header_years
 from rag.numbers import normalize
-from rag.types import Chunk, ReportInfo, Table, TableFact
+from rag.types import Chunk, Citation, ReportInfo, Table, TableFact
 
 __all__ = [
     "KIND_LABELS",
@@ -64,15 +64,21 @@ def audit_document(
 
 
 def contradictions_for(
+    cited: TableFact | Citation | None = None,
     *,
-    file: str,
-    line: int,
-    value: float | None = None,
     findings: Sequence[Finding],
+    file: str = "",
+    line: int = 0,
+    value: float | None = None,
 ) -> list[Finding]:
-    """The findings that cite the figure at ``file``:``line`` (with ``value``, when given) on either side.
+    """The findings that cite a figure on either side: a table cell, a citation (any figure on its
+    line), or ``file``:``line`` with ``value`` when given (a sum's parts count as cited too).
 
     For an answer built on a cited figure: each finding returned names the other figure and its citation."""
+    if isinstance(cited, TableFact):
+        file, line, value = cited.file, cited.line, cited.value
+    elif isinstance(cited, Citation):
+        file, line = cited.file, cited.line
 
     def cites(source: Source) -> bool:
         if source.file != file or source.line != line:

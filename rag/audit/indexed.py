@@ -1,7 +1,10 @@
-"""The audit of a report already in the index (its chunks, tables and facts as stored)."""
+"""The audit of a report already in the index (its chunks, tables and facts as stored), and a cache
+of audits per index generation for callers that need them often (the API, an answerer)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from rag.audit import AuditReport, audit_document
@@ -25,3 +28,27 @@ def audit_indexed(index: Index, doc_id: str, *, lines_of: LinesOf | None = None)
         tables=index.tables(doc_id),
         lines=lines_of(info) if lines_of else None,
     )
+
+
+class AuditCache:
+    """The latest audits, keyed by (index generation, doc id): each computed once per generation."""
+
+    def __init__(self, index: Index, *, lines_of: LinesOf | None = None, keep: int = 64) -> None:
+        self._index = index
+        self._lines_of = lines_of
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._audits: OrderedDict[tuple[str | None, str], AuditReport] = OrderedDict()
+
+    def get(self, doc_id: str) -> AuditReport:
+        """The audit of ``doc_id`` in the index's current generation."""
+        key = (self._index.generation(), doc_id)
+        with self._lock:
+            if key in self._audits:
+                return self._audits[key]
+        report = audit_indexed(self._index, doc_id, lines_of=self._lines_of)
+        with self._lock:
+            self._audits[key] = report
+            while len(self._audits) > self._keep:
+                self._audits.popitem(last=False)
+        return report

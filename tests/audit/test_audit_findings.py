@@ -8,6 +8,7 @@ from auditdata import FILE, fact, info, prose, table
 from rag.audit import audit_document, contradictions_for
 from rag.audit.measures import terms
 from rag.audit.render import finding_json, markdown, text
+from rag.types import Citation
 
 
 def run(chunks=(), facts=(), tables=(), level="中职"):  # type: ignore[no-untyped-def]
@@ -110,11 +111,24 @@ def test_a_header_year_outside_the_title_years_is_found() -> None:
 
 
 def test_contradictions_for_returns_the_findings_citing_a_figure() -> None:
-    findings = run(
-        [prose("2022年，示例区中职学校有专任教师 4993 人。")], [fact("专任教师数（人）", "2022年", "5173")]
-    )
+    cell = fact("专任教师数（人）", "2022年", "5173")
+    findings = run([prose("2022年，示例区中职学校有专任教师 4993 人。")], [cell])
+    assert contradictions_for(cell, findings=findings) == list(findings)
     assert contradictions_for(file=FILE, line=40, value=5173, findings=findings) == list(findings)
     assert contradictions_for(file=FILE, line=40, value=17, findings=findings) == []
+    cited = Citation(
+        n=1,
+        chunk_id="p10",
+        doc_id="doc1",
+        file=FILE,
+        title="",
+        section="",
+        table="",
+        page=None,
+        line=10,
+        quote="4993 人",
+    )
+    assert contradictions_for(cited, findings=findings) == list(findings)
     assert contradictions_for(file="other.txt", line=40, findings=findings) == []
 
 

@@ -45,7 +45,9 @@ def test_a_pdf_is_audited_with_the_lines_of_its_extracted_text(tmp_path: Path) -
     loaded = load(pdf)
     doc = parse(loaded)
     assert source_lines(settings, doc.info) == loaded.lines
-    findings = audit_document(doc.info, chunks=doc.chunks, facts=doc.facts, tables=doc.tables,
-                              lines=loaded.lines).findings
+    findings = audit_document(
+        doc.info, chunks=doc.chunks, facts=doc.facts, tables=doc.tables, lines=loaded.lines
+    ).findings
     assert [(f.first.raw, f.second.raw) for f in findings] == [("800 人", "790")]
-    assert "800" in loaded.lines[findings[0].first.line - 1] and "790" in loaded.lines[findings[0].second.line - 1]
+    first, second = findings[0].first.line, findings[0].second.line
+    assert "800" in loaded.lines[first - 1] and "790" in loaded.lines[second - 1]
