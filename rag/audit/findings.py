@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FindingKind = Literal[
-    "text_vs_table", "table_vs_table", "text_vs_text", "total", "share", "percent_sum", "year"
-]
+FindingKind = Literal["text_vs_table", "table_vs_table", "total", "share", "percent_sum", "year"]
 
 KIND_LABELS: dict[str, str] = {
     "text_vs_table": "正文与表格不一致",
     "table_vs_table": "两处表格不一致",
-    "text_vs_text": "正文前后不一致",
     "total": "合计与分项之和不符",
     "share": "占比与分子分母不符",
     "percent_sum": "百分比之和不为 100%",

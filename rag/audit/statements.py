@@ -138,7 +138,7 @@ def _statement(
     q: Quantity, sentence: str, previous_end: int, info: ReportInfo, chunk: Chunk, line: int
 ) -> Statement | None:
     value, unit = q.base()
-    if unit in _SKIP_UNITS or not unit or (unit == "年" or (1900 <= value <= 2100 and unit in ("", "年"))):
+    if not unit or unit in _SKIP_UNITS:
         return None
     before = _flat(sentence[: q.start])
     window = _flat(sentence[max(previous_end, q.start - _WINDOW) : q.start])
