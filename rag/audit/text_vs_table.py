@@ -21,17 +21,21 @@ def text_vs_table(statements: Sequence[Statement], cells: Sequence[Cell]) -> lis
     """Findings where a prose figure and the table cell of the same measure, level and year differ."""
     found: list[Finding] = []
     derived, replaced = summed(statements)
+    fitting: dict[str, list[Cell]] = {}
     for statement in [*statements, *derived]:
         if statement.approx or statement.in_parens or id(statement) in replaced:
             continue
-        finding = check(statement, cells)
+        if statement.unit not in fitting:
+            fitting[statement.unit] = [c for c in cells if not c.delta and _unit_fits(c, statement.unit)]
+        finding = check(statement, fitting[statement.unit])
         if finding is not None:
             found.append(finding)
     return found
 
 
-def check(statement: Statement, cells: Sequence[Cell], *, kind: str = "text_vs_table") -> Finding | None:
-    """The finding for one statement against the best-matching cells, or None when they agree."""
+def check(statement: Statement, cells: Sequence[Cell]) -> Finding | None:
+    """The finding for one statement against the best-matching of ``cells`` (those in its unit, not
+    changes), or None when they agree."""
     candidates = _candidates(statement, cells)
     if not candidates:
         return None
@@ -84,11 +88,7 @@ def _scale(raw: str) -> float:
 
 def _candidates(statement: Statement, cells: Sequence[Cell]) -> list[tuple[float, Source, str]]:
     """(value, cited cell, measure) for the best-matching cells at the statement's level and year(s)."""
-    scored = [
-        (label_score(c.terms, statement.window, statement.before), c)
-        for c in cells
-        if not c.delta and _unit_fits(c, statement.unit)
-    ]
+    scored = [(label_score(c.terms, statement.window, statement.before), c) for c in cells]
     scored = [(s, c) for s, c in scored if s > 0 and ends_window(c.terms, statement.window)]
     if not scored:
         return []
