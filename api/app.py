@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import errors, security
 from api.engine import Engine, default_engine, with_cache, with_slots
 from api.reindex import Reindexer
-from api.routes import ask, chat, docs, documents, health, widget
+from api.routes import admin, ask, audit, chat, docs, documents, health, widget
 from rag.services import Services, build_services
 from rag.settings import Settings
 
@@ -44,7 +44,7 @@ def create_app(
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
     app.state.reindexer = Reindexer()
     errors.install(app)
-    for module in (health, ask, chat, documents, widget):
+    for module in (health, ask, chat, documents, widget, audit, admin):
         app.include_router(module.router)
     docs.install(app)
     security.install_cors(app, settings)
