@@ -72,9 +72,9 @@ def ingest(
     outcomes: list[FileOutcome] = []
     with index.writing(rebuild=rebuild):
         for n, path in enumerate(files, start=1):
-            say(f"[{n}/{len(files)}] {path.name}")
+            say(f"[{n}/{len(files)}] {path.name} 导入中…")
             outcome = ingest_file(path, index)
-            say(f"[{n}/{len(files)}] {path.name}: {_describe(outcome)}")
+            say(f"[{n}/{len(files)}] {path.name}：{_describe(outcome)}")
             outcomes.append(outcome)
     totals = index.stats()
     return IngestReport(
@@ -96,7 +96,7 @@ def ingest_file(path: Path, index: Index) -> FileOutcome:
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
-        message = f"{path.name}: could not be parsed ({type(exc).__name__})"
+        message = f"{path.name}：无法解析（{type(exc).__name__}）"
         return FileOutcome(
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
@@ -126,10 +126,15 @@ def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:
     )
 
 
+STATUS_NAMES = {"added": "新增", "replaced": "已更新", "unchanged": "未变", "failed": "失败"}
+"""How each ``FileOutcome.status`` (a stable English code) is shown."""
+
+
 def _describe(outcome: FileOutcome) -> str:
     if not outcome.ok:
-        return f"FAILED ({outcome.code}) {outcome.message}"
+        return f"失败 [{outcome.code}] {outcome.message}"
     return (
-        f"{outcome.status}, {outcome.tables} tables, {outcome.facts} facts, {outcome.chunks} chunks, "
-        f"{outcome.embedded} embedded, {outcome.seconds:.1f} s"
+        f"{STATUS_NAMES.get(outcome.status, outcome.status)}，{outcome.tables} 张表，"
+        f"{outcome.facts} 个表格数据，{outcome.chunks} 个片段，"
+        f"向量化 {outcome.embedded} 段，{outcome.seconds:.1f} 秒"
     )

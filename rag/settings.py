@@ -74,7 +74,7 @@ class Settings:
                 answer_cache_size=int(get("NIANBAO_ANSWER_CACHE_SIZE", "256")),
             )
         except ValueError as exc:
-            raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
+            raise ConfigError(f"NIANBAO_* 设置中有无效的数字：{exc}") from exc
 
 
 def _split(value: str) -> tuple[str, ...]:
