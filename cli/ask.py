@@ -7,7 +7,7 @@ import json
 import sys
 
 from ingestion.pipeline import ingest
-from rag.answering import answer, answer_to_json
+from rag.answering import answer, answer_to_json, validate_question
 from rag.services import Services, build_services
 from rag.settings import Settings
 from rag.types import Answer
@@ -22,10 +22,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question; the bundled reports are ingested first when the index is empty."""
+    question = validate_question(args.question, max_chars=settings.max_question_chars)
     services = build_services(settings)
     try:
         ensure_reports(services)
-        result = answer(args.question, services)
+        result = answer(question, services)
     finally:
         services.index.close()
     if args.json:
