@@ -46,7 +46,8 @@ def strip_sources(text: str) -> str:
 
 
 def _where(citation: Citation) -> str:
-    place = citation.table or citation.section
+    table = citation.table
+    place = (f"表 {table}" if table[:1].isdigit() else table) if table else citation.section
     page = f"第 {citation.page} 页" if citation.page else ""
     parts = (citation.title or citation.file, place, page, f"第 {citation.line} 行")
     return "，".join(_escape(p) for p in parts if p)

@@ -14,9 +14,9 @@ from rag.types import Answer
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("ask", help="answer a question from the indexed reports")
-    parser.add_argument("question", help="the question, e.g. 2022年昌平区中职学校招生多少人？")
-    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser = sub.add_parser("ask", help="根据已导入的报告回答一个问题")
+    parser.add_argument("question", help="问题，例如：2022年昌平区中职学校招生多少人？")
+    parser.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
     parser.set_defaults(run=run)
 
 

@@ -12,9 +12,9 @@ from rag.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("ingest", help="index reports (.txt .md .pdf files or folders)")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled reports)")
-    parser.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    parser = sub.add_parser("ingest", help="导入报告（.txt .md .pdf 文件或目录）")
+    parser.add_argument("paths", nargs="*", type=Path, help="文件或目录（默认：内置报告）")
+    parser.add_argument("--rebuild", action="store_true", help="清空索引后重新导入")
     parser.set_defaults(run=run)
 
 

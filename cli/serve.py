@@ -19,10 +19,10 @@ WARM_UP_QUESTION = "2022年昌平区中职学校招生多少人？"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("serve", help="run the HTTP API (/docs) and the chat widget (/demo)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--no-ingest", action="store_true", help="do not ingest the bundled reports")
+    parser = sub.add_parser("serve", help="运行 HTTP API（/docs）和问答小部件（/demo）")
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    parser.add_argument("--no-ingest", action="store_true", help="不导入内置报告")
     parser.set_defaults(run=run)
 
 

@@ -22,6 +22,10 @@ def test_one_line_per_citation_with_title_table_and_line() -> None:
     assert "<p>来源：</p>\n<ul>\n<li>[1] 昌平区报告，表 1-1 学生规模，第 58 行</li>\n<li>[2] " in html
 
 
+def test_a_bare_table_number_is_named_a_table() -> None:
+    assert sources_markdown([replace(CITE, table="1-1")]).endswith("- [1] 昌平区报告，表 1-1，第 58 行")
+
+
 def test_no_citations_no_list() -> None:
     answer = replace(fake_answer("q"), citations=())
     assert chat_content(answer) == answer.text
