@@ -162,7 +162,7 @@ def _refuse_known_binary(data: bytes, name: str, *, suffix: str) -> None:
     for magic, what in _REFUSED_MAGIC:
         if data.startswith(magic):
             raise DocumentError(
-                f"{name}：不支持{what}，请上传 PDF 或纯文本文件", code="unsupported_type"
+                f"{name}：不支持的文件类型（{what}），请上传 PDF 或纯文本文件", code="unsupported_type"
             )
     if suffix and suffix not in TEXT_SUFFIXES | PDF_SUFFIXES:
         raise DocumentError(
