@@ -82,7 +82,7 @@ class Settings:
 
 def _answerer(value: str) -> str:
     if value not in ("rules", "ranked"):
-        raise ConfigError(f"NIANBAO_ANSWERER must be 'rules' or 'ranked', not {value!r}")
+        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules 或 ranked，不能是 {value!r}")
     return value
 
 
