@@ -116,6 +116,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "latency_ms": answer.latency_ms,
         "computation": answer.computation,
         "grounded": answer.grounded,
+        "confidence": answer.confidence,
         "warnings": list(answer.warnings),
     }
 

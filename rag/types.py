@@ -159,6 +159,8 @@ class Answer:
     grounded: bool = True
     """False when a stated number was found in no cited source nor shown computation."""
     warnings: tuple[str, ...] = ()
+    confidence: float | None = None
+    """How sure the answerer is of a stated number (ranked: calibrated p(correct); rules: its score)."""
 
 
 @dataclass(frozen=True)
