@@ -32,7 +32,7 @@ def create_app(
     app = FastAPI(
         title="nianbao 年报问答",
         version="0.1.0",
-        description="Answers with citations over vocational-education annual reports.",
+        description="职业教育质量年度报告问答：每个回答都附有来源（报告、表格或章节、行号）。",
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.sources import chat_content
 from rag.types import Answer, Chunk, Citation, ReportInfo
 
 MODEL_ID = "nianbao"
@@ -162,19 +163,14 @@ def with_citation_ids(payload: dict[str, Any], answer: Answer) -> dict[str, Any]
     return {**payload, "citations": cited}
 
 
-def with_markers(answer: Answer) -> str:
-    """The answer text, with numbered markers [n] appended for citations it does not mark."""
-    missing = [c.n for c in answer.citations if f"[{c.n}]" not in answer.text]
-    return answer.text + "".join(f"[{n}]" for n in missing)
-
-
 def completion(answer: Answer, payload: dict[str, Any], *, model: str) -> dict[str, Any]:
-    """A non-streaming ``chat.completion`` object with the citations in extra fields."""
+    """A non-streaming ``chat.completion``: the sources list ends ``content``; the citations are also in
+    extra fields."""
     return {
         "id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{
             "index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": with_markers(answer),
+            "message": {"role": "assistant", "content": chat_content(answer),
                         "citations": payload["citations"]},
         }],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         index.close()
     for outcome in report.files:
-        print(describe_info(outcome.info) if outcome.ok else f"failed: {outcome.message} [{outcome.code}]")
+        print(describe_info(outcome.info) if outcome.ok else f"失败 [{outcome.code}] {outcome.message}")
     return 0 if report.ok else 1
 
 

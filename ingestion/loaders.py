@@ -86,18 +86,18 @@ TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 
 _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP/Office file (.docx, .xlsx, …)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.doc, .xls, …)"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x7fELF", "a program"),
+    (b"PK\x03\x04", "ZIP 或 Office 文件（.docx、.xlsx 等）"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc、.xls 等）"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"\x7fELF", "可执行程序"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
@@ -129,7 +129,7 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
         text, encoding = decode_text(data, name)
         lines, pages = _text_lines(text)
     if not any(line.strip() for line in lines):
-        raise DocumentError(f"{name}: the file has no text", code="empty")
+        raise DocumentError(f"{name}：文件中没有文字", code="empty")
     return LoadedText(
         file=name,
         lines=tuple(lines),
@@ -146,25 +146,25 @@ def _read(path: Path, *, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise DocumentError(f"{name}: not a regular file", code="unreadable")
+            raise DocumentError(f"{name}：不是普通文件", code="unreadable")
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)  # the file may have grown since stat
     except FileNotFoundError as exc:
-        raise DocumentError(f"{name}: file not found", code="not_found") from exc
+        raise DocumentError(f"{name}：找不到该文件", code="not_found") from exc
     except OSError as exc:
-        raise DocumentError(f"{name}: cannot be read ({exc.strerror})", code="unreadable") from exc
+        raise DocumentError(f"{name}：无法读取（{exc.strerror}）", code="unreadable") from exc
     if len(data) > max_bytes:
         raise _too_large(name, len(data), max_bytes)
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty", code="empty")
+        raise DocumentError(f"{name}：文件为空", code="empty")
     return data
 
 
 def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
     return DocumentError(
-        f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
+        f"{name}：文件大小 {size / 1e6:.1f} MB，超过 {max_bytes / 1e6:.1f} MB 的上限", code="too_large"
     )
 
 
@@ -177,11 +177,11 @@ def _refuse_known_binary(data: bytes, name: str, *, suffix: str) -> None:
     for magic, what in _REFUSED_MAGIC:
         if data.startswith(magic):
             raise DocumentError(
-                f"{name}: {what} is not supported; upload PDF or plain text", code="unsupported_type"
+                f"{name}：不支持的文件类型（{what}），请上传 PDF 或纯文本文件", code="unsupported_type"
             )
     if suffix and suffix not in TEXT_SUFFIXES | PDF_SUFFIXES:
         raise DocumentError(
-            f"{name}: '{suffix}' files are not supported; upload PDF or plain text", code="unsupported_type"
+            f"{name}：不支持 {suffix} 文件，请上传 PDF 或纯文本文件", code="unsupported_type"
         )
 
 
@@ -200,13 +200,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{name}: broken UTF-16 text", code="encoding") from exc
+            raise DocumentError(f"{name}：UTF-16 文本已损坏", code="encoding") from exc
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
     head = data[:65536]
     if len(_CONTROL_BYTES.findall(head)) > max(8, len(head) * _MAX_CONTROL_SHARE):
-        raise DocumentError(f"{name}: binary data, not text (control bytes)", code="binary")
+        raise DocumentError(f"{name}：这是二进制数据，不是文本（含控制字节）", code="binary")
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -219,7 +219,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise DocumentError(
-            f"{name}: the text is neither UTF-8 nor GB18030/GBK (bad byte at offset {exc.start})",
+            f"{name}：文本既不是 UTF-8 也不是 GB18030/GBK 编码（第 {exc.start} 字节无法解码）",
             code="encoding",
         ) from exc
 
@@ -251,7 +251,7 @@ def _nearly_utf8(data: bytes) -> str | None:
 def _check_plausible(text: str, name: str) -> None:
     reason = _implausible(text)
     if reason is not None:
-        raise DocumentError(f"{name}: binary data, not text ({reason})", code="binary")
+        raise DocumentError(f"{name}：这是二进制数据，不是文本（{reason}）", code="binary")
 
 
 def _implausible(text: str) -> str | None:
@@ -261,7 +261,7 @@ def _implausible(text: str) -> str | None:
     controls = len(_CONTROL.findall(sample))
     odd = len(_IMPLAUSIBLE.findall(sample))
     if controls > max(8, visible * _MAX_CONTROL_SHARE) or odd > max(8, visible * _MAX_IMPLAUSIBLE_SHARE):
-        return f"{controls} control and {odd} unusual characters"
+        return f"{controls} 个控制字符、{odd} 个异常字符"
     return None
 
 
@@ -288,7 +288,7 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int], tuple[tupl
     """The PDF's lines without page furniture, each line's page, (source, text) title evidence, and
     whether furniture was found by position."""
     if b"%%EOF" not in data[-2048:]:
-        raise DocumentError(f"{name}: the PDF is truncated (no end-of-file marker)", code="pdf_broken")
+        raise DocumentError(f"{name}：PDF 文件不完整（缺少文件结束标记）", code="pdf_broken")
     with _pypdf_errors(name):
         reader = _open_pdf(data, name)
         ruled = [_draws_rules(_drawing(page, number, name)) for number, page in enumerate(reader.pages, 1)]
@@ -306,7 +306,7 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int], tuple[tupl
             per_page.append([_clean(line) for line in page_lines])
             chars += sum(map(len, page_lines))
             if chars > MAX_PDF_TEXT_CHARS:
-                raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
+                raise DocumentError(f"{name}：PDF 中的文字远多于任何一份年报", code="too_large")
     _check_text_layer(per_page, name)
     evidence: tuple[tuple[str, str], ...] = ()
     if positions is not None:
@@ -365,11 +365,11 @@ def _check_text_layer(per_page: list[list[str]], name: str) -> None:
     with_text = sum(1 for lines in per_page if any(line.strip() for line in lines))
     if with_text == 0:
         raise DocumentError(
-            f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
+            f"{name}：PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）", code="pdf_no_text"
         )
     if count >= MIN_PAGES_FOR_SCAN_CHECK and with_text < count * MIN_TEXT_PAGE_SHARE:
         raise DocumentError(
-            f"{name}: only {with_text} of {count} pages have a text layer (scanned?); run OCR first",
+            f"{name}：{count} 页中只有 {with_text} 页有文字层（可能是扫描件），请先做文字识别（OCR）",
             code="pdf_no_text",
         )
 
@@ -398,13 +398,13 @@ def _pypdf_errors(name: str) -> Iterator[None]:
     except DocumentError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
-        raise DocumentError(f"{name}: the PDF's encryption cannot be opened", code="pdf_encrypted") from exc
+        raise DocumentError(f"{name}：无法打开 PDF 的加密", code="pdf_encrypted") from exc
     except MemoryError as exc:
-        raise DocumentError(f"{name}: the PDF needs too much memory", code="memory") from exc
+        raise DocumentError(f"{name}：读取该 PDF 需要的内存过多", code="memory") from exc
     except RecursionError as exc:
-        raise DocumentError(f"{name}: the PDF's objects are nested too deeply", code="pdf_broken") from exc
+        raise DocumentError(f"{name}：PDF 内部对象嵌套过深", code="pdf_broken") from exc
     except Exception as exc:  # pypdf raises many foreign types on hostile input; each fails this file only
-        raise DocumentError(f"{name}: the PDF is damaged ({type(exc).__name__})", code="pdf_broken") from exc
+        raise DocumentError(f"{name}：PDF 文件已损坏（{type(exc).__name__}）", code="pdf_broken") from exc
 
 
 def _open_pdf(data: bytes, name: str) -> Any:
@@ -413,12 +413,12 @@ def _open_pdf(data: bytes, name: str) -> Any:
 
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
-        raise DocumentError(f"{name}: the PDF is password-protected", code="pdf_encrypted")
+        raise DocumentError(f"{name}：PDF 有密码保护", code="pdf_encrypted")
     count = len(reader.pages)
     if count == 0:
-        raise DocumentError(f"{name}: the PDF has no pages", code="pdf_broken")
+        raise DocumentError(f"{name}：PDF 没有页面", code="pdf_broken")
     if count > MAX_PDF_PAGES:
-        raise DocumentError(f"{name}: {count} pages is over the {MAX_PDF_PAGES}-page limit", code="too_large")
+        raise DocumentError(f"{name}：共 {count} 页，超过 {MAX_PDF_PAGES} 页的上限", code="too_large")
     return reader
 
 
@@ -428,7 +428,7 @@ def _drawing(page: Any, number: int, name: str) -> bytes:
     drawing: bytes = contents.get_data() if contents is not None else b""
     if len(drawing) > MAX_PAGE_CONTENT_BYTES:
         raise DocumentError(
-            f"{name}: page {number} holds far more drawing data than a report", code="too_large"
+            f"{name}：第 {number} 页的绘图数据远多于一份年报", code="too_large"
         )
     return drawing
 
@@ -470,7 +470,7 @@ def _plumber_pages(data: bytes, wanted: list[bool], name: str) -> list[list[str]
                 if wanted[i]:
                     out[i] = _layout(page)
     except MemoryError as exc:
-        raise DocumentError(f"{name}: the PDF needs too much memory", code="memory") from exc
+        raise DocumentError(f"{name}：读取该 PDF 需要的内存过多", code="memory") from exc
     except Exception:  # pypdf already read these pages; its plain text is the fallback
         return out
     return out

@@ -77,9 +77,9 @@ def ingest(
     outcomes: list[FileOutcome] = []
     with index.writing(rebuild=rebuild):
         for n, path in enumerate(files, start=1):
-            say(f"[{n}/{len(files)}] {path.name}")
+            say(f"[{n}/{len(files)}] {path.name} 导入中…")
             outcome = ingest_file(path, index, override=overrides.get(path.name))
-            say(f"[{n}/{len(files)}] {path.name}: {_describe(outcome)}")
+            say(f"[{n}/{len(files)}] {path.name}：{_describe(outcome)}")
             outcomes.append(outcome)
     totals = index.stats()
     return IngestReport(
@@ -102,7 +102,7 @@ def ingest_file(path: Path, index: Index, *, override: Override | None = None) -
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
-        message = f"{path.name}: could not be parsed ({type(exc).__name__})"
+        message = f"{path.name}：无法解析（{type(exc).__name__}）"
         return FileOutcome(
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
@@ -133,12 +133,17 @@ def _outcome(path: Path, result: UpsertResult, seconds: float, info: ReportInfo)
     )
 
 
+STATUS_NAMES = {"added": "新增", "replaced": "已更新", "unchanged": "未变", "failed": "失败"}
+"""How each ``FileOutcome.status`` (a stable English code) is shown."""
+
+
 def _describe(outcome: FileOutcome) -> str:
     if not outcome.ok:
-        return f"FAILED ({outcome.code}) {outcome.message}"
+        return f"失败 [{outcome.code}] {outcome.message}"
     return (
-        f"{outcome.status}, {outcome.tables} tables, {outcome.facts} facts, {outcome.chunks} chunks, "
-        f"{outcome.embedded} embedded, {outcome.seconds:.1f} s\n    " + describe_info(outcome.info)
+        f"{STATUS_NAMES.get(outcome.status, outcome.status)}，{outcome.tables} 张表，"
+        f"{outcome.facts} 个表格数据，{outcome.chunks} 个片段，"
+        f"向量化 {outcome.embedded} 段，{outcome.seconds:.1f} 秒\n    " + describe_info(outcome.info)
     )
 
 
@@ -152,6 +157,6 @@ def describe_info(info: ReportInfo | None) -> str:
         return f"{value if value not in (None, '') else '?'} [{sources.get(field, '?')}]"
 
     title = f"「{info.title}」 [{sources.get('title', '?')}]"
-    return (f"{title}, region {show('region', info.region)}, report year "
-            f"{show('report_year', info.report_year)}, data year {show('data_year', info.data_year)}, "
-            f"level {show('level', info.level)}")
+    return (f"{title}，地区 {show('region', info.region)}，报告年份 "
+            f"{show('report_year', info.report_year)}，数据年份 {show('data_year', info.data_year)}，"
+            f"层次 {show('level', info.level)}")

@@ -77,12 +77,12 @@ class Settings:
                 answerer=_answerer(get("NIANBAO_ANSWERER", "rules")),
             )
         except ValueError as exc:
-            raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
+            raise ConfigError(f"NIANBAO_* 设置中有无效的数字：{exc}") from exc
 
 
 def _answerer(value: str) -> str:
     if value not in ("rules", "ranked"):
-        raise ConfigError(f"NIANBAO_ANSWERER must be 'rules' or 'ranked', not {value!r}")
+        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules 或 ranked，不能是 {value!r}")
     return value
 
 

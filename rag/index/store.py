@@ -66,7 +66,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
             conn.executescript(SCHEMA)
             conn.commit()
     except sqlite3.Error as exc:
-        raise IndexError_(f"cannot open the index store {path.name}: {exc}") from exc
+        raise IndexError_(f"无法打开索引存储 {path.name}：{exc}") from exc
     return conn
 
 
@@ -77,7 +77,7 @@ def copy(source: Path, target: Path) -> None:
                 closing(sqlite3.connect(target)) as dst:
             src.backup(dst)
     except sqlite3.Error as exc:
-        raise IndexError_(f"cannot copy the index store {source.parent.name}: {exc}") from exc
+        raise IndexError_(f"无法复制索引存储 {source.parent.name}：{exc}") from exc
 
 
 def documents(conn: sqlite3.Connection) -> list[ReportInfo]:

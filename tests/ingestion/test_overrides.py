@@ -88,7 +88,7 @@ def test_cli_metadata_shows_sources_and_applies_a_correction(
     assert main(["ingest"]) == 0
     assert "「前言」 [text]" in capsys.readouterr().err
     assert main(["metadata", "dongcheng.txt", "--region", "东城区", "--report-year", "2024"]) == 0
-    assert "region 东城区 [override], report year 2024 [override]" in capsys.readouterr().out
+    assert "地区 东城区 [override]，报告年份 2024 [override]" in capsys.readouterr().out
     assert main(["metadata"]) == 0
     out = capsys.readouterr().out
     assert "dongcheng.txt" in out and "东城区 [override]" in out
