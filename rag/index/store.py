@@ -153,6 +153,14 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
+def document_counts(conn: sqlite3.Connection, doc_id: str) -> dict[str, int]:
+    """Numbers of one document's tables and facts."""
+    return {
+        name: conn.execute(f"SELECT COUNT(*) FROM {name} WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        for name in ("tables", "facts")
+    }
+
+
 def insert_document(
     conn: sqlite3.Connection, info: ReportInfo, rows: Iterable[tuple[Chunk, str, str]],
     tables_: Sequence[Table], facts_: Sequence[TableFact],
