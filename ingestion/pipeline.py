@@ -3,12 +3,14 @@ per run; a broken file fails alone."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.isolation import load_isolated
+from ingestion.loaders import DEFAULT_MAX_BYTES
 from ingestion.parse import parse
 from rag.errors import NianbaoError
 from rag.index import Index, UpsertResult
@@ -92,7 +94,7 @@ def ingest_file(path: Path, index: Index) -> FileOutcome:
     """Load, parse and upsert one file; any failure is reported, never raised."""
     started = time.perf_counter()
     try:
-        result = index.upsert(parse(load_isolated(path)))
+        result = _skip_unchanged(path, index) or index.upsert(parse(load_isolated(path)))
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
@@ -101,6 +103,17 @@ def ingest_file(path: Path, index: Index) -> FileOutcome:
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
     return _outcome(path, result, time.perf_counter() - started)
+
+
+def _skip_unchanged(path: Path, index: Index) -> UpsertResult | None:
+    """The index's "unchanged" result when the file's bytes hash to a stored report's (no parsing)."""
+    try:
+        if path.stat().st_size > DEFAULT_MAX_BYTES:
+            return None  # the loader refuses it with its own error
+        content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the loader reports why the file cannot be read
+    return index.unchanged(path.name, content_hash)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
