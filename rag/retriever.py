@@ -19,6 +19,7 @@ from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _PARTICLES = frozenset("的了在是有和与及或中等为对被把从到所个名位项家部门种批几多少")
 _LATIN = re.compile(r"[A-Za-z]+[+]*")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
 """Fusion weights, measured on the 64 answerable dev questions (raw fused hits, before the answer's
 evidence is moved first) with the offline LSA embedder: recall@5 was 55/64 for BM25 alone, 55/64
@@ -132,8 +133,20 @@ def fuse(rankings: Mapping[str, Sequence[Hit]], *, weights: Mapping[str, float],
     return [Hit(chunks[cid], scores[cid], ranks[cid]) for cid in order]
 
 
-def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[list[ReportInfo], str]:
-    """The reports ``query`` can be about, best first, or a reason why there are none."""
+Coverage = Mapping[str, frozenset[int]]
+"""The data years each report states (its tables' years, the years its text names), by doc id."""
+
+
+def select_documents(
+    query: Query, documents: Sequence[ReportInfo], coverage: Coverage | None = None
+) -> tuple[list[ReportInfo], str]:
+    """The reports ``query`` can be about, best first, or a reason why there are none.
+
+    For asked years, every report stating one of them (``coverage``) is a candidate: those stating
+    more of the asked years first, then the latest report first (the same figure printed in several
+    reports is taken from the latest). When no report states an asked year, the reports whose own
+    data year is nearest after it are searched (their text may give it as a change from last year).
+    """
     if query.unknown_region:
         return [], "问题所涉地区不在已收录的报告范围内。"
     docs = [d for d in documents if not query.region or d.region == query.region]
@@ -147,7 +160,10 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
         if not query.years:
             return docs, ""
     if not query.years:
-        return sorted(docs, key=lambda d: -(_data_year(d) or 0)), ""
+        return sorted(docs, key=_latest), ""
+    stating = _stating(docs, query.years, coverage or {})
+    if stating:
+        return stating, ""
     fitting = sorted((_year_gap(d, query.years), d.doc_id, d) for d in docs)
     fitting = [f for f in fitting if f[0] <= MAX_YEARS_BACK]
     if not fitting:
@@ -155,6 +171,30 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
         return [], f"已收录的{query.region or ''}报告不包含{years}年的数据。"
     best = fitting[0][0]
     return [d for gap, _, d in fitting if gap == best], ""
+
+
+def _stating(docs: Sequence[ReportInfo], years: Sequence[int], coverage: Coverage) -> list[ReportInfo]:
+    """The reports stating any of ``years`` (none after their own data year), best first."""
+    def stated(doc: ReportInfo) -> int:
+        data_year = _data_year(doc)
+        own = coverage.get(doc.doc_id, frozenset())
+        return sum(1 for y in years if y in own and (data_year is None or y <= data_year))
+
+    found = [(stated(d), d) for d in docs]
+    return [d for n, d in sorted(found, key=lambda nd: (-nd[0], _latest(nd[1]))) if n]
+
+
+def _latest(doc: ReportInfo) -> tuple[int, int, str]:
+    """Sort key: the latest data year (then report year) first, ties by doc id."""
+    return -(_data_year(doc) or 0), -(doc.report_year or 0), doc.doc_id
+
+
+def stated_years(facts: Iterable[TableFact], texts: Iterable[str]) -> frozenset[int]:
+    """The years a report states: its table facts' years and the years (「2022年」) its text names."""
+    years = {f.year for f in facts if f.year is not None}
+    for text in texts:
+        years.update(int(y) for y in _YEAR.findall(text))
+    return frozenset(years)
 
 
 def _covers_level(doc: ReportInfo, level: str) -> bool:
@@ -188,6 +228,7 @@ class Retriever:
         self._chunks: dict[str, list[Chunk]] = {}
         self._facts: dict[str, list[TableFact]] = {}
         self._lexicon: Lexicon | None = None
+        self._coverage: dict[str, frozenset[int]] | None = None
 
     def documents(self) -> list[ReportInfo]:
         """The indexed reports (clearing caches when the index switched to another generation)."""
@@ -197,6 +238,7 @@ class Retriever:
         with self._lock:
             if key != self._key:
                 self._key, self._chunks, self._facts, self._lexicon = key, {}, {}, None
+                self._coverage = None
         return documents
 
     def chunks(self, doc_id: str) -> list[Chunk]:
@@ -230,9 +272,22 @@ class Retriever:
                 self._lexicon = lexicon
         return lexicon
 
+    def coverage(self, documents: Sequence[ReportInfo]) -> Coverage:
+        """The years each of ``documents`` states (cached until the reports change)."""
+        with self._lock:
+            known = self._coverage
+        if known is None or any(d.doc_id not in known for d in documents):
+            known = {d.doc_id: stated_years(self.facts(d.doc_id), (c.text for c in self.chunks(d.doc_id)))
+                     for d in documents}
+            with self._lock:
+                self._coverage = known
+        return known
+
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
-        documents, reason = select_documents(query, self.documents())
+        documents = self.documents()
+        coverage = self.coverage(documents) if query.years and len(documents) > 1 else None
+        documents, reason = select_documents(query, documents, coverage)
         if reason:
             return Retrieval(query, (), (), (), reason)
         where = SearchFilter(doc_ids=tuple(d.doc_id for d in documents))
