@@ -273,20 +273,23 @@ class Retriever:
         return lexicon
 
     def coverage(self, documents: Sequence[ReportInfo]) -> Coverage:
-        """The years each of ``documents`` states (cached until the reports change)."""
+        """The years each of ``documents`` states (cached per report until the reports change)."""
         with self._lock:
-            known = self._coverage
-        if known is None or any(d.doc_id not in known for d in documents):
-            known = {d.doc_id: stated_years(self.facts(d.doc_id), (c.text for c in self.chunks(d.doc_id)))
-                     for d in documents}
+            known = dict(self._coverage or {})
+        missing = [d for d in documents if d.doc_id not in known]
+        if missing:
+            for d in missing:
+                known[d.doc_id] = stated_years(self.facts(d.doc_id), (c.text for c in self.chunks(d.doc_id)))
             with self._lock:
-                self._coverage = known
+                self._coverage = {**(self._coverage or {}), **known}
         return known
 
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
         documents = self.documents()
-        coverage = self.coverage(documents) if query.years and len(documents) > 1 else None
+        # only the asked region's reports can be chosen: their years are all that must be read
+        local = [d for d in documents if not query.region or d.region == query.region]
+        coverage = self.coverage(local) if query.years and len(local) > 1 else None
         documents, reason = select_documents(query, documents, coverage)
         if reason:
             return Retrieval(query, (), (), (), reason)

@@ -4,8 +4,8 @@ year is considered, the latest first."""
 from __future__ import annotations
 
 from rag.query import parse_query
-from rag.retriever import Coverage, select_documents, stated_years
-from rag.types import ReportInfo, TableFact
+from rag.retriever import Coverage, Retriever, select_documents, stated_years
+from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 
 def _doc(doc_id: str, data_year: int, *, region: str = "昌平区", level: str = "中职") -> ReportInfo:
@@ -67,3 +67,48 @@ def test_stated_years_come_from_facts_and_text() -> None:
                      "人", 3, None)
     texts = ["2023年昌平区招生1061人，比2022 年减少139人。", "共有12所学校，1999人"]
     assert stated_years([fact], texts) == frozenset({2021, 2022, 2023})
+
+
+class _Reports:
+    """An in-memory SearchIndex: reports with their prose chunks (no search hits)."""
+
+    def __init__(self, texts: dict[ReportInfo, list[str]]) -> None:
+        self._texts = texts
+        self.chunk_reads: list[str] = []
+
+    def generation(self) -> str | None:
+        return "g1"
+
+    def documents(self) -> list[ReportInfo]:
+        return list(self._texts)
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        self.chunk_reads.append(doc_id)
+        doc = next(d for d in self._texts if d.doc_id == doc_id)
+        return [
+            Chunk(f"{doc_id}-{n}", doc_id, doc.file, "prose", text, "", "", n, n, doc.region, doc.data_year)
+            for n, text in enumerate(self._texts[doc], start=1)
+        ]
+
+    def facts(self, *, doc_id: str | None = None, region: str | None = None, year: int | None = None,
+              table: str | None = None) -> list[TableFact]:
+        return []
+
+    def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
+        return []
+
+    def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
+        return []
+
+
+def test_the_retriever_reads_the_years_the_asked_regions_reports_state() -> None:
+    reports = _Reports({
+        DOCS[0]: ["2022年昌平区中职学校招生1061人。"],
+        DOCS[2]: ["2024年招生1100人，2022年为1061人。"],
+        DOCS[1]: ["2023年招生1080人。"],
+        DOCS[3]: ["2022年朝阳区招生2345人。"],
+    })
+    retrieval = Retriever(reports).retrieve(parse_query("昌平区中职学校2024年招生比2022年多多少人？"))
+    # cp2023 states neither year; cp2024 states both; 朝阳's report is never read
+    assert [d.doc_id for d in retrieval.documents] == ["cp2024", "cp2022"]
+    assert "cy2024" not in reports.chunk_reads
