@@ -13,12 +13,13 @@ from typing import Protocol
 
 import jieba
 
+from rag.grams import LATIN as _LATIN
+from rag.grams import document_frequencies, grams
 from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _PARTICLES = frozenset("的了在是有和与及或中等为对被把从到所个名位项家部门种批几多少")
-_LATIN = re.compile(r"[A-Za-z]+[+]*")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
 """Fusion weights, measured on the 64 answerable dev questions (raw fused hits, before the answer's
@@ -40,12 +41,11 @@ class Lexicon:
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Lexicon:
         """A lexicon whose rare bigrams weigh more than common ones."""
-        counts: dict[str, int] = {}
-        total = 0
-        for text in texts:
-            total += 1
-            for gram in grams(text):
-                counts[gram] = counts.get(gram, 0) + 1
+        return cls.from_counts(*document_frequencies(texts))
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int], total: int) -> Lexicon:
+        """The lexicon of ``total`` texts in which each bigram occurs ``counts[gram]`` times."""
         idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in counts.items()}
         return cls(idf, math.log(total + 1) if total else 1.0)
 
@@ -69,19 +69,6 @@ def word_grams(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=200_000)
-def grams(text: str) -> frozenset[str]:
-    """Character bigrams of the Chinese letters and digits in ``text``."""
-    clean = re.sub(r"[^\w\u4e00-\u9fff]+", " ", normalize(text)).replace("_", " ")
-    out: set[str] = set()
-    for piece in clean.split():
-        out.update(piece[i: i + 2] for i in range(len(piece) - 1))
-        if len(piece) == 1:
-            out.add(piece)
-    out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))
-    return frozenset(out)
-
-
 class SearchIndex(Protocol):
     """The part of ``rag.index.Index`` retrieval reads."""
 
@@ -97,6 +84,9 @@ class SearchIndex(Protocol):
     def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
 
     def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
+
+    def gram_counts(self) -> tuple[dict[str, int], int] | None:
+        """The bigram document frequencies of every chunk's search text, when the index stored them."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +257,9 @@ class Retriever:
         with self._lock:
             lexicon = self._lexicon
         if lexicon is None:
-            lexicon = Lexicon.from_texts(c.search_text for d in documents for c in self.chunks(d.doc_id))
+            stored = self._index.gram_counts()
+            lexicon = Lexicon.from_counts(*stored) if stored is not None else Lexicon.from_texts(
+                c.search_text for d in documents for c in self.chunks(d.doc_id))
             with self._lock:
                 self._lexicon = lexicon
         return lexicon

@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 
 from rag.embedders import Embedder, build_embedder
 from rag.errors import IndexError_
+from rag.grams import document_frequencies
 from rag.index import generations, store
 from rag.index.generations import Layout
 from rag.index.keyword import KeywordIndex
@@ -117,6 +118,10 @@ class Index:
             return _hits(s, vectors.query(vector, k=k, where=where), "dense") if vectors else []
 
         return self._read(search)
+
+    def gram_counts(self) -> tuple[dict[str, int], int] | None:
+        """Bigram document frequencies of every chunk's search text (stored at write time), or None."""
+        return self._read(lambda s: store.gram_counts(s.conn) if s.conn else None)
 
     def verify(self) -> list[str]:
         """Inconsistencies between the stores of the current generation (empty when consistent)."""
@@ -384,6 +389,8 @@ class _Writer:
             self._embed_missing(store.all_chunks(self._conn))
             self._fill_vectors()
             store.prune_vectors(self._conn)
+            texts = (c.search_text for c in store.all_chunks(self._conn))
+            store.save_gram_counts(self._conn, *document_frequencies(texts))
         self._conn.commit()
 
     def close(self) -> None:

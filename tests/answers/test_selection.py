@@ -100,6 +100,9 @@ class _Reports:
     def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
         return []
 
+    def gram_counts(self) -> tuple[dict[str, int], int] | None:
+        return None
+
 
 def test_the_retriever_reads_the_years_the_asked_regions_reports_state() -> None:
     reports = _Reports({

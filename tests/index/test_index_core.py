@@ -251,3 +251,17 @@ def test_a_chroma_server_keeps_only_the_collections_of_live_generations(
     assert seen[0] not in names
     assert {seen[1], seen[2]} <= names
     assert not (settings.home / "generations" / str(seen[2]) / "chroma").exists()
+
+
+def test_bigram_frequencies_are_stored_with_each_generation(index: Index) -> None:
+    from rag.grams import document_frequencies
+
+    assert index.gram_counts() is None
+    doc = make_doc("changping.txt", CHANGPING, table_rows=ROWS)
+    index.upsert(doc)
+    index.upsert(make_doc("chaoyang.txt", CHAOYANG, region="朝阳区", year=2021))
+    chunks = [c for d in index.documents() for c in index.chunks(d.doc_id)]
+    assert index.gram_counts() == document_frequencies(c.search_text for c in chunks)
+    index.remove(doc.info.doc_id)
+    rest = index.chunks(index.documents()[0].doc_id)
+    assert index.gram_counts() == document_frequencies(c.search_text for c in rest)
