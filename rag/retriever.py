@@ -132,7 +132,8 @@ def select_documents(
 ) -> tuple[list[ReportInfo], str]:
     """The reports ``query`` can be about, best first, or a reason why there are none.
 
-    For asked years, every report stating one of them (``coverage``) is a candidate: those stating
+    Without an asked year, the latest report of each region and level is meant. For asked years, every report
+    stating one of them (``coverage``) is a candidate: those stating
     more of the asked years first, then the latest report first (the same figure printed in several
     reports is taken from the latest). When no report states an asked year, the reports whose own
     data year is nearest after it are searched (their text may give it as a change from last year).
@@ -150,7 +151,7 @@ def select_documents(
         if not query.years:
             return docs, ""
     if not query.years:
-        return sorted(docs, key=_latest), ""
+        return _latest_per_level(docs), ""
     stating = _stating(docs, query.years, coverage or {})
     if stating:
         return stating, ""
@@ -172,6 +173,15 @@ def _stating(docs: Sequence[ReportInfo], years: Sequence[int], coverage: Coverag
 
     found = [(stated(d), d) for d in docs]
     return [d for n, d in sorted(found, key=lambda nd: (-nd[0], _latest(nd[1]))) if n]
+
+
+def _latest_per_level(docs: Sequence[ReportInfo]) -> list[ReportInfo]:
+    """The latest report of each region and level, latest first: a question naming no year asks
+    about now."""
+    latest: dict[tuple[str, str], ReportInfo] = {}
+    for doc in sorted(docs, key=_latest):
+        latest.setdefault((doc.region, doc.level), doc)
+    return list(latest.values())
 
 
 def _latest(doc: ReportInfo) -> tuple[int, int, str]:
@@ -281,7 +291,7 @@ class Retriever:
         documents = self.documents()
         # only the asked region's reports can be chosen: their years are all that must be read
         local = [d for d in documents if not query.region or d.region == query.region]
-        coverage = self.coverage(local) if query.years and len(local) > 1 else None
+        coverage = self.coverage(local) if query.years else None
         documents, reason = select_documents(query, documents, coverage)
         if reason:
             return Retrieval(query, (), (), (), reason)

@@ -58,8 +58,11 @@ def test_region_and_level_still_decide_first() -> None:
     assert docs == [] and "高职" in reason
 
 
-def test_without_a_year_the_latest_report_comes_first() -> None:
-    assert _chosen("昌平区中职学校招生多少人？") == ["cp2024", "cp2023", "cp2022"]
+def test_without_a_year_the_latest_report_of_each_level_is_meant() -> None:
+    assert _chosen("昌平区中职学校招生多少人？") == ["cp2024"]
+    beijing = [_doc("bj2020", 2020, region="北京市"), _doc("bj2025", 2025, region="北京市", level="职业教育")]
+    docs, _ = select_documents(parse_query("北京市职业院校招生多少人？"), beijing, None)
+    assert [d.doc_id for d in docs] == ["bj2025", "bj2020"]
 
 
 def test_stated_years_come_from_facts_and_text() -> None:
