@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from ingestion.pipeline import ingest
 from rag.answering import answer, answer_to_json, validate_question
 from rag.services import Services, build_services
 from rag.settings import Settings
@@ -40,6 +39,8 @@ def ensure_reports(services: Services) -> None:
     """Ingest the bundled reports (progress on stderr) when the index holds no documents."""
     if services.index.documents():
         return
+    from ingestion.pipeline import ingest  # parsers and PDF libraries only when there is something to parse
+
     print("索引为空，正在导入内置报告…", file=sys.stderr, flush=True)
     ingest([services.settings.reports_dir], services.index, progress=_progress)
 
