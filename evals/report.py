@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from evals.run import EvalRun
 from evals.scoring import expected_text
 from evals.summary import Scored
-
-if TYPE_CHECKING:
-    from evals.runner import EvalRun
 
 HEADLINES = (
     ("accuracy", "Accuracy (all questions)"),

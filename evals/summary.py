@@ -39,6 +39,7 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "correct_and_cited": _share(answerable, lambda s: s.grade.correct and bool(s.grade.cited)),
         "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
         "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
+        "wrong_numbers": sum(wrong_number(s) for s in scored),
         "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
         "latency_ms": {
             "p50": percentile(latencies, 50),
@@ -47,7 +48,15 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         },
         "by_kind": _breakdown(scored, lambda s: s.question.kind),
         "by_report": _breakdown(scored, lambda s: s.question.report),
+        "by_follow": _breakdown([s for s in scored if s.question.follow], lambda s: s.question.follow),
     }
+
+
+def wrong_number(s: Scored) -> bool:
+    """True when the answer stated a number that is wrong (a refusal or a missing list item is not)."""
+    return s.grade.reason in ("wrong value", "wrong unit", "stated a number while refusing") or (
+        s.question.unanswerable and not s.grade.correct and not s.answer.get("refused")
+        and s.grade.got != "(refused)" and bool(s.answer.get("value") is not None))
 
 
 def items(system: Sequence[Scored], baseline: Sequence[Scored]) -> list[dict[str, Any]]:
