@@ -31,6 +31,16 @@ FILL_THRESHOLD = 0.2
 """Least coverage for a sentence kept to reach MIN_ITEMS (it must still touch the topic)."""
 ANCHOR_SCORE = 2.0
 """The score given to an anchor sentence: above any coverage, so it always leads its section."""
+ANCHOR_BONUS = 0.3
+"""How much an anchor raises its section's score (a wrong anchor can still be outranked)."""
+HEADING_MATCH = 0.5
+"""Least topic coverage of a heading for everything under it to answer (「面临哪些挑战」 → 8. 面临挑战)."""
+COUNTED_BONUS = 1.0
+"""The raise when the question counts what it lists (哪六大领域, 哪三所学校): the enumerating
+sentence the extractive answerer found is then nearly always the answer."""
+MAX_GROUPS = 4
+HEADED_CANDIDATES = 3
+"""How many of the best sections are looked at for a heading that names the topic."""
 ROW_CONTEXT = 0.25
 """Weight of a table row's context (report, section, table title) beside its own text."""
 SECOND_SECTION = 0.85
@@ -45,9 +55,17 @@ _CUES = re.compile(
 )
 _QUESTION_WORDS = re.compile(
     r"是怎么|怎么样|怎么|怎样|如何|做了什么|做了哪些|做什么|做了|有哪些|是哪些|哪些|哪几|什么|主要|具体|请"
-    r"|介绍一下|介绍|说说|谈谈|一下|开展了|开展|进行了|进行|采取了|采取|方面|有何|呢|吗|^在|上$"
+    r"|介绍一下|介绍|说说|谈谈|一下|开展了|开展|进行了|进行|采取了|采取|方面|有何|呢|吗|做法|情况"
 )
-_SYNONYMS = (("中职", "中等职业"), ("高职", "高等职业"), ("问题", "挑战", "不足", "短板", "困难"))
+_EDGES = re.compile(r"^(?:在|做|是|对|把)|(?:上|中)$")
+_FRAMING = re.compile(r"存在|面临|遇到|碰到")
+"""Verbs that frame a question about problems (存在哪些问题) without being its topic."""
+_SUBJECT = re.compile(r"中等职业教育|高等职业教育|职业教育|中职教育|高职教育|中职学校|职业院校|中职|高职")
+"""What the whole report is about: left out of a topic that has words of its own."""
+_COUNTED = re.compile(r"哪[几一二两三四五六七八九十\d]+[个所家项种类大位名部门]")
+_SYNONYMS = (
+    ("中职", "中等职业"), ("高职", "高等职业"), ("问题", "挑战", "不足", "短板", "困难", "有待", "差距", "滞后"),
+)
 """Words that mean the same for finding passages, written the first way before scoring."""
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』）)]*")
 _WRAPPED = re.compile(
@@ -69,8 +87,13 @@ def is_qualitative(query: Query) -> bool:
 
 def topic(query: Query) -> str:
     """What the question is about, without its question words (怎么开展校企合作 → 校企合作)."""
-    measure = _QUESTION_WORDS.sub("", query.measure)
-    return measure if len(measure) >= 2 else query.measure
+    text = re.sub(r"在(.{2,12}?)(?:上|方面)", r"\1", query.measure)
+    for _ in range(3):
+        text = _EDGES.sub("", _QUESTION_WORDS.sub("", text))
+    text = _FRAMING.sub("", text) if len(_FRAMING.sub("", text)) >= 2 else text
+    bare = _SUBJECT.sub("", text)
+    text = bare if len(bare) >= 2 else text
+    return text if len(text) >= 2 else query.measure
 
 
 @lru_cache(maxsize=50_000)
@@ -114,13 +137,18 @@ def answer(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, lines: Sourc
         return refusal(query, retrieval, retrieval.refusal)
     weights = lexicon.weights(scoring_text(topic(query)))
     sections = rank_sections(query, retrieval, weights)
-    if anchor is not None:
-        sections = [_anchored(sections, anchor, retrieval)]
+    counted = anchor is not None and bool(_COUNTED.search(query.norm))
+    if anchor is not None and anchor.section:
+        sections = _anchored(sections, anchor, retrieval, bonus=COUNTED_BONUS if counted else ANCHOR_BONUS)
     if not weights or not sections or sections[0].score < SECTION_THRESHOLD:
         return refusal(query, retrieval)
-    chosen = sections[:1] if query.is_list else _chosen(sections)
-    picked = [(s, _pick(s)) for s in chosen]
-    picked = [(s, items) for s, items in picked if items]
+    unit = [] if counted else _under_heading(sections, weights)
+    if unit:
+        picked = [(s, _leading(s)) for s in unit]
+    else:
+        picked = [(s, _pick(s)) for s in (sections[:1] if query.is_list else _chosen(sections))]
+    picked = sorted(((s, items) for s, items in picked if items), key=lambda p: min(i.line for i in p[1]))
+    chosen = [s for s, _ in picked]
     if not picked:
         return refusal(query, retrieval)
     doc = next(d for d in retrieval.documents if d.doc_id == chosen[0].doc_id)
@@ -129,16 +157,24 @@ def answer(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, lines: Sourc
     return _compose(query, retrieval, doc, picked)
 
 
-def _anchored(sections: Sequence[Section], anchor: Citation, retrieval: Retrieval) -> Section:
-    """The anchor's section, the anchor first among its items (sentences repeating it left out)."""
+def _anchored(sections: Sequence[Section], anchor: Citation, retrieval: Retrieval, *,
+              bonus: float) -> list[Section]:
+    """``sections`` re-ranked with the anchor's section raised by ``bonus`` and the anchor
+    sentence leading it (a sentence of the section repeating it takes its place)."""
     chunk = retrieval.chunk_at(anchor.doc_id, anchor.line) or next(
         (c for cs in retrieval.chunks_by_doc.values() for c in cs if c.id == anchor.chunk_id), None)
     home = next((s for s in sections if s.doc_id == anchor.doc_id and s.path == anchor.section), None)
-    others = [i for i in (home.items if home else ()) if not _overlaps(i.text, anchor.quote)]
     if chunk is None:
-        return home or Section(anchor.doc_id, anchor.section, (), 0.0)
-    first = Item(chunk, anchor.quote, anchor.line, ANCHOR_SCORE)
-    return Section(anchor.doc_id, anchor.section, (first, *others), ANCHOR_SCORE)
+        return list(sections)
+    items = list(home.items if home else ())
+    same = next((n for n, i in enumerate(items) if _overlaps(i.text, anchor.quote)), None)
+    if same is None:
+        items.insert(0, Item(chunk, anchor.quote, anchor.line, ANCHOR_SCORE))
+    else:
+        items[same] = replace(items[same], score=ANCHOR_SCORE)
+    score = (home.score if home else SECTION_THRESHOLD) + bonus
+    raised = Section(anchor.doc_id, anchor.section, tuple(items), score)
+    return sorted([raised, *(s for s in sections if s is not home)], key=lambda s: -s.score)
 
 
 def _overlaps(text: str, quote: str) -> bool:
@@ -178,10 +214,11 @@ def _hit_ranks(hits: Sequence[Hit]) -> dict[str, int]:
 def _section(doc_id: str, path: str, chunks: Sequence[Chunk], weights: dict[str, float],
              hit_rank: dict[str, int], *, listing: bool) -> Section:
     headings = tuple(h.strip() for h in path.split(" > "))
-    items = tuple(item for chunk in chunks for item in _items(chunk, weights, headings, listing=listing))
+    found = (item for chunk in chunks for item in _items(chunk, weights, headings, listing=listing))
+    items = tuple({"".join(i.text.split()): i for i in found}.values())
     if not items:
         return Section(doc_id, path, (), 0.0)
-    heading = coverage(weights, scoring_text(" ".join(path.split(" > ")[-2:])))
+    heading = coverage(weights, scoring_text(" ".join(heading_label(p) for p in path.split(" > "))))
     best = sorted((i.score for i in items), reverse=True)[:MIN_ITEMS]
     body = sum(best) / MIN_ITEMS
     rank = min((hit_rank.get(c.id, 999) for c in chunks), default=999)
@@ -220,6 +257,45 @@ def sentences(text: str, headings: tuple[str, ...] = ()) -> tuple[tuple[str, int
     return tuple((t, offset) for t, offset in found if len(t) >= 4)
 
 
+def _under_heading(sections: Sequence[Section], weights: dict[str, float]) -> list[Section]:
+    """When a heading of (or above) one of the best sections names the topic, the sections under
+    the highest such heading that the question is about (best first), else nothing."""
+    for candidate in sections[:HEADED_CANDIDATES]:
+        parts = candidate.path.split(" > ")
+        for depth in range(1, len(parts) + 1):
+            prefix = " > ".join(parts[:depth])
+            if _heading_fit(weights, parts[depth - 1]) >= HEADING_MATCH:
+                return _members(sections, candidate.doc_id, prefix, weights)
+    return []
+
+
+def _members(sections: Sequence[Section], doc_id: str, prefix: str, weights: dict[str, float]) -> list[Section]:
+    """The sections under ``prefix``: itself first, then the best by how well their own headings
+    (below the prefix) and sentences name the topic."""
+    depth = len(prefix.split(" > "))
+    ranked = []
+    for s in sections:
+        if s.doc_id != doc_id or not (s.path == prefix or s.path.startswith(prefix + " > ")):
+            continue
+        below = " ".join(heading_label(p) for p in s.path.split(" > ")[depth:])
+        fit = coverage(weights, scoring_text(below)) if below else 1.0
+        best = max(i.score for i in s.items)
+        ranked.append((s.path != prefix, -(fit + 0.5 * best), s))
+    return [s for *_, s in sorted(ranked, key=lambda r: r[:2])][:MAX_GROUPS]
+
+
+def _heading_fit(weights: dict[str, float], heading: str) -> float:
+    return coverage(weights, scoring_text(heading_label(heading)))
+
+
+def _leading(section: Section) -> list[Item]:
+    """Items of a section whose heading names the topic, in the order to take them: the best
+    sentence, then the section's sentences from its start (they summarise what follows)."""
+    best = max(section.items, key=lambda i: (i.score, -i.line))
+    rest = sorted((i for i in section.items if i is not best), key=lambda i: i.line)
+    return [best, *rest][:MAX_ITEMS]
+
+
 def _chosen(sections: Sequence[Section]) -> list[Section]:
     best = sections[0]
     second = next((s for s in sections[1:] if s.doc_id == best.doc_id), None)
@@ -228,14 +304,15 @@ def _chosen(sections: Sequence[Section]) -> list[Section]:
     return [best]
 
 
-def _pick(section: Section) -> list[Item]:
-    """The section's items that carry the answer: the strongest, topped up to MIN_ITEMS, in source order."""
-    ranked = sorted(section.items, key=lambda i: -i.score)
+def _pick(section: Section, *, floor: float = FILL_THRESHOLD) -> list[Item]:
+    """The section's items that carry the answer: the strongest, topped up to MIN_ITEMS with items
+    scoring at least ``floor``, in source order (0: the heading alone makes the section relevant)."""
+    ranked = sorted(section.items, key=lambda i: (-i.score, i.line))
     least = max(ITEM_THRESHOLD, RELATIVE * ranked[0].score)
     strong = [i for i in ranked if i.score >= least][:MAX_ITEMS]
     if len(strong) < MIN_ITEMS:
-        strong += [i for i in ranked if FILL_THRESHOLD <= i.score < least][: MIN_ITEMS - len(strong)]
-    return sorted(strong, key=lambda i: (i.line, i.chunk.line_start))
+        strong += [i for i in ranked if floor <= i.score < least][: MIN_ITEMS - len(strong)]
+    return strong
 
 
 def _compose(query: Query, retrieval: Retrieval, doc: ReportInfo,
@@ -261,15 +338,16 @@ def _compose(query: Query, retrieval: Retrieval, doc: ReportInfo,
 
 
 def _within_budget(picked: Sequence[tuple[Section, list[Item]]]) -> list[tuple[Section, list[Item]]]:
-    """At most MAX_ITEMS items in all, the first section keeping its share first."""
-    out, left = [], MAX_ITEMS
-    for section, items in picked:
-        if left <= 0:
-            break
-        kept = sorted(sorted(items, key=lambda i: -i.score)[:left], key=lambda i: i.line)
-        out.append((section, kept))
-        left -= len(kept)
-    return out
+    """At most MAX_ITEMS items in all, taken from the groups in turn (each in its order of preference)."""
+    queues = [list(items) for _, items in picked]
+    kept: list[list[Item]] = [[] for _ in picked]
+    total = 0
+    while total < MAX_ITEMS and any(queues):
+        for n, queue in enumerate(queues):
+            if queue and total < MAX_ITEMS:
+                kept[n].append(queue.pop(0))
+                total += 1
+    return [(s, sorted(k, key=lambda i: i.line)) for (s, _), k in zip(picked, kept, strict=True) if k]
 
 
 def heading_label(path: str) -> str:
