@@ -128,10 +128,15 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
     prefix = "".join((
         f"{years[0]}年" if years else "",
         previous.region,
-        "" if query.level or not previous.level else LEVELS[previous.level][0],
+        "" if query.level or not previous.level else _level_words(previous),
     ))
     core = _bare(query.norm)
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
+
+
+def _level_words(previous: Query) -> str:
+    """The previous turn's level as it was worded: its kind of school (职业高中) when it named one."""
+    return previous.school_type[0] if previous.school_type else LEVELS[previous.level][0]
 
 
 def _ask_like(previous: Query) -> str:
