@@ -30,6 +30,8 @@ def render_report(run: EvalRun, data: Mapping[str, Any]) -> str:
         _headlines(mine, base, data.get("accuracy_ratio")),
         _breakdown("By kind", mine["by_kind"], base["by_kind"]),
         _breakdown("By report", mine["by_report"], base["by_report"]),
+        _breakdown("By follow-up (conversations)", mine["by_follow"], base.get("by_follow", {}))
+        if mine.get("by_follow") else "",
         "![accuracy by kind and by report](accuracy.png)",
         _cells(data["cells"], run),
         _failures(run.system),
@@ -45,6 +47,7 @@ def _headlines(mine: Mapping[str, Any], base: Mapping[str, Any], ratio: float | 
         rows.append(f"| {label} | {_pct(mine[key])} | {_pct(base[key])} |")
     rows.append(f"| Correct answers | {_count(mine)} | {_count(base)} |")
     rows.append(f"| Answerable questions refused | {mine['false_refusals']} | {base['false_refusals']} |")
+    rows.append(f"| Wrong numbers stated | {mine.get('wrong_numbers', 0)} | {base.get('wrong_numbers', 0)} |")
     lat, blat = mine["latency_ms"], base["latency_ms"]
     rows.append(f"| Latency p50 / p95 (ms) | {lat['p50']:.0f} / {lat['p95']:.0f} "
                 f"| {blat['p50']:.0f} / {blat['p95']:.0f} |")
@@ -93,6 +96,7 @@ def _failure(s: Scored) -> str:
     q = s.question
     lines = [
         f"### {q.id} · {q.kind} · {q.report}",
+        *([f"- earlier turns: {' → '.join(q.before)}"] if q.before else []),
         f"- question: {q.question}",
         f"- expected: **{expected_text(q)}**" + (f" (source line {q.source.line})" if q.source.line else ""),
         f"- got: **{s.grade.got or '(nothing)'}** — {s.grade.reason}",

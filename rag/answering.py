@@ -174,6 +174,10 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "computation": answer.computation,
         "grounded": answer.grounded,
         "warnings": list(answer.warnings),
+        "groups": [
+            {"file": g.file, "title": g.title, "section": g.section, "citations": list(g.citations)}
+            for g in answer.groups
+        ],
     }
 
 

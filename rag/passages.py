@@ -64,7 +64,8 @@ _SUBJECT = re.compile(r"中等职业教育|高等职业教育|职业教育|中�
 """What the whole report is about: left out of a topic that has words of its own."""
 _COUNTED = re.compile(r"哪[几一二两三四五六七八九十\d]+[个所家项种类大位名部门]")
 _SYNONYMS = (
-    ("中职", "中等职业"), ("高职", "高等职业"), ("问题", "挑战", "不足", "短板", "困难", "有待", "差距", "滞后"),
+    ("中职", "中等职业"), ("高职", "高等职业"),
+    ("问题", "挑战", "不足", "短板", "困难", "有待", "差距", "滞后"),
 )
 """Words that mean the same for finding passages, written the first way before scoring."""
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』）)]*")
@@ -269,7 +270,9 @@ def _under_heading(sections: Sequence[Section], weights: dict[str, float]) -> li
     return []
 
 
-def _members(sections: Sequence[Section], doc_id: str, prefix: str, weights: dict[str, float]) -> list[Section]:
+def _members(
+    sections: Sequence[Section], doc_id: str, prefix: str, weights: dict[str, float]
+) -> list[Section]:
     """The sections under ``prefix``: itself first, then the best by how well their own headings
     (below the prefix) and sentences name the topic."""
     depth = len(prefix.split(" > "))
