@@ -41,8 +41,8 @@ def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"), ("比去年少了多少人？", "previous_year"),
-     ("那毕业生呢？", None)],
+    [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
+     ("比去年少了多少人？", "previous_year"), ("那毕业生呢？", None)],
 )
 def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
     assert comparison(text) == expected
