@@ -17,6 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("ask", help="answer a question from the indexed reports")
     parser.add_argument("question", help="the question, e.g. 2022年昌平区中职学校招生多少人？")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser.add_argument("--turn", action="append", default=[], metavar="EARLIER",
+                        help="an earlier question of the conversation (repeatable, oldest first); each is "
+                             "answered first and the question is asked as its follow-up")
     parser.set_defaults(run=run)
 
 
@@ -25,7 +28,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     try:
         ensure_reports(services)
-        result = answer(args.question, services)
+        history: list[tuple[str, str]] = []
+        for earlier in args.turn:
+            history.append((earlier, answer(earlier, services, history=history).text))
+        result = answer(args.question, services, history=history)
     finally:
         services.index.close()
     if args.json:
