@@ -235,8 +235,11 @@ def _items(
         own, around = (coverage(weights, scoring_text(t)) for t in (text, chunk.context))
         score = own + ROW_CONTEXT * around
         return [Item(chunk, text, chunk.line_start, score)]
-    return [Item(chunk, text, line_at(chunk, offset), _score(weights, text, listing=listing))
-            for text, offset in sentences(chunk.text, headings)]
+    out = []
+    for text, offset in sentences(chunk.text, headings):
+        quote = chunk.text[offset: offset + len(text)]  # the source span, its line breaks kept
+        out.append(Item(chunk, quote, line_at(chunk, offset), _score(weights, text, listing=listing)))
+    return out
 
 
 def _score(weights: dict[str, float], text: str, *, listing: bool) -> float:
@@ -331,7 +334,7 @@ def _compose(query: Query, retrieval: Retrieval, doc: ReportInfo,
             n = len(citations) + 1
             citations.append(_cite(n, item, doc))
             numbers.append(n)
-            lines.append(f"· {item.text}[{n}]")
+            lines.append(f"· {item.text.replace(chr(10), '')}[{n}]")
         groups.append(PassageGroup(doc.file, doc.title, section.path, tuple(numbers)))
     used = [i.chunk for _, items in picked for i in items]
     return Answer(
