@@ -111,8 +111,23 @@ def _routed(resolved: conversation.Resolved, services: Services, history: Histor
         retrieval, lexicon = retriever.retrieve(query), retriever.lexicon()
         listed = extractive.answer(query, lambda _: retrieval, lexicon) if query.is_list else None
         anchor = listed.citations[0] if listed is not None and listed.citations else None
-        return passages.answer(query, retrieval, lexicon, lines=services.source_lines, anchor=anchor)
+        found = passages.answer(query, retrieval, lexicon, lines=services.source_lines, anchor=anchor)
+        return _summarized(found, services)
     return None
+
+
+def _summarized(found: Answer, services: Services) -> Answer:
+    """A passage answer with the LLM's short summary above it when an LLM is configured (the
+    passages alone, with a warning, when the summary fails its checks)."""
+    llm = services.llm
+    if llm is None or not llm.available() or found.refused:
+        return found
+    from rag.llm.summary import summarize  # the LLM stack is imported only when one is configured
+
+    try:
+        return summarize(found, services.settings, breaker=llm.breaker)
+    except LLMError as exc:
+        return replace(found, warnings=(*found.warnings, f"{FALLBACK}：{exc.message}"))
 
 
 def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:

@@ -198,7 +198,9 @@
   function renderGroups(msg, payload) {
     var byN = {};
     (payload.citations || []).forEach(function (c) { byN[c.n] = c; });
-    msg.body.textContent = String(payload.answer || "").split("\n")[0];
+    var lines = String(payload.answer || "").split("\n");
+    var end = lines.findIndex(function (line) { return line.charAt(0) === "【"; });
+    msg.body.textContent = lines.slice(0, end < 0 ? 1 : end).join("\n").trim();
     var box = el("div", { "class": "groups" });
     payload.groups.forEach(function (g) {
       var items = el("ul", { "class": "items" });

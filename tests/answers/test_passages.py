@@ -4,14 +4,16 @@ own line and quoted verbatim, never for a number, and refused when nothing relev
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI, json_reply, status
 
 from rag.answering import answer
 from rag.passages import heading_label, is_qualitative, topic
 from rag.query import parse_query
-from rag.services import Services
-from rag.settings import BUNDLED_REPORTS
+from rag.services import Services, build_services
+from rag.settings import BUNDLED_REPORTS, Settings
 
 QUALITATIVE = (
     "昌平区中职学校是怎么开展校企合作的？", "2025年北京职业教育面临哪些挑战？", "朝阳区有哪些中职学校？",
@@ -90,3 +92,54 @@ def test_nothing_relevant_refuses(services: Services, question: str) -> None:
 def test_an_unanswerable_numeric_question_still_refuses(services: Services) -> None:
     result = answer("2022年昌平区中职学校有多少名外籍教师？", services)
     assert result.refused and result.value is None and not result.groups
+
+
+HOW = "昌平区中职学校是怎么开展校企合作的？"
+
+
+def llm_services(home: Path, fake_openai: FakeOpenAI) -> Services:
+    settings = fake_openai.llm_settings(Settings(home=home, reports_dir=BUNDLED_REPORTS), llm_max_retries=0)
+    return build_services(settings)
+
+
+def test_with_an_llm_a_summary_citing_the_passages_comes_first(home: Path, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(json_reply({"summary": "昌平区深化产教融合，新增特色学徒班[1][2]。", "citations": [1, 2]}))
+    services = llm_services(home, fake_openai)
+    try:
+        result = answer(HOW, services)
+    finally:
+        services.index.close()
+    assert result.mode == "llm" and result.grounded and result.groups
+    assert result.text.startswith("昌平区深化产教融合，新增特色学徒班[1][2]。\n\n据《")
+    sent = fake_openai.chat_requests()[-1].messages_text()
+    assert all(c.quote.splitlines()[0] in sent for c in result.citations)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [{"summary": "昌平区深化产教融合[9]。", "citations": [9]},
+     {"summary": "昌平区新增 99 个学徒班[1]。", "citations": [1]},
+     {"summary": "没有标注。", "citations": []}],
+    ids=["unknown-passage", "number-not-in-passages", "no-marker"],
+)
+def test_a_summary_failing_its_checks_leaves_the_passages(
+    home: Path, fake_openai: FakeOpenAI, reply: dict[str, object]
+) -> None:
+    fake_openai.script(json_reply(reply))
+    services = llm_services(home, fake_openai)
+    try:
+        result = answer(HOW, services)
+    finally:
+        services.index.close()
+    assert result.mode == "extractive" and result.text.startswith("据《") and result.groups
+    assert any("抽取式" in w for w in result.warnings)
+
+
+def test_when_the_llm_is_down_the_passages_answer(home: Path, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(status(500))
+    services = llm_services(home, fake_openai)
+    try:
+        result = answer(HOW, services)
+    finally:
+        services.index.close()
+    assert result.mode == "extractive" and result.groups and not result.refused
