@@ -55,7 +55,9 @@ def side_by_side(pngs: list[bytes], path: Path) -> None:
     sheet.quantize(colors=64).save(path, optimize=True)
 
 
-def test_passage_answer_is_grouped_and_every_sentence_cites(browser_page: tuple[Page, LiveServer]) -> None:
+def test_passage_answer_is_grouped_and_every_sentence_cites(
+    browser_page: tuple[Page, LiveServer]
+) -> None:
     page, _ = browser_page
     groups = page.locator(".msg.bot .group")
     expect(groups.first.locator("h4")).to_have_text("校企合作开展情况和效果")
