@@ -105,7 +105,8 @@ def llm_services(home: Path, fake_openai: FakeOpenAI) -> Services:
 def test_with_an_llm_a_summary_citing_the_passages_comes_first(
     home: Path, fake_openai: FakeOpenAI
 ) -> None:
-    fake_openai.script(json_reply({"summary": "昌平区深化产教融合，新增特色学徒班[1][2]。", "citations": [1, 2]}))
+    summary = "昌平区深化产教融合，新增特色学徒班[1][2]。"
+    fake_openai.script(json_reply({"summary": summary, "citations": [1, 2]}))
     services = llm_services(home, fake_openai)
     try:
         result = answer(HOW, services)

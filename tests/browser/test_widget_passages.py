@@ -61,7 +61,8 @@ def test_passage_answer_is_grouped_and_every_sentence_cites(
     page, _ = browser_page
     groups = page.locator(".msg.bot .group")
     expect(groups.first.locator("h4")).to_have_text("校企合作开展情况和效果")
-    expect(page.locator(".msg.bot .text").last).to_contain_text("北京市昌平区中等职业教育质量年度报告（2023）")
+    report = "北京市昌平区中等职业教育质量年度报告（2023）"
+    expect(page.locator(".msg.bot .text").last).to_contain_text(report)
     cites = page.locator(".msg.bot .group .cite.inline")
     assert 3 <= cites.count() <= 6
     expect(groups.first.locator("li").first).to_contain_text("产教融合")
