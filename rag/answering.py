@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import conversation, extractive, grounding, passages
+from rag import conversation, extractive, grounding, passages, ranked
 from rag.comparison import NO_VALUES, difference
 from rag.errors import InputError, LLMError
 from rag.query import Query
@@ -67,7 +67,7 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     except LLMError as exc:
         final, warnings = None, (f"{FALLBACK}：{exc.message}",)
     if final is None:
-        final = extractive.answer(query, retriever.retrieve, lexicon)
+        final = _extractive(query, services)
     yield _finish(question, final, warnings, started)
 
 
@@ -133,8 +133,6 @@ def _summarized(found: Answer, services: Services) -> Answer:
 def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
     """「两者相差多少」 over the last two earlier answers; 「比上一年多了多少」 over the last one and the
     same question a year earlier."""
-    retriever = services.retriever
-    lexicon = retriever.lexicon()
     kind = conversation.comparison(query.norm)
     if kind == "previous_year" and earlier:
         later_q = earlier[-1]
@@ -148,7 +146,7 @@ def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
         pair, labels = (earlier[-2], earlier[-1]), ("", "")
     else:
         return _no_values(query)
-    a, b = (extractive.answer(q, retriever.retrieve, lexicon) for q in pair)
+    a, b = (_extractive(q, services) for q in pair)
     first, second = _labels(*pair)
     result = difference(query.text, a, b, later_label=labels[0] or first, earlier_label=labels[1] or second)
     return result or _no_values(query)
@@ -205,7 +203,7 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     lexicon = retriever.lexicon()
     llm = services.llm
     if llm is None or not llm.available():
-        return extractive.answer(query, retriever.retrieve, lexicon), ()
+        return _extractive(query, services), ()
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
         return extractive.refusal(query, retrieval, retrieval.refusal), ()
@@ -214,8 +212,16 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:
-        fallback = extractive.answer(query, retriever.retrieve, lexicon)
+        fallback = _extractive(query, services)
         return fallback, (f"{FALLBACK}：{exc.message}",)
+
+
+def _extractive(query: Query, services: Services) -> Answer:
+    """The extractive answer from the configured answerer (rules, or the learned ranker)."""
+    retriever = services.retriever
+    if services.settings.answerer == "ranked":
+        return ranked.answer(query, retriever.retrieve, retriever.lexicon())
+    return extractive.answer(query, retriever.retrieve, retriever.lexicon())
 
 
 def _llm_hits(retrieval: Retrieval) -> list[Hit]:
