@@ -9,6 +9,10 @@ from typing import Any
 from evals.questions import Question
 from evals.scoring import Grade, expected_text, percentile
 
+WRONG_NUMBER = frozenset({"wrong value", "wrong unit", "wrong ratio", "answered instead of refusing",
+                          "stated a number while refusing"})
+"""Grades that mean the answer stated a number that is not the answer (counted apart from refusals)."""
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -40,6 +44,7 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
         "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
         "wrong_numbers": sum(wrong_number(s) for s in scored),
+        "risk_coverage": risk_coverage(scored),
         "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
         "latency_ms": {
             "p50": percentile(latencies, 50),
@@ -53,10 +58,19 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
 
 
 def wrong_number(s: Scored) -> bool:
-    """True when the answer stated a number that is wrong (a refusal or a missing list item is not)."""
-    return s.grade.reason in ("wrong value", "wrong unit", "stated a number while refusing") or (
-        s.question.unanswerable and not s.grade.correct and not s.answer.get("refused")
-        and s.grade.got != "(refused)" and bool(s.answer.get("value") is not None))
+    """True when the answer stated a number that is not the answer (a refusal or missing list item is not)."""
+    return s.grade.reason in WRONG_NUMBER
+
+
+def risk_coverage(scored: Sequence[Scored]) -> list[dict[str, float]]:
+    """Accuracy of the answered questions against the share answered, the surest answers first."""
+    answered = sorted((s for s in scored if not s.answer.get("refused")),
+                      key=lambda s: -float(s.answer.get("confidence") or 0.0))
+    points, right = [], 0
+    for n, s in enumerate(answered, start=1):
+        right += s.grade.correct
+        points.append({"coverage": n / len(scored), "accuracy": right / n})
+    return points
 
 
 def items(system: Sequence[Scored], baseline: Sequence[Scored]) -> list[dict[str, Any]]:

@@ -186,6 +186,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "latency_ms": answer.latency_ms,
         "computation": answer.computation,
         "grounded": answer.grounded,
+        "confidence": answer.confidence,
         "warnings": list(answer.warnings),
         "groups": [
             {"file": g.file, "title": g.title, "section": g.section, "citations": list(g.citations)}

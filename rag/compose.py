@@ -23,7 +23,7 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
 
 
-def stated(query: Query, retrieval: Retrieval, frame: Frame) -> Answer:
+def stated(query: Query, retrieval: Retrieval, frame: Frame, confidence: float) -> Answer:
     """The answer that states ``frame``'s number with its source."""
     text = f"答：{frame.ratio or display(frame)}。\n{where(frame)}[1]"
     if frame.qualifier in _APPROXIMATE:
@@ -31,10 +31,13 @@ def stated(query: Query, retrieval: Retrieval, frame: Frame) -> Answer:
     return Answer(
         question=query.text, text=text, value=frame.value, unit=frame.unit, refused=False,
         mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        confidence=round(confidence, 4),
     )
 
 
-def computed(query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result) -> Answer:
+def computed(
+    query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result, confidence: float
+) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
     number = format_number(result.value)
@@ -43,7 +46,7 @@ def computed(query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
-        computation=result.formula,
+        computation=result.formula, confidence=round(confidence, 4),
     )
 
 

@@ -596,6 +596,7 @@ def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
     return Answer(
         question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
         mode="extractive", citations=(citation,), retrieved=_evidence_first(retrieval.hits, [found]),
+        confidence=round(found.score, 4),
     )
 
 
@@ -644,6 +645,7 @@ def _computed_answer(
     return Answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
         citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
+        confidence=round(min(a.score, b.score), 4),
     )
 
 

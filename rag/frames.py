@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import levels_in, names_school
+from rag.query import GENERIC_SCHOOL as _GENERIC
+from rag.query import levels_in
 from rag.types import Chunk, TableFact
 
 FrameKind = Literal["table", "prose"]
@@ -32,6 +33,11 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _QUALIFIER = re.compile(r"(近|约|超过|逾|达到|达|不足|不到|接近|将近|超|以上|左右)\s*$")
 _EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
 _NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
+_SCHOOL_NAME = re.compile(
+    r"北京市?([\u4e00-\u9fff]{1,12}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)"
+)
+"""A school's proper name starts with 北京 (北京市商业学校, 北京工业职业技术学院); 「我区现有中等职业学校」
+and 「北京市中等职业学校」 name no school."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def fact_frame(fact: TableFact, chunks: Sequence[Chunk]) -> Frame | None:
         kind="table", value=fact.value, unit=unit, raw=fact.raw.strip(), chunk=chunk,
         quote=line_of(chunk, fact.line, fact.raw), line=fact.line, measure=label, lead=fact.title,
         context=chunk.section, year=fact.year, levels=frozenset(levels_in(label) or levels_in(text)),
-        scope="school" if names_school(fact.title) else "region", role=role,
+        scope="school" if names_a_school(fact.title) else "region", role=role,
         excludes=excluded.group(1) if excluded else "", ratio=ratios[0].text if ratios else "", fact=fact,
     )
 
@@ -145,7 +151,7 @@ def _prose_frame(
         role = "part"
     elif _TOTAL.search(owning):
         role = "total"
-    scope: Scope = "case" if case else ("school" if names_school(segment) else "region")
+    scope: Scope = "case" if case else ("school" if names_a_school(segment) else "region")
     qualifier = _QUALIFIER.search(before)
     excluded = _EXCLUDES.search(segment)
     return Frame(
@@ -168,6 +174,11 @@ def _is_value(sentence: str, quantity: Quantity) -> bool:
     if re.search(r"(?:表|图|案例|附件|附表|第)\s*[\d.\-—－]*$", before):
         return False
     return bool(quantity.unit or before.strip())
+
+
+def names_a_school(text: str) -> bool:
+    """Whether ``text`` names one particular school by its proper name."""
+    return any(_GENERIC.sub("", m.group(1)) for m in _SCHOOL_NAME.finditer(text))
 
 
 @lru_cache(maxsize=50_000)

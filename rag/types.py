@@ -171,6 +171,8 @@ class Answer:
     grounded: bool = True
     """False when a stated number was found in no cited source nor shown computation."""
     warnings: tuple[str, ...] = ()
+    confidence: float | None = None
+    """How sure the answerer is of a stated number (ranked: calibrated p(correct); rules: its score)."""
     groups: tuple[PassageGroup, ...] = ()
     """For a passage answer (a question not asking for a number): its citations by section."""
 
