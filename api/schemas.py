@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any, Literal
@@ -12,10 +13,12 @@ from rag.types import Answer, Chunk, Citation, ReportInfo
 
 MODEL_ID = "nianbao"
 MAX_TURNS = 20
+_MD_SPECIAL = re.compile(r"(\[\d{1,3}\](?![:(\[]))|([\\<>\[\]`])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=www)\.")
 
 
 class AskRequest(BaseModel):
-    question: str = Field(max_length=10_000, description="The question, in Chinese.")
+    question: str = Field(description="The question, in Chinese (too long: 400 question_too_long).")
     history: list[tuple[str, str]] = Field(
         default_factory=list, max_length=MAX_TURNS,
         description="Earlier turns as [question, answer] pairs, oldest first, for follow-ups.",
@@ -67,6 +70,8 @@ class DocumentOut(BaseModel):
     report_year: int | None
     data_year: int | None
     level: str
+    source: Literal["bundled", "uploaded"] = "bundled"
+    """A bundled report, or one an admin uploaded (only uploads can be replaced without replace=true)."""
 
 
 class UploadOut(BaseModel):
@@ -157,13 +162,20 @@ def with_markers(answer: Answer) -> str:
     return answer.text + "".join(f"[{n}]" for n in missing)
 
 
+def markdown_safe(text: str) -> str:
+    """``text`` that a Markdown renderer shows as written: HTML, link, image and autolink syntax
+    escaped (citation markers ``[n]`` stay; our own links are only ever added after this)."""
+    text = _MD_SPECIAL.sub(lambda m: m.group(1) or "\\" + m.group(2), text)
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
+
+
 def completion(answer: Answer, payload: dict[str, Any], *, model: str) -> dict[str, Any]:
     """A non-streaming ``chat.completion`` object with the citations in extra fields."""
     return {
         "id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{
             "index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": with_markers(answer),
+            "message": {"role": "assistant", "content": markdown_safe(with_markers(answer)),
                         "citations": payload["citations"]},
         }],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import time
 from typing import Any
 
-from rag.errors import NianbaoError
+from rag.errors import ConfigError, NianbaoError
 from rag.settings import Settings
 
 log = logging.getLogger("nianbao.serve")
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
     from rag.services import build_services
 
+    check_bind(args.host, settings)
     handler = logging.StreamHandler()
     handler.setLevel(logging.INFO)  # libraries that set their own loggers to DEBUG stay quiet
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -38,8 +40,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_ingest:
             ensure_ingested(services, settings)
         warm_up(services)
-        if not settings.api_keys:
-            log.warning("NIANBAO_API_KEYS is not set: the API is open to anyone who can reach %s", args.host)
+        if settings.open_mode:
+            log.warning("no NIANBAO_API_KEYS / NIANBAO_ADMIN_KEYS: the API is open to this machine only")
         log.info("serving on http://%s:%d (API docs /docs, widget demo /demo)", args.host, args.port)
         uvicorn.run(create_app(settings, services), host=args.host, port=args.port, log_level="info")
     finally:
@@ -47,14 +49,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def check_bind(host: str, settings: Settings) -> None:
+    """ConfigError when the API would be open (no keys) on an address other machines can reach."""
+    if settings.open_mode and not is_loopback(host):
+        raise ConfigError(f"refusing to serve without keys on {host}: set NIANBAO_API_KEYS and "
+                          "NIANBAO_ADMIN_KEYS, or listen on 127.0.0.1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or name) is this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def ensure_ingested(services: Any, settings: Settings) -> None:
     """Ingest the bundled reports when the index has no documents, logging progress."""
+    from cli.ingest import corpus_paths
     from ingestion.pipeline import ingest
 
     if services.index.documents():
         return
-    log.info("index is empty: ingesting %s", settings.reports_dir)
-    report = ingest([settings.reports_dir], services.index, progress=log.info)
+    log.info("index is empty: ingesting the corpus (%s and uploads)", settings.reports_dir)
+    report = ingest(corpus_paths(settings, services.index), services.index, progress=log.info)
     log.info("ingested %d documents, %d chunks, %d facts in %.1f s (%d failed)",
              report.documents, report.chunks, report.facts, report.seconds, len(report.failed))
 

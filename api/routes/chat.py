@@ -21,10 +21,11 @@ from api.schemas import (
     completion,
     completion_chunk,
     completion_id,
+    markdown_safe,
     models,
     with_markers,
 )
-from api.security import check_question
+from api.security import check_history, check_question
 from api.streaming import iterate_in_thread
 from rag.errors import InputError, NianbaoError
 from rag.services import Services
@@ -46,7 +47,7 @@ async def chat_completions(
 ) -> dict[str, Any] | StreamingResponse:
     """The last user message answered, earlier turns as context; citations in ``citations``."""
     question, history = conversation(body.messages)
-    question = check_question(question, settings)
+    question, history = check_question(question, settings), check_history(history, settings)
     if body.stream:
         chunks = completion_chunks(question, history, services, engine, request, model=body.model)
         return StreamingResponse(chunks, media_type="text/event-stream", headers=SSE_HEADERS)
@@ -88,7 +89,7 @@ async def completion_chunks(
             final = with_markers(item)
             rest = final[len(streamed):] if final.startswith(streamed) else "\n\n" + final
             if rest:
-                yield _data(completion_chunk(cid, model=model, delta={"content": rest}))
+                yield _data(completion_chunk(cid, model=model, delta={"content": markdown_safe(rest)}))
             extra = {"citations": payload["citations"], "nianbao": payload}
             yield _data(completion_chunk(cid, model=model, delta={}, finish="stop", extra=extra))
     except NianbaoError as exc:
