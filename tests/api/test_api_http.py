@@ -24,8 +24,8 @@ ORIGIN = "http://intranet.example"
 
 @pytest.fixture
 def api_settings(settings: Settings) -> Settings:
-    return replace(settings, api_keys=(KEY,), admin_keys=(ADMIN_KEY,), cors_origins=(ORIGIN,), rate_limit_per_minute=1000,
-                   max_upload_bytes=4096, max_question_chars=50)
+    return replace(settings, api_keys=(KEY,), admin_keys=(ADMIN_KEY,), cors_origins=(ORIGIN,),
+                   rate_limit_per_minute=1000, max_upload_bytes=4096, max_question_chars=50)
 
 
 def client_for(settings: Settings, engine: Engine | None = None) -> TestClient:
