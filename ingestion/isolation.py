@@ -173,7 +173,7 @@ def _child_main() -> None:
     reply_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the reply
     request = json.loads(sys.stdin.read())
-    _die_with_parent(int(request["parent"]))
+    die_with_parent(int(request["parent"]))
     _limit(memory_mb=int(request["memory_mb"]), cpu_s=float(request["cpu_s"]))
     logging.disable(logging.WARNING)
     reply = _child_reply(Path(request["path"]), int(request["max_bytes"]))
@@ -182,7 +182,7 @@ def _child_main() -> None:
     reply_to.flush()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Have the kernel kill this child when its parent dies (even by kill -9), so no load outlives
     the ingest that started it; exit at once if the parent is already gone."""
     try:

@@ -179,7 +179,7 @@ def _store(upload: UploadFile, settings: Settings, services: Services, replace: 
                 raise ApiError(409, f"与内置报告 {conflicts[0]} 同名或同内容；管理员可用 replace=true 替换。",
                                code="bundled_report")
             record = _record(settings, services)
-            result = _ingest(path, services)
+            result = _ingest(path, settings, services)
             folder = corpus.uploads_dir(settings)
             folder.mkdir(parents=True, exist_ok=True)
             os.replace(path, folder / name)
@@ -223,14 +223,14 @@ def _copy(upload: UploadFile, target: Path, settings: Settings) -> Path:
     return target
 
 
-def _ingest(path: Path, services: Services) -> UploadOut:
-    """Ingest one staged file; DocumentError (422) with the loader's message when it fails."""
-    from ingestion.pipeline import ingest
+def _ingest(path: Path, settings: Settings, services: Services) -> UploadOut:
+    """Ingest one staged file in a child process (``ingestion.worker``); DocumentError (422) with the
+    loader's message when it fails."""
+    from ingestion.worker import ingest_in_child
 
-    report = ingest([path], services.index)
-    failure = next((f for f in report.files if not f.ok), None)
-    if failure is not None:
-        raise DocumentError(failure.message or "文件无法解析。", code=failure.code or None)
+    outcome = ingest_in_child(path, settings)
+    if not outcome.ok:
+        raise DocumentError(outcome.message or "文件无法解析。", code=outcome.code or None)
     info = next((i for i in services.index.documents() if i.file == path.name), None)
     chunks = len(services.index.chunks(info.doc_id)) if info else 0
     out = document_out(info).model_copy(update={"source": "uploaded"}) if info else None
