@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import extractive, grounding
+from rag import extractive, grounding, ranked
 from rag.errors import InputError, LLMError
 from rag.query import Query, parse_query, with_context
 from rag.retriever import Retrieval
@@ -57,7 +57,7 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     except LLMError as exc:
         final, warnings = None, (f"{FALLBACK}：{exc.message}",)
     if final is None:
-        final = extractive.answer(query, retriever.retrieve, lexicon)
+        final = _extractive(query, services)
     yield _finish(question, final, warnings, started)
 
 
@@ -120,7 +120,7 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     lexicon = retriever.lexicon()
     llm = services.llm
     if llm is None or not llm.available():
-        return extractive.answer(query, retriever.retrieve, lexicon), ()
+        return _extractive(query, services), ()
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
         return extractive.refusal(query, retrieval, retrieval.refusal), ()
@@ -129,8 +129,16 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:
-        fallback = extractive.answer(query, retriever.retrieve, lexicon)
+        fallback = _extractive(query, services)
         return fallback, (f"{FALLBACK}：{exc.message}",)
+
+
+def _extractive(query: Query, services: Services) -> Answer:
+    """The extractive answer from the configured answerer (rules, or the learned ranker)."""
+    retriever = services.retriever
+    if services.settings.answerer == "ranked":
+        return ranked.answer(query, retriever.retrieve, retriever.lexicon())
+    return extractive.answer(query, retriever.retrieve, retriever.lexicon())
 
 
 def _llm_hits(retrieval: Retrieval) -> list[Hit]:
