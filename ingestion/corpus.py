@@ -88,11 +88,12 @@ def uploads_dir(settings: Settings) -> Path:
 
 
 def bundled(settings: Settings) -> dict[str, Path]:
-    """The bundled reports by file name."""
+    """The bundled reports by file name (in sub-folders too, as ``ingest`` finds them)."""
     folder = settings.reports_dir
     if not folder.is_dir():
         return {}
-    return {p.name: p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in SUFFIXES}
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return {p.name: p for p in found}
 
 
 def load(settings: Settings, *, indexed: Iterable[str] = ()) -> Corpus:
