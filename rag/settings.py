@@ -34,6 +34,9 @@ class Settings:
     embed_api_key: str = ""
     embed_model: str = ""
 
+    chroma_url: str = ""
+    """A Chroma server (http://host:port) holding the vectors; empty = an embedded folder per generation."""
+
     api_keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     admin_keys: tuple[str, ...] = ()
@@ -86,6 +89,7 @@ class Settings:
                 embed_base_url=get("NIANBAO_EMBED_BASE_URL", ""),
                 embed_api_key=get("NIANBAO_EMBED_API_KEY", get("OPENAI_API_KEY", "")),
                 embed_model=get("NIANBAO_EMBED_MODEL", ""),
+                chroma_url=get("NIANBAO_CHROMA_URL", "").strip(),
                 api_keys=_split(get("NIANBAO_API_KEYS", "")),
                 cors_origins=_split(get("NIANBAO_CORS_ORIGINS", "")),
                 admin_keys=_split(get("NIANBAO_ADMIN_KEYS", "")),
@@ -100,12 +104,12 @@ class Settings:
                 answerer=_answerer(get("NIANBAO_ANSWERER", "rules")),
             )
         except ValueError as exc:
-            raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
+            raise ConfigError(f"NIANBAO_* 设置中有无效的数字：{exc}") from exc
 
 
 def _answerer(value: str) -> str:
     if value not in ("rules", "ranked"):
-        raise ConfigError(f"NIANBAO_ANSWERER must be 'rules' or 'ranked', not {value!r}")
+        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules 或 ranked，不能是 {value!r}")
     return value
 
 

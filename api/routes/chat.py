@@ -21,11 +21,10 @@ from api.schemas import (
     completion,
     completion_chunk,
     completion_id,
-    markdown_safe,
     models,
-    with_markers,
 )
 from api.security import check_history, check_question
+from api.sources import chat_content, strip_sources
 from api.streaming import iterate_in_thread
 from rag.errors import InputError, NianbaoError
 from rag.services import Services
@@ -45,7 +44,8 @@ async def chat_completions(
     body: ChatRequest, request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep,
     engine: EngineDep,
 ) -> dict[str, Any] | StreamingResponse:
-    """The last user message answered, earlier turns as context; citations in ``citations``."""
+    """The last user message answered, earlier turns as context; the content ends with a 「来源」 list,
+    and the citations are also in ``citations``."""
     question, history = conversation(body.messages)
     question, history = check_question(question, settings), check_history(history, settings)
     if body.stream:
@@ -66,7 +66,7 @@ def conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple[str, 
         if message.role == "user":
             pending = message.text()
         elif pending is not None:
-            history.append((pending, message.text()))
+            history.append((pending, strip_sources(message.text())))
             pending = None
     return turns[-1].text(), history
 
@@ -86,10 +86,10 @@ async def completion_chunks(
                 yield _data(completion_chunk(cid, model=model, delta={"content": item}))
                 continue
             payload = answer_payload(engine, item)
-            final = with_markers(item)
+            final = chat_content(item)
             rest = final[len(streamed):] if final.startswith(streamed) else "\n\n" + final
             if rest:
-                yield _data(completion_chunk(cid, model=model, delta={"content": markdown_safe(rest)}))
+                yield _data(completion_chunk(cid, model=model, delta={"content": rest}))
             extra = {"citations": payload["citations"], "nianbao": payload}
             yield _data(completion_chunk(cid, model=model, delta={}, finish="stop", extra=extra))
     except NianbaoError as exc:

@@ -40,7 +40,7 @@ async def list_documents(caller: Caller, settings: SettingsDep, services: Servic
     """Every report in the index, each marked ``bundled`` or ``uploaded`` in ``source``."""
     infos = await run_in_threadpool(services.index.documents)
     record = await run_in_threadpool(corpus.load, settings, indexed=[i.file for i in infos])
-    return [document_out(info).model_copy(update={"source": corpus.origin(record, info.file)})
+    return [document_out(info).model_copy(update={"origin": corpus.origin(record, info.file)})
             for info in infos]
 
 
@@ -233,7 +233,7 @@ def _ingest(path: Path, settings: Settings, services: Services) -> UploadOut:
         raise DocumentError(outcome.message or "文件无法解析。", code=outcome.code or None)
     info = next((i for i in services.index.documents() if i.file == path.name), None)
     chunks = len(services.index.chunks(info.doc_id)) if info else 0
-    out = document_out(info).model_copy(update={"source": "uploaded"}) if info else None
+    out = document_out(info).model_copy(update={"origin": "uploaded"}) if info else None
     return UploadOut(document=out, chunks=chunks, message="已导入。")
 
 

@@ -27,10 +27,10 @@ from rag.settings import Settings
 
 JSON_OBJECT = {"type": "json_object"}
 BAD_FINISH = {
-    "length": "was cut off (length limit)",
-    "content_filter": "was blocked by a content filter",
-    "tool_calls": "called a tool instead of answering",
-    "function_call": "called a function",
+    "length": "因长度上限被截断",
+    "content_filter": "被内容过滤拦截",
+    "tool_calls": "调用了工具而没有回答",
+    "function_call": "调用了函数",
 }
 _BACKOFF_S = 0.25
 _MAX_RETRY_AFTER_S = 10.0
@@ -80,7 +80,7 @@ class ChatClient:
                 continue
             _check_finish(reply.response_metadata.get("finish_reason"))
             return _text(reply.content)
-        raise LLMError("the LLM did not answer")  # unreachable: the last attempt raises
+        raise LLMError("大模型没有回答")  # unreachable: the last attempt raises
 
     def stream(self, messages: Sequence[BaseMessage]) -> Generator[str, None, None]:
         """Reply text pieces as they arrive; LLMError on failure (retried only before the first piece)."""
@@ -97,7 +97,7 @@ class ChatClient:
                     for chunk in chunks:
                         if deadline.expired():
                             raise LLMError(
-                                f"the LLM did not finish within {self.timeout_s:g} s", code="llm_timeout"
+                                f"大模型未在 {self.timeout_s:g} 秒内完成回答", code="llm_timeout"
                             )
                         finish = chunk.response_metadata.get("finish_reason") or finish
                         piece = _text(chunk.content)
@@ -124,20 +124,20 @@ class ChatClient:
 def translate(exc: Exception) -> LLMError:
     """The LLMError (with a message safe to show) for an openai, httpx or parsing failure."""
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return LLMError("the LLM did not answer in time", code="llm_timeout")
+        return LLMError("大模型未能及时回答", code="llm_timeout")
     if isinstance(exc, openai.RateLimitError):
-        return LLMError("the LLM is rate-limited (HTTP 429)", code="llm_rate_limited")
+        return LLMError("大模型服务限流（HTTP 429）", code="llm_rate_limited")
     if isinstance(exc, openai.APIStatusError):
-        return LLMError(f"the LLM returned HTTP {exc.status_code}", code="llm_status")
+        return LLMError(f"大模型服务返回 HTTP {exc.status_code}", code="llm_status")
     if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
-        return LLMError("the LLM connection failed", code="llm_connection")
+        return LLMError("无法连接大模型服务", code="llm_connection")
     if isinstance(exc, openai.LengthFinishReasonError):
-        return LLMError(f"the LLM reply {BAD_FINISH['length']}", code="llm_cut_off")
+        return LLMError(f"大模型的回复{BAD_FINISH['length']}", code="llm_cut_off")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
-        return LLMError(f"the LLM reply {BAD_FINISH['content_filter']}", code="llm_bad_reply")
+        return LLMError(f"大模型的回复{BAD_FINISH['content_filter']}", code="llm_bad_reply")
     if isinstance(exc, json.JSONDecodeError | ValueError):
-        return LLMError("the LLM returned a malformed response", code="llm_bad_reply")
-    return LLMError("the LLM request failed")
+        return LLMError("大模型服务返回的响应格式不正确", code="llm_bad_reply")
+    return LLMError("大模型请求失败")
 
 
 def retry_wait(exc: Exception, attempt: int) -> float | None:
@@ -160,7 +160,7 @@ def retry_wait(exc: Exception, attempt: int) -> float | None:
 def _check_finish(finish: object) -> None:
     if isinstance(finish, str) and finish in BAD_FINISH:
         code = "llm_cut_off" if finish == "length" else "llm_bad_reply"
-        raise LLMError(f"the LLM reply {BAD_FINISH[finish]}", code=code)
+        raise LLMError(f"大模型的回复{BAD_FINISH[finish]}", code=code)
 
 
 def _text(content: object) -> str:

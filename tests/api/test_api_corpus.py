@@ -105,7 +105,7 @@ def test_bundled_reports_are_not_replaced_or_shadowed_unless_asked(live: Live) -
 
     replaced = upload(live.admin, REPORTS[0], FAKE, replace="true")
     assert replaced.status_code == 201, replaced.text
-    listed = {d["file"]: d["source"] for d in live.read.get("/api/documents").json()}
+    listed = {d["file"]: d["origin"] for d in live.read.get("/api/documents").json()}
     assert listed == {REPORTS[0]: "uploaded", REPORTS[1]: "bundled"}
 
 

@@ -73,7 +73,7 @@ def test_admin_key_can_ask_too(client: TestClient) -> None:
 
 
 def test_document_list_marks_bundled_reports(client: TestClient) -> None:
-    assert [d["source"] for d in client.get("/api/documents", headers=READ_AUTH).json()] == ["bundled"]
+    assert [d["origin"] for d in client.get("/api/documents", headers=READ_AUTH).json()] == ["bundled"]
 
 
 def test_wrong_keys_are_throttled_per_address_even_for_the_right_key(client: TestClient) -> None:

@@ -89,10 +89,10 @@ def test_a_parser_crash_fails_that_file_only(
 ) -> None:
     real_parse = pipeline.parse
 
-    def fragile(loaded):  # type: ignore[no-untyped-def]
+    def fragile(loaded, **options):  # type: ignore[no-untyped-def]
         if loaded.file == "chaoyang.md":
             raise ValueError("parser bug")
-        return real_parse(loaded)
+        return real_parse(loaded, **options)
 
     monkeypatch.setattr(pipeline, "parse", fragile)
     report = ingest([folder], open_index(settings, embedder=CountingEmbedder()))
@@ -115,12 +115,12 @@ def test_cli_ingest_prints_what_it_found_and_fails_on_a_broken_file(
     monkeypatch.setattr("rag.index.index.build_embedder", lambda _settings: CountingEmbedder())
     assert main(["ingest"]) == 0
     out, err = capsys.readouterr()
-    assert "ingested 2 of 2 files" in out and "2 documents" in out and "chunks" in out
-    assert "changping.txt" in err
+    assert "已导入 2/2 个文件" in out and "2 份报告" in out and "个片段" in out
+    assert "changping.txt：新增，" in err
     (folder / "empty.txt").write_bytes(b"")
     assert main(["ingest", "--rebuild"]) == 1
     out, _ = capsys.readouterr()
-    assert "ingested 2 of 3 files" in out and "failed: empty.txt" in out
+    assert "已导入 2/3 个文件" in out and "失败：empty.txt：文件为空 [empty]" in out
 
 
 @pytest.mark.slow
@@ -134,3 +134,35 @@ def test_the_bundled_reports_ingest_offline_and_reingest_embeds_nothing(
     assert again.embedded == 0 and {f.status for f in again.files} == {"unchanged"}
     assert index.dense_search("昌平区中职学校招生人数", k=5)
     index.close()
+
+
+def test_unchanged_files_are_skipped_by_content_hash_before_loading(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    first = ingest([folder], index)
+    (folder / "changping.txt").write_text(CHANGPING + "2022年昌平区专任教师500人。\n", encoding="utf-8")
+    loaded: list[str] = []
+    real = pipeline.load_isolated
+    monkeypatch.setattr(pipeline, "load_isolated", lambda path: loaded.append(path.name) or real(path))
+    again = ingest([folder], index)
+    index.close()
+    assert loaded == ["changping.txt"]
+    statuses = {Path(f.path).name: f.status for f in again.files}
+    assert statuses == {"changping.txt": "replaced", "chaoyang.md": "unchanged"}
+    skipped = next(f for f in again.files if f.path.endswith("chaoyang.md"))
+    before = next(f for f in first.files if f.path.endswith("chaoyang.md"))
+    assert (skipped.chunks, skipped.tables, skipped.facts) == (before.chunks, before.tables, before.facts)
+
+
+def test_a_rebuild_parses_unchanged_files_again(folder: Path, settings: Settings,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    ingest([folder], index)
+    loaded: list[str] = []
+    real = pipeline.load_isolated
+    monkeypatch.setattr(pipeline, "load_isolated", lambda path: loaded.append(path.name) or real(path))
+    report = ingest([folder], index, rebuild=True)
+    index.close()
+    assert loaded == ["changping.txt", "chaoyang.md"]
+    assert report.documents == 2
