@@ -42,7 +42,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     for name in (CHAOYANG, CHANGPING):
         shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
     settings = Settings(
-        home=root / "home", reports_dir=reports, api_keys=(KEY,), rate_limit_per_minute=10_000
+        home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
+        rate_limit_per_minute=10_000,
     )
     built = build_services(settings)
     assert ingest([reports], built.index).ok
