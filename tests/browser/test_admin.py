@@ -124,7 +124,7 @@ def test_a_failed_upload_shows_the_loaders_message(
     page.set_input_files("#file", str(empty))
     page.click("#upload")
     expect(page.locator("#status.error")).to_contain_text(
-        "上传失败：empty-report.txt: the file is empty", timeout=30_000
+        "上传失败：empty-report.txt：文件为空", timeout=30_000
     )
     expect(page.locator("#docs tr[data-doc]")).to_have_count(2)
 
