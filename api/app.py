@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, security
 from api.engine import Engine, default_engine, with_cache, with_slots
+from api.guard import RequestGuard
 from api.reindex import Reindexer
 from api.routes import admin, ask, audit, chat, docs, documents, health, widget
 from rag.services import Services, build_services
@@ -42,11 +43,13 @@ def create_app(
     app.state.owns_services = services is None
     app.state.engine = _engine(engine or default_engine(), settings)
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
+    app.state.failed_keys = security.RateLimiter(settings.failed_auth_per_minute)
     app.state.reindexer = Reindexer()
     errors.install(app)
     for module in (health, ask, chat, documents, widget, audit, admin):
         app.include_router(module.router)
     docs.install(app)
+    app.add_middleware(RequestGuard, settings=settings, failures=app.state.failed_keys)
     security.install_cors(app, settings)
     app.add_middleware(_SecurityHeaders)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -59,6 +61,12 @@ def with_slots(engine: Engine, slots: int) -> Engine:
     return replace(engine, answer=answer, stream=stream)
 
 
+def digest(question: str, history: History) -> str:
+    """A fixed-size key for a question and its history (a cache entry never holds the request)."""
+    text = json.dumps([question, [list(turn) for turn in history]], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def with_cache(engine: Engine, size: int) -> Engine:
     """``engine`` keeping the last ``size`` answers per index generation, so repeated questions
     come back at once; any change of the index (a new generation) makes earlier answers unused."""
@@ -66,7 +74,7 @@ def with_cache(engine: Engine, size: int) -> Engine:
     lock = threading.Lock()
 
     def key(question: str, services: Any, history: History) -> tuple[Any, ...]:
-        return (services.index.generation(), question, tuple(tuple(turn) for turn in history))
+        return (services.index.generation(), digest(question, history))
 
     def recall(k: tuple[Any, ...], started: float) -> Answer | None:
         with lock:

@@ -1,4 +1,4 @@
-"""A full re-index (bundled reports plus uploads) run in the background, one at a time."""
+"""A full re-index of the recorded corpus (``ingestion.corpus``) run in the background, one at a time."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ingestion import corpus
 from rag.errors import NianbaoError
-from rag.index import Index
+from rag.index import Index, generations
+from rag.settings import Settings
 
 log = logging.getLogger("nianbao.api")
 
@@ -22,20 +24,30 @@ class Reindexer:
         self._running = False
         self.last: dict[str, Any] | None = None
 
-    def start(self, paths: list[Path], index: Index) -> bool:
-        """Start re-indexing ``paths`` into a new generation; False if one is already running."""
+    def start(self, settings: Settings, index: Index) -> bool:
+        """Start rebuilding the recorded corpus into a new generation; False if one is already running,
+        IndexError_ ``index_locked`` (409) while another change of the corpus or index runs."""
         with self._lock:
             if self._running:
                 return False
+            held = corpus.CorpusLock(settings).acquire()
+            try:
+                _check_writable(settings)
+                indexed = [d.file for d in index.documents()]
+                paths = corpus.paths(settings, corpus.load(settings, indexed=indexed))
+            except BaseException:
+                held.release()
+                raise
             self._running = True
-        threading.Thread(target=self._run, args=(paths, index), name="nianbao-reindex", daemon=True).start()
+        threading.Thread(target=self._run, args=(paths, index, held), name="nianbao-reindex",
+                         daemon=True).start()
         return True
 
     def status(self) -> dict[str, Any]:
         """``{"running": bool, "last": {...} | None}``."""
         return {"running": self._running, "last": self.last}
 
-    def _run(self, paths: list[Path], index: Index) -> None:
+    def _run(self, paths: list[Path], index: Index, held: corpus.CorpusLock) -> None:
         from ingestion.pipeline import ingest
 
         started = time.time()
@@ -50,5 +62,13 @@ class Reindexer:
             log.exception("re-index failed")
             self.last = {"ok": False, "message": "重建索引失败。", "seconds": round(time.time() - started, 1)}
         finally:
+            held.release()
             with self._lock:
                 self._running = False
+
+
+def _check_writable(settings: Settings) -> None:
+    """IndexError_ ``index_locked`` when another process (say ``nianbao ingest``) is writing the index."""
+    lock = generations.WriteLock(generations.Layout(settings.home))
+    lock.acquire()
+    lock.release()

@@ -16,7 +16,7 @@ MAX_TURNS = 20
 
 
 class AskRequest(BaseModel):
-    question: str = Field(max_length=10_000, description="The question, in Chinese.")
+    question: str = Field(description="The question, in Chinese (too long: 400 question_too_long).")
     history: list[tuple[str, str]] = Field(
         default_factory=list, max_length=MAX_TURNS,
         description=(
@@ -91,6 +91,8 @@ class DocumentOut(BaseModel):
     report_year: int | None
     data_year: int | None
     level: str
+    origin: Literal["bundled", "uploaded"] = "bundled"
+    """A bundled report, or one an admin uploaded (only uploads can be replaced without replace=true)."""
     sources: dict[str, str] = Field(default_factory=dict)
     """Where each field came from (field → source; ``override`` for an admin's correction)."""
     evidence: list[EvidenceOut] = Field(default_factory=list)

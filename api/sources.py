@@ -19,6 +19,8 @@ from rag.types import Answer, Citation
 HEADING = "来源："
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _SPACE = re.compile(r"\s+")
+_MD_SPECIAL = re.compile(r"(\[\d{1,3}\](?![:(\[]))|([\\<>\[\]`])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=www)\.")
 _LIST = re.compile(r"\n\n" + HEADING + r"\n(?:- \[\d+\] [^\n]*(?:\n|$))+\s*$")
 
 
@@ -29,8 +31,15 @@ def with_markers(answer: Answer) -> str:
 
 
 def chat_content(answer: Answer) -> str:
-    """The answer text with its markers, then the sources list (when it cites anything)."""
-    return with_markers(answer) + sources_markdown(answer.citations)
+    """The answer text (Markdown-safe) with its markers, then the sources list (when it cites anything)."""
+    return markdown_safe(with_markers(answer)) + sources_markdown(answer.citations)
+
+
+def markdown_safe(text: str) -> str:
+    """``text`` that a Markdown renderer shows as written: HTML, link, image and autolink syntax
+    escaped (citation markers ``[n]`` stay; our own sources list is added after this)."""
+    text = _MD_SPECIAL.sub(lambda m: m.group(1) or "\\" + m.group(2), text)
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
 
 
 def sources_markdown(citations: Sequence[Citation]) -> str:

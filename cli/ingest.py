@@ -1,4 +1,4 @@
-"""`nianbao ingest [PATHS…] [--rebuild]`: index reports (default: the bundled ones)."""
+"""`nianbao ingest [PATHS…] [--rebuild]`: index reports (default: the recorded corpus)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,36 @@ import argparse
 import sys
 from pathlib import Path
 
+from ingestion import corpus
 from ingestion.pipeline import IngestReport, ingest
-from rag.index import open_index
+from rag.index import Index, open_index
 from rag.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("ingest", help="导入报告（.txt .md .pdf 文件或目录）")
-    parser.add_argument("paths", nargs="*", type=Path, help="文件或目录（默认：内置报告）")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="文件或目录（默认：文档库记录的报告：内置与上传，不含已删除）")
     parser.add_argument("--rebuild", action="store_true", help="清空索引后重新导入")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Ingest, print what was found; exit status 1 when any file failed (the rest are still indexed)."""
-    paths = list(args.paths) or [settings.reports_dir]
     index = open_index(settings)
     try:
-        report = ingest(paths, index, progress=_progress, rebuild=args.rebuild)
+        with corpus.CorpusLock(settings):
+            paths = list(args.paths) or corpus_paths(settings, index)
+            report = ingest(paths, index, progress=_progress, rebuild=args.rebuild)
     finally:
         index.close()
     print(summary(report))
     return 0 if report.ok else 1
+
+
+def corpus_paths(settings: Settings, index: Index) -> list[Path]:
+    """The recorded corpus's files (what the server's re-index rebuilds too)."""
+    return corpus.paths(settings, corpus.load(settings, indexed=[d.file for d in index.documents()]))
 
 
 def summary(report: IngestReport) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import socket
 import time
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
     from rag.services import build_services
 
+    check_bind(args.host, settings)
     _log_to_stderr()
     if args.workers > 1:
         return _run_workers(args, settings)
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_ingest:
             ensure_ingested(services, settings)
         warm_up(services)
-        if not settings.api_keys:
+        if settings.open_mode:
             log.warning("未设置 NIANBAO_API_KEYS：任何能访问 %s 的人都可以使用本服务", args.host)
         config = uvicorn.Config(create_app(settings, services), host=args.host, port=args.port,
                                 log_level="info")
@@ -89,7 +91,7 @@ def _run_workers(args: argparse.Namespace, settings: Settings) -> int:
             ensure_ingested(services, settings)
         finally:
             services.index.close()
-    if not settings.api_keys:
+    if settings.open_mode:
         log.warning("未设置 NIANBAO_API_KEYS：任何能访问 %s 的人都可以使用 API", args.host)
     log.info("以 %d 个工作进程启动服务：http://%s:%d", args.workers, args.host, args.port)
     uvicorn.run("cli.serve:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
@@ -116,14 +118,32 @@ def _log_to_stderr() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
+def check_bind(host: str, settings: Settings) -> None:
+    """ConfigError when the API would be open (no keys) on an address other machines can reach."""
+    if settings.open_mode and not is_loopback(host):
+        raise ConfigError(f"拒绝在 {host} 上无密钥运行：请设置 NIANBAO_API_KEYS 与 NIANBAO_ADMIN_KEYS，"
+                          "或监听 127.0.0.1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or name) is this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def ensure_ingested(services: Any, settings: Settings) -> None:
-    """Ingest the bundled reports when the index has no documents, logging progress."""
+    """Ingest the recorded corpus (bundled reports and uploads) when the index has no documents."""
+    from cli.ingest import corpus_paths
     from ingestion.pipeline import ingest
 
     if services.index.documents():
         return
     log.info("索引为空：正在导入 %s 中的报告", settings.reports_dir)
-    report = ingest([settings.reports_dir], services.index, progress=log.info)
+    report = ingest(corpus_paths(settings, services.index), services.index, progress=log.info)
     log.info("已导入 %d 份报告（%d 个片段，%d 个表格数据），用时 %.1f 秒，失败 %d 个",
              report.documents, report.chunks, report.facts, report.seconds, len(report.failed))
 

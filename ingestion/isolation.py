@@ -16,6 +16,7 @@ bounded by the size caps (≈ 7× the text it receives), the child's by ``memory
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from rag.types import LoadedText
 
 _ROOT = Path(__file__).resolve().parent.parent
 _STDERR_CAP = 1 << 20
+_PR_SET_PDEATHSIG = 1
 _CHILD_ENV = frozenset({"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "PYTHONHASHSEED"})
 
 
@@ -79,6 +81,7 @@ def run_isolated(
         "max_bytes": max_bytes,
         "memory_mb": memory_mb,
         "cpu_s": timeout_s,
+        "parent": os.getpid(),
     }
     with tempfile.TemporaryFile() as stderr, _start_child(stderr) as proc:
         try:
@@ -173,12 +176,25 @@ def _child_main() -> None:
     reply_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the reply
     request = json.loads(sys.stdin.read())
+    die_with_parent(int(request["parent"]))
     _limit(memory_mb=int(request["memory_mb"]), cpu_s=float(request["cpu_s"]))
     logging.disable(logging.WARNING)
     reply = _child_reply(Path(request["path"]), int(request["max_bytes"]))
     reply["peak_mb"] = _peak_rss_mb()
     json.dump(reply, reply_to, ensure_ascii=False)
     reply_to.flush()
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies (even by kill -9), so no load outlives
+    the ingest that started it; exit at once if the parent is already gone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the wall-clock timeout still bounds the child
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _peak_rss_mb() -> float:

@@ -75,15 +75,18 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
 
 
 def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
-    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings; a
-    refusal of a question with no Chinese in it says how to ask."""
+    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings, its
+    text through the same output filter as an LLM's (no document markup, links or images); a refusal
+    of a question with no Chinese in it says how to ask."""
+    from rag.llm.safety import strip_markup  # rag.llm's package imports LangChain: not at import
+
     checked = grounding.check(draft)
     if not checked.grounded:
         checked = replace(checked, text=f"{UNVERIFIED}{checked.text}")
     if checked.refused and not _CHINESE.search(question):
         checked = replace(checked, text=f"{checked.text}{ASK_IN_CHINESE}")
     elapsed = (time.perf_counter() - started) * 1000
-    return replace(checked, question=question, latency_ms=round(elapsed, 1),
+    return replace(checked, text=strip_markup(checked.text), question=question, latency_ms=round(elapsed, 1),
                    warnings=(*warnings, *checked.warnings))
 
 

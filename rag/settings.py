@@ -10,6 +10,9 @@ from pathlib import Path
 from rag.errors import ConfigError
 
 BUNDLED_REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
+DEFAULT_UPLOAD_BYTES = 20 * 1024 * 1024
+"""30x the whole bundled corpus (0.67 MB of text) and 64x its largest report: room for a PDF with
+images, while an upload stays far from the sizes that starved readers (45 MB held the lock 98 s)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,17 @@ class Settings:
 
     api_keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
-    max_upload_bytes: int = 50 * 1024 * 1024
+    admin_keys: tuple[str, ...] = ()
+    """Keys that may also upload, delete and re-index (``api_keys`` may only ask and read)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host header values served; empty = loopback names in open mode, any host with keys."""
+    max_upload_bytes: int = DEFAULT_UPLOAD_BYTES
+    max_body_bytes: int = 1024 * 1024
+    """Largest request body other than an upload, refused (413) before it is parsed."""
+    max_history_chars: int = 20_000
+    """Characters of earlier turns (history, or earlier chat messages) one request may carry."""
+    failed_auth_per_minute: int = 10
+    """Wrong keys one client address may present per minute before it gets 429 for every key."""
     max_question_chars: int = 500
     rate_limit_per_minute: int = 120
     answerer: str = "rules"
@@ -47,6 +60,11 @@ class Settings:
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+    @property
+    def open_mode(self) -> bool:
+        """No keys configured: anyone who reaches the service may do everything (loopback only)."""
+        return not (self.api_keys or self.admin_keys)
 
     @property
     def remote_embeddings(self) -> bool:
@@ -74,7 +92,12 @@ class Settings:
                 chroma_url=get("NIANBAO_CHROMA_URL", "").strip(),
                 api_keys=_split(get("NIANBAO_API_KEYS", "")),
                 cors_origins=_split(get("NIANBAO_CORS_ORIGINS", "")),
-                max_upload_bytes=int(get("NIANBAO_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+                admin_keys=_split(get("NIANBAO_ADMIN_KEYS", "")),
+                allowed_hosts=_split(get("NIANBAO_ALLOWED_HOSTS", "")),
+                max_upload_bytes=int(get("NIANBAO_MAX_UPLOAD_BYTES", str(DEFAULT_UPLOAD_BYTES))),
+                max_body_bytes=int(get("NIANBAO_MAX_BODY_BYTES", str(1024 * 1024))),
+                max_history_chars=int(get("NIANBAO_MAX_HISTORY_CHARS", "20000")),
+                failed_auth_per_minute=int(get("NIANBAO_FAILED_AUTH_PER_MINUTE", "10")),
                 max_question_chars=int(get("NIANBAO_MAX_QUESTION_CHARS", "500")),
                 rate_limit_per_minute=int(get("NIANBAO_RATE_LIMIT_PER_MINUTE", "120")),
                 answer_cache_size=int(get("NIANBAO_ANSWER_CACHE_SIZE", "256")),

@@ -14,7 +14,7 @@ from api.deps import Caller, EngineDep, ServicesDep, SettingsDep
 from api.engine import Engine
 from api.errors import error_body, status_for
 from api.schemas import AnswerOut, AskRequest, with_citation_ids
-from api.security import check_question
+from api.security import check_history, check_question
 from api.streaming import iterate_in_thread, sse
 from rag.errors import NianbaoError
 from rag.services import Services
@@ -30,8 +30,8 @@ async def ask(
     body: AskRequest, caller: Caller, settings: SettingsDep, services: ServicesDep, engine: EngineDep
 ) -> dict[str, Any]:
     """The answer with citations (the same object as ``nianbao ask --json``)."""
-    question = check_question(body.question, settings)
-    answer = await run_in_threadpool(engine.answer, question, services, body.history)
+    question, history = check_question(body.question, settings), check_history(body.history, settings)
+    answer = await run_in_threadpool(engine.answer, question, services, history)
     return answer_payload(engine, answer)
 
 
@@ -41,8 +41,8 @@ async def ask_stream(
     engine: EngineDep,
 ) -> StreamingResponse:
     """SSE: ``token`` events (LLM mode), then ``answer``, ``citations`` and ``done`` (or ``error``)."""
-    question = check_question(body.question, settings)
-    events = answer_events(question, body.history, services, engine, request)
+    question, history = check_question(body.question, settings), check_history(body.history, settings)
+    events = answer_events(question, history, services, engine, request)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
 
 

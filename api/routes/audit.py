@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.audit_schemas import AdminDocumentOut, AuditOut, audit_out
-from api.deps import Caller, ServicesDep
+from api.deps import Admin, ServicesDep
 from api.schemas import document_out
 from ingestion.sources import locate, source_lines
 from rag.audit.indexed import AuditCache
@@ -17,9 +17,8 @@ from rag.services import Services
 
 router = APIRouter(tags=["audit"])
 _CACHE_LOCK = threading.Lock()
-AdminCaller = Caller
-"""Who may audit and manage reports. Until admin roles land this is any API key; switch it to the
-admin dependency there (one line)."""
+AdminCaller = Admin
+"""Who may audit and manage reports: an admin key (``NIANBAO_ADMIN_KEYS``)."""
 
 
 @router.get("/api/documents/{doc_id}/audit", response_model=AuditOut)

@@ -23,7 +23,7 @@ from api.schemas import (
     completion_id,
     models,
 )
-from api.security import check_question
+from api.security import check_history, check_question
 from api.sources import chat_content, strip_sources
 from api.streaming import iterate_in_thread
 from rag.errors import InputError, NianbaoError
@@ -47,7 +47,7 @@ async def chat_completions(
     """The last user message answered, earlier turns as context; the content ends with a 「来源」 list,
     and the citations are also in ``citations``."""
     question, history = conversation(body.messages)
-    question = check_question(question, settings)
+    question, history = check_question(question, settings), check_history(history, settings)
     if body.stream:
         chunks = completion_chunks(question, history, services, engine, request, model=body.model)
         return StreamingResponse(chunks, media_type="text/event-stream", headers=SSE_HEADERS)

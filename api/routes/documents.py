@@ -1,9 +1,13 @@
-"""``/api/documents``: list, upload (size-limited while reading), delete, and cited passages."""
+"""``/api/documents``: list, upload and delete (admin; size-limited while reading; recorded in the
+corpus), re-index, and cited passages."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import unicodedata
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message, Receive
 
-from api.deps import Caller, ServicesDep, SettingsDep
+from api.deps import Admin, Caller, ServicesDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import DocumentOut, PassageOut, UploadOut, chunk_out, document_out
+from api.security import check_text
+from ingestion import corpus
 from rag.errors import DocumentError, InputError
 from rag.index import Index
 from rag.services import Services
@@ -26,35 +32,41 @@ ALLOWED_SUFFIXES = (".pdf", ".txt", ".md")
 _MULTIPART_OVERHEAD = 64 * 1024
 _COPY_BLOCK = 1024 * 1024
 _SPECIFICITY = {"table_row": 0, "prose": 1, "table": 2}
+MAX_NAME_BYTES = 180
 
 
 @router.get("", response_model=list[DocumentOut])
-async def list_documents(caller: Caller, services: ServicesDep) -> list[DocumentOut]:
-    """Every report in the index."""
+async def list_documents(caller: Caller, settings: SettingsDep, services: ServicesDep) -> list[DocumentOut]:
+    """Every report in the index, each marked ``bundled`` or ``uploaded`` in ``source``."""
     infos = await run_in_threadpool(services.index.documents)
-    return [document_out(info) for info in infos]
+    record = await run_in_threadpool(corpus.load, settings, indexed=[i.file for i in infos])
+    return [document_out(info).model_copy(update={"origin": corpus.origin(record, info.file)})
+            for info in infos]
 
 
 @router.post("", response_model=UploadOut, status_code=201)
 async def upload_document(
-    request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep
+    request: Request, caller: Admin, settings: SettingsDep, services: ServicesDep, replace: bool = False
 ) -> UploadOut:
-    """Store and ingest one PDF/TXT/MD sent as multipart field ``file``."""
+    """Store and ingest one PDF/TXT/MD sent as multipart field ``file`` (admin key).
+
+    A file that would replace or shadow a bundled report is refused (409 ``bundled_report``) unless
+    ``replace=true`` is sent as a query parameter or form field. Nothing is kept of a refused upload.
+    """
     form = await _read_form(request, settings)
     try:
-        target = await run_in_threadpool(_save, _the_file(form), settings)
+        wanted = replace or str(form.get("replace", "")).lower() in ("true", "1", "yes")
+        return await run_in_threadpool(_store, _the_file(form), settings, services, wanted)
     finally:
         await form.close()
-    return await run_in_threadpool(_ingest, target, services)
 
 
 @router.post("/reindex", status_code=202)
 async def start_reindex(
-    request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep
+    request: Request, caller: Admin, settings: SettingsDep, services: ServicesDep
 ) -> dict[str, Any]:
-    """Rebuild the index from the bundled reports and uploads, switched to atomically when done."""
-    paths = [p for p in (settings.reports_dir, _uploads(settings)) if p.is_dir()]
-    if not request.app.state.reindexer.start(paths, services.index):
+    """Rebuild the index from the recorded corpus, switched to atomically when done (admin key)."""
+    if not await run_in_threadpool(request.app.state.reindexer.start, settings, services.index):
         raise ApiError(409, "已有重建索引任务在运行。", code="reindex_running")
     return {"status": "started"}
 
@@ -68,16 +80,10 @@ async def reindex_status(request: Request, caller: Caller) -> dict[str, Any]:
 
 @router.delete("/{doc_id}", status_code=204, response_class=Response)
 async def delete_document(
-    doc_id: str, caller: Caller, settings: SettingsDep, services: ServicesDep
+    doc_id: str, caller: Admin, settings: SettingsDep, services: ServicesDep
 ) -> Response:
-    """Remove a report from every index (and its uploaded file)."""
-    infos = await run_in_threadpool(services.index.documents)
-    info = next((i for i in infos if i.doc_id == doc_id), None)
-    if info is None or not await run_in_threadpool(services.index.remove, doc_id):
-        raise InputError("未找到该文档。", code="not_found")
-    uploaded = _uploads(settings) / info.file
-    if uploaded.is_file():
-        uploaded.unlink()
+    """Remove a report from the index and the corpus, under every name its content has (admin key)."""
+    await run_in_threadpool(_delete, doc_id, settings, services)
     return Response(status_code=204)
 
 
@@ -116,7 +122,7 @@ def _table_of(row: Chunk, blocks: list[Chunk]) -> Chunk | None:
 def _find(chunks: list[Chunk], ref: str) -> Chunk | None:
     """The chunk with id ``ref``, or the most specific chunk holding line ``ref``."""
     by_id = next((c for c in chunks if c.id == ref), None)
-    if by_id is not None or not ref.isdigit():
+    if by_id is not None or not (ref.isascii() and ref.isdigit() and len(ref) <= 9):
         return by_id
     line = int(ref)
     holding = [c for c in chunks if c.line_start <= line <= c.line_end]
@@ -158,48 +164,96 @@ def _limited(receive: Receive, budget: int, settings: Settings) -> Receive:
     return counted
 
 
-def _save(upload: UploadFile, settings: Settings) -> Path:
-    """Write the upload under ``home/uploads`` with a safe name; the path written."""
+def _store(upload: UploadFile, settings: Settings, services: Services, replace: bool) -> UploadOut:
+    """Stage, check, ingest and record one upload, under the corpus lock; a refusal keeps nothing."""
     name = safe_filename(upload.filename or "")
     if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
         raise ApiError(415, "只支持 PDF、TXT、MD 文件。")
-    folder = _uploads(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
+    with corpus.CorpusLock(settings):
+        staging = settings.home / "staging" / uuid.uuid4().hex
+        try:
+            path = _copy(upload, staging / name, settings)
+            digest = corpus.sha256_of(path)
+            conflicts = corpus.bundled_conflicts(settings, name, digest)
+            if conflicts and not replace:
+                raise ApiError(409, f"与内置报告 {conflicts[0]} 同名或同内容；管理员可用 replace=true 替换。",
+                               code="bundled_report")
+            record = _record(settings, services)
+            result = _ingest(path, settings, services)
+            folder = corpus.uploads_dir(settings)
+            folder.mkdir(parents=True, exist_ok=True)
+            os.replace(path, folder / name)
+            corpus.save(settings, record.with_upload(name, digest, replaces=conflicts))
+            return result
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _delete(doc_id: str, settings: Settings, services: Services) -> None:
+    """Remove ``doc_id`` from the index, then every recorded name of its content."""
+    with corpus.CorpusLock(settings):
+        info = next((i for i in services.index.documents() if i.doc_id == doc_id), None)
+        if info is None:
+            raise InputError("未找到该文档。", code="not_found")
+        record = _record(settings, services)
+        if not services.index.remove(doc_id):
+            raise InputError("未找到该文档。", code="not_found")
+        bundled = corpus.bundled(settings)
+        names = {info.file, *corpus.same_content(record, info.content_hash)}
+        names |= {n for n, p in bundled.items() if corpus.sha256_of(p) == info.content_hash}
+        corpus.save(settings, record.without(names, bundled=bundled))
+        for name in names:
+            (corpus.uploads_dir(settings) / name).unlink(missing_ok=True)
+
+
+def _record(settings: Settings, services: Services) -> corpus.Corpus:
+    return corpus.load(settings, indexed=[i.file for i in services.index.documents()])
+
+
+def _copy(upload: UploadFile, target: Path, settings: Settings) -> Path:
+    """``upload`` written to ``target`` (413 past the upload limit); ``target`` comes back."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     with target.open("wb") as out:
         while block := upload.file.read(_COPY_BLOCK):
             size += len(block)
             if size > settings.max_upload_bytes:
-                out.close()
-                target.unlink()
                 raise _too_large(settings)
             out.write(block)
     return target
 
 
-def _ingest(path: Path, services: Services) -> UploadOut:
-    """Ingest one saved file; DocumentError (422) with the loader's message when it fails."""
-    from ingestion.pipeline import ingest
+def _ingest(path: Path, settings: Settings, services: Services) -> UploadOut:
+    """Ingest one staged file in a child process (``ingestion.worker``); DocumentError (422) with the
+    loader's message when it fails."""
+    from ingestion.worker import ingest_in_child
 
-    report = ingest([path], services.index)
-    failure = next((f for f in report.files if not f.ok), None)
-    if failure is not None:
-        path.unlink(missing_ok=True)
-        raise DocumentError(failure.message or "文件无法解析。", code=failure.code or None)
+    outcome = ingest_in_child(path, settings)
+    if not outcome.ok:
+        raise DocumentError(outcome.message or "文件无法解析。", code=outcome.code or None)
     info = next((i for i in services.index.documents() if i.file == path.name), None)
     chunks = len(services.index.chunks(info.doc_id)) if info else 0
-    return UploadOut(document=document_out(info) if info else None, chunks=chunks, message="已导入。")
+    out = document_out(info).model_copy(update={"origin": "uploaded"}) if info else None
+    return UploadOut(document=out, chunks=chunks, message="已导入。")
 
 
 def safe_filename(name: str) -> str:
-    """A file name with no directories, control or shell-special characters, at most 120 chars."""
-    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    """A file name with no directories, control, format (bidi) or shell-special characters, at most
+    ``MAX_NAME_BYTES`` bytes of UTF-8 (file systems count bytes, not characters)."""
+    base = unicodedata.normalize("NFKC", check_text(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch) != "Cf")
     base = re.sub(r"[\x00-\x1f\x7f<>:\"|?*'`$;&]", "_", base).strip(" .")
     if not base:
         raise InputError("文件名无效。", code="bad_filename")
     stem, dot, suffix = base.rpartition(".")
-    return (stem[: 120 - len(suffix) - 1] + dot + suffix) if dot else base[:120]
+    if not dot or len(suffix.encode()) > 16:
+        return _cut_bytes(base, MAX_NAME_BYTES)
+    return _cut_bytes(stem, MAX_NAME_BYTES - len(suffix.encode()) - 1) + dot + suffix
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose UTF-8 fits in ``limit`` bytes (never half a character)."""
+    return text.encode()[:limit].decode(errors="ignore")
 
 
 def _too_large(settings: Settings) -> ApiError:
@@ -207,6 +261,3 @@ def _too_large(settings: Settings) -> ApiError:
     limit = settings.max_upload_bytes / (1024 * 1024)
     return ApiError(413, f"文件过大（上限 {limit:g} MB）。", headers={"Connection": "close"})
 
-
-def _uploads(settings: Settings) -> Path:
-    return settings.home / "uploads"

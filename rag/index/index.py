@@ -22,6 +22,7 @@ from rag.embedders import Embedder, build_embedder
 from rag.errors import IndexError_
 from rag.grams import document_frequencies
 from rag.index import generations, store
+from rag.index import tokenize as tokenize_module
 from rag.index.generations import Layout
 from rag.index.keyword import KeywordIndex
 from rag.index.tokenize import tokenize
@@ -280,7 +281,9 @@ class Index:
 
 
 def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
-    """The index under ``settings.home`` (empty when nothing was ingested yet)."""
+    """The index under ``settings.home`` (empty when nothing was ingested yet); jieba's cache goes
+    there too."""
+    tokenize_module.use_cache_dir(settings.home / "cache")
     return Index(settings, embedder=embedder)
 
 

@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -15,6 +16,14 @@ _STOPWORDS = frozenset(
      "由", "从", "将", "被", "把", "有", "个", "这", "那", "什么", "多少", "哪些", "吗", "呢"]
 )
 _LOCK = threading.Lock()
+_CACHE_DIR: list[Path] = []
+
+
+def use_cache_dir(folder: Path) -> None:
+    """Keep jieba's dictionary cache in ``folder`` (under the index home), not the system temp folder;
+    applies when jieba is first loaded in this process."""
+    with _LOCK:
+        _CACHE_DIR[:] = [folder]
 
 
 def tokenize(text: str) -> list[str]:
@@ -44,5 +53,8 @@ def _jieba() -> ModuleType:
 
     with _LOCK:
         jieba.setLogLevel(logging.WARNING)
+        if _CACHE_DIR:
+            _CACHE_DIR[0].mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(_CACHE_DIR[0])
         jieba.initialize()
     return jieba

@@ -30,7 +30,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     shutil.copyfile(BUNDLED_REPORTS / CHAOYANG, reports / CHAOYANG)
     shutil.copyfile(BUNDLED_REPORTS / CHANGPING, uploads / CHANGPING)
     settings = Settings(
-        home=root / "home", reports_dir=reports, api_keys=(KEY,), rate_limit_per_minute=10_000
+        home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
+        rate_limit_per_minute=10_000,
     )
     built = build_services(settings)
     assert ingest([reports, uploads], built.index).ok

@@ -17,14 +17,16 @@ from rag.settings import Settings
 
 KEY = "test-key-123"
 AUTH = {"Authorization": f"Bearer {KEY}"}
+ADMIN_KEY = "admin-key-789"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 ORIGIN = "http://intranet.example"
 SOURCES = "\n\n来源：\n- [1] 昌平区中职教育质量年度报告，表1 招生情况，第 12 行"
 
 
 @pytest.fixture
 def api_settings(settings: Settings) -> Settings:
-    return replace(settings, api_keys=(KEY,), cors_origins=(ORIGIN,), rate_limit_per_minute=1000,
-                   max_upload_bytes=4096, max_question_chars=50)
+    return replace(settings, api_keys=(KEY,), admin_keys=(ADMIN_KEY,), cors_origins=(ORIGIN,),
+                   rate_limit_per_minute=1000, max_upload_bytes=4096, max_question_chars=50)
 
 
 def client_for(settings: Settings, engine: Engine | None = None) -> TestClient:
@@ -227,8 +229,9 @@ def test_documents_list_delete_and_passage(client: TestClient) -> None:
     by_line = client.get("/api/documents/doc1/passages/12", headers=AUTH).json()
     assert by_line["passage"]["id"] == "row1"
     assert_error(client.get("/api/documents/doc1/passages/nope", headers=AUTH), 404, "not_found")
-    assert client.delete("/api/documents/doc1", headers=AUTH).status_code == 204
-    assert_error(client.delete("/api/documents/doc1", headers=AUTH), 404, "not_found")
+    assert_error(client.delete("/api/documents/doc1", headers=AUTH), 403, "admin_required")
+    assert client.delete("/api/documents/doc1", headers=ADMIN).status_code == 204
+    assert_error(client.delete("/api/documents/doc1", headers=ADMIN), 404, "not_found")
     assert_error(client.get("/api/documents/doc1/passages/row1", headers=AUTH), 404, "not_found")
 
 
@@ -239,7 +242,7 @@ def test_upload_needs_key(client: TestClient) -> None:
 
 def test_upload_limit_with_content_length(client: TestClient) -> None:
     files = {"file": ("big.txt", b"x" * 200_000, "text/plain")}
-    assert_error(client.post("/api/documents", files=files, headers=AUTH), 413, "too_large")
+    assert_error(client.post("/api/documents", files=files, headers=ADMIN), 413, "too_large")
 
 
 def test_upload_limit_while_reading_chunked_body(client: TestClient) -> None:
@@ -255,7 +258,7 @@ def test_upload_limit_while_reading_chunked_body(client: TestClient) -> None:
             yield b"x" * 1024
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    headers = {**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    headers = {**ADMIN, "Content-Type": f"multipart/form-data; boundary={boundary}"}
     response = client.post("/api/documents", content=body(), headers=headers)
     assert_error(response, 413, "too_large")
     assert "content-length" not in {k.lower() for k in response.request.headers}
@@ -263,13 +266,13 @@ def test_upload_limit_while_reading_chunked_body(client: TestClient) -> None:
 
 def test_upload_file_part_over_limit_is_refused(client: TestClient) -> None:
     files = {"file": ("big.txt", b"x" * 5000, "text/plain")}
-    assert_error(client.post("/api/documents", files=files, headers=AUTH), 413, "too_large")
+    assert_error(client.post("/api/documents", files=files, headers=ADMIN), 413, "too_large")
 
 
 def test_upload_rejects_other_types(client: TestClient) -> None:
     files = {"file": ("evil.exe", b"MZ", "application/octet-stream")}
-    assert_error(client.post("/api/documents", files=files, headers=AUTH), 415, "unsupported_media_type")
-    assert_error(client.post("/api/documents", json={"a": 1}, headers=AUTH), 415, "unsupported_media_type")
+    assert_error(client.post("/api/documents", files=files, headers=ADMIN), 415, "unsupported_media_type")
+    assert_error(client.post("/api/documents", json={"a": 1}, headers=ADMIN), 415, "unsupported_media_type")
 
 
 def test_openapi_page_loads_nothing_from_other_servers(client: TestClient) -> None:
@@ -298,7 +301,7 @@ def test_repeated_questions_are_answered_from_cache_until_the_index_changes(api_
     with client_for(api_settings, replace(fake_engine(), answer=counting)) as c:
         for _ in range(3):
             assert c.post("/api/ask", json={"question": "招生多少人？"}, headers=AUTH).status_code == 200
-        assert c.delete("/api/documents/doc1", headers=AUTH).status_code == 204
+        assert c.delete("/api/documents/doc1", headers=ADMIN).status_code == 204
         c.post("/api/ask", json={"question": "招生多少人？"}, headers=AUTH)
     assert len(calls) == 2
 

@@ -34,7 +34,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     reports.mkdir()
     for name in REPORTS:
         shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
-    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,),
+    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
                         rate_limit_per_minute=10_000)
     built = build_services(settings)
     report = ingest([reports], built.index)

@@ -70,3 +70,21 @@ def _ready(url: str) -> bool:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_serve_without_keys_refuses_a_public_address(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env.update(NIANBAO_HOME=str(tmp_path / "home"))
+    command = [sys.executable, "-m", "cli.main", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
+               "--no-ingest"]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "拒绝在 0.0.0.0 上无密钥运行" in done.stderr
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("::1", True), ("localhost", True),
+                                                ("127.0.0.2", True), ("0.0.0.0", False), ("10.1.2.3", False),
+                                                ("nianbao.intranet", False)])
+def test_loopback_addresses(host: str, loopback: bool) -> None:
+    from cli.serve import is_loopback
+
+    assert is_loopback(host) is loopback

@@ -37,6 +37,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
     shutil.copyfile(BUNDLED_REPORTS / "changping-zhongzhi-2023.txt", reports / "changping-zhongzhi-2023.txt")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
     env.update(NIANBAO_HOME=str(tmp_path / "home"), NIANBAO_REPORTS_DIR=str(reports), NIANBAO_API_KEYS="k1",
+               NIANBAO_ADMIN_KEYS="k1",
                NIANBAO_ANSWER_CACHE_SIZE="0")
     if request.param == "server":
         server: ChromaServer = request.getfixturevalue("chroma_server")

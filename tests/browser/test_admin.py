@@ -42,7 +42,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     for name in (CHAOYANG, CHANGPING):
         shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
     settings = Settings(
-        home=root / "home", reports_dir=reports, api_keys=(KEY,), rate_limit_per_minute=10_000
+        home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
+        rate_limit_per_minute=10_000,
     )
     built = build_services(settings)
     assert ingest([reports], built.index).ok
@@ -123,7 +124,7 @@ def test_a_failed_upload_shows_the_loaders_message(
     page.set_input_files("#file", str(empty))
     page.click("#upload")
     expect(page.locator("#status.error")).to_contain_text(
-        "上传失败：empty-report.txt: the file is empty", timeout=30_000
+        "上传失败：empty-report.txt：文件为空", timeout=30_000
     )
     expect(page.locator("#docs tr[data-doc]")).to_have_count(2)
 

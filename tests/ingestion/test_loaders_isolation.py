@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -68,3 +72,58 @@ def test_child_gets_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     env = isolation._child_env()
     assert "sk-secret" not in env.values()
     assert "PATH" in env
+
+
+
+PARENT = """
+import sys
+from pathlib import Path
+from ingestion.isolation import load_isolated
+load_isolated(Path(sys.argv[1]), timeout_s=600)
+"""
+
+
+def _loader_of(parent: int) -> int | None:
+    """The parent's isolation child once it has used 1 s of CPU (past start-up: loading)."""
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= 1.0:
+                return int(pid)
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != b"Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_loader_child_dies_with_its_parent(tmp_path: Path) -> None:
+    pdf = make_pages_pdf(tmp_path / "long.pdf", 6000).resolve()  # seconds of CPU to load
+    root = Path(isolation.__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(pdf)], cwd=root)
+    child = None
+    try:
+        deadline = time.monotonic() + 120
+        while (child := _loader_of(parent.pid)) is None:
+            assert parent.poll() is None and time.monotonic() < deadline, "no loader child started"
+            time.sleep(0.02)
+        os.kill(parent.pid, signal.SIGKILL)  # as kill -9 of `nianbao ingest` or the server
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _alive(child):
+            assert time.monotonic() < deadline, "the loader child outlived its parent"
+            time.sleep(0.02)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if child is not None and _alive(child):  # only when the test failed
+            os.kill(child, signal.SIGKILL)
