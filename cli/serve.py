@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from rag.errors import NianbaoError
@@ -37,7 +39,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if not args.no_ingest:
             ensure_ingested(services, settings)
-        warm_up(services)
+        # In the background and without the LLM: serving never waits on it, and a slow LLM server
+        # neither blocks start-up nor counts a failure on the breaker.
+        threading.Thread(target=warm_up, args=(services,), name="nianbao-warm-up", daemon=True).start()
         if not settings.api_keys:
             log.warning("NIANBAO_API_KEYS is not set: the API is open to anyone who can reach %s", args.host)
         log.info("serving on http://%s:%d (API docs /docs, widget demo /demo)", args.host, args.port)
@@ -60,12 +64,12 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
 
 
 def warm_up(services: Any) -> None:
-    """Answer one question so the first user does not wait for dictionaries and indexes to load."""
+    """Answer one question extractively so the first user does not wait for dictionaries to load."""
     from rag.answering import answer
 
     started = time.perf_counter()
     try:
-        answer(WARM_UP_QUESTION, services)
+        answer(WARM_UP_QUESTION, replace(services, llm=None))
     except NianbaoError as exc:
         log.warning("warm-up question failed: %s", exc.message)
     log.info("warmed up in %.1f s", time.perf_counter() - started)

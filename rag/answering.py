@@ -19,6 +19,7 @@ LLM_HITS = 8
 LLM_FACTS = 12
 JSON_HITS = 5
 FALLBACK = "LLM 调用失败，已改用抽取式回答"
+PAUSED = "LLM 多次调用失败，暂停使用中，已改用抽取式回答"
 UNVERIFIED = "（以下回答中有数字未能在来源中核实，请勿直接引用）"
 
 
@@ -31,7 +32,11 @@ def answer(question: str, services: Services, *, history: History = ()) -> Answe
 
 
 def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
-    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer."""
+    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer.
+
+    A preview is the model's unchecked draft: interfaces must show it as such and replace it by
+    the final Answer (which may be a fallback with quite different text), never prefix it.
+    """
     started = time.perf_counter()
     query = understand(question, services, history=history)
     llm = services.llm
@@ -55,20 +60,23 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
             else:
                 final = piece
     except LLMError as exc:
-        final, warnings = None, (f"{FALLBACK}：{exc.message}",)
+        final, warnings = None, (_fallback_warning(exc),)
     if final is None:
-        final = extractive.answer(query, retriever.retrieve, lexicon)
+        final = _fallback(extractive.answer(query, retriever.retrieve, lexicon))
     yield _finish(question, final, warnings, started)
 
 
 def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
-    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings."""
+    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings.
+
+    The check can only add doubt: a draft its answerer already found unsupported stays ungrounded.
+    """
     checked = grounding.check(draft)
-    if not checked.grounded:
-        checked = replace(checked, text=f"{UNVERIFIED}{checked.text}")
+    grounded = draft.grounded and checked.grounded
+    text = checked.text if grounded or draft.refused else f"{UNVERIFIED}{checked.text}"
     elapsed = (time.perf_counter() - started) * 1000
-    return replace(checked, question=question, latency_ms=round(elapsed, 1),
-                   warnings=(*warnings, *checked.warnings))
+    return replace(checked, question=question, text=text, grounded=grounded, latency_ms=round(elapsed, 1),
+                   warnings=tuple(dict.fromkeys((*warnings, *checked.warnings))))
 
 
 def understand(question: str, services: Services, *, history: History = ()) -> Query:
@@ -116,8 +124,10 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     retriever = services.retriever
     lexicon = retriever.lexicon()
     llm = services.llm
-    if llm is None or not llm.available():
+    if llm is None:
         return extractive.answer(query, retriever.retrieve, lexicon), ()
+    if not llm.available():
+        return _fallback(extractive.answer(query, retriever.retrieve, lexicon)), (PAUSED,)
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
         return extractive.refusal(query, retrieval, retrieval.refusal), ()
@@ -127,7 +137,16 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:
         fallback = extractive.answer(query, retriever.retrieve, lexicon)
-        return fallback, (f"{FALLBACK}：{exc.message}",)
+        return _fallback(fallback), (_fallback_warning(exc),)
+
+
+def _fallback(answer: Answer) -> Answer:
+    """The extractive ``answer`` marked as given in place of the configured LLM's."""
+    return replace(answer, mode="fallback")
+
+
+def _fallback_warning(exc: LLMError) -> str:
+    return PAUSED if exc.code == "llm_circuit_open" else f"{FALLBACK}：{exc.message}"
 
 
 def _llm_hits(retrieval: Retrieval) -> list[Hit]:
