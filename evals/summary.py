@@ -45,9 +45,34 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
             "p95": percentile(latencies, 95),
             "max": max(latencies, default=0.0),
         },
+        "by_mode": by_mode(scored),
         "by_kind": _breakdown(scored, lambda s: s.question.kind),
         "by_report": _breakdown(scored, lambda s: s.question.report),
     }
+
+
+def by_mode(scored: Sequence[Scored]) -> dict[str, dict[str, int]]:
+    """Per answer mode (llm, fallback, extractive): answers, correct, flagged ungrounded, answers
+    stating a wrong number, and those among them shown without the ungrounded flag."""
+    groups: dict[str, list[Scored]] = {}
+    for s in scored:
+        groups.setdefault(str(s.answer.get("mode", "")), []).append(s)
+    return {mode: _mode_counts(group) for mode, group in sorted(groups.items())}
+
+
+def _mode_counts(group: Sequence[Scored]) -> dict[str, int]:
+    wrong = [s for s in group if _wrong_number(s)]
+    return {
+        "n": len(group),
+        "correct": sum(s.grade.correct for s in group),
+        "flagged": sum(not s.answer.get("grounded", True) for s in group),
+        "wrong_numbers": len(wrong),
+        "wrong_unflagged": sum(bool(s.answer.get("grounded", True)) for s in wrong),
+    }
+
+
+def _wrong_number(s: Scored) -> bool:
+    return not s.grade.correct and not s.answer.get("refused") and s.answer.get("value") is not None
 
 
 def items(system: Sequence[Scored], baseline: Sequence[Scored]) -> list[dict[str, Any]]:

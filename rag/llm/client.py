@@ -15,6 +15,7 @@ that a retry never outlives the deadline. openai, httpx and parsing errors are t
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import queue
@@ -100,7 +101,9 @@ def _shut(sock: socket.socket) -> None:
 def _http_client() -> httpx.Client:
     """One connection pool for every ChatClient (as LangChain shares its default one), never
     garbage-collected with connections open; requests pass their own timeouts."""
-    return httpx.Client(event_hooks={"response": [_attach_response]})
+    client = httpx.Client(event_hooks={"response": [_attach_response]})
+    atexit.register(client.close)
+    return client
 
 
 def _attach_response(response: httpx.Response) -> None:
