@@ -137,9 +137,13 @@ class ChatClient:
         self._probe = ChatOpenAI(**common, extra_body={"max_tokens": 1})
 
     def complete(self, messages: Sequence[BaseMessage]) -> str:
-        """The reply text of one completion; LLMError on any failure after the allowed retries."""
+        """The reply text of one completion; LLMError on any failure after the allowed retries.
+
+        Streamed underneath: a server such as llama.cpp's cannot cancel a non-streamed request, so
+        one that timed out would keep generating while every request behind it waits.
+        """
         deadline = Deadline(self.timeout_s)
-        return "".join(_bounded(lambda: self._complete(messages, deadline), deadline))
+        return "".join(_bounded(lambda: self._stream(messages, deadline), deadline))
 
     def stream(self, messages: Sequence[BaseMessage]) -> Generator[str, None, None]:
         """Reply text pieces as they arrive; LLMError on failure (retried only before the first piece)."""
@@ -159,18 +163,6 @@ class ChatClient:
                 pass
         except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
             raise translate(exc) from exc
-
-    def _complete(self, messages: Sequence[BaseMessage], deadline: Deadline) -> Iterator[str]:
-        for attempt in range(self.max_retries + 1):
-            try:
-                reply = self._model.invoke(list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S))
-            except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
-                self._pause_or_raise(exc, attempt, deadline)
-                continue
-            _check_finish(reply.response_metadata.get("finish_reason"))
-            yield _text(reply.content)
-            return
-        raise LLMError("the LLM did not answer")  # unreachable: the last attempt raises
 
     def _stream(self, messages: Sequence[BaseMessage], deadline: Deadline) -> Iterator[str]:
         for attempt in range(self.max_retries + 1):

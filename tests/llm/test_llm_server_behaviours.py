@@ -19,6 +19,7 @@ from llm_samples import FACTS, HITS, PROSE, ROW
 from rag.errors import LLMError
 from rag.llm import LLMAnswerer
 from rag.settings import Settings
+from rag.tokens import count_tokens
 from rag.types import Answer, Hit
 
 pytestmark = pytest.mark.integration
@@ -30,6 +31,7 @@ GOOD = {"answer": "2022年昌平区中职学校招生 1061 人[1]。", "value": 
 @pytest.fixture
 def busy() -> Iterator[FakeOpenAI]:
     """One slot, pings every 0.2 s to queued streams."""
+    count_tokens("预热")  # the token encoding loads once, outside the deadlines measured here
     with FakeOpenAI(slots=1, ping_s=0.2) as server:
         yield server
 
@@ -73,13 +75,16 @@ def test_non_stream_deadline_holds_behind_a_busy_slot(settings: Settings, busy: 
     assert time.monotonic() - started < 1.5 + 1.0 and info.value.code == "llm_timeout"
 
 
-def test_a_stream_given_up_on_frees_the_slot(settings: Settings, busy: FakeOpenAI) -> None:
-    """A stream closed on its deadline ends upstream too, so the next request is served."""
+@pytest.mark.parametrize("streamed", [True, False])
+def test_an_answer_given_up_on_frees_the_slot(settings: Settings, busy: FakeOpenAI, streamed: bool) -> None:
+    """Both kinds of answer are streamed upstream, so one closed on its deadline ends there too and
+    the next request is served (a server cannot cancel a non-streamed request)."""
     long = {**GOOD, "answer": "招生 1061 人[1]，" * 30}
     busy.script(slow(json.dumps(long, ensure_ascii=False), token_delay_s=0.05))
     answerer = LLMAnswerer(busy.llm_settings(settings, llm_timeout_s=1.0, llm_max_retries=0))
     with pytest.raises(LLMError):
-        _drain(answerer)
+        _drain(answerer) if streamed else answerer.answer(QUESTION, HITS, FACTS)
+    assert busy.chat_requests()[0].body["stream"] is True
     busy.script(json_reply(GOOD))
     patient = LLMAnswerer(busy.llm_settings(settings, llm_timeout_s=2.0, llm_max_retries=0))
     assert patient.answer(QUESTION, HITS, FACTS).value == 1061
