@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from cli import ask, evaluate, ingest, serve
+from cli import ask, evaluate, ingest, serve, train
 from rag.errors import NianbaoError
 from rag.settings import Settings
 
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="年报问答: answers with citations")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (ingest, ask, evaluate, serve):
+    for module in (ingest, ask, evaluate, serve, train):
         module.register(sub)
     return parser
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import extractive, grounding
+from rag import extractive, grounding, ranked
 from rag.errors import InputError, LLMError
 from rag.query import Query, parse_query, with_context
 from rag.retriever import Retrieval
@@ -62,7 +62,7 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     except LLMError as exc:
         final, warnings = None, (_fallback_warning(exc),)
     if final is None:
-        final = _fallback(extractive.answer(query, retriever.retrieve, lexicon))
+        final = _fallback(_extractive(query, services))
     yield _finish(question, final, warnings, started)
 
 
@@ -125,9 +125,9 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     lexicon = retriever.lexicon()
     llm = services.llm
     if llm is None:
-        return extractive.answer(query, retriever.retrieve, lexicon), ()
+        return _extractive(query, services), ()
     if not llm.available():
-        return _fallback(extractive.answer(query, retriever.retrieve, lexicon)), (PAUSED,)
+        return _fallback(_extractive(query, services)), (PAUSED,)
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
         return extractive.refusal(query, retrieval, retrieval.refusal), ()
@@ -136,8 +136,7 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:
-        fallback = extractive.answer(query, retriever.retrieve, lexicon)
-        return _fallback(fallback), (_fallback_warning(exc),)
+        return _fallback(_extractive(query, services)), (_fallback_warning(exc),)
 
 
 def _fallback(answer: Answer) -> Answer:
@@ -147,6 +146,14 @@ def _fallback(answer: Answer) -> Answer:
 
 def _fallback_warning(exc: LLMError) -> str:
     return PAUSED if exc.code == "llm_circuit_open" else f"{FALLBACK}：{exc.message}"
+
+
+def _extractive(query: Query, services: Services) -> Answer:
+    """The extractive answer from the configured answerer (rules, or the learned ranker)."""
+    retriever = services.retriever
+    if services.settings.answerer == "ranked":
+        return ranked.answer(query, retriever.retrieve, retriever.lexicon())
+    return extractive.answer(query, retriever.retrieve, retriever.lexicon())
 
 
 def _llm_hits(retrieval: Retrieval) -> list[Hit]:

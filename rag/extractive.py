@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import jieba
 
+from rag import arithmetic
 from rag.numbers import (
     Quantity,
     find_quantities,
@@ -546,10 +547,10 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
     if retrieval.refusal:
         return refusal(query, retrieval, retrieval.refusal)
     if query.is_list:
-        return _list_answer(query, retrieval, lexicon)
+        return list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
         computed = _computed_answer(query, retrieval, retrieve, lexicon)
-        if computed is not None or not _one_scope(query):
+        if computed is not None or not one_scope(query):
             return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
@@ -622,7 +623,7 @@ def _doc_title(chunk: Chunk) -> str:
 def _computed_answer(
     query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
 ) -> Answer | None:
-    direct = find(query, retrieval, lexicon) if _one_scope(query) else None
+    direct = find(query, retrieval, lexicon) if one_scope(query) else None
     if (direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth")
             and names_operands(query.parts, direct.quote)):
         return _stated(query, retrieval, direct)
@@ -666,56 +667,20 @@ def _mentions(mark: str, text: str) -> bool:
     return any(name in text for name in LEVELS.get(mark, _alternatives(mark)))
 
 
-def _one_scope(query: Query) -> bool:
+def one_scope(query: Query) -> bool:
     """True when every operand is about the same region (so one report may state the result)."""
     return len({p.region for p in query.parts}) <= 1
 
 
 def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] | None:
-    if a.value is None or b.value is None:
+    if a.value is None or b.value is None or query.operation == "lookup":
         return None
-    (x, ux), (y, uy) = _same_units(a), _same_units(b)
-    if _base_unit(ux) != _base_unit(uy) and ux and uy:
-        return None
-    if ux != uy:
-        (x, ux), (y, uy) = _to_base(a), _to_base(b)
-    xs, ys = format_number(x), format_number(y)
-    places = max(_decimals(x), _decimals(y))
-    if query.operation == "sum":
-        total = round(x + y, places)
-        return total, ux, f"{xs} + {ys} = {format_number(total)} {ux}".strip()
-    if query.operation == "difference":
-        value = round(abs(x - y), places)
-        larger, smaller = format_number(max(x, y)), format_number(min(x, y))
-        return value, ux, f"{larger} - {smaller} = {format_number(value)} {ux}".strip()
-    if y == 0 or x == 0:
-        return None
-    if query.operation == "ratio":
-        value = round(x / y, 2)
-        return value, "倍", f"{xs} ÷ {ys} = {format_number(value)} 倍"
-    if query.operation == "share":
-        value = round(x / y * 100, 2)
-        return value, "%", f"{xs} ÷ {ys} × 100% = {format_number(value)}%"
-    value = round(abs(y - x) / x * 100, 2)
-    return value, "%", f"|{ys} - {xs}| ÷ {xs} × 100% = {format_number(value)}%"
+    result = arithmetic.compute(query.operation, [(a.value, a.unit), (b.value, b.unit)])
+    return (result.value, result.unit, result.formula) if result is not None else None
 
 
-def _decimals(value: float) -> int:
-    text = f"{value:.6f}".rstrip("0")
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def _same_units(found: Evidence) -> tuple[float, str]:
-    assert found.value is not None
-    return found.value, found.unit
-
-
-def _to_base(found: Evidence) -> tuple[float, str]:
-    quantity = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0)
-    return quantity.base()
-
-
-def _list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
+def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
+    """The sentence that best enumerates what a 有哪些 question asks for, or a refusal."""
     weights = lexicon.weights(canonical(query.measure))
     best: tuple[float, Chunk, str, int] | None = None
     chunks = [c for doc in retrieval.documents for c in retrieval.chunks_by_doc.get(doc.doc_id, ())]

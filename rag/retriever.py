@@ -13,6 +13,7 @@ from typing import Protocol
 
 import jieba
 
+from rag.frames import Frame, document_frames
 from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
@@ -108,6 +109,8 @@ class Retrieval:
     facts: tuple[TableFact, ...]
     refusal: str = ""
     chunks_by_doc: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
+    frames: tuple[Frame, ...] = ()
+    """The number frames of the selected reports (every table cell and prose number)."""
 
     def chunk_at(self, doc_id: str, line: int) -> Chunk | None:
         """The most specific chunk of ``doc_id`` that covers ``line``."""
@@ -187,6 +190,7 @@ class Retriever:
         self._key: tuple[str, ...] = ()
         self._chunks: dict[str, list[Chunk]] = {}
         self._facts: dict[str, list[TableFact]] = {}
+        self._frames: dict[str, list[Frame]] = {}
         self._lexicon: Lexicon | None = None
 
     def documents(self) -> list[ReportInfo]:
@@ -196,7 +200,7 @@ class Retriever:
         key = (self._index.generation() or "", *sorted(d.doc_id + d.content_hash for d in documents))
         with self._lock:
             if key != self._key:
-                self._key, self._chunks, self._facts, self._lexicon = key, {}, {}, None
+                self._key, self._chunks, self._facts, self._frames, self._lexicon = key, {}, {}, {}, None
         return documents
 
     def chunks(self, doc_id: str) -> list[Chunk]:
@@ -217,6 +221,16 @@ class Retriever:
             cached = self._index.facts(doc_id=doc_id)
             with self._lock:
                 self._facts[doc_id] = cached
+        return cached
+
+    def frames(self, doc_id: str) -> list[Frame]:
+        """The number frames of one report (built on first use, cached until the index changes)."""
+        with self._lock:
+            cached = self._frames.get(doc_id)
+        if cached is None:
+            cached = document_frames(self.chunks(doc_id), self.facts(doc_id))
+            with self._lock:
+                self._frames[doc_id] = cached
         return cached
 
     def lexicon(self) -> Lexicon:
@@ -244,4 +258,5 @@ class Retriever:
         hits = fuse(rankings, weights=self._weights)
         facts = tuple(f for d in documents for f in self.facts(d.doc_id))
         chunks = {d.doc_id: self.chunks(d.doc_id) for d in documents}
-        return Retrieval(query, tuple(documents), tuple(hits), facts, "", chunks)
+        frames = tuple(f for d in documents for f in self.frames(d.doc_id))
+        return Retrieval(query, tuple(documents), tuple(hits), facts, "", chunks, frames)

@@ -44,6 +44,8 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     max_question_chars: int = 500
     rate_limit_per_minute: int = 120
+    answerer: str = "rules"
+    """Which extractive answerer states numbers: 'rules' (hand-set scores) or 'ranked' (learned)."""
     answer_cache_size: int = 256
     """Answers the API keeps per index generation for repeated questions (extractive mode); 0 = off."""
 
@@ -84,6 +86,7 @@ class Settings:
                 max_question_chars=int(get("NIANBAO_MAX_QUESTION_CHARS", "500")),
                 rate_limit_per_minute=int(get("NIANBAO_RATE_LIMIT_PER_MINUTE", "120")),
                 answer_cache_size=int(get("NIANBAO_ANSWER_CACHE_SIZE", "256")),
+                answerer=_answerer(get("NIANBAO_ANSWERER", "rules")),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
@@ -91,6 +94,12 @@ class Settings:
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _answerer(value: str) -> str:
+    if value not in ("rules", "ranked"):
+        raise ConfigError(f"NIANBAO_ANSWERER must be 'rules' or 'ranked', not {value!r}")
+    return value
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -1,0 +1,122 @@
+"""Answer text and citations for the extractive answerer: a stated value, a computation over
+cited inputs, a list sentence, or the fixed refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rag.arithmetic import Result
+from rag.frames import Frame
+from rag.numbers import format_number, parse_quantity
+from rag.query import Query
+from rag.retriever import Retrieval
+from rag.types import Answer, Chunk, Citation, Hit
+
+REFUSAL = "报告中没有找到该问题的答案。"
+_APPROXIMATE = {"近": "接近", "约": "约", "超过": "超过", "逾": "超过", "超": "超过"}
+
+
+def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
+    """The fixed refusal, with the reason when one is known."""
+    text = f"{REFUSAL}{reason}" if reason else REFUSAL
+    return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
+
+
+def stated(query: Query, retrieval: Retrieval, frame: Frame) -> Answer:
+    """The answer that states ``frame``'s number with its source."""
+    text = f"答：{frame.ratio or display(frame)}。\n{where(frame)}[1]"
+    if frame.qualifier in _APPROXIMATE:
+        text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{_APPROXIMATE[frame.qualifier]}值。"
+    return Answer(
+        question=query.text, text=text, value=frame.value, unit=frame.unit, refused=False,
+        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+    )
+
+
+def computed(query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result) -> Answer:
+    """The answer that shows ``result`` with its formula, each distinct source cited once."""
+    citations, marks = _distinct_citations(inputs)
+    number = format_number(result.value)
+    shown = f"{number}{result.unit}" if result.unit in ("%", "倍") else f"{number} {result.unit}".strip()
+    text = f"答：{shown}。\n计算：{result.formula}（输入见{marks}）"
+    return Answer(
+        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
+        computation=result.formula,
+    )
+
+
+def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:
+    """Last year's value computed from this year's value and its stated change."""
+    shown = f"{format_number(result.value)} {result.unit}"
+    text = f"答：{shown}。\n计算：{result.formula}（{year}年的数及其变化见[1]）"
+    return Answer(
+        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        computation=result.formula,
+    )
+
+
+def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: int) -> Answer:
+    """An answer that is one cited sentence (a list)."""
+    citation = Citation(1, chunk.id, chunk.doc_id, chunk.file, doc_title(chunk), chunk.section, chunk.table,
+                        chunk.page, line, text)
+    return Answer(
+        question=query.text, text=f"{text}[1]", value=None, unit="", refused=False, mode="extractive",
+        citations=(citation,), retrieved=_chunks_first(retrieval.hits, [chunk]),
+    )
+
+
+def display(frame: Frame) -> str:
+    """The number as the source writes it, with its unit (and its qualifier: 近100%)."""
+    quantity = parse_quantity(frame.raw)
+    shown = frame.raw if quantity is not None and quantity.unit else f"{frame.raw} {frame.unit}".strip()
+    return f"{frame.qualifier}{shown}" if frame.qualifier in _APPROXIMATE else shown
+
+
+def where(frame: Frame) -> str:
+    fact = frame.fact
+    if fact is None:
+        return f"原文：“{frame.quote}”"
+    table = f"表 {fact.table}" if fact.table else "表格"
+    cells = "，".join(f"“{x}”" for x in (fact.row, fact.column) if x)
+    return f"出处：《{doc_title(frame.chunk)}》{table}《{fact.title}》中 {cells}"
+
+
+def doc_title(chunk: Chunk) -> str:
+    return chunk.context.split("｜")[0].split("\n")[0].strip() or chunk.file
+
+
+def cite(n: int, frame: Frame) -> Citation:
+    chunk = frame.chunk
+    return Citation(
+        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=doc_title(chunk),
+        section=chunk.section, table=chunk.table, page=chunk.page, line=frame.line, quote=frame.quote,
+    )
+
+
+def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], str]:
+    """One citation per distinct source line, and the markers of the inputs in order."""
+    seen: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    for frame in inputs:
+        key = (frame.chunk.id, frame.line)
+        if key not in seen:
+            seen[key] = len(citations) + 1
+            citations.append(cite(seen[key], frame))
+    marks = "".join(f"[{n}]" for n in dict.fromkeys(seen[(f.chunk.id, f.line)] for f in inputs))
+    return tuple(citations), marks
+
+
+def evidence_first(hits: Sequence[Hit], found: Sequence[Frame]) -> tuple[Hit, ...]:
+    """The retrieved hits with the chunks the answer rests on moved to the front."""
+    return _chunks_first(hits, [f.chunk for f in found])
+
+
+def _chunks_first(hits: Sequence[Hit], chunks: Sequence[Chunk]) -> tuple[Hit, ...]:
+    used = list(dict.fromkeys(c.id for c in chunks))
+    by_id = {c.id: c for c in chunks}
+    front = [Hit(by_id[cid], 1.0, {"evidence": i + 1}) for i, cid in enumerate(used)]
+    rest = [h for h in hits if h.chunk.id not in used]
+    return tuple(replace(h) for h in [*front, *rest])

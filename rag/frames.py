@@ -1,0 +1,252 @@
+"""Number frames: every table cell and every number in a report's prose, with what it is about.
+
+A frame records the measure phrase that owns the number (a cell's row and column; in prose the
+clause around it, split at ，；、 so 「教师 2019 人，学生 8563 人」 gives two frames), the words
+leading to it, its data year, the school levels it names, its scope (the region, one named
+school or a 案例 block), its role (total, part after 其中, change) and the qualifiers the text
+states (不含…, 近/约/超过). Frames are built once per report and cached by the retriever.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
+from rag.query import levels_in, names_school
+from rag.types import Chunk, TableFact
+
+FrameKind = Literal["table", "prose"]
+Scope = Literal["region", "school", "case"]
+Role = Literal["total", "part", "change", ""]
+
+CHANGE = re.compile(
+    r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大"
+)
+_TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部|共有|共计|总")
+_CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_QUALIFIER = re.compile(r"(近|约|超过|逾|达到|达|不足|不到|接近|将近|超|以上|左右)\s*$")
+_EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
+_NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One stated number and what it is about."""
+
+    kind: FrameKind
+    value: float | None
+    unit: str
+    raw: str
+    chunk: Chunk
+    quote: str
+    """The source line (table) or sentence (prose) shown as evidence."""
+    line: int
+    measure: str
+    """The phrase that owns the number: a cell's row and column, or the prose clause."""
+    lead: str
+    """What comes before the number: the table title and row, or the sentence up to the number."""
+    context: str
+    """The section heading and, for prose, the end of the previous sentence."""
+    year: int | None
+    levels: frozenset[str]
+    scope: Scope
+    role: Role
+    qualifier: str = ""
+    """A word that makes the number approximate or a bound (近, 约, 超过)."""
+    excludes: str = ""
+    """What the text says the number leaves out (不含技工学校 → 技工学校)."""
+    ratio: str = ""
+    """A ratio such as '0.26:0.74' (then ``value`` is None)."""
+    sentence: str = ""
+    start: int = 0
+    """Where the number starts in ``sentence`` (prose)."""
+    fact: TableFact | None = None
+
+    @property
+    def label(self) -> str:
+        """What the number is, as the answer names it."""
+        if self.fact is not None:
+            return f"{self.fact.title}·{self.fact.row}·{self.fact.column}"
+        return self.sentence[: self.start + len(self.raw)]
+
+
+def document_frames(chunks: Sequence[Chunk], facts: Iterable[TableFact]) -> list[Frame]:
+    """The frames of one report: a frame per table fact and per number in its prose."""
+    out = [f for fact in facts if (f := fact_frame(fact, chunks)) is not None]
+    for chunk in chunks:
+        if chunk.kind == "prose":
+            out.extend(prose_frames(chunk))
+    return out
+
+
+def fact_frame(fact: TableFact, chunks: Sequence[Chunk]) -> Frame | None:
+    """The frame of one table cell (None for a cell that holds no number or ratio)."""
+    ratios = find_ratios(fact.raw) if fact.value is None else []
+    if fact.value is None and not ratios:
+        return None
+    chunk = chunk_at(chunks, fact.line)
+    if chunk is None:
+        return None
+    label = f"{fact.row} {fact.column}"
+    quantity = _cell(fact.raw)
+    unit = quantity.unit if quantity and quantity.unit else fact.unit or label_unit(label)
+    role: Role = "change" if CHANGE.search(label) else ("total" if _TOTAL.search(label) else "")
+    text = f"{fact.title} {label}"
+    excluded = _EXCLUDES.search(text)
+    return Frame(
+        kind="table", value=fact.value, unit=unit, raw=fact.raw.strip(), chunk=chunk,
+        quote=line_of(chunk, fact.line, fact.raw), line=fact.line, measure=label, lead=fact.title,
+        context=chunk.section, year=fact.year, levels=frozenset(levels_in(label) or levels_in(text)),
+        scope="school" if names_school(fact.title) else "region", role=role,
+        excludes=excluded.group(1) if excluded else "", ratio=ratios[0].text if ratios else "", fact=fact,
+    )
+
+
+def prose_frames(chunk: Chunk) -> list[Frame]:
+    """The frames of the numbers and ratios in one prose chunk."""
+    out: list[Frame] = []
+    previous = ""
+    for sentence, offset in sentences(chunk.text):
+        line = line_at(chunk, offset)
+        context = f"{chunk.section} {previous[-40:]}"
+        for quantity in quantities(sentence):
+            if _is_value(sentence, quantity):
+                case = bool(_CASE.search(chunk.text, 0, offset + quantity.start))
+                out.append(_prose_frame(chunk, sentence, line, quantity, context, case))
+        for ratio in find_ratios(sentence):
+            lead = sentence[: ratio.start]
+            out.append(Frame(
+                kind="prose", value=None, unit="", raw=ratio.raw, chunk=chunk, quote=sentence.strip(),
+                line=line, measure=re.split(r"[，,；;]", lead)[-1], lead=lead, context=context,
+                year=stated_year(lead) or chunk.year, levels=frozenset(levels_in(lead)),
+                scope="case" if _CASE.search(chunk.text, 0, offset + ratio.start) else "region", role="",
+                ratio=ratio.text, sentence=sentence,
+                start=ratio.start,
+            ))
+        previous = sentence
+    return out
+
+
+def _prose_frame(
+    chunk: Chunk, sentence: str, line: int, quantity: Quantity, context: str, case: bool
+) -> Frame:
+    before = sentence[: quantity.start]
+    owning = clause(sentence, quantity)
+    segment = re.split(r"[；;]", before)[-1]
+    role: Role = ""
+    if CHANGE.search(owning):
+        role = "change"
+    elif "其中" in segment:
+        role = "part"
+    elif _TOTAL.search(owning):
+        role = "total"
+    scope: Scope = "case" if case else ("school" if names_school(segment) else "region")
+    qualifier = _QUALIFIER.search(before)
+    excluded = _EXCLUDES.search(segment)
+    return Frame(
+        kind="prose", value=quantity.value, unit=quantity.unit, raw=quantity.raw, chunk=chunk,
+        quote=sentence.strip(), line=line, measure=owning, lead=before, context=context,
+        year=stated_year(before) or chunk.year,
+        levels=frozenset(levels_in(owning) or levels_in(segment)), scope=scope, role=role,
+        qualifier=qualifier.group(1) if qualifier else "", excludes=excluded.group(1) if excluded else "",
+        sentence=sentence, start=quantity.start,
+    )
+
+
+def _is_value(sentence: str, quantity: Quantity) -> bool:
+    """False for years, dates, durations, table or case numbers and bare list numbers."""
+    if is_year(sentence, quantity) or quantity.unit in _NOT_VALUES:
+        return False
+    if not quantity.unit and sentence[quantity.end: quantity.end + 1] in ("日", "号", "月"):
+        return False
+    before = sentence[: quantity.start]
+    if re.search(r"(?:表|图|案例|附件|附表|第)\s*[\d.\-—－]*$", before):
+        return False
+    return bool(quantity.unit or before.strip())
+
+
+@lru_cache(maxsize=50_000)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """``find_quantities`` of ``text``, remembered (the same passages come back for many questions)."""
+    return tuple(find_quantities(text))
+
+
+@lru_cache(maxsize=50_000)
+def _cell(raw: str) -> Quantity | None:
+    return parse_quantity(raw)
+
+
+def label_unit(label: str) -> str:
+    """The unit a row or column label implies: （万元） → 万元, 学生人数 → 人."""
+    match = re.search(r"[（(]([^）)]{1,4})[）)]", label)
+    if match:
+        return match.group(1)
+    return "人" if re.search(r"人数|人员|学生数|教师数", label) else ""
+
+
+def clause(sentence: str, quantity: Quantity) -> str:
+    """The comma-delimited piece holding the number, with the previous one when it says little."""
+    start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
+    ends = [i for c in "，,；;）)、" if (i := sentence.find(c, quantity.end)) >= 0]
+    piece = sentence[start + 1: min(ends, default=len(sentence))]
+    if start > 0 and len(re.sub(r"[\d.%\s]", "", piece)) <= 4:
+        previous = max(sentence.rfind(c, 0, start) for c in "，,；;：:（(")
+        piece = sentence[previous + 1: start] + "，" + piece
+    return piece
+
+
+def stated_year(before: str) -> int | None:
+    """The last year written before a number that is not a comparison's base (比 2021 年)."""
+    for match in reversed(list(re.finditer(r"(20\d\d)\s*年", before))):
+        if not re.search(r"(?:比|较|与|同|相比)\s*$", before[max(0, match.start() - 3): match.start()]):
+            return int(match.group(1))
+    return None
+
+
+def is_year(sentence: str, quantity: Quantity) -> bool:
+    follows = sentence[quantity.end:].lstrip()[:1]
+    plausible = quantity.value.is_integer() and 1990 <= quantity.value <= 2035
+    return quantity.unit == "年" or (plausible and (not quantity.unit or follows in ("年", "-", "—", "级")))
+
+
+def sentences(text: str) -> list[tuple[str, int]]:
+    """The sentences of ``text`` (wrapped lines joined) with their offsets."""
+    joined = re.sub(r"(?<=[^\s。！？])\n(?=\S)", " ", text)
+    return [(m.group(0), m.start()) for m in _SENTENCE.finditer(joined) if m.group(0).strip()]
+
+
+def line_at(chunk: Chunk, offset: int) -> int:
+    """The source line of ``chunk.text[offset]``.
+
+    Exact when the chunk keeps every source line; when the parser dropped blank lines or joined
+    wrapped ones, the position is spread over the chunk's line span (an estimate).
+    """
+    index = chunk.text.count("\n", 0, offset)
+    count = chunk.text.count("\n") + 1
+    span = chunk.line_end - chunk.line_start
+    if count - 1 == span or count == 1:
+        return chunk.line_start + index
+    if span == 2 * (count - 1):
+        return chunk.line_start + 2 * index
+    return chunk.line_start + round(index * span / (count - 1))
+
+
+def line_of(chunk: Chunk, line: int, raw: str) -> str:
+    """The text of source ``line`` within ``chunk`` (or the first line holding ``raw``)."""
+    lines = chunk.text.split("\n")
+    index = line - chunk.line_start
+    if 0 <= index < len(lines) and raw.strip() in lines[index]:
+        return lines[index].strip()
+    return next((x.strip() for x in lines if raw.strip() and raw.strip() in x), chunk.text[:120])
+
+
+def chunk_at(chunks: Sequence[Chunk], line: int) -> Chunk | None:
+    """The most specific chunk that covers ``line``."""
+    covering = [c for c in chunks if c.line_start <= line <= c.line_end]
+    order = {"table_row": 0, "table": 1, "prose": 2}
+    return min(covering, key=lambda c: (order[c.kind], c.line_end - c.line_start), default=None)

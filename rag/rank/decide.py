@@ -1,0 +1,111 @@
+"""Value-level decisions: frames scored by the ranker, frames stating the same value pooled (a
+table cell and a sentence that agree reinforce each other), and the calibrated confidence of the
+best value over the next one."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.frames import Frame
+from rag.numbers import Quantity
+from rag.query import Query
+from rag.rank.features import Context, base_unit, features, measure_weights, prefilter
+from rag.rank.model import DECISION_NAMES, Ranker
+from rag.retriever import Lexicon, Retrieval
+
+MIN_COVERAGE = 0.15
+"""Frames sharing less of the asked measure's weight than this are not scored at all."""
+MAX_SCORED = 400
+CONTRADICTIONS = ("year_conflict", "level_conflict", "unit_conflict", "excludes_part")
+"""Slots a frame can contradict: a number for another year, level or kind of unit, or one the text
+says leaves out part of what was asked, never answers (it is not scored down, it is not a candidate)."""
+
+Amount = tuple[float, str] | str
+
+
+@dataclass(frozen=True)
+class Scored:
+    frame: Frame
+    score: float
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The best value for a question and how sure the ranker is of it."""
+
+    best: Frame | None
+    confidence: float
+    signals: tuple[float, ...]
+    """What the calibrator read (see ``rag.rank.model.DECISION_NAMES``)."""
+    ranked: tuple[Scored, ...]
+
+    def answers(self, ranker: Ranker) -> bool:
+        return self.best is not None and self.confidence >= ranker.threshold
+
+
+def wants_ratio(query: Query) -> bool:
+    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
+    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
+
+
+def amount(frame: Frame) -> Amount:
+    """What a frame states, comparable across frames: (value, base unit) or the ratio text."""
+    if frame.value is None:
+        return frame.ratio
+    value, unit = Quantity(frame.value, frame.unit, frame.raw, 0, 0).base()
+    return round(value, 6), base_unit(unit)
+
+
+def context(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Context:
+    return Context(
+        weights=measure_weights(query, lexicon),
+        data_years={d.doc_id: d.data_year for d in retrieval.documents},
+        hit_ranks={h.chunk.id: rank for rank, h in enumerate(retrieval.hits, start=1)},
+    )
+
+
+def score_frames(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> list[Scored]:
+    """The candidate frames of ``retrieval`` with their features and scores, best first."""
+    ctx = context(query, retrieval, lexicon)
+    ratio = wants_ratio(query)
+    kept = [(c, f) for f in retrieval.frames if bool(f.ratio) == ratio
+            and (c := prefilter(ctx, f)) >= MIN_COVERAGE]
+    kept.sort(key=lambda cf: -cf[0])
+    scored = []
+    for _, frame in kept[:MAX_SCORED]:
+        named = features(query, frame, ctx)
+        if any(named[name] for name in CONTRADICTIONS):
+            continue
+        scored.append(Scored(frame, ranker.score(named), named))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def decide(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> Decision:
+    """The best-supported value among the candidates and its calibrated confidence."""
+    return pooled(score_frames(query, retrieval, lexicon, ranker), ranker)
+
+
+def pooled(ranked: Sequence[Scored], ranker: Ranker) -> Decision:
+    """The decision over scored frames: softmax mass pooled per stated value (a table cell and a
+    sentence that state the same value reinforce each other)."""
+    if not ranked:
+        return Decision(None, 0.0, tuple(0.0 for _ in DECISION_NAMES), ())
+    top_score = ranked[0].score
+    mass: dict[Amount, float] = {}
+    best: dict[Amount, Scored] = {}
+    for s in ranked:
+        key = amount(s.frame)
+        mass[key] = mass.get(key, 0.0) + math.exp(s.score - top_score)
+        best.setdefault(key, s)
+    total = sum(mass.values())
+    values = sorted(mass, key=lambda k: -mass[k])
+    first = mass[values[0]] / total
+    second = mass[values[1]] / total if len(values) > 1 else 0.0
+    top = best[values[0]]
+    signals = (first, first - second, top.score, *(top.features[n] for n in DECISION_NAMES[3:]))
+    return Decision(best[values[0]].frame, ranker.confidence(signals), signals, tuple(ranked))

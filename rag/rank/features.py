@@ -1,0 +1,176 @@
+"""Features of a (question, frame) pair: how well a stated number fits what was asked.
+
+Each feature has a name a reader understands; the ranker's weights are learned from generated
+questions (see ``training/``), so no feature is a gate and none carries a hand-set weight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rag.frames import CHANGE, Frame, is_year, quantities
+from rag.numbers import split_multiplier
+from rag.query import Query, levels_in, names_school
+from rag.rank import lexical
+from rag.retriever import Lexicon
+
+_COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
+_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+
+NAMES: tuple[str, ...] = (
+    "cov_measure", "cov_all", "precision", "extra_label", "level_agree", "level_conflict",
+    "level_unasked", "year_agree", "year_conflict", "year_default", "unit_exact", "unit_near",
+    "unit_missing", "unit_conflict", "unit_unasked", "change_mismatch", "direction_opposite",
+    "total_wanted", "is_total", "is_part", "part_adds_nothing", "case_unasked", "school_unasked",
+    "excludes_part", "other_modifier", "modifier_missing", "other_head", "head_missing",
+    "compound_missing", "type_missing", "bare_row_unmatched", "is_table", "in_hits", "hit_rank",
+    "respective_mismatch", "approximate",
+)
+"""Feature order in the saved model."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What features need besides the question and the frame."""
+
+    weights: dict[str, float]
+    """Inverse-frequency weights of the asked measure's bigrams."""
+    data_years: Mapping[str, int | None]
+    """Each selected report's own data year, by doc id."""
+    hit_ranks: Mapping[str, int]
+    """1-based rank of each retrieved chunk in the fused retrieval, by chunk id."""
+
+
+def measure_weights(query: Query, lexicon: Lexicon) -> dict[str, float]:
+    """The inverse-frequency weights of the asked measure's bigrams."""
+    return lexicon.weights(lexical.canonical(query.measure))
+
+
+def prefilter(ctx: Context, frame: Frame) -> float:
+    """The cheap coverage used to keep only frames that share words with the question."""
+    return lexical.coverage(ctx.weights, f"{frame.context} {frame.lead} {frame.measure}")
+
+
+def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
+    """The named features of ``frame`` as an answer to ``query``."""
+    w = ctx.weights
+    measure, everything = frame.measure, f"{frame.lead} {frame.measure}"
+    table = frame.kind == "table"
+    f: dict[str, float] = {
+        "cov_measure": lexical.coverage(w, measure),
+        "cov_all": lexical.coverage(w, f"{frame.context} {everything}"),
+        "precision": lexical.precision(w, measure),
+        "extra_label": min(lexical.extra_grams(w, measure), 10) / 10 if table else 0.0,
+        "is_table": float(table),
+    }
+    f.update(_level(query, frame))
+    f.update(_year(query, frame, ctx))
+    f.update(_unit(query.unit, frame.unit))
+    asks_change = bool(CHANGE.search(query.measure))
+    f["change_mismatch"] = float((frame.role == "change") != asks_change)
+    f["direction_opposite"] = float(lexical.opposite(query.measure, measure))
+    wants_total = "总" in query.measure or "一共" in query.norm or "合计" in query.norm
+    f["is_total"] = float(frame.role == "total")
+    f["total_wanted"] = float(frame.role == "total" and wants_total)
+    f["is_part"] = float(frame.role == "part")
+    f["part_adds_nothing"] = float(frame.role == "part" and _adds_nothing(query, w, frame.lead))
+    named = names_school(query.norm)
+    f["case_unasked"] = float(frame.scope == "case" and not named)
+    f["school_unasked"] = float(frame.scope == "school" and not named)
+    f["excludes_part"] = float(bool(frame.excludes) and frame.excludes not in query.norm)
+    f["other_modifier"] = float(lexical.other_modifier(query, measure))
+    f["modifier_missing"] = float(lexical.modifier_missing(query, frame.sentence or everything))
+    lead_piece = re.split(r"[，,；;：:（(、]", frame.lead)[-1]
+    f["other_head"] = float(not table and lexical.other_head(query.measure, lead_piece, measure))
+    f["head_missing"] = float(lexical.head_missing(query.measure, everything))
+    f["compound_missing"] = float(lexical.compound_missing(query.measure, frame.sentence or everything))
+    f["type_missing"] = float(lexical.type_missing(query, everything))
+    f["bare_row_unmatched"] = float(table and frame.fact is not None and _bare_row(w, frame))
+    rank = ctx.hit_ranks.get(frame.chunk.id)
+    f["in_hits"] = float(rank is not None)
+    f["hit_rank"] = 1.0 / (1.0 + rank) if rank is not None else 0.0
+    f["respective_mismatch"] = float(not table and not _respective(query, w, frame))
+    f["approximate"] = float(bool(frame.qualifier) and frame.qualifier in ("近", "约", "超过", "逾", "超"))
+    return f
+
+
+def vector(named: Mapping[str, float]) -> list[float]:
+    """The features in the model's order."""
+    return [named[name] for name in NAMES]
+
+
+def base_unit(unit: str) -> str:
+    """The unit without 万/亿 and with 名/位 read as 人."""
+    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
+    return _UNIT_CLASS.get(unit, unit)
+
+
+def _unit(asked: str, stated: str) -> dict[str, float]:
+    a, s = base_unit(asked), base_unit(stated)
+    exact = bool(asked) and bool(stated) and a == s
+    near = bool(asked) and bool(stated) and not exact and (
+        (a in _COUNTS and s in _COUNTS) or (a.startswith("元") and s.startswith("元")))
+    missing = bool(asked) and not stated
+    return {
+        "unit_exact": float(exact), "unit_near": float(near), "unit_missing": float(missing),
+        "unit_conflict": float(bool(asked) and bool(stated) and not exact and not near),
+        "unit_unasked": float(not asked and not stated),
+    }
+
+
+def _level(query: Query, frame: Frame) -> dict[str, float]:
+    found = set(frame.levels) - levels_in(query.measure)
+    asked = query.level
+    return {
+        "level_agree": float(bool(asked) and asked in found),
+        "level_conflict": float(bool(asked) and bool(found) and asked not in found),
+        "level_unasked": float(not asked and bool(found)),
+    }
+
+
+def _year(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
+    year = frame.year
+    # A table whose cells carry no year of their own is about the years its title names.
+    title = frame.fact.title if frame.fact is not None and year is None else ""
+    in_title = any(str(y) in title for y in query.years)
+    if query.years:
+        agree = year in query.years or in_title
+        return {"year_agree": float(agree), "year_conflict": float(year is not None and not agree),
+                "year_default": 0.0}
+    current = ctx.data_years.get(frame.chunk.doc_id)
+    return {"year_agree": 0.0, "year_conflict": 0.0,
+            "year_default": float(year is not None and year == current)}
+
+
+def _bare_row(weights: dict[str, float], frame: Frame) -> bool:
+    assert frame.fact is not None
+    row = frame.fact.row
+    unmatched = lexical.coverage(weights, row) < 0.15
+    return bool(lexical.bare_label(row)) and unmatched and not lexical.TOTAL.search(row)
+
+
+def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
+    """True when the number is a part (after 其中) whose words the question does not ask for."""
+    at = before.rfind("其中")
+    if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
+        return False
+    return lexical.coverage(weights, before[at:]) <= lexical.coverage(weights, before[:at])
+
+
+def _respective(query: Query, weights: dict[str, float], frame: Frame) -> bool:
+    """False when the number sits in a 分别 list at another place than the asked item
+    (A、B、C 分别增长了 x、y、z: x belongs to A)."""
+    sentence, start = frame.sentence, frame.start
+    at = sentence.rfind("分别", 0, start)
+    if at < 0:
+        return True
+    items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
+    listed = re.split(r"[，,；;。]", sentence[at:])[0]
+    numbers = [q for q in quantities(listed) if not is_year(listed, q)]
+    if len(items) < 2 or len(items) != len(numbers):
+        return True
+    index = next((i for i, q in enumerate(numbers) if q.start + at == start), -1)
+    best = max(range(len(items)), key=lambda i: lexical.coverage(weights, items[i]))
+    return index == -1 or (index == best and not lexical.other_modifier(query, items[best]))

@@ -1,0 +1,180 @@
+"""How the words of an asked measure meet the words around a number: weighted bigram coverage,
+synonyms, and the head noun and its qualifiers. Pure functions; the ranker's features use them."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jieba
+
+from rag.query import LEVELS, Query, levels_in, names_school
+from rag.retriever import grams
+
+FUNCTION_WORDS = frozenset(
+    {"所占", "占比", "其中", "以上", "及以上", "总数", "总额", "合计", "全部", "共计", "多少", "一共"}
+)
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("比例", "占比", "比重", "百分比", "%", "率"),
+    ("招生", "录取", "招收"),
+    ("教师", "老师", "教职工"),
+    ("职业院校", "职业学校", "职业院", "院校"),
+)
+"""Groups of words that may stand for one another as the asked head noun."""
+_WRITTEN_ONE_WAY = (
+    ("职业学校", "职业院校"), ("老师", "教师"), ("占比", "比例"), ("比重", "比例"), ("百分比", "比例"),
+    ("在校学生", "在校生"), ("在读学生", "在校生"),
+)
+"""Spellings rewritten before bigrams are compared, so that 老师 meets 教师 and 占比 meets 比例."""
+TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
+_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Share of the weighted query bigrams found in ``text``."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    found = grams(canonical(text))
+    return sum(w for g, w in weights.items() if g in found) / total
+
+
+@lru_cache(maxsize=50_000)
+def canonical(text: str) -> str:
+    """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校), so bigrams match."""
+    for word, written in _WRITTEN_ONE_WAY:
+        text = text.replace(word, written)
+    return text
+
+
+def precision(weights: dict[str, float], clause: str) -> float:
+    """Share of the clause's own bigrams that the question asks for."""
+    found = grams(canonical(re.sub(r"[\d.%]+", " ", clause)))
+    return len([g for g in found if g in weights]) / len(found) if found else 0.0
+
+
+@lru_cache(maxsize=50_000)
+def bare_label(label: str) -> frozenset[str]:
+    """Bigrams of a row/column label without years, units, levels and total words."""
+    bare = _LEVEL_WORDS.sub(" ", re.sub(r"\d+\s*年|[（(][^）)]*[）)]|小计|合计|总计|总数|总人数", " ", label))
+    return grams(canonical(bare))
+
+
+def extra_grams(weights: dict[str, float], label: str) -> int:
+    """How many bigrams of a row/column label the question does not mention (levels, years aside)."""
+    return len(bare_label(label) - weights.keys())
+
+
+def core(measure: str) -> str:
+    """The measure without a trailing comparison (专任教师 in 专任教师比上一年减少)."""
+    stem = re.sub(r"(?:比(?![例重率])|较|同比|与).*$|(?:增长|下降|增加|减少|增幅|降幅)+$", "", measure)
+    stem = re.sub(r"(?:所占|占)$", "", stem)
+    return stem if len(stem) >= 2 else measure
+
+
+@lru_cache(maxsize=4096)
+def all_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in jieba.lcut(text) if re.search(r"[\w\u4e00-\u9fff]", w))
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in jieba.lcut(text) if len(w) >= 2)
+
+
+def content_words(measure: str) -> list[str]:
+    """The measure's words of two or more characters, function words left out."""
+    return [w for w in words(canonical(core(measure))) if w not in FUNCTION_WORDS]
+
+
+def alternatives(word: str) -> tuple[str, ...]:
+    return next((group for group in SYNONYMS if word in group), (word,))
+
+
+def variants(word: str) -> tuple[str, ...]:
+    """The word's synonyms, or every name of the level it names (中职 → 中等职业, 中专 …)."""
+    level = next((lv for lv, names in LEVELS.items() if word in names), "")
+    return LEVELS[level] if level else alternatives(word)
+
+
+def head_missing(measure: str, text: str) -> bool:
+    """True when no part of the asked head noun (招生 in 职业院校招生总数) occurs in ``text``."""
+    found = content_words(measure)
+    if not found:
+        return False
+    present = grams(canonical(text))
+    return not any(grams(w) & present for w in alternatives(found[-1]))
+
+
+def compound_missing(measure: str, text: str) -> bool:
+    """True when the asked head noun is one long term (专任教师) that ``text`` does not contain."""
+    found = content_words(measure)
+    head = found[-1] if found else ""
+    return len(head) >= 4 and head not in canonical(text) and not levels_in(head)
+
+
+def modifier_missing(query: Query, text: str) -> bool:
+    """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent.
+
+    A modifier written right before the head (对口就业率) must be there; one set off by 的
+    (硕士学位的专任教师) may be matched by any of its last two words.
+    """
+    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
+    if len(found) < 2:
+        return False
+    if found[-2] + found[-1] in query.norm:
+        return not any(w in text for w in variants(found[-2]))
+    present = grams(text)
+    return not any(grams(w) & present for w in found[-3:-1])
+
+
+def other_modifier(query: Query, text: str) -> bool:
+    """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
+    found = [w for w in words(core(query.measure)) if w not in FUNCTION_WORDS]
+    if len(found) == 1:
+        return _modifies(found[0], text, query.norm)
+    if len(found) < 2:
+        return False
+    head, modifier = found[-1], found[-2]
+    at = text.find(head)
+    if at < 2 or any(m in text for m in variants(modifier)):
+        return False
+    before = text[at - 2: at]
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS
+
+
+def _modifies(head: str, text: str, asked: str) -> bool:
+    """True when ``text`` writes a bare asked noun with a qualifier of its own (社会招生 for 招生)."""
+    found = all_words(text)
+    if head not in found[1:]:
+        return False
+    at = found.index(head)
+    before = found[at - 1]
+    if len(before) == 1 and at >= 2 and len(found[at - 2]) == 1:
+        before = found[at - 2] + before  # jieba splits rare words into characters (生均)
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked
+            and before not in FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
+
+
+def other_head(measure: str, lead: str, clause: str) -> bool:
+    """True when the number is introduced as another quantity of the same kind (升学率 for 就业率)."""
+    found = [w for w in words(measure) if w not in FUNCTION_WORDS]
+    if not found or found[-1] in clause:
+        return False
+    head = found[-1]
+    return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
+
+
+def type_missing(query: Query, text: str) -> bool:
+    """True when the question names one kind of school (职业高中) and ``text`` does not."""
+    if not query.school_type or names_school(query.norm):
+        return False
+    return not any(name in text for name in query.school_type)
+
+
+def opposite(measure: str, clause: str) -> bool:
+    """True when the question asks for a fall and the clause states a rise, or the reverse."""
+    down, up = r"减少|下降|降低|缩减|降幅", r"增加|增长|提高|扩大|增幅"
+    asks_down, asks_up = re.search(down, measure), re.search(up, measure)
+    return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
+                or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.arithmetic import compute
+from rag.grounding import evaluate
+
+
+def test_a_sum_takes_any_number_of_operands_and_keeps_their_decimals() -> None:
+    result = compute("sum", [(12, "枚"), (23, "枚"), (45, "枚")])
+    assert result is not None and (result.value, result.unit) == (80, "枚")
+    assert result.formula == "12 + 23 + 45 = 80 枚"
+
+
+def test_a_difference_is_larger_minus_smaller_whichever_side_is_asked_first() -> None:
+    for operands in ([(1061, "人"), (1200, "人")], [(1200, "人"), (1061, "人")]):
+        result = compute("difference", operands)
+        assert result is not None and result.value == 139 and result.formula.startswith("1200 - 1061")
+
+
+def test_units_of_one_kind_are_brought_to_the_base_unit() -> None:
+    result = compute("difference", [(2.41, "万人"), (20000, "人")])
+    assert result is not None and (result.value, result.unit) == (4100, "人")
+
+
+def test_units_of_different_kinds_do_not_compute() -> None:
+    assert compute("sum", [(3, "人"), (4, "万元")]) is None
+
+
+@pytest.mark.parametrize(
+    ("operation", "operands", "value"),
+    [
+        ("share", [(1061, "人"), (4104, "人")], 25.85),
+        ("growth", [(1200, "人"), (1043, "人")], 13.08),
+        ("ratio", [(1061, "人"), (3043, "人")], 0.35),
+    ],
+)
+def test_shares_growth_and_ratios_show_a_formula_the_grounding_check_evaluates(
+    operation: str, operands: list[tuple[float, str]], value: float
+) -> None:
+    result = compute(operation, operands)  # type: ignore[arg-type]
+    assert result is not None and result.value == value
+    assert evaluate(result.formula.rpartition("=")[0]) == pytest.approx(value, abs=0.01)
+
+
+def test_division_by_zero_does_not_compute() -> None:
+    assert compute("share", [(3, "人"), (0, "人")]) is None

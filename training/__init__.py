@@ -1,0 +1,1 @@
+"""Building the ranker's artefact: questions generated from the frames, training, calibration."""

@@ -1,0 +1,146 @@
+"""Questions generated from number frames, in the phrasings staff use (full, terse, colloquial,
+with synonyms, with the year or region left out), each with the value that answers it.
+
+Nothing here reads the benchmark questions: the generated set is what the ranker learns from.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.frames import Frame
+from rag.query import DISTRICTS, LEVELS, levels_in
+from rag.rank.decide import Amount, amount
+from rag.types import ReportInfo
+
+_UNIT_QUESTION = {
+    "人": "多少人", "名": "多少人", "位": "多少人", "人次": "多少人次", "万人": "多少万人",
+    "万人次": "多少万人次",
+    "万元": "多少万元", "亿元": "多少亿元", "元": "多少元", "%": "是多少", "个百分点": "变化了多少个百分点",
+}
+_SYNONYM_SWAPS = (
+    ("教师", "老师"), ("中等职业学校", "中职学校"), ("中等职业教育", "中职"), ("在校生", "在校学生"),
+    ("比例", "占比"), ("职业院校", "职业学校"), ("招生", "招收学生"), ("毕业生", "毕业学生"),
+)
+_FILLERS = ("请问", "帮我查一下", "我想知道", "想了解一下", "")
+_TRAILING_VERBS = re.compile(r"(?:共有|共计|达到|达|为|是|有|约|近|超过|占|共|计)\s*$")
+_LEADING = re.compile(r"^(?:其中|同时|并且|此外|另外|全年|目前|现有|截至)[，,]?")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated question, the report it was made from and the value that answers it."""
+
+    question: str
+    doc_id: str
+    file: str
+    answer: Amount
+    source: str
+    """Which frame it came from (file:line:raw), for reading the training data."""
+
+
+def generate(frames: Sequence[Frame], report: ReportInfo, *, per_report: int, seed: int) -> list[Generated]:
+    """Up to ``per_report`` questions about frames of ``report`` (deterministic for a seed)."""
+    rng = random.Random(f"{seed}:{report.doc_id}")
+    usable = [f for f in frames if f.value is not None]
+    rng.shuffle(usable)
+    out: list[Generated] = []
+    for frame in usable:
+        text = _table_question(frame, report, rng) if frame.fact else _prose_question(frame, report, rng)
+        if text:
+            out.append(Generated(text, report.doc_id, report.file, amount(frame),
+                                 f"{frame.chunk.file}:{frame.line}:{frame.raw}"))
+        if len(out) >= per_report:
+            break
+    return out
+
+
+def _table_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
+    fact = frame.fact
+    assert fact is not None
+    parts = [_clean_label(p) for p in fact.row.split("·")]
+    column = _clean_label(fact.column)
+    if re.fullmatch(r"(?:19|20)\d\d\s*年?(?:度)?", fact.column.strip()):
+        column = ""
+    measure = "".join(p for p in (*parts, column) if p)
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", measure)) < 2:
+        return ""
+    title = _clean_title(fact.title) if rng.random() < 0.5 else ""
+    level = _level(f"{fact.title} {fact.row} {fact.column}", report)
+    if level and level in measure:
+        level = ""
+    return _assemble(rng, year=frame.year, region=report.region, level=level,
+                     measure=f"{title}{measure}" if title and title not in measure else measure,
+                     unit=frame.unit)
+
+
+def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
+    before = frame.measure[: frame.measure.find(frame.raw)] if frame.raw in frame.measure else frame.measure
+    pre = _LEADING.sub("", before.strip(" ，,：:（("))
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", pre)) < 4:
+        pieces = [p for p in re.split(r"[，,；;：:]", frame.lead) if p.strip()]
+        pre = _LEADING.sub("", "".join(pieces[-2:]).strip())
+    pre = re.sub(r"(?:19|20)\d\d\s*年(?:度)?", "", pre)
+    pre = _TRAILING_VERBS.sub("", pre).strip(" ，,")
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", pre)) < 3 or re.search(r"\d", pre):
+        return ""
+    level = "" if levels_in(pre) else _level(frame.sentence, report)
+    return _assemble(rng, year=frame.year, region=report.region if not _names_region(pre) else "",
+                     level=level, measure=pre, unit=frame.unit)
+
+
+def _assemble(
+    rng: random.Random, *, year: int | None, region: str, level: str, measure: str, unit: str
+) -> str:
+    for old, new in _SYNONYM_SWAPS:
+        if old in measure and rng.random() < 0.3:
+            measure = measure.replace(old, new, 1)
+    measure = re.sub(r"[（(]\s*[）)]", "", measure)
+    if level and any(measure.startswith(name) for name in LEVELS.get(level, (level,))):
+        level = ""
+    if region == "北京市" and rng.random() < 0.6:
+        region = "北京"
+    elif region in DISTRICTS and rng.random() < 0.3:
+        region = region[:-1]
+    if rng.random() < 0.15:
+        region = ""
+    shown_year = f"{year}年" if year is not None and rng.random() < 0.95 else ""
+    ask = _UNIT_QUESTION.get(unit, f"有多少{unit}" if unit and len(unit) <= 2 else "是多少")
+    style = rng.randrange(5)
+    if style == 0:
+        return f"{shown_year}{region}{level}{measure}{ask}？"
+    if style == 1:
+        return f"{rng.choice(_FILLERS)}{region}{shown_year}{level}{measure}{ask}"
+    if style == 2:
+        return " ".join(x for x in (region[:-1] if region.endswith("区") else region,
+                                    shown_year.rstrip("年"), level, measure) if x)
+    if style == 3:
+        when = f"在{shown_year}" if shown_year else ""
+        return f"{region}{level}{measure}{when}{ask}？"
+    return f"{rng.choice(_FILLERS)}{region}{shown_year}{level}的{measure}{ask}？"
+
+
+def _clean_label(label: str) -> str:
+    label = re.sub(r"[（(][^）)]{0,8}[）)]", "", label)
+    return re.sub(r"\s+|项目|指标|类别|合计$", "", label)
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"表\s*[\d\-—.]+|(?:19|20)\d\d\s*(?:-|—|至)?\s*(?:(?:19|20)\d\d)?\s*年?度?", "", title)
+    for name in (*DISTRICTS, "北京市", "北京"):
+        title = title.replace(name, "")
+    return re.sub(r"情况表?$|统计表?$|一览表?$|表$|的$", "", title.strip())
+
+
+def _level(text: str, report: ReportInfo) -> str:
+    found = levels_in(text)
+    if len(found) == 1:
+        return LEVELS[next(iter(found))][0]
+    return report.level if report.level in ("中职", "高职") and not found else ""
+
+
+def _names_region(text: str) -> bool:
+    return any(d in text or d[:-1] in text for d in DISTRICTS) or "北京" in text or "全市" in text

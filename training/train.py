@@ -1,0 +1,164 @@
+"""Training the ranker: features of the candidates of generated questions, a logistic model,
+isotonic calibration of the value-level margin, and the threshold read from the risk–coverage
+curve. ``python -m training.train`` (or ``nianbao train``) rebuilds ``rag/rank/model.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+from rag.query import parse_query
+from rag.rank.decide import Amount, Decision, Scored, amount, pooled, score_frames
+from rag.rank.features import NAMES, vector
+from rag.rank.model import ARTEFACT, DECISION_NAMES, Ranker, untrained
+from rag.retriever import Retriever
+from training.generate import Generated, generate
+
+TARGET_RISK = 0.01
+"""Wrong numbers allowed per question asked (the benchmark's own measure) when the threshold is read
+off the risk–coverage curve of the calibration questions."""
+CANDIDATES_PER_QUESTION = 120
+PAIRS_PER_RIGHT = 40
+SEED = 7
+PER_REPORT = 400
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question with its candidates' features and which of them state the answer."""
+
+    question: str
+    file: str
+    answer: Amount | None
+    """None for a question no report answers."""
+    scored: tuple[Scored, ...]
+
+
+def generated_questions(retriever: Retriever, *, per_report: int = PER_REPORT, seed: int = SEED,
+                        exclude: Iterable[str] = ()) -> list[Generated]:
+    """Generated questions for every indexed report except the ``exclude``d files."""
+    skip = set(exclude)
+    out: list[Generated] = []
+    for doc in sorted(retriever.documents(), key=lambda d: d.file):
+        if doc.file not in skip:
+            out.extend(generate(retriever.frames(doc.doc_id), doc, per_report=per_report, seed=seed))
+    return out
+
+
+def examples(retriever: Retriever, items: Sequence[tuple[str, str, Amount | None]]) -> list[Example]:
+    """(question, file, answer) items run through understanding, retrieval and candidate scoring."""
+    lexicon = retriever.lexicon()
+    blank = untrained()
+    out = []
+    for text, file, gold in items:
+        query = parse_query(text)
+        if query.operation != "lookup" or query.is_list:
+            continue
+        retrieval = retriever.retrieve(query)
+        if retrieval.refusal:
+            continue
+        scored = score_frames(query, retrieval, lexicon, blank)[:CANDIDATES_PER_QUESTION]
+        out.append(Example(text, file, gold, tuple(scored)))
+    return out
+
+
+def fit(train: Sequence[Example], calibration: Sequence[Example], meta: dict[str, object]) -> Ranker:
+    """The ranker fitted on pairs from ``train``, calibrated and thresholded on ``calibration``."""
+    x, y = pairs(train)
+    ranking = LogisticRegression(C=1.0, max_iter=2000, fit_intercept=False)
+    ranking.fit(x, y)
+    coef = tuple(round(float(c), 6) for c in ranking.coef_[0])
+    scorer = Ranker(NAMES, coef, tuple(0.0 for _ in DECISION_NAMES), 0.0, (), (), 0.0, {})
+    signals, correct = calibration_points(scorer, calibration)
+    calibrator = LogisticRegression(C=1.0, max_iter=2000)
+    calibrator.fit(np.array(signals), np.array(correct))
+    decision_coef = tuple(round(float(c), 6) for c in calibrator.coef_[0])
+    decision_intercept = round(float(calibrator.intercept_[0]), 6)
+    staged = Ranker(NAMES, coef, decision_coef, decision_intercept, (), (), 0.0, {})
+    logits = [staged.decision_logit(v) for v in signals]
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+    iso.fit(logits, correct)
+    xs = tuple(round(float(v), 6) for v in iso.X_thresholds_)
+    ys = tuple(round(float(v), 6) for v in iso.y_thresholds_)
+    calibrated = Ranker(NAMES, coef, decision_coef, decision_intercept, xs, ys, 0.0, {})
+    threshold = risk_threshold([calibrated.confidence(v) for v in signals], correct, TARGET_RISK)
+    info = {**meta, "pairs": len(y), "calibration_questions": len(signals), "target_risk": TARGET_RISK}
+    return Ranker(NAMES, coef, decision_coef, decision_intercept, xs, ys, round(threshold, 6), info)
+
+
+def pairs(train: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """Feature differences of (right, wrong) frame pairs of each question, both ways round."""
+    rows: list[list[float]] = []
+    labels: list[float] = []
+    for example in train:
+        right = [vector(s.features) for s in example.scored if amount(s.frame) == example.answer]
+        wrong = [vector(s.features) for s in example.scored if amount(s.frame) != example.answer]
+        for r in right[:3]:
+            for w in wrong[:PAIRS_PER_RIGHT]:
+                diff = [a - b for a, b in zip(r, w, strict=True)]
+                rows += [diff, [-d for d in diff]]
+                labels += [1.0, 0.0]
+    return np.array(rows), np.array(labels)
+
+
+def calibration_points(
+    ranker: Ranker, items: Sequence[Example]
+) -> tuple[list[tuple[float, ...]], list[float]]:
+    """What each question's decision shows the calibrator, and whether answering would be right."""
+    signals, correct = [], []
+    for example in items:
+        decision = rescore(ranker, example)
+        if decision.best is None:
+            continue
+        signals.append(decision.signals)
+        correct.append(float(example.answer is not None and amount(decision.best) == example.answer))
+    return signals, correct
+
+
+def rescore(ranker: Ranker, example: Example) -> Decision:
+    """The decision ``ranker`` makes over an example's candidates."""
+    ranked = sorted((Scored(s.frame, ranker.score(s.features), s.features) for s in example.scored),
+                    key=lambda s: -s.score)
+    return pooled(ranked, ranker)
+
+
+def risk_threshold(confidences: Sequence[float], correct: Sequence[float], target: float) -> float:
+    """The least confidence at which the wrong answers stay within ``target`` of all questions."""
+    order = sorted(range(len(confidences)), key=lambda i: -confidences[i])
+    best = 1.0
+    wrong = 0
+    for answered, i in enumerate(order, start=1):
+        wrong += correct[i] == 0.0
+        last = answered == len(order) or confidences[order[answered]] != confidences[i]
+        if last and wrong / len(order) <= target:
+            best = confidences[i]
+    return best
+
+
+def build(retriever: Retriever, benchmark: Sequence[tuple[str, str, Amount | None]], *,
+          per_report: int = PER_REPORT, seed: int = SEED, exclude: Iterable[str] = (),
+          say: Progress = lambda _: None) -> Ranker:
+    """A ranker trained on generated questions (reports in ``exclude`` left out), calibrated on the
+    ``benchmark`` questions of the other reports (real phrasings, unanswerable ones included)."""
+    skip = list(exclude)
+    generated = generated_questions(retriever, per_report=per_report, seed=seed, exclude=skip)
+    say(f"generated {len(generated)} questions")
+    items = [(g.question, g.file, g.answer) for g in generated]
+    train = examples(retriever, items)
+    calibration = examples(retriever, [b for b in benchmark if b[1] not in skip])
+    say(f"training on {len(train)} questions, calibrating on {len(calibration)}")
+    meta: dict[str, object] = {"command": "nianbao train", "seed": seed, "per_report": per_report,
+                               "generated": len(generated), "train_questions": len(train),
+                               "excluded": sorted(skip)}
+    return fit(train, calibration, meta)
+
+
+def save(ranker: Ranker, path: Path = ARTEFACT) -> None:
+    path.write_text(json.dumps(ranker.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
