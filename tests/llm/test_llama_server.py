@@ -132,11 +132,13 @@ def test_the_prompt_is_trimmed_to_the_context_window(llm_home: Path, llama: Llam
     oversized = LLMAnswerer(llm_settings(llm_home, llama, llm_context_tokens=32768))
     with pytest.raises(LLMError) as info:
         oversized.answer(QUESTION, _long_sources(), FACTS)
-    assert info.value.code == "llm_status", "the server refuses a prompt beyond its window"
+    # refused with a 400, or (streamed) with an error in place of the first chunk
+    refused = ("llm_status", "llm_bad_reply")
+    assert info.value.code in refused, "the server refuses a prompt beyond its window"
     fitted = LLMAnswerer(llm_settings(llm_home, llama, llm_max_tokens=8))
     with pytest.raises(LLMError) as cut:
         fitted.answer(QUESTION, _long_sources(), FACTS)
-    assert cut.value.code != "llm_status", "a budgeted prompt is accepted"
+    assert cut.value.code not in refused, "a budgeted prompt is accepted (and cut at 8 tokens)"
 
 
 def test_a_reply_that_is_not_the_json_asked_for_falls_back(llm_home: Path, llama: LlamaServer) -> None:
