@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import errors, security
 from api.engine import Engine, default_engine, with_cache, with_slots
 from api.reindex import Reindexer
-from api.routes import ask, chat, docs, documents, health, widget
+from api.routes import admin, ask, audit, chat, docs, documents, health, widget
 from rag.services import Services, build_services
 from rag.settings import Settings
 
@@ -32,7 +32,7 @@ def create_app(
     app = FastAPI(
         title="nianbao 年报问答",
         version="0.1.0",
-        description="Answers with citations over vocational-education annual reports.",
+        description="职业教育质量年度报告问答：每个回答都附有来源（报告、表格或章节、行号）。",
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
@@ -44,7 +44,7 @@ def create_app(
     app.state.limiter = security.RateLimiter(settings.rate_limit_per_minute)
     app.state.reindexer = Reindexer()
     errors.install(app)
-    for module in (health, ask, chat, documents, widget):
+    for module in (health, ask, chat, documents, widget, audit, admin):
         app.include_router(module.router)
     docs.install(app)
     security.install_cors(app, settings)

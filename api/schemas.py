@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.sources import chat_content
 from rag.types import Answer, Chunk, Citation, ReportInfo
 
 MODEL_ID = "nianbao"
@@ -59,6 +60,12 @@ class AnswerOut(BaseModel):
     latency_ms: float
 
 
+class EvidenceOut(BaseModel):
+    source: str
+    """pdf_title, largest_text, text, running_header, pdf_subject or file_name."""
+    text: str
+
+
 class DocumentOut(BaseModel):
     doc_id: str
     file: str
@@ -67,6 +74,10 @@ class DocumentOut(BaseModel):
     report_year: int | None
     data_year: int | None
     level: str
+    sources: dict[str, str] = Field(default_factory=dict)
+    """Where each field came from (field → source; ``override`` for an admin's correction)."""
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+    """Every candidate the metadata was chosen from."""
 
 
 class UploadOut(BaseModel):
@@ -120,6 +131,7 @@ def document_out(info: ReportInfo) -> DocumentOut:
     return DocumentOut(
         doc_id=info.doc_id, file=info.file, title=info.title, region=info.region,
         report_year=info.report_year, data_year=info.data_year, level=info.level,
+        sources=dict(info.sources), evidence=[EvidenceOut(source=s, text=t) for s, t in info.evidence],
     )
 
 
@@ -151,19 +163,14 @@ def with_citation_ids(payload: dict[str, Any], answer: Answer) -> dict[str, Any]
     return {**payload, "citations": cited}
 
 
-def with_markers(answer: Answer) -> str:
-    """The answer text, with numbered markers [n] appended for citations it does not mark."""
-    missing = [c.n for c in answer.citations if f"[{c.n}]" not in answer.text]
-    return answer.text + "".join(f"[{n}]" for n in missing)
-
-
 def completion(answer: Answer, payload: dict[str, Any], *, model: str) -> dict[str, Any]:
-    """A non-streaming ``chat.completion`` object with the citations in extra fields."""
+    """A non-streaming ``chat.completion``: the sources list ends ``content``; the citations are also in
+    extra fields."""
     return {
         "id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{
             "index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": with_markers(answer),
+            "message": {"role": "assistant", "content": chat_content(answer),
                         "citations": payload["citations"]},
         }],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},

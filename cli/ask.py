@@ -7,25 +7,26 @@ import json
 import sys
 
 from ingestion.pipeline import ingest
-from rag.answering import answer, answer_to_json
+from rag.answering import answer, answer_to_json, validate_question
 from rag.services import Services, build_services
 from rag.settings import Settings
 from rag.types import Answer
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("ask", help="answer a question from the indexed reports")
-    parser.add_argument("question", help="the question, e.g. 2022年昌平区中职学校招生多少人？")
-    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser = sub.add_parser("ask", help="根据已导入的报告回答一个问题")
+    parser.add_argument("question", help="问题，例如：2022年昌平区中职学校招生多少人？")
+    parser.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question; the bundled reports are ingested first when the index is empty."""
+    question = validate_question(args.question, max_chars=settings.max_question_chars)
     services = build_services(settings)
     try:
         ensure_reports(services)
-        result = answer(args.question, services)
+        result = answer(question, services)
     finally:
         services.index.close()
     if args.json:

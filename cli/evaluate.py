@@ -13,13 +13,13 @@ DEV_QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "dev-question
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("eval", help="score benchmark questions; write answers, summary, report, chart")
+    parser = sub.add_parser("eval", help="评测基准问题，输出回答、汇总、报告和图表")
     parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS, metavar="FILE",
-                        help="questions in the shared JSONL format (default: the dev questions)")
+                        help="JSONL 格式的问题文件（默认：开发集问题）")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default: $NIANBAO_HOME/evals/<UTC time>)")
+                        help="输出目录（默认：$NIANBAO_HOME/evals/<UTC 时间>）")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD_DIR", "NEW_DIR"),
-                        help="compare two earlier eval folders instead of running")
+                        help="不运行评测，而是比较两次评测的输出目录")
     parser.set_defaults(run=run)
 
 

@@ -12,9 +12,9 @@ from rag.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("ingest", help="index reports (.txt .md .pdf files or folders)")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled reports)")
-    parser.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    parser = sub.add_parser("ingest", help="导入报告（.txt .md .pdf 文件或目录）")
+    parser.add_argument("paths", nargs="*", type=Path, help="文件或目录（默认：内置报告）")
+    parser.add_argument("--rebuild", action="store_true", help="清空索引后重新导入")
     parser.set_defaults(run=run)
 
 
@@ -34,12 +34,12 @@ def summary(report: IngestReport) -> str:
     """The lines printed after a run."""
     done = len(report.files) - len(report.failed)
     lines = [
-        f"ingested {done} of {len(report.files)} files in {report.seconds:.1f} s "
-        f"({report.embedded} texts embedded)",
-        f"index: {report.documents} documents, {report.tables} tables, {report.facts} facts, "
-        f"{report.chunks} chunks",
+        f"已导入 {done}/{len(report.files)} 个文件，用时 {report.seconds:.1f} 秒"
+        f"（向量化 {report.embedded} 段文字）",
+        f"索引：{report.documents} 份报告，{report.tables} 张表，{report.facts} 个表格数据，"
+        f"{report.chunks} 个片段",
     ]
-    lines += [f"failed: {f.message} [{f.code}]" for f in report.failed]
+    lines += [f"失败：{f.message} [{f.code}]" for f in report.failed]
     return "\n".join(lines)
 
 

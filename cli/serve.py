@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import threading
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.errors import NianbaoError
+from rag.errors import ConfigError, NianbaoError
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger("nianbao.serve")
 WARM_UP_QUESTION = "2022年昌平区中职学校招生多少人？"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("serve", help="run the HTTP API (/docs) and the chat widget (/demo)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--no-ingest", action="store_true", help="do not ingest the bundled reports")
+    parser = sub.add_parser("serve", help="运行 HTTP API（/docs）和问答小部件（/demo）")
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    parser.add_argument("--no-ingest", action="store_true", help="不导入内置报告")
     parser.set_defaults(run=run)
 
 
@@ -43,12 +47,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # neither blocks start-up nor counts a failure on the breaker.
         threading.Thread(target=warm_up, args=(services,), name="nianbao-warm-up", daemon=True).start()
         if not settings.api_keys:
-            log.warning("NIANBAO_API_KEYS is not set: the API is open to anyone who can reach %s", args.host)
-        log.info("serving on http://%s:%d (API docs /docs, widget demo /demo)", args.host, args.port)
-        uvicorn.run(create_app(settings, services), host=args.host, port=args.port, log_level="info")
+            log.warning("未设置 NIANBAO_API_KEYS：任何能访问 %s 的人都可以使用本服务", args.host)
+        config = uvicorn.Config(create_app(settings, services), host=args.host, port=args.port,
+                                log_level="info")
+        serve_announced(announcing_server(config), args.host, args.port)
     finally:
         services.index.close()
     return 0
+
+
+def announcing_server(config: uvicorn.Config) -> uvicorn.Server:
+    """A uvicorn server that logs where it serves only once its socket is bound."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                log.info("服务已启动：http://%s:%d（API 文档 /docs，演示页 /demo）", config.host, config.port)
+
+    return AnnouncingServer(config)
+
+
+def serve_announced(server: uvicorn.Server, host: str, port: int) -> None:
+    """Run ``server``; a bind that fails (port taken, address not local) becomes a ConfigError."""
+    try:
+        server.run()
+    except SystemExit as exc:  # uvicorn exits with status 1 when it cannot bind
+        if server.started or not exc.code:
+            raise
+        raise ConfigError(f"无法在 {host}:{port} 上监听（端口可能已被占用，或该地址不属于本机）") from exc
 
 
 def ensure_ingested(services: Any, settings: Settings) -> None:
@@ -57,9 +85,9 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
 
     if services.index.documents():
         return
-    log.info("index is empty: ingesting %s", settings.reports_dir)
+    log.info("索引为空：正在导入 %s 中的报告", settings.reports_dir)
     report = ingest([settings.reports_dir], services.index, progress=log.info)
-    log.info("ingested %d documents, %d chunks, %d facts in %.1f s (%d failed)",
+    log.info("已导入 %d 份报告（%d 个片段，%d 个表格数据），用时 %.1f 秒，失败 %d 个",
              report.documents, report.chunks, report.facts, report.seconds, len(report.failed))
 
 
@@ -71,5 +99,5 @@ def warm_up(services: Any) -> None:
     try:
         answer(WARM_UP_QUESTION, replace(services, llm=None))
     except NianbaoError as exc:
-        log.warning("warm-up question failed: %s", exc.message)
-    log.info("warmed up in %.1f s", time.perf_counter() - started)
+        log.warning("预热问题回答失败：%s", exc.message)
+    log.info("预热完成，用时 %.1f 秒", time.perf_counter() - started)

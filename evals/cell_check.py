@@ -4,7 +4,9 @@ A ground-truth cell is matched by the extracted facts of the same file and table
 and column labels match loosely (NFKC, whitespace and punctuation ignored; the ground-truth label
 equal to, or contained in, the extracted one; a row may also be recognised by a text cell of the
 same source line, e.g. a school name next to its serial number). Among the best-matching facts,
-one must hold the same value. Run: ``python -m evals.cell_check``.
+one must hold the same value. A report is matched by file stem, so the ground truth of
+``changping-zhongzhi-2023.txt`` checks ``changping-zhongzhi-2023.pdf`` too.
+Run: ``python -m evals.cell_check [--reports DIR]``.
 """
 
 from __future__ import annotations
@@ -112,10 +114,14 @@ def check_cells(cells: Sequence[GroundCell], docs: Iterable[ParsedDocument]) -> 
 def check_index(cells: Sequence[GroundCell], index: Index) -> list[CellResult]:
     """Results for the ground-truth cells of the reports in ``index``, against what it holds."""
     docs = index.documents()
-    files = {doc.file for doc in docs}
+    files = {_stem(doc.file) for doc in docs}
     facts = [fact for doc in docs for fact in index.facts(doc_id=doc.doc_id)]
     tables = [(doc.file, table) for doc in docs for table in index.tables(doc.doc_id)]
-    return match_cells([c for c in cells if c.file in files], facts, tables)
+    return match_cells([c for c in cells if _stem(c.file) in files], facts, tables)
+
+
+def _stem(file: str) -> str:
+    return file.rsplit(".", 1)[0]
 
 
 def match_cells(
@@ -124,14 +130,14 @@ def match_cells(
     """One result per ground-truth cell, matched against ``facts`` ((file, table) pairs give row text)."""
     by_table: dict[tuple[str, str], list[TableFact]] = defaultdict(list)
     for fact in facts:
-        by_table[(fact.file, table_key(fact.table))].append(fact)
+        by_table[(_stem(fact.file), table_key(fact.table))].append(fact)
     rows = _row_texts(tables)
-    return [_check(cell, by_table.get((cell.file, table_key(cell.table)), []), rows) for cell in cells]
+    return [_check(cell, by_table.get((_stem(cell.file), table_key(cell.table)), []), rows) for cell in cells]
 
 
 def _row_texts(tables: Iterable[tuple[str, Table]]) -> dict[tuple[str, str, int], str]:
     return {
-        (file, table_key(t.number), row.line): label_key(row.label + "".join(row.cells))
+        (_stem(file), table_key(t.number), row.line): label_key(row.label + "".join(row.cells))
         for file, t in tables
         for row in t.rows
     }
@@ -166,7 +172,7 @@ def _row_tier(cell: GroundCell, fact: TableFact, rows: Mapping[tuple[str, str, i
     tier = _tier(want, label_key(fact.row))
     if tier is not None:
         return tier
-    row_text = rows.get((fact.file, table_key(fact.table), fact.line), "")
+    row_text = rows.get((_stem(fact.file), table_key(fact.table), fact.line), "")
     return 2 if want and want in row_text else None
 
 
@@ -197,7 +203,9 @@ def parse_reports(files: Iterable[str], reports_dir: Path = BUNDLED_REPORTS) -> 
     from ingestion.loaders import load
     from ingestion.parse import parse
 
-    return [parse(load(reports_dir / name)) for name in sorted(set(files))]
+    present = {_stem(path.name): path for path in sorted(reports_dir.iterdir()) if path.is_file()}
+    wanted = sorted({_stem(name) for name in files} & set(present))
+    return [parse(load(present[stem])) for stem in wanted]
 
 
 def run(ground_truth_dir: Path = GROUND_TRUTH_DIR, reports_dir: Path = BUNDLED_REPORTS) -> list[CellResult]:
@@ -231,9 +239,15 @@ def _is_punct(char: str) -> bool:
     return unicodedata.category(char).startswith(("P", "S"))
 
 
-def main() -> int:
-    """Print the cell-accuracy report for the bundled reports."""
-    print(format_report(run()))
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the cell-accuracy report for the bundled reports (or the same reports in ``--reports``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="table cells extracted vs hand-checked cells")
+    parser.add_argument("--reports", type=Path, default=BUNDLED_REPORTS,
+                        help="folder with the reports (.txt or .pdf, matched by file stem)")
+    args = parser.parse_args(argv)
+    print(format_report(run(reports_dir=args.reports)))
     return 0
 
 

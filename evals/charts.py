@@ -1,4 +1,4 @@
-"""`accuracy.png`: accuracy by kind and by report, this project beside the baseline."""
+"""`accuracy.png`: accuracy by kind and by report, this project beside the baseline; `risk-coverage.png`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,30 @@ def accuracy_chart(data: Mapping[str, Any], path: Path) -> Path:
                            (axes[1], "by_report", "Accuracy by report")):
         _bars(ax, data["system"][key], data["baseline"][key], title)
     fig.suptitle(f"nianbao ({data['mode']}) vs naive baseline — {data['system']['questions']} questions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def risk_coverage_chart(data: Mapping[str, Any], path: Path) -> Path:
+    """Draw accuracy of the answered questions against the share answered (surest answers first)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for key, label, color in (("system", "nianbao", "#2f6db5"), ("baseline", "baseline", "#b0b0b0")):
+        points = data[key]["risk_coverage"]
+        ax.plot([100 * p["coverage"] for p in points], [100 * p["accuracy"] for p in points],
+                label=label, color=color)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 102)
+    ax.set_xlabel("% of questions answered")
+    ax.set_ylabel("% of answered that are right")
+    ax.set_title(f"Risk–coverage ({data['mode']}), {data['system']['questions']} questions")
+    ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

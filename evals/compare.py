@@ -27,6 +27,15 @@ class Comparison:
     added: list[str]
     removed: list[str]
     figures: dict[str, tuple[float | None, float | None]]
+    common: int = 0
+    """How many questions both runs answered (the only ones compared one by one)."""
+    files: tuple[str, str] = ("", "")
+    """The question files the two runs read, as recorded in their summaries."""
+
+    @property
+    def same_questions(self) -> bool:
+        """False when the runs answered different question sets (their figures are not comparable)."""
+        return not self.added and not self.removed
 
 
 def load_summary(directory: Path) -> dict[str, Any]:
@@ -57,12 +66,16 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
         added=sorted(after.keys() - before.keys()),
         removed=sorted(before.keys() - after.keys()),
         figures=figures,
+        common=len(before.keys() & after.keys()),
+        files=(str(old.get("questions_file", "")), str(new.get("questions_file", ""))),
     )
 
 
 def format_comparison(result: Comparison) -> str:
-    """A plain-text account of a comparison, worse first."""
-    lines = [f"worse: {len(result.worse)}   better: {len(result.better)}"]
+    """A plain-text account of a comparison, worse first (led by a warning when the runs answered
+    different questions)."""
+    lines = [] if result.same_questions else [_different(result)]
+    lines.append(f"worse: {len(result.worse)}   better: {len(result.better)}")
     lines += [f"  WORSE  {c.id}: {c.before}  →  {c.after}" for c in result.worse]
     lines += [f"  better {c.id}: {c.before}  →  {c.after}" for c in result.better]
     for key, (was, now) in result.figures.items():
@@ -72,6 +85,14 @@ def format_comparison(result: Comparison) -> str:
     if result.removed:
         lines.append("only in old: " + ", ".join(result.removed))
     return "\n".join(lines)
+
+
+def _different(result: Comparison) -> str:
+    old_file, new_file = result.files
+    files = f" ({old_file} vs {new_file})" if old_file != new_file else ""
+    return (f"WARNING: the two runs answered different questions{files}: {len(result.removed)} only in old, "
+            f"{len(result.added)} only in new; better/worse covers the {result.common} in both, "
+            f"and the figures below are not comparable")
 
 
 def _score(item: Mapping[str, Any]) -> int:

@@ -34,6 +34,7 @@ def render_report(run: EvalRun, data: Mapping[str, Any]) -> str:
         _breakdown("By kind", mine["by_kind"], base["by_kind"]),
         _breakdown("By report", mine["by_report"], base["by_report"]),
         "![accuracy by kind and by report](accuracy.png)",
+        "![risk–coverage: accuracy of the answered questions against the share answered](risk-coverage.png)",
         _cells(data["cells"], run),
         _failures(run.system),
         _uncited(run.system),
@@ -48,6 +49,7 @@ def _headlines(mine: Mapping[str, Any], base: Mapping[str, Any], ratio: float | 
         rows.append(f"| {label} | {_pct(mine[key])} | {_pct(base[key])} |")
     rows.append(f"| Correct answers | {_count(mine)} | {_count(base)} |")
     rows.append(f"| Answerable questions refused | {mine['false_refusals']} | {base['false_refusals']} |")
+    rows.append(f"| Wrong numbers stated | {mine['wrong_numbers']} | {base['wrong_numbers']} |")
     lat, blat = mine["latency_ms"], base["latency_ms"]
     rows.append(f"| Latency p50 / p95 (ms) | {lat['p50']:.0f} / {lat['p95']:.0f} "
                 f"| {blat['p50']:.0f} / {blat['p95']:.0f} |")

@@ -100,7 +100,7 @@ def _cells_summary(cells: Sequence[CellResult]) -> dict[str, Any]:
 
 def write_outputs(run: EvalRun, out: Path) -> dict[str, Any]:
     """Write answers.jsonl, baseline-answers.jsonl, summary.json, report.md and accuracy.png."""
-    from evals.charts import accuracy_chart
+    from evals.charts import accuracy_chart, risk_coverage_chart
     from evals.report import render_report
 
     out.mkdir(parents=True, exist_ok=True)
@@ -110,6 +110,7 @@ def write_outputs(run: EvalRun, out: Path) -> dict[str, Any]:
     (out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "report.md").write_text(render_report(run, data), encoding="utf-8")
     accuracy_chart(data, out / "accuracy.png")
+    risk_coverage_chart(data, out / "risk-coverage.png")
     return data
 
 

@@ -9,6 +9,10 @@ from typing import Any
 from evals.questions import Question
 from evals.scoring import Grade, expected_text, percentile
 
+WRONG_NUMBER = frozenset({"wrong value", "wrong unit", "wrong ratio", "answered instead of refusing",
+                          "stated a number while refusing"})
+"""Grades that mean the answer stated a number that is not the answer (counted apart from refusals)."""
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -39,6 +43,8 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "correct_and_cited": _share(answerable, lambda s: s.grade.correct and bool(s.grade.cited)),
         "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
         "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
+        "wrong_numbers": sum(s.grade.reason in WRONG_NUMBER for s in scored),
+        "risk_coverage": risk_coverage(scored),
         "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
         "latency_ms": {
             "p50": percentile(latencies, 50),
@@ -73,6 +79,17 @@ def _mode_counts(group: Sequence[Scored]) -> dict[str, int]:
 
 def _wrong_number(s: Scored) -> bool:
     return not s.grade.correct and not s.answer.get("refused") and s.answer.get("value") is not None
+
+
+def risk_coverage(scored: Sequence[Scored]) -> list[dict[str, float]]:
+    """Accuracy of the answered questions against the share answered, the surest answers first."""
+    answered = sorted((s for s in scored if not s.answer.get("refused")),
+                      key=lambda s: -float(s.answer.get("confidence") or 0.0))
+    points, right = [], 0
+    for n, s in enumerate(answered, start=1):
+        right += s.grade.correct
+        points.append({"coverage": n / len(scored), "accuracy": right / n})
+    return points
 
 
 def items(system: Sequence[Scored], baseline: Sequence[Scored]) -> list[dict[str, Any]]:

@@ -84,7 +84,7 @@ def run_isolated(
         try:
             out, _ = proc.communicate(json.dumps(request).encode(), timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            error = DocumentError(f"{path.name}: loading took over {timeout_s:g} s", code="timeout")
+            error = DocumentError(f"{path.name}：读取超过 {timeout_s:g} 秒", code="timeout")
             return IsolatedLoad(None, error, 0.0)
         finally:
             if proc.poll() is None:  # timed out or interrupted: never leave the child running
@@ -112,7 +112,8 @@ def _check_size(path: Path, max_bytes: int) -> None:
         return  # the child reports missing or unreadable files with their own codes
     if size > max_bytes:
         raise DocumentError(
-            f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
+            f"{path.name}：文件大小 {size / 1e6:.1f} MB，超过 {max_bytes / 1e6:.1f} MB 的上限",
+            code="too_large",
         )
 
 
@@ -151,15 +152,17 @@ def _loaded(data: dict[str, Any]) -> LoadedText:
         encoding=data["encoding"],
         content_hash=data["content_hash"],
         pages=tuple(data["pages"]),
+        evidence=tuple((str(source), str(text)) for source, text in data.get("evidence", ())),
+        furniture_removed=bool(data.get("furniture_removed", False)),
     )
 
 
 def _crash(name: str, returncode: int, stderr: str) -> DocumentError:
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return DocumentError(f"{name}: loading used too much CPU time", code="timeout")
+        return DocumentError(f"{name}：读取占用的 CPU 时间过多", code="timeout")
     if "MemoryError" in stderr or "Cannot allocate memory" in stderr or returncode == -signal.SIGABRT:
-        return DocumentError(f"{name}: loading needed too much memory", code="memory")
-    return DocumentError(f"{name}: the loader crashed (exit status {returncode})", code="pdf_broken")
+        return DocumentError(f"{name}：读取需要的内存过多", code="memory")
+    return DocumentError(f"{name}：读取进程意外退出（退出码 {returncode}）", code="pdf_broken")
 
 
 # --- child ------------------------------------------------------------------------------------
@@ -202,9 +205,9 @@ def _child_reply(path: Path, max_bytes: int) -> dict[str, Any]:
     except DocumentError as exc:
         return {"error": {"code": exc.code, "message": exc.message}}
     except MemoryError:
-        return {"error": {"code": "memory", "message": f"{path.name}: loading needed too much memory"}}
+        return {"error": {"code": "memory", "message": f"{path.name}：读取需要的内存过多"}}
     except RecursionError:
-        return {"error": {"code": "pdf_broken", "message": f"{path.name}: the file is nested too deeply"}}
+        return {"error": {"code": "pdf_broken", "message": f"{path.name}：文件内部嵌套过深"}}
     return {
         "ok": {
             "file": loaded.file,
@@ -212,6 +215,8 @@ def _child_reply(path: Path, max_bytes: int) -> dict[str, Any]:
             "content_hash": loaded.content_hash,
             "lines": loaded.lines,
             "pages": loaded.pages,
+            "evidence": loaded.evidence,
+            "furniture_removed": loaded.furniture_removed,
         }
     }
 

@@ -14,15 +14,20 @@ as in ``pdftotext`` output.
 PDFs: pypdf opens, decrypts (empty user password), validates and inflates every page, with its
 built-in decompression limits; pdfplumber lays out the pages that draw table rules, writing each
 ruled table row as one line of tab-separated cells, the same shape as the bundled ``.txt``
-reports; pypdf extracts the text of the other pages. Measured on ``tests/pdfs.make_report_pdf``
+reports; pypdfium2 extracts the text of the other pages (pypdf when pdfium cannot read the file).
+Page furniture (running headers and footers, page numbers) is removed here by its position and its
+repetition across pages (``ingestion.pdfpages``, ``ingestion.normalize.band_furniture``), and the
+PDF's /Title, its first page's largest text and its running header are kept as title evidence
+(``LoadedText.evidence``); see docs/pdf.md. Measured on ``tests/pdfs.make_report_pdf``
 (a heading, a paragraph and a 4×5 ruled table): pypdf's plain mode gives one cell per line (row
 structure lost), its layout mode pads cells with 1–3 spaces (``2022年 增长量   增长率``: cell
 borders ambiguous); pdfplumber's tables come back cell-exact, and all 111 table rows of the
 changping and chaoyang reports survive a PDF round trip exactly. Cost in CPU time on dense
 Chinese pages: pypdf ≈ 95 ms/page, pdfplumber ≈ 180 ms/page. So pdfplumber runs only on pages
 whose content stream draws the rules of a table (≥ 3 horizontal and ≥ 2 vertical lines or thin
-rectangles), at most ``MAX_LAID_OUT_PAGES`` of them; other pages keep pypdf's text (in
-content-stream order, so a footer drawn first comes first).
+rectangles, or the lone row of a header left at a page bottom), at most ``MAX_LAID_OUT_PAGES`` of
+them; other pages keep their plain text (in content-stream order, so a footer drawn first comes
+first).
 
 Error codes (``DocumentError.code``): see ``ERROR_CODES``; ``timeout`` and ``memory`` also come
 from ``ingestion.isolation``.
@@ -33,11 +38,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ingestion.normalize import band_furniture, furniture_key, is_page_number
+from ingestion.pdfpages import PageMarks, PdfLayout, read_layout
 from rag.errors import DocumentError
 from rag.types import LoadedText
 
@@ -71,22 +79,25 @@ MAX_LAID_OUT_PAGES = 200
 """pdfplumber costs ≈ 80–140 ms a page: beyond this many ruled pages, pypdf's plain text is kept, so
 a long PDF still loads within the isolation timeout (deterministically, unlike a time budget)."""
 
+MAX_FURNITURE_SHARE = 0.3
+"""Band lines are kept when removing them would take more than this share of the lines."""
+
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 
 _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP/Office file (.docx, .xlsx, …)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.doc, .xls, …)"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x7fELF", "a program"),
+    (b"PK\x03\x04", "ZIP 或 Office 文件（.docx、.xlsx 等）"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc、.xls 等）"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"\x7fELF", "可执行程序"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
@@ -108,21 +119,25 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
     """The file's text lines (with page numbers for a PDF), or DocumentError with a stable code."""
     data = _read(path, max_bytes=max_bytes)
     name = path.name
+    evidence: tuple[tuple[str, str], ...] = ()
+    by_position = False
     if _is_pdf(data):
-        lines, pages = _pdf_lines(data, name)
+        lines, pages, evidence, by_position = _pdf_lines(data, name)
         encoding = "pdf"
     else:
         _refuse_known_binary(data, name, suffix=path.suffix.lower())
         text, encoding = decode_text(data, name)
         lines, pages = _text_lines(text)
     if not any(line.strip() for line in lines):
-        raise DocumentError(f"{name}: the file has no text", code="empty")
+        raise DocumentError(f"{name}：文件中没有文字", code="empty")
     return LoadedText(
         file=name,
         lines=tuple(lines),
         encoding=encoding,
         content_hash=hashlib.sha256(data).hexdigest(),
         pages=tuple(pages),
+        evidence=evidence,
+        furniture_removed=by_position,
     )
 
 
@@ -131,25 +146,25 @@ def _read(path: Path, *, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise DocumentError(f"{name}: not a regular file", code="unreadable")
+            raise DocumentError(f"{name}：不是普通文件", code="unreadable")
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)  # the file may have grown since stat
     except FileNotFoundError as exc:
-        raise DocumentError(f"{name}: file not found", code="not_found") from exc
+        raise DocumentError(f"{name}：找不到该文件", code="not_found") from exc
     except OSError as exc:
-        raise DocumentError(f"{name}: cannot be read ({exc.strerror})", code="unreadable") from exc
+        raise DocumentError(f"{name}：无法读取（{exc.strerror}）", code="unreadable") from exc
     if len(data) > max_bytes:
         raise _too_large(name, len(data), max_bytes)
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty", code="empty")
+        raise DocumentError(f"{name}：文件为空", code="empty")
     return data
 
 
 def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
     return DocumentError(
-        f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", code="too_large"
+        f"{name}：文件大小 {size / 1e6:.1f} MB，超过 {max_bytes / 1e6:.1f} MB 的上限", code="too_large"
     )
 
 
@@ -162,11 +177,11 @@ def _refuse_known_binary(data: bytes, name: str, *, suffix: str) -> None:
     for magic, what in _REFUSED_MAGIC:
         if data.startswith(magic):
             raise DocumentError(
-                f"{name}: {what} is not supported; upload PDF or plain text", code="unsupported_type"
+                f"{name}：不支持的文件类型（{what}），请上传 PDF 或纯文本文件", code="unsupported_type"
             )
     if suffix and suffix not in TEXT_SUFFIXES | PDF_SUFFIXES:
         raise DocumentError(
-            f"{name}: '{suffix}' files are not supported; upload PDF or plain text", code="unsupported_type"
+            f"{name}：不支持 {suffix} 文件，请上传 PDF 或纯文本文件", code="unsupported_type"
         )
 
 
@@ -185,13 +200,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{name}: broken UTF-16 text", code="encoding") from exc
+            raise DocumentError(f"{name}：UTF-16 文本已损坏", code="encoding") from exc
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
     head = data[:65536]
     if len(_CONTROL_BYTES.findall(head)) > max(8, len(head) * _MAX_CONTROL_SHARE):
-        raise DocumentError(f"{name}: binary data, not text (control bytes)", code="binary")
+        raise DocumentError(f"{name}：这是二进制数据，不是文本（含控制字节）", code="binary")
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -204,7 +219,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise DocumentError(
-            f"{name}: the text is neither UTF-8 nor GB18030/GBK (bad byte at offset {exc.start})",
+            f"{name}：文本既不是 UTF-8 也不是 GB18030/GBK 编码（第 {exc.start} 字节无法解码）",
             code="encoding",
         ) from exc
 
@@ -236,7 +251,7 @@ def _nearly_utf8(data: bytes) -> str | None:
 def _check_plausible(text: str, name: str) -> None:
     reason = _implausible(text)
     if reason is not None:
-        raise DocumentError(f"{name}: binary data, not text ({reason})", code="binary")
+        raise DocumentError(f"{name}：这是二进制数据，不是文本（{reason}）", code="binary")
 
 
 def _implausible(text: str) -> str | None:
@@ -246,7 +261,7 @@ def _implausible(text: str) -> str | None:
     controls = len(_CONTROL.findall(sample))
     odd = len(_IMPLAUSIBLE.findall(sample))
     if controls > max(8, visible * _MAX_CONTROL_SHARE) or odd > max(8, visible * _MAX_IMPLAUSIBLE_SHARE):
-        return f"{controls} control and {odd} unusual characters"
+        return f"{controls} 个控制字符、{odd} 个异常字符"
     return None
 
 
@@ -269,38 +284,92 @@ def _text_lines(text: str) -> tuple[list[str], list[int]]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int]]:
+def _pdf_lines(data: bytes, name: str) -> tuple[list[str], list[int], tuple[tuple[str, str], ...], bool]:
+    """The PDF's lines without page furniture, each line's page, (source, text) title evidence, and
+    whether furniture was found by position."""
     if b"%%EOF" not in data[-2048:]:
-        raise DocumentError(f"{name}: the PDF is truncated (no end-of-file marker)", code="pdf_broken")
+        raise DocumentError(f"{name}：PDF 文件不完整（缺少文件结束标记）", code="pdf_broken")
     with _pypdf_errors(name):
         reader = _open_pdf(data, name)
         ruled = [_draws_rules(_drawing(page, number, name)) for number, page in enumerate(reader.pages, 1)]
     laid_out = _plumber_pages(data, _first(ruled, MAX_LAID_OUT_PAGES), name)
-    lines: list[str] = []
-    pages: list[int] = []
+    positions = read_layout(data, max_pages=len(laid_out), text_of=[lines is None for lines in laid_out])
+    texts = positions.texts if positions is not None else ()
+    per_page: list[list[str]] = []
     chars = 0
     with _pypdf_errors(name):
-        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True), start=1):
-            page_lines = layout if layout is not None else (page.extract_text() or "").splitlines()
-            lines += [_clean(line) for line in page_lines]
-            pages += [number] * len(page_lines)
+        for number, (page, layout) in enumerate(zip(reader.pages, laid_out, strict=True)):
+            text = texts[number] if number < len(texts) else None
+            if layout is None and text is None:
+                text = page.extract_text() or ""
+            page_lines = layout if layout is not None else str(text).splitlines()
+            per_page.append([_clean(line) for line in page_lines])
             chars += sum(map(len, page_lines))
             if chars > MAX_PDF_TEXT_CHARS:
-                raise DocumentError(f"{name}: the PDF holds more text than any report", code="too_large")
-    _check_text_layer(lines, pages, len(laid_out), name)
-    return lines, pages
+                raise DocumentError(f"{name}：PDF 中的文字远多于任何一份年报", code="too_large")
+    _check_text_layer(per_page, name)
+    evidence: tuple[tuple[str, str], ...] = ()
+    if positions is not None:
+        per_page, headers = _without_furniture(per_page, positions.pages)
+        evidence = _evidence(positions, headers)
+    lines = [line for page_lines in per_page for line in page_lines]
+    pages = [number for number, page_lines in enumerate(per_page, 1) for _ in page_lines]
+    return lines, pages, evidence, positions is not None
 
 
-def _check_text_layer(lines: list[str], pages: list[int], count: int, name: str) -> None:
+def _without_furniture(
+    per_page: list[list[str]], marks: tuple[PageMarks, ...]
+) -> tuple[list[list[str]], list[str]]:
+    """Each page's lines without the header/footer lines ``band_furniture`` names, and the removed
+    running headers (not page numbers), most frequent first."""
+    furniture = band_furniture([m.top + m.bottom for m in marks])
+    kept_pages, headers = [], Counter[str]()
+    for lines, mark in zip(per_page, marks, strict=False):
+        kept = list(lines)
+        for band, from_end in ((mark.top, False), (reversed(mark.bottom), True)):
+            for text in band:
+                if furniture_key(text) in furniture and _drop_one(kept, text, from_end=from_end):
+                    headers.update([] if is_page_number(text) or from_end else [" ".join(text.split())])
+        kept_pages.append(kept)
+    total = sum(1 for lines in per_page for line in lines if line.strip())
+    left = sum(1 for lines in kept_pages for line in lines if line.strip())
+    if left < total * (1 - MAX_FURNITURE_SHARE):  # not furniture: the pages are made of it
+        return per_page, []
+    return kept_pages + per_page[len(kept_pages):], [text for text, _ in headers.most_common()]
+
+
+def _drop_one(lines: list[str], text: str, *, from_end: bool) -> bool:
+    """Removes the line nearest the page's start (or end) that spells ``text``; False when none does."""
+    key = re.sub(r"\s", "", text)
+    order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
+    for i in order:
+        if re.sub(r"\s", "", lines[i]) == key:
+            del lines[i]
+            return True
+    return False
+
+
+def _evidence(positions: PdfLayout, headers: list[str]) -> tuple[tuple[str, str], ...]:
+    found = [
+        ("pdf_title", positions.title),
+        ("pdf_subject", positions.subject),
+        ("largest_text", positions.largest),
+        ("running_header", headers[0] if headers else ""),
+    ]
+    return tuple((source, text) for source, text in found if text)
+
+
+def _check_text_layer(per_page: list[list[str]], name: str) -> None:
     """Refuses a PDF whose pages (nearly) all lack text: a scan with at most a typed cover."""
-    with_text = len({page for line, page in zip(lines, pages, strict=True) if line.strip()})
+    count = len(per_page)
+    with_text = sum(1 for lines in per_page if any(line.strip() for line in lines))
     if with_text == 0:
         raise DocumentError(
-            f"{name}: the PDF has no text layer (scanned images?); run OCR first", code="pdf_no_text"
+            f"{name}：PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）", code="pdf_no_text"
         )
     if count >= MIN_PAGES_FOR_SCAN_CHECK and with_text < count * MIN_TEXT_PAGE_SHARE:
         raise DocumentError(
-            f"{name}: only {with_text} of {count} pages have a text layer (scanned?); run OCR first",
+            f"{name}：{count} 页中只有 {with_text} 页有文字层（可能是扫描件），请先做文字识别（OCR）",
             code="pdf_no_text",
         )
 
@@ -329,13 +398,13 @@ def _pypdf_errors(name: str) -> Iterator[None]:
     except DocumentError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
-        raise DocumentError(f"{name}: the PDF's encryption cannot be opened", code="pdf_encrypted") from exc
+        raise DocumentError(f"{name}：无法打开 PDF 的加密", code="pdf_encrypted") from exc
     except MemoryError as exc:
-        raise DocumentError(f"{name}: the PDF needs too much memory", code="memory") from exc
+        raise DocumentError(f"{name}：读取该 PDF 需要的内存过多", code="memory") from exc
     except RecursionError as exc:
-        raise DocumentError(f"{name}: the PDF's objects are nested too deeply", code="pdf_broken") from exc
+        raise DocumentError(f"{name}：PDF 内部对象嵌套过深", code="pdf_broken") from exc
     except Exception as exc:  # pypdf raises many foreign types on hostile input; each fails this file only
-        raise DocumentError(f"{name}: the PDF is damaged ({type(exc).__name__})", code="pdf_broken") from exc
+        raise DocumentError(f"{name}：PDF 文件已损坏（{type(exc).__name__}）", code="pdf_broken") from exc
 
 
 def _open_pdf(data: bytes, name: str) -> Any:
@@ -344,12 +413,12 @@ def _open_pdf(data: bytes, name: str) -> Any:
 
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
-        raise DocumentError(f"{name}: the PDF is password-protected", code="pdf_encrypted")
+        raise DocumentError(f"{name}：PDF 有密码保护", code="pdf_encrypted")
     count = len(reader.pages)
     if count == 0:
-        raise DocumentError(f"{name}: the PDF has no pages", code="pdf_broken")
+        raise DocumentError(f"{name}：PDF 没有页面", code="pdf_broken")
     if count > MAX_PDF_PAGES:
-        raise DocumentError(f"{name}: {count} pages is over the {MAX_PDF_PAGES}-page limit", code="too_large")
+        raise DocumentError(f"{name}：共 {count} 页，超过 {MAX_PDF_PAGES} 页的上限", code="too_large")
     return reader
 
 
@@ -359,13 +428,14 @@ def _drawing(page: Any, number: int, name: str) -> bytes:
     drawing: bytes = contents.get_data() if contents is not None else b""
     if len(drawing) > MAX_PAGE_CONTENT_BYTES:
         raise DocumentError(
-            f"{name}: page {number} holds far more drawing data than a report", code="too_large"
+            f"{name}：第 {number} 页的绘图数据远多于一份年报", code="too_large"
         )
     return drawing
 
 
 def _draws_rules(drawing: bytes) -> bool:
-    """Whether the drawing has the ≥ 3 horizontal and ≥ 2 vertical rules of a ruled table."""
+    """Whether the drawing has the rules of a ruled table: ≥ 3 horizontal and ≥ 2 vertical, or the
+    2 horizontal and ≥ 3 vertical of a lone row (a header row left at the bottom of a page)."""
     across = down = 0
     for match in _SEGMENT.finditer(drawing):
         x1, y1, x2, y2 = (float(v) for v in match.groups())
@@ -378,9 +448,13 @@ def _draws_rules(drawing: bytes) -> bool:
         else:
             across += height < 2 < width
             down += width < 2 < height
-        if across >= 3 and down >= 2:
+        if _ruled(across, down):
             return True
-    return across >= 3 and down >= 2
+    return _ruled(across, down)
+
+
+def _ruled(across: int, down: int) -> bool:
+    return (across >= 3 and down >= 2) or (across >= 2 and down >= 3)
 
 
 def _plumber_pages(data: bytes, wanted: list[bool], name: str) -> list[list[str] | None]:
@@ -396,7 +470,7 @@ def _plumber_pages(data: bytes, wanted: list[bool], name: str) -> list[list[str]
                 if wanted[i]:
                     out[i] = _layout(page)
     except MemoryError as exc:
-        raise DocumentError(f"{name}: the PDF needs too much memory", code="memory") from exc
+        raise DocumentError(f"{name}：读取该 PDF 需要的内存过多", code="memory") from exc
     except Exception:  # pypdf already read these pages; its plain text is the fallback
         return out
     return out

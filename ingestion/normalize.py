@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
@@ -124,6 +125,28 @@ def _page_edge_numbers(lines: list[Line]) -> set[int]:
     return found
 
 
+def furniture_key(text: str) -> str:
+    """``text`` reduced for spotting repeats across pages: NFKC, no whitespace, digit runs as '#'."""
+    return re.sub(r"\d+", "#", re.sub(r"\s", "", normalize(text)))
+
+
+def band_furniture(bands: Sequence[Sequence[str]]) -> set[str]:
+    """Keys (``furniture_key``) of the texts in pages' header/footer bands that are page furniture.
+
+    A band text is furniture when it is a page number, or when it recurs (digits aside) in the
+    bands of at least 3 pages (2 in a document of at most 6 pages). Text in the body is never
+    looked at, so a title equal to the running header stays.
+    """
+    pages: Counter[str] = Counter()
+    found = set()
+    for band in bands:
+        keys = {furniture_key(text) for text in band}
+        pages.update(keys)
+        found |= {furniture_key(text) for text in band if is_page_number(text)}
+    needed = 2 if len(bands) <= 6 else 3
+    return found | {key for key, count in pages.items() if count >= needed and key}
+
+
 def is_page_number(text: str) -> bool:
     """True for a line that is only a page number."""
     return bool(_PAGE_NUMBER.match(text) or _DECORATED_PAGE.match(text))
@@ -137,7 +160,9 @@ def clean_lines(loaded: LoadedText) -> list[Line]:
         for n, raw in enumerate(loaded.lines, start=1)
         if raw.strip() and not re.fullmatch(r"[\s\-|:—]+", raw)
     ]
-    drop = toc_lines(lines) | page_furniture(lines)
+    # A PDF read with positions has lost its furniture already; text patterns would also hit the body
+    # (a title equal to the header, a bare '4' heading a page as a list item number).
+    drop = toc_lines(lines) | (set() if loaded.furniture_removed else page_furniture(lines))
     return [line for line in lines if line.n not in drop]
 
 

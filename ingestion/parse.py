@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from ingestion.chunks import prose_chunks, section_paths, table_chunks
 from ingestion.normalize import clean_lines
+from ingestion.overrides import Override, apply
 from ingestion.reports import describe
 from ingestion.tables import find_blocks, recover
 from rag.types import LoadedText, ParsedDocument
 
 
-def parse(loaded: LoadedText) -> ParsedDocument:
-    """Chunks, tables and table facts recovered from ``loaded``."""
+def parse(loaded: LoadedText, *, override: Override | None = None) -> ParsedDocument:
+    """Chunks, tables and table facts recovered from ``loaded``; ``override`` corrects its metadata."""
     lines = clean_lines(loaded)
-    info = describe(loaded, lines)
+    info = apply(describe(loaded, lines), override)
     blocks = find_blocks(lines)
     in_tables = {line.n for start, end in blocks for line in lines[start:end]}
     paths = section_paths(lines, in_tables)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.isolation import load_isolated
+from ingestion.overrides import Override, load_overrides
 from ingestion.parse import parse
 from rag.errors import NianbaoError
 from rag.index import Index, UpsertResult
+from rag.types import ReportInfo
 
 SUFFIXES = (".txt", ".md", ".pdf")
 Progress = Callable[[str], None]
@@ -31,6 +33,8 @@ class FileOutcome:
     facts: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    info: ReportInfo | None = None
+    """The report's metadata as read (with its sources), when the file was parsed."""
 
     @property
     def ok(self) -> bool:
@@ -69,12 +73,13 @@ def ingest(
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     files = expand(paths)
+    overrides = load_overrides(index.home)
     outcomes: list[FileOutcome] = []
     with index.writing(rebuild=rebuild):
         for n, path in enumerate(files, start=1):
-            say(f"[{n}/{len(files)}] {path.name}")
-            outcome = ingest_file(path, index)
-            say(f"[{n}/{len(files)}] {path.name}: {_describe(outcome)}")
+            say(f"[{n}/{len(files)}] {path.name} 导入中…")
+            outcome = ingest_file(path, index, override=overrides.get(path.name))
+            say(f"[{n}/{len(files)}] {path.name}：{_describe(outcome)}")
             outcomes.append(outcome)
     totals = index.stats()
     return IngestReport(
@@ -88,19 +93,20 @@ def ingest(
     )
 
 
-def ingest_file(path: Path, index: Index) -> FileOutcome:
+def ingest_file(path: Path, index: Index, *, override: Override | None = None) -> FileOutcome:
     """Load, parse and upsert one file; any failure is reported, never raised."""
     started = time.perf_counter()
     try:
-        result = index.upsert(parse(load_isolated(path)))
+        doc = parse(load_isolated(path), override=override)
+        result = index.upsert(doc)
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
-        message = f"{path.name}: could not be parsed ({type(exc).__name__})"
+        message = f"{path.name}：无法解析（{type(exc).__name__}）"
         return FileOutcome(
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
-    return _outcome(path, result, time.perf_counter() - started)
+    return _outcome(path, result, time.perf_counter() - started, doc.info)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -114,7 +120,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:
+def _outcome(path: Path, result: UpsertResult, seconds: float, info: ReportInfo) -> FileOutcome:
     return FileOutcome(
         str(path),
         result.status,
@@ -123,13 +129,34 @@ def _outcome(path: Path, result: UpsertResult, seconds: float) -> FileOutcome:
         facts=result.facts,
         embedded=result.embedded,
         seconds=seconds,
+        info=info,
     )
+
+
+STATUS_NAMES = {"added": "新增", "replaced": "已更新", "unchanged": "未变", "failed": "失败"}
+"""How each ``FileOutcome.status`` (a stable English code) is shown."""
 
 
 def _describe(outcome: FileOutcome) -> str:
     if not outcome.ok:
-        return f"FAILED ({outcome.code}) {outcome.message}"
+        return f"失败 [{outcome.code}] {outcome.message}"
     return (
-        f"{outcome.status}, {outcome.tables} tables, {outcome.facts} facts, {outcome.chunks} chunks, "
-        f"{outcome.embedded} embedded, {outcome.seconds:.1f} s"
+        f"{STATUS_NAMES.get(outcome.status, outcome.status)}，{outcome.tables} 张表，"
+        f"{outcome.facts} 个表格数据，{outcome.chunks} 个片段，"
+        f"向量化 {outcome.embedded} 段，{outcome.seconds:.1f} 秒\n    " + describe_info(outcome.info)
     )
+
+
+def describe_info(info: ReportInfo | None) -> str:
+    """One line for people: 「title」 region report/data year level, each with its source."""
+    if info is None:
+        return ""
+    sources = dict(info.sources)
+
+    def show(field: str, value: object) -> str:
+        return f"{value if value not in (None, '') else '?'} [{sources.get(field, '?')}]"
+
+    title = f"「{info.title}」 [{sources.get('title', '?')}]"
+    return (f"{title}，地区 {show('region', info.region)}，报告年份 "
+            f"{show('report_year', info.report_year)}，数据年份 {show('data_year', info.data_year)}，"
+            f"层次 {show('level', info.level)}")

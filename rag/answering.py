@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -21,6 +22,8 @@ JSON_HITS = 5
 FALLBACK = "LLM 调用失败，已改用抽取式回答"
 PAUSED = "LLM 多次调用失败，暂停使用中，已改用抽取式回答"
 UNVERIFIED = "（以下回答中有数字未能在来源中核实，请勿直接引用）"
+ASK_IN_CHINESE = "已收录的报告都是中文的，请用中文提问，例如：2022年昌平区中职学校招生多少人？"
+_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def answer(question: str, services: Services, *, history: History = ()) -> Answer:
@@ -67,13 +70,16 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
 
 
 def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
-    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings.
+    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings; a
+    refusal of a question with no Chinese in it says how to ask.
 
     The check can only add doubt: a draft its answerer already found unsupported stays ungrounded.
     """
     checked = grounding.check(draft)
     grounded = draft.grounded and checked.grounded
     text = checked.text if grounded or draft.refused else f"{UNVERIFIED}{checked.text}"
+    if checked.refused and not _CHINESE.search(question):
+        text = f"{text}{ASK_IN_CHINESE}"
     elapsed = (time.perf_counter() - started) * 1000
     return replace(checked, question=question, text=text, grounded=grounded, latency_ms=round(elapsed, 1),
                    warnings=tuple(dict.fromkeys((*warnings, *checked.warnings))))
@@ -81,17 +87,23 @@ def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: fl
 
 def understand(question: str, services: Services, *, history: History = ()) -> Query:
     """The parsed question, with a follow-up such as 「那朝阳区呢？」 completed from earlier turns."""
-    text = question.strip()
-    if not text:
-        raise InputError("问题不能为空")
-    if len(text) > services.settings.max_question_chars:
-        raise InputError(f"问题太长（最多 {services.settings.max_question_chars} 个字符）")
+    text = validate_question(question, max_chars=services.settings.max_question_chars)
     context: Query | None = None
     for previous, _ in history[-3:]:
         parsed = parse_query(previous[: services.settings.max_question_chars])
         context = parsed if context is None else with_context(parsed, context)
     query = parse_query(text)
     return with_context(query, context) if context is not None else query
+
+
+def validate_question(question: str, *, max_chars: int) -> str:
+    """The stripped question; InputError when it is empty or longer than ``max_chars``."""
+    text = question.strip()
+    if not text:
+        raise InputError("问题不能为空。", code="empty_question")
+    if len(text) > max_chars:
+        raise InputError(f"问题太长（最多 {max_chars} 个字符）。", code="question_too_long")
+    return text
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
@@ -112,6 +124,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "latency_ms": answer.latency_ms,
         "computation": answer.computation,
         "grounded": answer.grounded,
+        "confidence": answer.confidence,
         "warnings": list(answer.warnings),
     }
 

@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rag.arithmetic import Result
-from rag.frames import Frame
+from rag.frames import APPROXIMATE, Frame
 from rag.numbers import format_number, parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.types import Answer, Chunk, Citation, Hit
 
 REFUSAL = "报告中没有找到该问题的答案。"
-_APPROXIMATE = {"近": "接近", "约": "约", "超过": "超过", "逾": "超过", "超": "超过"}
 
 
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
@@ -23,18 +22,21 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
 
 
-def stated(query: Query, retrieval: Retrieval, frame: Frame) -> Answer:
+def stated(query: Query, retrieval: Retrieval, frame: Frame, confidence: float) -> Answer:
     """The answer that states ``frame``'s number with its source."""
     text = f"答：{frame.ratio or display(frame)}。\n{where(frame)}[1]"
-    if frame.qualifier in _APPROXIMATE:
-        text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{_APPROXIMATE[frame.qualifier]}值。"
+    if frame.qualifier in APPROXIMATE:
+        text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{APPROXIMATE[frame.qualifier]}值。"
     return Answer(
         question=query.text, text=text, value=frame.value, unit=frame.unit, refused=False,
         mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        confidence=round(confidence, 4),
     )
 
 
-def computed(query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result) -> Answer:
+def computed(
+    query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result, confidence: float
+) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
     number = format_number(result.value)
@@ -43,7 +45,7 @@ def computed(query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
-        computation=result.formula,
+        computation=result.formula, confidence=round(confidence, 4),
     )
 
 
@@ -72,7 +74,7 @@ def display(frame: Frame) -> str:
     """The number as the source writes it, with its unit (and its qualifier: 近100%)."""
     quantity = parse_quantity(frame.raw)
     shown = frame.raw if quantity is not None and quantity.unit else f"{frame.raw} {frame.unit}".strip()
-    return f"{frame.qualifier}{shown}" if frame.qualifier in _APPROXIMATE else shown
+    return f"{frame.qualifier}{shown}" if frame.qualifier in APPROXIMATE else shown
 
 
 def where(frame: Frame) -> str:

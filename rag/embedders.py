@@ -101,10 +101,10 @@ class OpenAIEmbedder:
         try:
             response = self._client.embeddings.create(model=self._model, input=texts)
         except openai.OpenAIError as exc:
-            raise IndexError_(f"embedding server failed: {type(exc).__name__}") from exc
+            raise IndexError_(f"向量化服务出错：{type(exc).__name__}") from exc
         data = sorted(response.data, key=lambda item: item.index)
         if len(data) != len(texts):
-            raise IndexError_(f"embedding server returned {len(data)} vectors for {len(texts)} texts")
+            raise IndexError_(f"向量化服务为 {len(texts)} 段文字返回了 {len(data)} 个向量")
         return [_as_floats(item.embedding) for item in data]
 
 
@@ -116,7 +116,7 @@ def _as_floats(embedding: object) -> list[float]:
         return np.frombuffer(base64.b64decode(embedding), dtype="<f4").astype(float).tolist()
     if isinstance(embedding, list):
         return [float(x) for x in embedding]
-    raise IndexError_("embedding server returned an unreadable vector")
+    raise IndexError_("向量化服务返回了无法读取的向量")
 
 
 class LSAEmbedder:
@@ -142,7 +142,7 @@ class LSAEmbedder:
         matrix = vectorizer.fit_transform(texts)
         dims = min(dims, matrix.shape[0] - 1, matrix.shape[1] - 1)
         if dims < 2:
-            raise ConfigError("too little text to fit the offline embedder")
+            raise ConfigError("文字太少，无法训练离线向量化模型")
         svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=SVD_ITERATIONS,
                            random_state=0)
         svd.fit(matrix)
@@ -156,7 +156,7 @@ class LSAEmbedder:
         """The basis for ``corpus_dir``'s reports, loaded from ``folder`` or fitted and saved there."""
         files = sorted(p for p in corpus_dir.glob("*") if p.suffix in {".txt", ".md"})
         if not files:
-            raise ConfigError(f"no reports in {corpus_dir} to fit the offline embedder on")
+            raise ConfigError(f"{corpus_dir} 中没有可用于训练离线向量化模型的报告")
         texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
         recipe = [_LSA_VERSION, str(LSA_DIMS), str(PASSAGE_CHARS), str(SVD_ITERATIONS), *texts]
         key = hashlib.sha256("\0".join(recipe).encode()).hexdigest()[:16]

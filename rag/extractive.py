@@ -8,9 +8,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import jieba
-
 from rag import arithmetic
+from rag.frames import (
+    APPROXIMATE,
+    CHANGE,
+    clause,
+    is_year,
+    label_unit,
+    line_at,
+    line_of,
+    qualifier_before,
+    quantities,
+    sentences,
+    stated_year,
+)
 from rag.numbers import (
     Quantity,
     find_quantities,
@@ -20,6 +31,22 @@ from rag.numbers import (
     split_multiplier,
 )
 from rag.query import LEVELS, Query, levels_in, names_school
+from rag.rank.lexical import (
+    FUNCTION_WORDS,
+    TOTAL,
+    alternatives,
+    bare_label,
+    compound_missing,
+    extra_grams,
+    head_missing,
+    modifier_missing,
+    opposite,
+    other_head,
+    other_modifier,
+    precision,
+    type_missing,
+    words,
+)
 from rag.retriever import Lexicon, Retrieval, grams
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
@@ -33,24 +60,25 @@ MATCH_MIN = 0.3
 STRONG = 0.8
 MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
-_CHANGE = re.compile(
-    r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大"
-)
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
-_TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
-_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
-_FUNCTION_WORDS = frozenset(
-    {"所占", "占比", "其中", "以上", "及以上", "总数", "总额", "合计", "全部", "共计", "多少", "一共"}
-)
-_SYNONYMS = (
-    ("比例", "占比", "比重", "百分比", "%", "率"),
-    ("招生", "录取", "招收"),
-    ("教师", "老师", "教职工"),
-    ("职业院校", "职业学校", "职业院", "院校"),
-)
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Share of the weighted query bigrams found in ``text`` (with this answerer's spellings)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    found = grams(canonical(text))
+    return sum(w for g, w in weights.items() if g in found) / total
+
+
+@lru_cache(maxsize=50_000)
+def canonical(text: str) -> str:
+    """``text`` with 职业学校 written 职业院校: the one spelling these hand-set scores were measured
+    with (the ranker's ``rag.rank.lexical.canonical`` also folds 老师, 占比 …)."""
+    return text.replace("职业学校", "职业院校")
 
 
 @dataclass(frozen=True)
@@ -69,25 +97,6 @@ class Evidence:
     match: float = 0.0
     """How much of the question's measure the passage around the number covers (0..1)."""
     fact: TableFact | None = None
-
-
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weighted query bigrams found in ``text``."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    found = grams(canonical(text))
-    return sum(w for g, w in weights.items() if g in found) / total
-
-
-@lru_cache(maxsize=50_000)
-def canonical(text: str) -> str:
-    """``text`` with long synonyms written one way (职业学校 → 职业院校), so bigrams match."""
-    for group in _SYNONYMS:
-        for word in group[1:]:
-            if len(word) >= 4:
-                text = text.replace(word, group[0])
-    return text
 
 
 def unit_fit(asked: str, unit: str) -> float | None:
@@ -158,8 +167,8 @@ def fact_evidence(
         chunk = retrieval.chunk_at(fact.doc_id, fact.line)
         if chunk is None:
             continue
-        quote = _line_of(chunk, fact.line, fact.raw)
-        unit = fact.unit or _label_unit(f"{fact.row} {fact.column}")
+        quote = line_of(chunk, fact.line, fact.raw)
+        unit = fact.unit or label_unit(f"{fact.row} {fact.column}")
         ratio = find_ratios(fact.raw)[0].text if fact.value is None else ""
         out.append(Evidence(fact.value, unit, fact.raw.strip(), score, chunk, quote, fact.line,
                             f"{fact.title}·{fact.row}·{fact.column}", ratio, match=match, fact=fact))
@@ -184,56 +193,26 @@ def _fact_score(
     in_title = any(str(y) in fact.title for y in query.years)
     if year is not None and fact.year is not None and fact.year not in query.years and not in_title:
         return None
-    quantity = _cell(fact.raw)
-    unit = quantity.unit if quantity and quantity.unit else fact.unit or _label_unit(label)
+    quantity = parse_quantity(fact.raw)
+    unit = quantity.unit if quantity and quantity.unit else fact.unit or label_unit(label)
     fit = unit_fit(query.unit, unit)
     if fit is None:
         return None
-    change = bool(_CHANGE.search(label)) != bool(_CHANGE.search(query.measure))
+    change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))
     # Without an asked year, the report's own data year is meant.
     same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
     wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
-    bonus += 0.1 if _TOTAL.search(label) and wants_total else 0.0
-    bonus -= 0.04 * min(_extra_grams(weights, label), 10)
-    bonus -= 0.4 if _other_modifier(query, label) else 0.0
-    bonus -= 0.7 if _modifier_missing(query, text) else 0.0
-    bonus -= 0.5 if _head_missing(query.measure, text) else 0.0
-    bonus -= 0.5 if _type_missing(query, text) else 0.0
-    if _bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not _TOTAL.search(fact.row):
+    bonus += 0.1 if TOTAL.search(label) and wants_total else 0.0
+    bonus -= 0.04 * min(extra_grams(weights, label), 10)
+    bonus -= 0.4 if other_modifier(query, label) else 0.0
+    bonus -= 0.7 if modifier_missing(query, text) else 0.0
+    bonus -= 0.5 if head_missing(query.measure, text) else 0.0
+    bonus -= 0.5 if type_missing(query, text) else 0.0
+    if bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not TOTAL.search(fact.row):
         bonus -= 0.4
     return match + bonus, match
-
-
-@lru_cache(maxsize=50_000)
-def quantities(text: str) -> tuple[Quantity, ...]:
-    """``find_quantities`` of ``text``, remembered (the same passages come back for many questions)."""
-    return tuple(find_quantities(text))
-
-
-@lru_cache(maxsize=50_000)
-def _cell(raw: str) -> Quantity | None:
-    return parse_quantity(raw)
-
-
-def _label_unit(label: str) -> str:
-    """The unit a row or column label implies: （万元） → 万元, 学生人数 → 人."""
-    match = re.search(r"[（(]([^）)]{1,4})[）)]", label)
-    if match:
-        return match.group(1)
-    return "人" if re.search(r"人数|人员|学生数|教师数", label) else ""
-
-
-@lru_cache(maxsize=50_000)
-def _bare_label(label: str) -> frozenset[str]:
-    bare = _LEVEL_WORDS.sub(" ", re.sub(r"\d+\s*年|[（(][^）)]*[）)]|小计|合计|总计|总数|总人数", " ", label))
-    return grams(bare)
-
-
-def _extra_grams(weights: dict[str, float], label: str) -> int:
-    """How many bigrams of a row/column label the question does not mention (levels, years aside)."""
-    return len(_bare_label(label) - weights.keys())
 
 
 def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
@@ -244,7 +223,7 @@ def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> li
         if hit.chunk.kind != "prose":
             continue
         previous = ""
-        for sentence, offset in _sentences(hit.chunk.text):
+        for sentence, offset in sentences(hit.chunk.text):
             out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous))
             previous = sentence
     return out
@@ -276,7 +255,7 @@ def _ratio_candidates(
     out = []
     for rank, ratio in enumerate(find_ratios(sentence)):
         head = sentence[: ratio.start]
-        year = _stated_year(head) or chunk.year
+        year = stated_year(head) or chunk.year
         if query.years and year is not None and year not in query.years:
             continue
         match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
@@ -288,7 +267,7 @@ def _ratio_candidates(
 def _quantity_score(
     query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str
 ) -> tuple[float, float] | None:
-    if _is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
+    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
         return None
     if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
         return None
@@ -303,28 +282,28 @@ def _quantity_score(
     if fit is None:
         return None
     before = sentence[: quantity.start]
-    clause = _clause(sentence, quantity)
+    owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query.level, clause if levels_in(clause) else segment, named=query.measure)
+    level = _level_fit(query.level, owning if levels_in(owning) else segment, named=query.measure)
     if level is None:
         return None
     part = 0.05 if _adds_nothing(query, weights, context + before) else 0.0
-    year = _stated_year(before)
+    year = stated_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
             return None
         if year is None and chunk.year is not None and chunk.year not in query.years:
             return None
-    change = bool(_CHANGE.search(clause)) != bool(_CHANGE.search(query.measure))
-    change = change or _opposite(query.measure, clause)
-    match = 0.5 * coverage(weights, clause) + 0.5 * coverage(weights, context + before + clause)
-    bonus = level + fit + 0.15 * _precision(weights, clause) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if _other_modifier(query, clause) else 0.0
-    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
-    bonus -= 0.4 if _other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], clause) else 0.0
-    bonus -= 0.5 if _head_missing(query.measure, before + clause) else 0.0
-    bonus -= 0.5 if _compound_missing(query.measure, sentence) else 0.0
-    bonus -= 0.5 if _type_missing(query, before + clause) else 0.0
+    change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
+    change = change or opposite(query.measure, owning)
+    match = 0.5 * coverage(weights, owning) + 0.5 * coverage(weights, context + before + owning)
+    bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
+    bonus -= 0.6 if other_modifier(query, owning) else 0.0
+    bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
+    bonus -= 0.4 if other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], owning) else 0.0
+    bonus -= 0.5 if head_missing(query.measure, before + owning) else 0.0
+    bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
+    bonus -= 0.5 if type_missing(query, before + owning) else 0.0
     return match + bonus, match
 
 
@@ -336,12 +315,12 @@ def _respective(query: Query, weights: dict[str, float], sentence: str, quantity
         return True
     items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
     listed = re.split(r"[，,；;。]", sentence[at:])[0]
-    numbers = [q for q in quantities(listed) if not _is_year(listed, q)]
+    numbers = [q for q in quantities(listed) if not is_year(listed, q)]
     if len(items) < 2 or len(items) != len(numbers):
         return True
     index = next((i for i, q in enumerate(numbers) if q.start + at == quantity.start), -1)
     best = max(range(len(items)), key=lambda i: coverage(weights, items[i]))
-    return index == -1 or (index == best and not _other_modifier(query, items[best]))
+    return index == -1 or (index == best and not other_modifier(query, items[best]))
 
 
 def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
@@ -350,133 +329,6 @@ def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
         return False
     return coverage(weights, before[at:]) <= coverage(weights, before[:at])
-
-
-def _other_modifier(query: Query, text: str) -> bool:
-    """True when ``text`` qualifies the asked head noun differently (直接就业率 for 对口就业率)."""
-    measure = query.measure
-    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
-    if len(words) == 1:
-        return _modifies(words[0], text, query.norm)
-    if len(words) < 2:
-        return False
-    head, modifier = words[-1], words[-2]
-    at = text.find(head)
-    if at < 2 or any(m in text for m in _variants(modifier)):
-        return False
-    before = text[at - 2: at]
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in _FUNCTION_WORDS
-
-
-def _modifies(head: str, text: str, asked: str) -> bool:
-    """True when ``text`` writes a bare asked noun with a qualifier of its own (社会招生 for 招生)."""
-    words = _all_words(text)
-    if head not in words[1:]:
-        return False
-    at = words.index(head)
-    before = words[at - 1]
-    if len(before) == 1 and at >= 2 and len(words[at - 2]) == 1:
-        before = words[at - 2] + before  # jieba splits rare words into characters (生均)
-    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked
-            and before not in _FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
-
-
-def _other_head(measure: str, lead: str, clause: str) -> bool:
-    """True when the number is introduced as another quantity of the same kind (升学率 for 就业率)."""
-    words = [w for w in _words(measure) if w not in _FUNCTION_WORDS]
-    if not words or words[-1] in clause:
-        return False
-    head = words[-1]
-    return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
-
-
-def _head_missing(measure: str, text: str) -> bool:
-    """True when no part of the asked head noun (招生 in 职业院校招生总数) occurs in ``text``."""
-    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
-    if not words:
-        return False
-    found = grams(text)
-    return not any(grams(w) & found for w in _alternatives(words[-1]))
-
-
-def _type_missing(query: Query, text: str) -> bool:
-    """True when the question names one kind of school (职业高中) and ``text`` does not."""
-    if not query.school_type or names_school(query.norm):
-        return False
-    return not any(name in text for name in query.school_type)
-
-
-def _compound_missing(measure: str, text: str) -> bool:
-    """True when the asked head noun is one long term (专任教师) that ``text`` does not contain."""
-    words = [w for w in _words(_core(measure)) if w not in _FUNCTION_WORDS]
-    head = words[-1] if words else ""
-    return len(head) >= 4 and head not in text and not levels_in(head)
-
-
-def _variants(word: str) -> tuple[str, ...]:
-    """The word's synonyms, or every name of the level it names (中职 → 中等职业, 中专 …)."""
-    level = next((lv for lv, names in LEVELS.items() if word in names), "")
-    return LEVELS[level] if level else _alternatives(word)
-
-
-def _alternatives(word: str) -> tuple[str, ...]:
-    return next((group for group in _SYNONYMS if word in group), (word,))
-
-
-def _opposite(measure: str, clause: str) -> bool:
-    """True when the question asks for a fall and the clause states a rise, or the reverse."""
-    down, up = r"减少|下降|降低|缩减|降幅", r"增加|增长|提高|扩大|增幅"
-    asks_down, asks_up = re.search(down, measure), re.search(up, measure)
-    return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
-                or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))
-
-
-def _core(measure: str) -> str:
-    """The measure without a trailing comparison (专任教师 in 专任教师比上一年减少)."""
-    core = re.sub(r"(?:比(?![例重率])|较|同比|与).*$|(?:增长|下降|增加|减少|增幅|降幅)+$", "", measure)
-    core = re.sub(r"(?:所占|占)$", "", core)
-    return core if len(core) >= 2 else measure
-
-
-def _modifier_missing(query: Query, text: str) -> bool:
-    """True when the word that qualifies the asked head noun (对口 in 对口就业率) is absent.
-
-    A modifier written right before the head (对口就业率) must be there; one set off by 的
-    (硕士学位的专任教师) may be matched by any of its last two words.
-    """
-    words = [w for w in _all_words(_core(query.measure)) if w not in _FUNCTION_WORDS]
-    if len(words) < 2:
-        return False
-    if words[-2] + words[-1] in query.norm:
-        return not any(w in text for w in _variants(words[-2]))
-    found = grams(text)
-    return not any(grams(w) & found for w in words[-3:-1])
-
-
-@lru_cache(maxsize=4096)
-def _all_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in jieba.lcut(text) if re.search(r"[\w\u4e00-\u9fff]", w))
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in jieba.lcut(text) if len(w) >= 2)
-
-
-def _clause(sentence: str, quantity: Quantity) -> str:
-    """The comma-delimited piece holding the number, with the previous one when it says little."""
-    start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
-    ends = [i for c in "，,；;）)、" if (i := sentence.find(c, quantity.end)) >= 0]
-    clause = sentence[start + 1: min(ends, default=len(sentence))]
-    if start > 0 and len(re.sub(r"[\d.%\s]", "", clause)) <= 4:
-        previous = max(sentence.rfind(c, 0, start) for c in "，,；;：:（(")
-        clause = sentence[previous + 1: start] + "，" + clause
-    return clause
-
-
-def _precision(weights: dict[str, float], clause: str) -> float:
-    found = grams(re.sub(r"[\d.%]+", " ", clause))
-    return len([g for g in found if g in weights]) / len(found) if found else 0.0
 
 
 def _level_fit(asked: str, text: str, *, soft: bool = False, named: str = "") -> float | None:
@@ -489,48 +341,6 @@ def _level_fit(asked: str, text: str, *, soft: bool = False, named: str = "") ->
     if found:
         return -0.2 if soft else None
     return 0.0
-
-
-def _stated_year(before: str) -> int | None:
-    for match in reversed(list(re.finditer(r"(20\d\d)\s*年", before))):
-        if not re.search(r"(?:比|较|与|同|相比)\s*$", before[max(0, match.start() - 3): match.start()]):
-            return int(match.group(1))
-    return None
-
-
-def _is_year(sentence: str, quantity: Quantity) -> bool:
-    follows = sentence[quantity.end:].lstrip()[:1]
-    plausible = quantity.value.is_integer() and 1990 <= quantity.value <= 2035
-    return quantity.unit == "年" or (plausible and (not quantity.unit or follows in ("年", "-", "—", "级")))
-
-
-def line_at(chunk: Chunk, offset: int) -> int:
-    """The source line of ``chunk.text[offset]``.
-
-    Exact when the chunk keeps every source line; when the parser dropped blank lines or joined
-    wrapped ones, the position is spread over the chunk's line span (an estimate).
-    """
-    index = chunk.text.count("\n", 0, offset)
-    count = chunk.text.count("\n") + 1
-    span = chunk.line_end - chunk.line_start
-    if count - 1 == span or count == 1:
-        return chunk.line_start + index
-    if span == 2 * (count - 1):
-        return chunk.line_start + 2 * index
-    return chunk.line_start + round(index * span / (count - 1))
-
-
-def _sentences(text: str) -> list[tuple[str, int]]:
-    joined = re.sub(r"(?<=[^\s。！？])\n(?=\S)", " ", text)
-    return [(m.group(0), m.start()) for m in _SENTENCE.finditer(joined) if m.group(0).strip()]
-
-
-def _line_of(chunk: Chunk, line: int, raw: str) -> str:
-    lines = chunk.text.split("\n")
-    index = line - chunk.line_start
-    if 0 <= index < len(lines) and raw.strip() in lines[index]:
-        return lines[index].strip()
-    return next((x.strip() for x in lines if raw.strip() and raw.strip() in x), chunk.text[:120])
 
 
 def _base_unit(unit: str) -> str:
@@ -593,18 +403,30 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
 def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
     citation = _cite(1, found)
     text = f"答：{found.ratio or display(found)}。\n{_where(found)}[1]"
+    qualifier = _qualifier(found)
+    if qualifier in APPROXIMATE:
+        text += f"\n注意：原文写作“{qualifier}{found.raw}”，是{APPROXIMATE[qualifier]}值。"
     return Answer(
         question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
         mode="extractive", citations=(citation,), retrieved=_evidence_first(retrieval.hits, [found]),
+        confidence=round(found.score, 4),
     )
 
 
 def display(found: Evidence) -> str:
-    """The number as the source writes it, with its unit."""
+    """The number as the source writes it, with its unit and the qualifier before it (近100%)."""
     quantity = parse_quantity(found.raw)
-    if quantity is not None and quantity.unit:
-        return found.raw
-    return f"{found.raw} {found.unit}".strip()
+    shown = found.raw if quantity is not None and quantity.unit else f"{found.raw} {found.unit}".strip()
+    qualifier = _qualifier(found)
+    return f"{qualifier}{shown}" if qualifier in APPROXIMATE else shown
+
+
+def _qualifier(found: Evidence) -> str:
+    """The word right before a number in its sentence that makes it approximate (近, 约, 超过)."""
+    if found.fact is not None or not found.raw:
+        return ""
+    at = found.quote.find(found.raw)
+    return qualifier_before(found.quote[:at]) if at > 0 else ""
 
 
 def _where(found: Evidence) -> str:
@@ -637,13 +459,15 @@ def _computed_answer(
     if result is None:
         return None
     value, unit, formula = result
-    citations = (_cite(1, a), _cite(2, b))
+    same = (a.chunk.id, a.line) == (b.chunk.id, b.line)
+    citations = (_cite(1, a),) if same else (_cite(1, a), _cite(2, b))
     number = format_number(value)
     shown = f"{number}{unit}" if unit in ("%", "倍") else f"{number} {unit}".strip()
-    text = f"答：{shown}。\n计算：{formula}（输入见[1][2]）"
+    text = f"答：{shown}。\n计算：{formula}（输入见{'[1]' if same else '[1][2]'}）"
     return Answer(
         question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
         citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
+        confidence=round(min(a.score, b.score), 4),
     )
 
 
@@ -659,12 +483,12 @@ def names_operands(parts: Sequence[Query], text: str) -> bool:
 
 
 def _operand_marks(part: Query) -> set[str]:
-    marks = {w for w in _words(part.measure) if w not in _FUNCTION_WORDS}
+    marks = {w for w in words(part.measure) if w not in FUNCTION_WORDS}
     return marks | ({part.level} if part.level else set())
 
 
 def _mentions(mark: str, text: str) -> bool:
-    return any(name in text for name in LEVELS.get(mark, _alternatives(mark)))
+    return any(name in text for name in LEVELS.get(mark, alternatives(mark)))
 
 
 def one_scope(query: Query) -> bool:
@@ -687,7 +511,7 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
     for chunk in chunks or [h.chunk for h in retrieval.hits]:
         if chunk.kind == "table_row":
             continue
-        for sentence, offset in _sentences(chunk.text):
+        for sentence, offset in sentences(chunk.text):
             score = coverage(weights, sentence) + 0.05 * min(len(re.findall(r"[、]|和|及", sentence)), 4)
             score += 0.15 if re.search(r"分别[是为]|包括|[有为是]：", sentence) else 0.0
             if best is None or score > best[0]:

@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
-from rag.query import levels_in, names_school
+from rag.query import GENERIC_SCHOOL as _GENERIC
+from rag.query import levels_in
 from rag.types import Chunk, TableFact
 
 FrameKind = Literal["table", "prose"]
@@ -29,9 +30,22 @@ CHANGE = re.compile(
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部|共有|共计|总")
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[部分章节])"
+    r"\s*[^，,。；;]{1,40}$"
+)
 _QUALIFIER = re.compile(r"(近|约|超过|逾|达到|达|不足|不到|接近|将近|超|以上|左右)\s*$")
+APPROXIMATE = {
+    "近": "接近", "将近": "接近", "接近": "接近", "约": "约", "超过": "超过", "逾": "超过", "超": "超过",
+}
+"""Qualifiers that make a stated number approximate or a bound, and how an answer names them."""
 _EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
 _NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
+_SCHOOL_NAME = re.compile(
+    r"北京市?([\u4e00-\u9fff]{1,12}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)"
+)
+"""A school's proper name starts with 北京 (北京市商业学校, 北京工业职业技术学院); 「我区现有中等职业学校」
+and 「北京市中等职业学校」 name no school."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,7 @@ def fact_frame(fact: TableFact, chunks: Sequence[Chunk]) -> Frame | None:
         kind="table", value=fact.value, unit=unit, raw=fact.raw.strip(), chunk=chunk,
         quote=line_of(chunk, fact.line, fact.raw), line=fact.line, measure=label, lead=fact.title,
         context=chunk.section, year=fact.year, levels=frozenset(levels_in(label) or levels_in(text)),
-        scope="school" if names_school(fact.title) else "region", role=role,
+        scope="school" if names_a_school(fact.title) else "region", role=role,
         excludes=excluded.group(1) if excluded else "", ratio=ratios[0].text if ratios else "", fact=fact,
     )
 
@@ -145,17 +159,23 @@ def _prose_frame(
         role = "part"
     elif _TOTAL.search(owning):
         role = "total"
-    scope: Scope = "case" if case else ("school" if names_school(segment) else "region")
-    qualifier = _QUALIFIER.search(before)
+    scope: Scope = "case" if case else ("school" if names_a_school(segment) else "region")
+    qualifier = qualifier_before(before)
     excluded = _EXCLUDES.search(segment)
     return Frame(
         kind="prose", value=quantity.value, unit=quantity.unit, raw=quantity.raw, chunk=chunk,
         quote=sentence.strip(), line=line, measure=owning, lead=before, context=context,
         year=stated_year(before) or chunk.year,
         levels=frozenset(levels_in(owning) or levels_in(segment)), scope=scope, role=role,
-        qualifier=qualifier.group(1) if qualifier else "", excludes=excluded.group(1) if excluded else "",
+        qualifier=qualifier, excludes=excluded.group(1) if excluded else "",
         sentence=sentence, start=quantity.start,
     )
+
+
+def qualifier_before(text: str) -> str:
+    """The qualifier (近, 约, 超过 …) that ends ``text``, or ''."""
+    match = _QUALIFIER.search(text)
+    return match.group(1) if match else ""
 
 
 def _is_value(sentence: str, quantity: Quantity) -> bool:
@@ -168,6 +188,11 @@ def _is_value(sentence: str, quantity: Quantity) -> bool:
     if re.search(r"(?:表|图|案例|附件|附表|第)\s*[\d.\-—－]*$", before):
         return False
     return bool(quantity.unit or before.strip())
+
+
+def names_a_school(text: str) -> bool:
+    """Whether ``text`` names one particular school by its proper name."""
+    return any(_GENERIC.sub("", m.group(1)) for m in _SCHOOL_NAME.finditer(text))
 
 
 @lru_cache(maxsize=50_000)
@@ -215,9 +240,17 @@ def is_year(sentence: str, quantity: Quantity) -> bool:
 
 
 def sentences(text: str) -> list[tuple[str, int]]:
-    """The sentences of ``text`` (wrapped lines joined) with their offsets."""
-    joined = re.sub(r"(?<=[^\s。！？])\n(?=\S)", " ", text)
+    """The sentences of ``text`` (wrapped lines joined, headings kept apart) with their offsets."""
+    lines = text.split("\n")
+    pieces = [line + ("\n" if _ends_line(line) else " ") for line in lines[:-1]] + lines[-1:]
+    joined = "".join(pieces)
     return [(m.group(0), m.start()) for m in _SENTENCE.finditer(joined) if m.group(0).strip()]
+
+
+def _ends_line(line: str) -> bool:
+    """True when a line ends a sentence or is a heading, so the next line starts anew."""
+    stripped = line.strip()
+    return not stripped or stripped[-1] in "。！？!?" or bool(_HEADING.match(stripped))
 
 
 def line_at(chunk: Chunk, offset: int) -> int:

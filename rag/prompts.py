@@ -40,9 +40,9 @@ def render(name: str, /, **variables: object) -> str:
     prompt = load(name)
     given = set(variables)
     if missing := sorted(prompt.variables - given):
-        raise ConfigError(f"prompt '{name}' needs variables {missing}")
+        raise ConfigError(f"提示词 {name} 缺少变量 {missing}")
     if unused := sorted(given - prompt.variables):
-        raise ConfigError(f"prompt '{name}' does not use variables {unused}")
+        raise ConfigError(f"提示词 {name} 没有用到变量 {unused}")
     return _SLOT.sub(lambda m: str(variables[m.group(1)]), prompt.text)
 
 
@@ -53,7 +53,7 @@ def load(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"prompt file {path} cannot be read") from exc
+        raise ConfigError(f"无法读取提示词文件 {path}") from exc
     return parse(name, raw)
 
 
@@ -61,14 +61,14 @@ def parse(name: str, raw: str) -> Prompt:
     """A Prompt from file text; its declared variables must equal the slots it uses."""
     match = _HEADER.match(raw.replace("\r\n", "\n"))
     if match is None:
-        raise ConfigError(f"prompt '{name}' has no '---' header declaring its variables")
+        raise ConfigError(f"提示词 {name} 缺少声明变量的 --- 文件头")
     declared = _declared(name, match.group("header"))
     text = raw.replace("\r\n", "\n")[match.end():].strip("\n")
     used = set(_SLOT.findall(text))
     if undeclared := sorted(used - declared):
-        raise ConfigError(f"prompt '{name}' uses undeclared variables {undeclared}")
+        raise ConfigError(f"提示词 {name} 用到了未声明的变量 {undeclared}")
     if unused := sorted(declared - used):
-        raise ConfigError(f"prompt '{name}' declares variables it never uses {unused}")
+        raise ConfigError(f"提示词 {name} 声明了未使用的变量 {unused}")
     return Prompt(name, frozenset(declared), text)
 
 
@@ -77,4 +77,4 @@ def _declared(name: str, header: str) -> set[str]:
         key, _, value = line.partition(":")
         if key.strip() == "variables":
             return {v.strip() for v in value.split(",") if v.strip()}
-    raise ConfigError(f"prompt '{name}' header lacks a 'variables:' line")
+    raise ConfigError(f"提示词 {name} 的文件头缺少 variables: 行")

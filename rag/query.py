@@ -45,7 +45,7 @@ _LIST_RE = re.compile(
     r"有哪些|是哪些|哪几|哪[一二两三四五六七八九十\d]+[个所家项种类大位名部]|哪些|包括什么|分别是什么"
 )
 _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)")
-_GENERIC_SCHOOL = re.compile(
+GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
 )
@@ -136,7 +136,7 @@ def level_of(text: str) -> str:
 
 def names_school(text: str) -> bool:
     """Whether ``text`` names one particular school (北京市商业学校, 劲松职业高中 …)."""
-    return any(_GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
+    return any(GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
 
 
 def school_types_in(text: str) -> list[tuple[str, ...]]:

@@ -34,7 +34,7 @@ def answer(query: Query, retrieve: Retrieve, lexicon: Lexicon, *, ranker: Ranker
         return _computed_answer(query, retrieval, retrieve, lexicon, ranker) or refusal(query, retrieval)
     decision = decide(query, retrieval, lexicon, ranker)
     if decision.answers(ranker) and decision.best is not None:
-        return compose.stated(query, retrieval, decision.best)
+        return compose.stated(query, retrieval, decision.best, decision.confidence)
     return _from_next_year(query, retrieval, lexicon, ranker) or refusal(query, retrieval)
 
 
@@ -52,7 +52,7 @@ def _computed_answer(
         direct = decide(query, retrieval, lexicon, ranker)
         best = direct.best
         if direct.answers(ranker) and best is not None and names_operands(query.parts, best.quote):
-            return compose.stated(query, retrieval, best)
+            return compose.stated(query, retrieval, best, direct.confidence)
     decisions = [decide(part, retrieve(part), lexicon, ranker) for part in query.parts]
     inputs = [d.best for d in decisions if d.answers(ranker) and d.best is not None]
     if len(inputs) != len(query.parts) or _repeats(inputs):
@@ -61,7 +61,9 @@ def _computed_answer(
     if len(operands) != len(inputs):
         return None
     result = arithmetic.compute(query.operation, operands)  # type: ignore[arg-type]
-    return compose.computed(query, retrieval, inputs, result) if result is not None else None
+    if result is None:
+        return None
+    return compose.computed(query, retrieval, inputs, result, min(d.confidence for d in decisions))
 
 
 def _repeats(inputs: Sequence[Frame]) -> bool:

@@ -89,7 +89,7 @@ class Settings:
                 answerer=_answerer(get("NIANBAO_ANSWERER", "rules")),
             )
         except ValueError as exc:
-            raise ConfigError(f"invalid number in NIANBAO_* settings: {exc}") from exc
+            raise ConfigError(f"NIANBAO_* 设置中有无效的数字：{exc}") from exc
 
 
 def _flag(value: str) -> bool:
@@ -98,7 +98,7 @@ def _flag(value: str) -> bool:
 
 def _answerer(value: str) -> str:
     if value not in ("rules", "ranked"):
-        raise ConfigError(f"NIANBAO_ANSWERER must be 'rules' or 'ranked', not {value!r}")
+        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules 或 ranked，不能是 {value!r}")
     return value
 
 

@@ -24,6 +24,11 @@ class LoadedText:
     content_hash: str
     pages: tuple[int, ...] = ()
     """Page number of each line (same length as ``lines``) when the source has pages."""
+    evidence: tuple[tuple[str, str], ...] = ()
+    """What the file itself says it is, as (source, text): ``pdf_title``, ``pdf_subject``,
+    ``largest_text`` (the first page's), ``running_header`` (removed from ``lines``)."""
+    furniture_removed: bool = False
+    """True when headers, footers and page numbers were already removed by their position on the page."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class ReportInfo:
     level: str
     """中职, 高职 or 职业教育 (both)."""
     content_hash: str
+    sources: tuple[tuple[str, str], ...] = ()
+    """Where each field came from, as (field, source): ``pdf_title``, ``largest_text``, ``text`` (the
+    body's title line), ``running_header``, ``pdf_subject``, ``file_name``, ``override`` (an admin's)."""
+    evidence: tuple[tuple[str, str], ...] = ()
+    """Every (source, text) candidate the metadata was chosen from."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,8 @@ class Answer:
     grounded: bool = True
     """False when a stated number was found in no cited source nor shown computation."""
     warnings: tuple[str, ...] = ()
+    confidence: float | None = None
+    """How sure the answerer is of a stated number (ranked: calibrated p(correct); rules: its score)."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from training.generate import Generated, generate
 TARGET_RISK = 0.01
 """Wrong numbers allowed per question asked (the benchmark's own measure) when the threshold is read
 off the risk–coverage curve of the calibration questions."""
-CANDIDATES_PER_QUESTION = 120
 PAIRS_PER_RIGHT = 40
 SEED = 7
 PER_REPORT = 400
@@ -64,7 +63,7 @@ def examples(retriever: Retriever, items: Sequence[tuple[str, str, Amount | None
         retrieval = retriever.retrieve(query)
         if retrieval.refusal:
             continue
-        scored = score_frames(query, retrieval, lexicon, blank)[:CANDIDATES_PER_QUESTION]
+        scored = score_frames(query, retrieval, lexicon, blank)
         out.append(Example(text, file, gold, tuple(scored)))
     return out
 

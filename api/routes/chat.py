@@ -22,9 +22,9 @@ from api.schemas import (
     completion_chunk,
     completion_id,
     models,
-    with_markers,
 )
 from api.security import check_question
+from api.sources import chat_content, strip_sources
 from api.streaming import iterate_in_thread
 from rag.errors import InputError, NianbaoError
 from rag.services import Services
@@ -44,7 +44,8 @@ async def chat_completions(
     body: ChatRequest, request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep,
     engine: EngineDep,
 ) -> dict[str, Any] | StreamingResponse:
-    """The last user message answered, earlier turns as context; citations in ``citations``."""
+    """The last user message answered, earlier turns as context; the content ends with a 「来源」 list,
+    and the citations are also in ``citations``."""
     question, history = conversation(body.messages)
     question = check_question(question, settings)
     if body.stream:
@@ -65,7 +66,7 @@ def conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple[str, 
         if message.role == "user":
             pending = message.text()
         elif pending is not None:
-            history.append((pending, message.text()))
+            history.append((pending, strip_sources(message.text())))
             pending = None
     return turns[-1].text(), history
 
@@ -86,7 +87,7 @@ async def completion_chunks(
             if isinstance(item, str):
                 continue  # a preview
             payload = answer_payload(engine, item)
-            yield _data(completion_chunk(cid, model=model, delta={"content": with_markers(item)}))
+            yield _data(completion_chunk(cid, model=model, delta={"content": chat_content(item)}))
             extra = {"citations": payload["citations"], "nianbao": payload}
             yield _data(completion_chunk(cid, model=model, delta={}, finish="stop", extra=extra))
     except NianbaoError as exc:

@@ -1,5 +1,6 @@
-"""The OpenAPI page at ``/docs``, served with Swagger UI's files from the Python package
-``swagger-ui-bundle`` (FastAPI's default page loads them from a CDN, unreachable on an intranet)."""
+"""The OpenAPI page at ``/docs``, served with Swagger UI 5's files from the Python package
+``swagger-ui-bundle-v2`` (FastAPI's default page loads them from a CDN, unreachable on an intranet;
+Swagger UI 3 and 4 cannot read the OpenAPI 3.1 schema FastAPI emits)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def current(layout: Layout) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"cannot read the index pointer {layout.current_file}: {exc}") from exc
+        raise IndexError_(f"无法读取索引指针 {layout.current_file}：{exc}") from exc
     return generation or None
 
 
@@ -62,7 +62,7 @@ def stamp(layout: Layout) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise IndexError_(f"cannot read the index under {layout.home}: {exc.strerror}") from exc
+        raise IndexError_(f"无法读取 {layout.home} 下的索引：{exc.strerror}") from exc
     return info.st_ino, info.st_mtime_ns
 
 
@@ -79,19 +79,19 @@ class WriteLock:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
         except OSError as exc:
-            raise IndexError_(f"cannot write the index under {self._path.parent}: {exc.strerror}") from exc
+            raise IndexError_(f"无法写入 {self._path.parent} 下的索引：{exc.strerror}") from exc
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip() or "另一个进程"
             handle.close()
             raise IndexError_(
-                f"the index is being written by {holder}; try again when it has finished", code="index_locked"
+                f"索引正在被 {holder} 写入，请等它完成后再试", code="index_locked"
             ) from exc
         handle.seek(0)
         handle.truncate()
-        handle.write(f"process {os.getpid()}")
+        handle.write(f"进程 {os.getpid()}")
         handle.flush()
         self._file = handle
 
@@ -110,7 +110,7 @@ def new_generation(layout: Layout) -> str:
         layout.generations.mkdir(parents=True, exist_ok=True)
         layout.folder(generation).mkdir()
     except OSError as exc:
-        raise IndexError_(f"cannot create an index generation under {layout.home}: {exc.strerror}") from exc
+        raise IndexError_(f"无法在 {layout.home} 下创建新的索引版本：{exc.strerror}") from exc
     return generation
 
 
@@ -123,7 +123,7 @@ def switch(layout: Layout, generation: str) -> None:
             _write_atomically(layout.home / "PREVIOUS", previous)
         _write_atomically(layout.current_file, generation)
     except OSError as exc:
-        raise IndexError_(f"cannot switch the index to its new generation: {exc.strerror}") from exc
+        raise IndexError_(f"无法切换到新的索引版本：{exc.strerror}") from exc
 
 
 def collect_garbage(layout: Layout, *, keep: tuple[str, ...] = ()) -> None:

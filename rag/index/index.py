@@ -63,6 +63,11 @@ class Index:
         self._write_mutex = threading.Lock()
 
     @property
+    def home(self) -> Path:
+        """The index home (where the metadata overrides live)."""
+        return self._settings.home
+
+    @property
     def embedder(self) -> Embedder:
         """The embedder for dense search (built on first use)."""
         with self._lock:
@@ -171,7 +176,7 @@ class Index:
     def _lock_writers(self) -> generations.WriteLock:
         """Both writer locks (this process's threads, then other processes), or IndexError_ at once."""
         if not self._write_mutex.acquire(blocking=False):
-            raise IndexError_("the index is being written by another thread; try again", code="index_locked")
+            raise IndexError_("索引正在被另一个任务写入，请稍后再试", code="index_locked")
         lock = generations.WriteLock(self._layout)
         try:
             lock.acquire()
@@ -218,7 +223,7 @@ class Index:
             try:
                 return read(self._current())
             except sqlite3.Error as exc:
-                raise IndexError_(f"the index store failed: {exc}") from exc
+                raise IndexError_(f"索引存储出错：{exc}") from exc
 
     def _current(self) -> _Snapshot:
         stamp = generations.stamp(self._layout)
@@ -267,7 +272,7 @@ class _Snapshot:
             return cls(layout, None, None)
         path = layout.folder(generation) / generations.STORE
         if not path.exists():
-            raise IndexError_(f"index generation {generation} is missing; run 'nianbao ingest --rebuild'")
+            raise IndexError_(f"索引版本 {generation} 缺失，请运行 nianbao ingest --rebuild 重建索引")
         return cls(layout, generation, store.connect(path, readonly=True))
 
     def keyword(self) -> KeywordIndex:
@@ -311,7 +316,7 @@ class _Writer:
         info = doc.info
         chunks = list({c.id: c for c in doc.chunks}.values())
         old = store.document_by_file(self._conn, info.file)
-        unchanged = old is not None and old.doc_id == info.doc_id and old.content_hash == info.content_hash
+        unchanged = old == info  # same file content and same metadata (an override changes the latter)
         if not unchanged:
             for stale in {old.doc_id if old else None, info.doc_id} - {None}:
                 self._delete(str(stale))

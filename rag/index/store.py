@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT NOT NULL, region TEXT NOT NULL,
     report_year INTEGER, data_year INTEGER, level TEXT NOT NULL, content_hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS document_meta (
+    doc_id TEXT PRIMARY KEY, sources TEXT NOT NULL, evidence TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, file TEXT NOT NULL,
     kind TEXT NOT NULL, text TEXT NOT NULL, context TEXT NOT NULL, section TEXT NOT NULL,
@@ -63,7 +66,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
             conn.executescript(SCHEMA)
             conn.commit()
     except sqlite3.Error as exc:
-        raise IndexError_(f"cannot open the index store {path.name}: {exc}") from exc
+        raise IndexError_(f"无法打开索引存储 {path.name}：{exc}") from exc
     return conn
 
 
@@ -74,16 +77,31 @@ def copy(source: Path, target: Path) -> None:
                 closing(sqlite3.connect(target)) as dst:
             src.backup(dst)
     except sqlite3.Error as exc:
-        raise IndexError_(f"cannot copy the index store {source.parent.name}: {exc}") from exc
+        raise IndexError_(f"无法复制索引存储 {source.parent.name}：{exc}") from exc
 
 
 def documents(conn: sqlite3.Connection) -> list[ReportInfo]:
-    """Every document, ordered by file name."""
-    rows = conn.execute(
-        "SELECT doc_id, file, title, region, report_year, data_year, level, content_hash"
-        " FROM documents ORDER BY file"
-    )
-    return [ReportInfo(*row) for row in rows]
+    """Every document, ordered by file name, with where its metadata came from."""
+    columns = "d.doc_id, file, title, region, report_year, data_year, level, content_hash"
+    try:
+        rows = conn.execute(
+            f"SELECT {columns}, m.sources, m.evidence FROM documents d"
+            " LEFT JOIN document_meta m ON m.doc_id = d.doc_id ORDER BY file"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a generation written before document_meta existed
+        plain = conn.execute(f"SELECT {columns} FROM documents d ORDER BY file")
+        rows = [(*row, None, None) for row in plain]
+    return [_info(row) for row in rows]
+
+
+def _info(row: Sequence[Any]) -> ReportInfo:
+    doc_id, file, title, region, report_year, data_year, level, content_hash, sources, evidence = row
+    return ReportInfo(doc_id, file, title, region, report_year, data_year, level, content_hash,
+                      sources=_pairs(sources), evidence=_pairs(evidence))
+
+
+def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in json.loads(text)) if text else ()
 
 
 def document_by_file(conn: sqlite3.Connection, file: str) -> ReportInfo | None:
@@ -159,6 +177,11 @@ def insert_document(
 ) -> None:
     """Store a document with its (chunk, tokens, text hash) rows, tables and facts (no commit)."""
     conn.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _info_row(info))
+    conn.execute(
+        "INSERT OR REPLACE INTO document_meta VALUES (?, ?, ?)",
+        (info.doc_id, json.dumps(info.sources, ensure_ascii=False),
+         json.dumps(info.evidence, ensure_ascii=False)),
+    )
     conn.executemany(
         "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [_chunk_row(c, n, tokens, text_hash) for n, (c, tokens, text_hash) in enumerate(rows)],
@@ -175,7 +198,7 @@ def insert_document(
 
 def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
     """Delete a document and everything from it (no commit)."""
-    for table in ("documents", "chunks", "tables", "facts"):
+    for table in ("documents", "document_meta", "chunks", "tables", "facts"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
 

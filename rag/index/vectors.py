@@ -24,7 +24,7 @@ def _translated(action: str) -> Iterator[None]:
     except IndexError_:
         raise
     except Exception as exc:
-        raise IndexError_(f"the vector store could not {action}: {type(exc).__name__}") from exc
+        raise IndexError_(f"向量库操作失败（{action}）：{type(exc).__name__}") from exc
 
 
 class VectorStore:
@@ -34,7 +34,7 @@ class VectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        with _translated("open"):
+        with _translated("打开"):
             self._client = chromadb.PersistentClient(
                 path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
             )
@@ -47,7 +47,7 @@ class VectorStore:
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored."""
         found: set[str] = set()
-        with _translated("read"):
+        with _translated("读取"):
             for start in range(0, len(ids), MAX_BATCH):
                 part = list(ids[start : start + MAX_BATCH])
                 found.update(self._collection.get(ids=part, include=[])["ids"])
@@ -55,7 +55,7 @@ class VectorStore:
 
     def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Store chunks with their vectors (same order)."""
-        with _translated("store vectors"):
+        with _translated("写入向量"):
             for start in range(0, len(chunks), MAX_BATCH):
                 part = chunks[start : start + MAX_BATCH]
                 self._collection.upsert(
@@ -66,13 +66,13 @@ class VectorStore:
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove these chunk ids (missing ones are ignored)."""
-        with _translated("delete vectors"):
+        with _translated("删除向量"):
             for start in range(0, len(ids), MAX_BATCH):
                 self._collection.delete(ids=list(ids[start : start + MAX_BATCH]))
 
     def count(self) -> int:
         """Number of stored vectors."""
-        with _translated("count"):
+        with _translated("计数"):
             return self._collection.count()
 
     def query(
@@ -82,7 +82,7 @@ class VectorStore:
         k = min(k, self.count())
         if k <= 0:
             return []
-        with _translated("search"):
+        with _translated("检索"):
             result = self._collection.query(
                 query_embeddings=[list(vector)],  # type: ignore[arg-type]
                 n_results=k, where=chroma_where(where), include=["distances"]
@@ -148,7 +148,7 @@ class _ChromaFunction:
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> _ChromaFunction:
-        raise IndexError_("the vector store must be opened with an explicit embedder")
+        raise IndexError_("打开向量库时必须指定向量化模型（embedder）")
 
     def is_legacy(self) -> bool:
         # "legacy" keeps Chroma from persisting this function and trying to rebuild it on reopen

@@ -46,8 +46,8 @@ MAX_HISTORY_TURNS = 3
 MAX_HISTORY_CHARS = 600
 PREVIEW_HOLD = 12
 """Characters held back while streaming, so a link or marker is never shown half-written."""
-BLOCKED = "the model's reply was blocked: it repeated the system prompt or a key"
-CIRCUIT_OPEN = "the LLM is skipped for a while after repeated failures"
+BLOCKED = "大模型的回复已被拦截：其中复述了系统提示或密钥"
+CIRCUIT_OPEN = "大模型连续失败，暂时停用"
 CONTEXT_SHARE = 0.85
 """Share of the context window the prompt and reply may plan on: the server's tokenizer is not
 the offline cl100k one this budget is counted with (gemma's counted Chinese a little differently)."""
@@ -144,7 +144,7 @@ class LLMAnswerer:
                 self._client.probe([HumanMessage(render("probe"))], timeout_s=timeout)
             except LLMError as exc:
                 self.breaker.record_failure()
-                raise LLMError(f"{CIRCUIT_OPEN} (probe: {exc.message})", code="llm_circuit_open") from exc
+                raise LLMError(f"{CIRCUIT_OPEN} （探测：{exc.message}）", code="llm_circuit_open") from exc
             self.breaker.record_success()
 
     def _messages(self, question: str, sources: Sequence[Source], history: History) -> list[BaseMessage]:
@@ -187,9 +187,9 @@ class LLMAnswerer:
         if self._guard.leaks(text) or self._guard.leaks(unit) or self._guard.leaks(computation):
             return self._refused(question, hits, warnings=(BLOCKED,))
         if not order:
-            warnings.append("the model's answer cites no source")
+            warnings.append("大模型的回答没有引用任何来源")
         elif calc is None and value is not None and not any(holds(by_n[n].body, value) for n in order):
-            warnings.append(f"the value {format_number(value)} is not stated in the cited sources")
+            warnings.append(f"数值 {format_number(value)} 在所引来源中找不到")
         citations = tuple(cite(by_n[n], i + 1, _values_for(n, value, calc)) for i, n in enumerate(order))
         return Answer(
             question=question, text=text, value=value, unit=unit, refused=False, mode="llm",

@@ -32,9 +32,9 @@ class Calculation:
 def calculation(op: str, inputs: tuple[Operand, ...]) -> Calculation:
     """A checked Calculation; LLMError for an unknown op or the wrong number of inputs."""
     if op not in OPS:
-        raise LLMError(f"the model asked for an unknown calculation '{op}'", code=BAD_REPLY)
+        raise LLMError(f"大模型要求了未知的计算 {op}", code=BAD_REPLY)
     if len(inputs) < 2 or (op not in ("add", "mul") and len(inputs) != 2):
-        raise LLMError(f"calculation '{op}' got {len(inputs)} inputs", code=BAD_REPLY)
+        raise LLMError(f"计算 {op} 收到了 {len(inputs)} 个输入", code=BAD_REPLY)
     return Calculation(cast(Op, op), inputs)
 
 
@@ -43,7 +43,7 @@ def compute(calc: Calculation) -> float:
     values = [o.value for o in calc.inputs]
     a, b = values[0], values[-1]
     if calc.op in ("div", "pct_change", "share") and (b if calc.op != "pct_change" else a) == 0:
-        raise LLMError("the model's calculation divides by zero", code=BAD_REPLY)
+        raise LLMError("大模型给出的计算除以零", code=BAD_REPLY)
     result = {
         "add": lambda: math.fsum(values),
         "sub": lambda: a - b,

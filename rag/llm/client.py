@@ -38,10 +38,10 @@ from rag.settings import Settings
 
 JSON_OBJECT = {"type": "json_object"}
 BAD_FINISH = {
-    "length": "was cut off (length limit)",
-    "content_filter": "was blocked by a content filter",
-    "tool_calls": "called a tool instead of answering",
-    "function_call": "called a function",
+    "length": "因长度上限被截断",
+    "content_filter": "被内容过滤拦截",
+    "tool_calls": "调用了工具而没有回答",
+    "function_call": "调用了函数",
 }
 _BACKOFF_S = 0.25
 _MAX_RETRY_AFTER_S = 10.0
@@ -231,7 +231,7 @@ def _bounded(produce: Callable[[], Iterator[str]], deadline: Deadline) -> Genera
             try:
                 item = items.get(timeout=deadline.remaining())
             except queue.Empty:
-                late = f"the LLM did not finish within {deadline.seconds:g} s"
+                late = f"大模型未在 {deadline.seconds:g} 秒内完成回答"
                 raise LLMError(late, code="llm_timeout") from None
             if isinstance(item, _Done):
                 finished = True
@@ -248,20 +248,20 @@ def _bounded(produce: Callable[[], Iterator[str]], deadline: Deadline) -> Genera
 def translate(exc: Exception) -> LLMError:
     """The LLMError (with a message safe to show) for an openai, httpx or parsing failure."""
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return LLMError("the LLM did not answer in time", code="llm_timeout")
+        return LLMError("大模型未能及时回答", code="llm_timeout")
     if isinstance(exc, openai.RateLimitError):
-        return LLMError("the LLM is rate-limited (HTTP 429)", code="llm_rate_limited")
+        return LLMError("大模型服务限流（HTTP 429）", code="llm_rate_limited")
     if isinstance(exc, openai.APIStatusError):
-        return LLMError(f"the LLM returned HTTP {exc.status_code}", code="llm_status")
+        return LLMError(f"大模型服务返回 HTTP {exc.status_code}", code="llm_status")
     if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
-        return LLMError("the LLM connection failed", code="llm_connection")
+        return LLMError("无法连接大模型服务", code="llm_connection")
     if isinstance(exc, openai.LengthFinishReasonError):
-        return LLMError(f"the LLM reply {BAD_FINISH['length']}", code="llm_cut_off")
+        return LLMError(f"大模型的回复{BAD_FINISH['length']}", code="llm_cut_off")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
-        return LLMError(f"the LLM reply {BAD_FINISH['content_filter']}", code="llm_bad_reply")
+        return LLMError(f"大模型的回复{BAD_FINISH['content_filter']}", code="llm_bad_reply")
     if isinstance(exc, json.JSONDecodeError | ValueError):
-        return LLMError("the LLM returned a malformed response", code="llm_bad_reply")
-    return LLMError("the LLM request failed")
+        return LLMError("大模型服务返回的响应格式不正确", code="llm_bad_reply")
+    return LLMError("大模型请求失败")
 
 
 def retry_wait(exc: Exception, attempt: int) -> float | None:
@@ -284,7 +284,7 @@ def retry_wait(exc: Exception, attempt: int) -> float | None:
 def _check_finish(finish: object) -> None:
     if isinstance(finish, str) and finish in BAD_FINISH:
         code = "llm_cut_off" if finish == "length" else "llm_bad_reply"
-        raise LLMError(f"the LLM reply {BAD_FINISH[finish]}", code=code)
+        raise LLMError(f"大模型的回复{BAD_FINISH[finish]}", code=code)
 
 
 def _text(content: object) -> str:

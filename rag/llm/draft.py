@@ -34,7 +34,7 @@ def parse_draft(content: str) -> Draft:
     data = _json_object(content)
     answer = data.get("answer")
     if not isinstance(answer, str):
-        raise LLMError("the model's reply has no 'answer' text", code=BAD_REPLY)
+        raise LLMError("大模型的回复中没有 answer 文本", code=BAD_REPLY)
     refused = _flag(data.get("refused", False))
     unit = data.get("unit") or ""
     return Draft(
@@ -87,13 +87,13 @@ def _json_object(content: str) -> dict[str, Any]:
     text = _FENCE.sub("", content.strip())
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
-        raise LLMError("the model's reply is not a JSON object", code=BAD_REPLY)
+        raise LLMError("大模型的回复不是 JSON 对象", code=BAD_REPLY)
     try:
         data = json.loads(text[start : end + 1])
     except json.JSONDecodeError as exc:
-        raise LLMError("the model's reply is not valid JSON", code=BAD_REPLY) from exc
+        raise LLMError("大模型的回复不是有效的 JSON", code=BAD_REPLY) from exc
     if not isinstance(data, dict):
-        raise LLMError("the model's reply is not a JSON object", code=BAD_REPLY)
+        raise LLMError("大模型的回复不是 JSON 对象", code=BAD_REPLY)
     return data
 
 
@@ -102,7 +102,7 @@ def _flag(raw: Any) -> bool:
         return raw
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("true", "false", "")):
         return isinstance(raw, str) and raw.strip().lower() == "true"
-    raise LLMError("the model's 'refused' is not true/false", code=BAD_REPLY)
+    raise LLMError("大模型回复中的 refused 不是 true/false", code=BAD_REPLY)
 
 
 def _stated_value(raw: Any) -> float | None:
@@ -117,17 +117,17 @@ def _number(raw: Any, what: str, *, optional: bool = False) -> float | None:
     if raw is None or (optional and raw == ""):
         if optional:
             return None
-        raise LLMError(f"the model's {what} is missing", code=BAD_REPLY)
+        raise LLMError(f"大模型的回复缺少 {what}", code=BAD_REPLY)
     if isinstance(raw, bool):
-        raise LLMError(f"the model's {what} is not a number", code=BAD_REPLY)
+        raise LLMError(f"大模型回复中的 {what} 不是数字", code=BAD_REPLY)
     if isinstance(raw, str):
         raw = raw.replace(",", "").replace("，", "").strip().rstrip("%")
     try:
         value = float(raw)
     except (TypeError, ValueError) as exc:
-        raise LLMError(f"the model's {what} is not a number", code=BAD_REPLY) from exc
+        raise LLMError(f"大模型回复中的 {what} 不是数字", code=BAD_REPLY) from exc
     if not math.isfinite(value):
-        raise LLMError(f"the model's {what} is not a finite number", code=BAD_REPLY)
+        raise LLMError(f"大模型回复中的 {what} 不是有限数字", code=BAD_REPLY)
     return value
 
 
@@ -148,12 +148,12 @@ def _calculation(raw: Any) -> Calculation | None:
     if raw is None or raw == {}:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("inputs"), list):
-        raise LLMError("the model's calculation is malformed", code=BAD_REPLY)
+        raise LLMError("大模型给出的计算格式不正确", code=BAD_REPLY)
     operands = []
     for item in raw["inputs"]:
         if not isinstance(item, dict):
-            raise LLMError("the model's calculation inputs are malformed", code=BAD_REPLY)
-        value = _number(item.get("value"), "calculation input")
+            raise LLMError("大模型给出的计算输入格式不正确", code=BAD_REPLY)
+        value = _number(item.get("value"), "计算输入")
         assert value is not None
         source = _citations([item.get("source")])
         operands.append(Operand(value, source[0] if source else 0))

@@ -18,10 +18,16 @@ from rag.retriever import Lexicon, Retrieval
 
 MIN_COVERAGE = 0.15
 """Frames sharing less of the asked measure's weight than this are not scored at all."""
-MAX_SCORED = 400
-CONTRADICTIONS = ("year_conflict", "level_conflict", "unit_conflict", "excludes_part")
-"""Slots a frame can contradict: a number for another year, level or kind of unit, or one the text
-says leaves out part of what was asked, never answers (it is not scored down, it is not a candidate)."""
+MAX_SCORED = 120
+"""Frames scored per question, the best-covering first (training sees the same candidates)."""
+CONTRADICTIONS = (
+    "year_conflict", "year_not_reported", "level_conflict", "unit_conflict", "excludes_part",
+    "case_unasked", "school_unasked", "asked_numbers_missing",
+)
+"""What a frame can contradict in the question: a number for another year (or, when no year is asked,
+for another year than the report's own), level or kind of unit; one the text says
+leaves out part of what was asked; one school's or one case's number for a question about the
+region; one that lacks a number the question names (35-39岁). Such a frame is not a candidate."""
 
 Amount = tuple[float, str] | str
 

@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.frames import CHANGE, Frame, is_year, quantities
+from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities
 from rag.numbers import split_multiplier
-from rag.query import Query, levels_in, names_school
+from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
 from rag.retriever import Lexicon
 
@@ -26,7 +26,7 @@ NAMES: tuple[str, ...] = (
     "total_wanted", "is_total", "is_part", "part_adds_nothing", "case_unasked", "school_unasked",
     "excludes_part", "other_modifier", "modifier_missing", "other_head", "head_missing",
     "compound_missing", "type_missing", "bare_row_unmatched", "is_table", "in_hits", "hit_rank",
-    "respective_mismatch", "approximate",
+    "respective_mismatch", "approximate", "year_not_reported", "asked_numbers_missing",
 )
 """Feature order in the saved model."""
 
@@ -67,7 +67,7 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     }
     f.update(_level(query, frame))
     f.update(_year(query, frame, ctx))
-    f.update(_unit(query.unit, frame.unit))
+    f.update(_unit(query.unit, frame.unit, counts=_asks_count(query)))
     asks_change = bool(CHANGE.search(query.measure))
     f["change_mismatch"] = float((frame.role == "change") != asks_change)
     f["direction_opposite"] = float(lexical.opposite(query.measure, measure))
@@ -92,7 +92,8 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["in_hits"] = float(rank is not None)
     f["hit_rank"] = 1.0 / (1.0 + rank) if rank is not None else 0.0
     f["respective_mismatch"] = float(not table and not _respective(query, w, frame))
-    f["approximate"] = float(bool(frame.qualifier) and frame.qualifier in ("近", "约", "超过", "逾", "超"))
+    f["approximate"] = float(frame.qualifier in APPROXIMATE)
+    f["asked_numbers_missing"] = float(_numbers_missing(query.measure, f"{frame.context} {everything}"))
     return f
 
 
@@ -107,7 +108,23 @@ def base_unit(unit: str) -> str:
     return _UNIT_CLASS.get(unit, unit)
 
 
-def _unit(asked: str, stated: str) -> dict[str, float]:
+def _asks_count(query: Query) -> bool:
+    """True when a question without a unit word still asks for a count (教职工总数是多少)."""
+    return not query.unit and bool(re.search(r"总数|人数|数量|多少(?:名|位|所|个)?$", query.measure)) \
+        and not re.search(r"率|比|占", query.measure)
+
+
+def _numbers_missing(measure: str, text: str) -> bool:
+    """True when the asked measure names a number (35-39岁, 3+2) that the frame's words do not."""
+    asked = re.findall(r"\d+(?:\s*[-+]\s*\d+)?", normalize(measure))
+    written = re.sub(r"\s", "", normalize(text))
+    return any(re.sub(r"\s", "", a) not in written for a in asked)
+
+
+def _unit(asked: str, stated: str, *, counts: bool = False) -> dict[str, float]:
+    if counts and stated in ("%", "‰", "倍"):
+        return {"unit_exact": 0.0, "unit_near": 0.0, "unit_missing": 0.0, "unit_conflict": 1.0,
+                "unit_unasked": 0.0}
     a, s = base_unit(asked), base_unit(stated)
     exact = bool(asked) and bool(stated) and a == s
     near = bool(asked) and bool(stated) and not exact and (
@@ -138,10 +155,11 @@ def _year(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     if query.years:
         agree = year in query.years or in_title
         return {"year_agree": float(agree), "year_conflict": float(year is not None and not agree),
-                "year_default": 0.0}
+                "year_default": 0.0, "year_not_reported": 0.0}
     current = ctx.data_years.get(frame.chunk.doc_id)
     return {"year_agree": 0.0, "year_conflict": 0.0,
-            "year_default": float(year is not None and year == current)}
+            "year_default": float(year is not None and year == current),
+            "year_not_reported": float(year is not None and current is not None and year != current)}
 
 
 def _bare_row(weights: dict[str, float], frame: Frame) -> bool:

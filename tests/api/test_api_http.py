@@ -18,6 +18,7 @@ from rag.settings import Settings
 KEY = "test-key-123"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ORIGIN = "http://intranet.example"
+SOURCES = "\n\n来源：\n- [1] 昌平区中职教育质量年度报告，表1 招生情况，第 12 行"
 
 
 @pytest.fixture
@@ -172,9 +173,27 @@ def test_chat_completion_non_stream(client: TestClient) -> None:
     request = {"model": "nianbao", "messages": messages}
     body = client.post("/v1/chat/completions", json=request, headers=AUTH).json()
     assert body["object"] == "chat.completion"
-    assert body["choices"][0]["message"]["content"].endswith("[1]")
+    assert body["choices"][0]["message"]["content"] == fake_answer("q").text + "[1]" + SOURCES
     assert body["citations"][0]["quote"] == "招生人数\t1061"
     assert body["nianbao"]["computation"] == "history=1"
+
+
+def test_chat_history_drops_the_sources_list_of_earlier_answers(api_settings: Settings) -> None:
+    seen: list[Any] = []
+
+    def answer(question: str, services: Any, history: Any) -> Any:
+        seen.append(list(history))
+        return fake_answer(question, services, history)
+
+    with client_for(api_settings, replace(fake_engine(), answer=answer)) as c:
+        earlier = c.post("/v1/chat/completions", headers=AUTH,
+                         json={"messages": [{"role": "user", "content": "招生？"}]}).json()
+        reply = earlier["choices"][0]["message"]["content"]
+        messages = [{"role": "user", "content": "招生？"}, {"role": "assistant", "content": reply},
+                    {"role": "user", "content": "那朝阳区呢？"}]
+        c.post("/v1/chat/completions", headers=AUTH, json={"messages": messages})
+    assert "来源" in reply
+    assert seen[-1] == [("招生？", fake_answer("q").text + "[1]")]
 
 
 def test_chat_completion_needs_user_last(client: TestClient) -> None:
@@ -191,7 +210,7 @@ def test_chat_completion_stream(api_settings: Settings) -> None:
     assert datas[-1] == "[DONE]"
     chunks = [json.loads(d) for d in datas[:-1]]
     content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
-    assert content == fake_answer("q").text + "[1]"
+    assert content == fake_answer("q").text + "[1]" + SOURCES
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["citations"][0]["chunk_id"] == "row1"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -45,8 +46,23 @@ def test_serve_ingests_on_first_start_and_answers(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=30)
     text = log.read_text()
-    assert "index is empty: ingesting" in text and "[1/1] changping-zhongzhi-2023.txt" in text
+    assert "索引为空：正在导入" in text and "[1/1] changping-zhongzhi-2023.txt" in text
+    assert text.index("Uvicorn running on") < text.index(f"服务已启动：http://127.0.0.1:{port}")
     assert "DEBUG" not in text
+
+
+def test_serve_on_a_taken_port_says_so_and_never_says_serving(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env.update(NIANBAO_HOME=str(tmp_path / "home"), NIANBAO_REPORTS_DIR=str(tmp_path), NIANBAO_API_KEYS="k1")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "cli.main", "serve", "--no-ingest", "--port", str(port)],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 1
+    assert f"nianbao: 无法在 127.0.0.1:{port} 上监听" in done.stderr
+    assert "服务已启动" not in done.stderr and "Traceback" not in done.stderr
 
 
 def _ready(url: str) -> bool:

@@ -80,11 +80,26 @@ def test_compare_lists_better_and_worse() -> None:
     assert [c.id for c in compare(old, new).worse] == ["T1"]
 
 
+def test_compare_warns_when_the_runs_answered_different_questions() -> None:
+    old = summary(synthetic_run())
+    new = json.loads(json.dumps(old))
+    new["questions_file"] = "evals/questions-extra.jsonl"
+    new["items"] = [dict(new["items"][0], id="X1"), *new["items"][1:]]
+    result = compare(old, new)
+    assert not result.same_questions and result.common == 2
+    first = format_comparison(result).splitlines()[0]
+    assert first.startswith("WARNING: the two runs answered different questions")
+    assert "1 only in old, 1 only in new" in first and "the 2 in both" in first
+    assert "questions-extra.jsonl" in first
+    assert compare(old, old).same_questions and "WARNING" not in format_comparison(compare(old, old))
+
+
 def test_compare_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_outputs(synthetic_run(), tmp_path / "old")
     write_outputs(synthetic_run(), tmp_path / "new")
     assert main(["eval", "--compare", str(tmp_path / "old"), str(tmp_path / "new")]) == 0
-    assert "worse: 0   better: 0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "worse: 0   better: 0" in out and "WARNING" not in out
     assert main(["eval", "--compare", str(tmp_path / "old"), str(tmp_path / "missing")]) == 1
 
 

@@ -110,7 +110,7 @@ def test_openai_embedder_batches_and_keeps_order(fake_openai: FakeOpenAI) -> Non
 def test_openai_embedder_errors_become_index_errors(fake_openai: FakeOpenAI) -> None:
     fake_openai.script_embeddings(status(500), status(500))
     embedder = OpenAIEmbedder(base_url=fake_openai.url, api_key="k", model="fake-embed", max_retries=1)
-    with pytest.raises(IndexError_, match="embedding server failed"):
+    with pytest.raises(IndexError_, match="向量化服务出错"):
         embedder.embed_query("招生")
     embedder.close()
     assert len(fake_openai.embedding_requests()) == 2

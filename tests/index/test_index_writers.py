@@ -44,7 +44,7 @@ def test_a_second_writer_process_fails_fast_with_a_clear_message(settings: Setti
             index.upsert(make_doc("a.txt", ["招生1061人"]))
         assert time.monotonic() - started < 2.0
         assert caught.value.code == "index_locked"
-        assert f"process {holder.pid}" in caught.value.message
+        assert f"进程 {holder.pid}" in caught.value.message
         assert index.documents() == []
     finally:
         holder.kill()
@@ -137,7 +137,7 @@ def test_an_unusable_home_fails_with_an_index_error(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.write_text("a file where the index folder should be", encoding="utf-8")
     index = open_index(Settings(home=home), embedder=CountingEmbedder())
-    with pytest.raises(IndexError_, match="cannot write the index"):
+    with pytest.raises(IndexError_, match="无法写入"):
         index.upsert(make_doc("a.txt", ["招生"]))
-    with pytest.raises(IndexError_, match="cannot read the index"):
+    with pytest.raises(IndexError_, match="无法读取"):
         index.documents()

@@ -89,10 +89,10 @@ def test_a_parser_crash_fails_that_file_only(
 ) -> None:
     real_parse = pipeline.parse
 
-    def fragile(loaded):  # type: ignore[no-untyped-def]
+    def fragile(loaded, **options):  # type: ignore[no-untyped-def]
         if loaded.file == "chaoyang.md":
             raise ValueError("parser bug")
-        return real_parse(loaded)
+        return real_parse(loaded, **options)
 
     monkeypatch.setattr(pipeline, "parse", fragile)
     report = ingest([folder], open_index(settings, embedder=CountingEmbedder()))
@@ -115,12 +115,12 @@ def test_cli_ingest_prints_what_it_found_and_fails_on_a_broken_file(
     monkeypatch.setattr("rag.index.index.build_embedder", lambda _settings: CountingEmbedder())
     assert main(["ingest"]) == 0
     out, err = capsys.readouterr()
-    assert "ingested 2 of 2 files" in out and "2 documents" in out and "chunks" in out
-    assert "changping.txt" in err
+    assert "已导入 2/2 个文件" in out and "2 份报告" in out and "个片段" in out
+    assert "changping.txt：新增，" in err
     (folder / "empty.txt").write_bytes(b"")
     assert main(["ingest", "--rebuild"]) == 1
     out, _ = capsys.readouterr()
-    assert "ingested 2 of 3 files" in out and "failed: empty.txt" in out
+    assert "已导入 2/3 个文件" in out and "失败：empty.txt：文件为空 [empty]" in out
 
 
 @pytest.mark.slow

@@ -327,7 +327,7 @@ def test_value_missing_from_the_cited_source_is_flagged(
     fake_openai.script(json_reply(reply("招生 1200 人[1]。", value=1200)))
     answer = answerer.answer(QUESTION, HITS, FACTS)
     assert not answer.grounded
-    assert answer.warnings == ("the value 1200 is not stated in the cited sources",)
+    assert answer.warnings == ("数值 1200 在所引来源中找不到",)
 
 
 def test_repeated_malformed_replies_open_the_breaker(llm_settings: Settings, fake_openai: FakeOpenAI) -> None:

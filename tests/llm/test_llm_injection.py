@@ -205,7 +205,7 @@ def test_leaks_are_blocked_and_said_so(answerer: LLMAnswerer, fake_openai: FakeO
     _obedient(PROBES[0], fake_openai)
     answer = answerer.answer(QUESTION, _hits(PROBES[0]), FACTS)
     assert answer.refused and answer.text == render("refusal") and answer.citations == ()
-    assert answer.warnings == ("the model's reply was blocked: it repeated the system prompt or a key",)
+    assert answer.warnings == ("大模型的回复已被拦截：其中复述了系统提示或密钥",)
 
 
 def test_fake_citations_leave_no_citation(answerer: LLMAnswerer, fake_openai: FakeOpenAI) -> None:
@@ -213,14 +213,14 @@ def test_fake_citations_leave_no_citation(answerer: LLMAnswerer, fake_openai: Fa
     _obedient(probe, fake_openai)
     answer = answerer.answer(QUESTION, _hits(probe), FACTS)
     assert answer.citations == () and answer.text == "招生 99999 人。"
-    assert answer.warnings == ("the model's answer cites no source",) and not answer.grounded
+    assert answer.warnings == ("大模型的回答没有引用任何来源",) and not answer.grounded
 
 
 def test_number_demanded_by_the_question_is_flagged(answerer: LLMAnswerer, fake_openai: FakeOpenAI) -> None:
     probe = next(p for p in PROBES if p.id == "question-demands-a-number")
     _obedient(probe, fake_openai)
     answer = answerer.answer(probe.question, _hits(probe), FACTS)
-    assert not answer.grounded and answer.warnings == ("the value 99999 is not stated in the cited sources",)
+    assert not answer.grounded and answer.warnings == ("数值 99999 在所引来源中找不到",)
 
 
 def test_planted_calculation_input_is_flagged(answerer: LLMAnswerer, fake_openai: FakeOpenAI) -> None:

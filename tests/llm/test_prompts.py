@@ -15,27 +15,27 @@ def test_render_fills_every_slot() -> None:
 
 
 def test_missing_variable_fails() -> None:
-    with pytest.raises(ConfigError, match="needs variables \\['question'\\]"):
+    with pytest.raises(ConfigError, match="缺少变量 \\['question'\\]"):
         render("answer_user", sources="x")
 
 
 def test_unused_variable_fails() -> None:
-    with pytest.raises(ConfigError, match="does not use variables \\['extra'\\]"):
+    with pytest.raises(ConfigError, match="没有用到变量 \\['extra'\\]"):
         render("answer_user", sources="x", question="y", extra="z")
 
 
 def test_unknown_prompt_fails() -> None:
-    with pytest.raises(ConfigError, match="cannot be read"):
+    with pytest.raises(ConfigError, match="无法读取提示词文件"):
         render("no_such_prompt")
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("no header {{a}}", "no '---' header"),
-        ("---\nname: x\n---\n{{a}}", "lacks a 'variables:' line"),
-        ("---\nvariables: a\n---\n{{a}} {{b}}", "undeclared variables \\['b'\\]"),
-        ("---\nvariables: a, b\n---\n{{a}}", "never uses \\['b'\\]"),
+        ("no header {{a}}", "缺少声明变量的 --- 文件头"),
+        ("---\nname: x\n---\n{{a}}", "缺少 variables: 行"),
+        ("---\nvariables: a\n---\n{{a}} {{b}}", "未声明的变量 \\['b'\\]"),
+        ("---\nvariables: a, b\n---\n{{a}}", "声明了未使用的变量 \\['b'\\]"),
     ],
 )
 def test_inconsistent_prompt_files_fail(raw: str, message: str) -> None:

@@ -1,0 +1,54 @@
+"""`nianbao ask` as a new user meets it: a bad question is refused before any work, a question in
+another language is told how to ask, and a closed pipe ends the command quietly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.main import SIGPIPE_STATUS, main
+from rag.answering import ASK_IN_CHINESE, answer
+from rag.services import Services
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.mark.parametrize("question", ["", "   ", "招生" * 5000])
+def test_a_bad_question_is_refused_before_the_index_is_touched(
+    question: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NIANBAO_HOME", str(tmp_path / "home"))
+    assert main(["ask", question]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nianbao: 问题") and "索引为空" not in err
+    assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize("question", ["How many students enrolled in Changping in 2022?", "2022 enrollment?"])
+def test_a_question_without_chinese_is_told_to_ask_in_chinese(services: Services, question: str) -> None:
+    result = answer(question, services)
+    assert result.refused and result.text.endswith(ASK_IN_CHINESE)
+    assert "中文" in ASK_IN_CHINESE and "2022年昌平区中职学校招生多少人？" in ASK_IN_CHINESE
+
+
+def test_a_chinese_refusal_has_no_language_hint(services: Services) -> None:
+    result = answer("2024年海淀区中职招生多少人？", services)
+    assert result.refused and ASK_IN_CHINESE not in result.text
+
+
+def test_a_closed_pipe_ends_quietly(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env["NIANBAO_HOME"] = str(home)
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written, as with `| head -0`
+    try:
+        done = subprocess.run([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"],
+                              cwd=REPO, env=env, stdout=write, stderr=subprocess.PIPE, text=True, timeout=240)
+    finally:
+        os.close(write)
+    assert done.returncode == SIGPIPE_STATUS
+    assert done.stderr == ""
