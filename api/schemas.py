@@ -19,7 +19,11 @@ class AskRequest(BaseModel):
     question: str = Field(max_length=10_000, description="The question, in Chinese.")
     history: list[tuple[str, str]] = Field(
         default_factory=list, max_length=MAX_TURNS,
-        description="Earlier turns as [question, answer] pairs, oldest first, for follow-ups.",
+        description=(
+            "Earlier turns as [question, answer] pairs, oldest first, for follow-ups. Each earlier "
+            "question is resolved against the ones before it (its slots: region, year, level, measure); "
+            "the answer texts are not parsed: values a follow-up compares (两者相差多少) are re-answered."
+        ),
     )
 
 
@@ -45,6 +49,15 @@ class RetrievedOut(BaseModel):
     score: float
 
 
+class GroupOut(BaseModel):
+    """Citations of a passage answer under one section heading (numbers refer to ``citations[].n``)."""
+
+    file: str
+    title: str
+    section: str
+    citations: list[int]
+
+
 class AnswerOut(BaseModel):
     """The same object as ``nianbao ask --json`` (citations also carry doc_id and chunk_id)."""
 
@@ -58,6 +71,10 @@ class AnswerOut(BaseModel):
     citations: list[CitationOut]
     retrieved: list[RetrievedOut]
     latency_ms: float
+    groups: list[GroupOut] = Field(
+        default_factory=list,
+        description="For a passage answer (a question not asking for a number): its citations by section.",
+    )
 
 
 class EvidenceOut(BaseModel):

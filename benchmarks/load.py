@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000 --key KEY
     .venv/bin/python benchmarks/load.py --soak               # 60 s while a full re-index runs; every
                                                              # citation is fetched back from the server
+    .venv/bin/python benchmarks/load.py --no-cache --workers 1 2   # one line per `serve --workers N`
 
 Bounded: at most ``--requests`` requests and ``--seconds`` seconds; only 127.0.0.1/localhost URLs.
 Exit status 1 when any request failed or p95 is over ``--target-p95-ms``.
@@ -114,13 +115,14 @@ async def run_load(
     }
 
 
-def start_server(home: Path, port: int, *, cache: bool) -> subprocess.Popen[bytes]:
-    """``nianbao serve`` on 127.0.0.1:port with no LLM (extractive mode) and no API keys."""
+def start_server(home: Path, port: int, *, cache: bool, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``nianbao serve --workers N`` on 127.0.0.1:port with no LLM (extractive mode) and no API keys."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
     env.update(NIANBAO_HOME=str(home), NIANBAO_RATE_LIMIT_PER_MINUTE="0")
     if not cache:
         env["NIANBAO_ANSWER_CACHE_SIZE"] = "0"
-    command = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)]
     log = (home / "serve.log").open("wb")
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -153,9 +155,21 @@ def main() -> int:
                         help="start the server with its answer cache off (every request answered afresh)")
     parser.add_argument("--soak", action="store_true",
                         help="run for --seconds while a full re-index runs, resolving every citation")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], metavar="N",
+                        help="worker processes of the started server; several values run one after another")
     args = parser.parse_args()
     if args.requests > 10_000 or args.seconds > 600:
         raise SystemExit("load.py is bounded: at most 10000 requests and 600 seconds")
+    if args.url or len(args.workers) == 1:
+        return _one_run(args, args.workers[0])
+    status = 0
+    for workers in args.workers:
+        print(f"--workers {workers}:", flush=True)
+        status = max(status, _one_run(args, workers))
+    return status
+
+
+def _one_run(args: argparse.Namespace, workers: int) -> int:
     process = None
     with tempfile.TemporaryDirectory(prefix="nianbao-load-") as tmp:
         url = args.url
@@ -166,7 +180,7 @@ def main() -> int:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
             url = f"http://127.0.0.1:{port}"
-            process = start_server(Path(tmp), port, cache=not args.no_cache)
+            process = start_server(Path(tmp), port, cache=not args.no_cache, workers=workers)
         if urlsplit(url).hostname not in LOOPBACK:
             raise SystemExit("load.py only targets loopback (127.0.0.1/localhost)")
         try:
@@ -188,7 +202,8 @@ def main() -> int:
         return 0 if ok else 1
     ok = figures["errors"] == 0 and figures["p95_ms"] < args.target_p95_ms
     print(f"{'PASS' if ok else 'FAIL'}: {figures['requests']} requests, {figures['requests_per_s']} req/s, "
-          f"p95 {figures['p95_ms']} ms, {figures['errors']} errors ({args.concurrency} clients, extractive)")
+          f"p95 {figures['p95_ms']} ms, {figures['errors']} errors ({args.concurrency} clients, extractive, "
+          f"{workers} worker{'s' if workers > 1 else ''})")
     return 0 if ok else 1
 
 

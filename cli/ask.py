@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from ingestion.pipeline import ingest
 from rag.answering import answer, answer_to_json, validate_question
 from rag.services import Services, build_services
 from rag.settings import Settings
@@ -17,6 +16,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("ask", help="根据已导入的报告回答一个问题")
     parser.add_argument("question", help="问题，例如：2022年昌平区中职学校招生多少人？")
     parser.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
+    parser.add_argument("--turn", action="append", default=[], metavar="EARLIER",
+                        help="对话中先前的问题（可重复，按先后顺序）；先依次回答，再把本问题作为追问")
     parser.set_defaults(run=run)
 
 
@@ -26,7 +27,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     try:
         ensure_reports(services)
-        result = answer(question, services)
+        history: list[tuple[str, str]] = []
+        for earlier in args.turn:
+            history.append((earlier, answer(earlier, services, history=history).text))
+        result = answer(question, services, history=history)
     finally:
         services.index.close()
     if args.json:
@@ -40,6 +44,8 @@ def ensure_reports(services: Services) -> None:
     """Ingest the bundled reports (progress on stderr) when the index holds no documents."""
     if services.index.documents():
         return
+    from ingestion.pipeline import ingest  # parsers and PDF libraries only when there is something to parse
+
     print("索引为空，正在导入内置报告…", file=sys.stderr, flush=True)
     ingest([services.settings.reports_dir], services.index, progress=_progress)
 

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from cli import ask, audit, evaluate, ingest, metadata, serve, train
+from cli import ask, audit, chat, evaluate, ingest, metadata, serve, train
 from rag.errors import NianbaoError
 from rag.settings import Settings
 
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="年报问答：回答附有来源")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (ingest, ask, evaluate, serve, train, metadata, audit):
+    for module in (ingest, ask, chat, evaluate, serve, train, metadata, audit):
         module.register(sub)
     return parser
 

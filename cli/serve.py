@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     parser.add_argument("--no-ingest", action="store_true", help="不导入内置报告")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="工作进程数（uvicorn 的多进程模式；默认 1）")
     parser.set_defaults(run=run)
 
 
@@ -35,10 +37,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
     from rag.services import build_services
 
-    handler = logging.StreamHandler()
-    handler.setLevel(logging.INFO)  # libraries that set their own loggers to DEBUG stay quiet
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    _log_to_stderr()
+    if args.workers > 1:
+        return _run_workers(args, settings)
     services = build_services(settings)
     try:
         if not args.no_ingest:
@@ -77,6 +78,46 @@ def serve_announced(server: uvicorn.Server, host: str, port: int) -> None:
         if server.started or not exc.code:
             raise
         raise ConfigError(f"无法在 {host}:{port} 上监听（端口可能已被占用，或该地址不属于本机）") from exc
+
+
+def _run_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest once here, then let uvicorn start ``args.workers`` processes, each with its own services
+    on the shared index (they all follow its CURRENT generation; writers share one lock file)."""
+    import uvicorn
+
+    from rag.services import build_services
+
+    if not args.no_ingest:
+        services = build_services(settings)
+        try:
+            ensure_ingested(services, settings)
+        finally:
+            services.index.close()
+    if not settings.api_keys:
+        log.warning("未设置 NIANBAO_API_KEYS：任何能访问 %s 的人都可以使用 API", args.host)
+    log.info("以 %d 个工作进程启动服务：http://%s:%d", args.workers, args.host, args.port)
+    uvicorn.run("cli.serve:worker_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info")
+    return 0
+
+
+def worker_app() -> Any:
+    """The app of one worker process: settings from the environment, services built and warmed up."""
+    from api.app import create_app
+    from rag.services import build_services
+
+    _log_to_stderr()
+    settings = Settings.from_env()
+    services = build_services(settings)
+    warm_up(services)
+    return create_app(settings, services)
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO)  # libraries that set their own loggers to DEBUG stay quiet
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 def ensure_ingested(services: Any, settings: Settings) -> None:

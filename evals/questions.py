@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
 
-KINDS = ("table", "prose", "computed", "cross_doc", "list", "unanswerable")
+KINDS = ("table", "prose", "computed", "cross_doc", "list", "passage", "unanswerable")
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,18 @@ class Source:
     line: int | None = None
     quote: str | None = None
     table: str | None = None
+
+
+@dataclass(frozen=True)
+class GoldSection:
+    """Lines ``start``..``end`` (1-based, inclusive) of ``file`` that answer a passage question."""
+
+    file: str
+    start: int
+    end: int
+
+    def holds(self, file: str, line: int) -> bool:
+        return file == self.file and self.start <= line <= self.end
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,13 @@ class Question:
     tolerance: float = 0.0
     source: Source = field(default_factory=Source)
     note: str = ""
+    sections: tuple[GoldSection, ...] = ()
+    """For a ``passage`` question: the line ranges that answer it (a citation must fall inside one)."""
+    before: tuple[str, ...] = ()
+    """For the last turn of a conversation: the earlier questions, asked first (in order) with the
+    service's own answers as history."""
+    follow: str = ""
+    """For the last turn of a conversation: the kind of follow-up it is (measure, region, year …)."""
 
     @property
     def report(self) -> str:
@@ -58,7 +77,8 @@ def load_questions(path: Path) -> list[Question]:
 
 def _parse_line(line: str, where: str) -> Question:
     try:
-        return question_from_dict(json.loads(line))
+        data = json.loads(line)
+        return conversation_from_dict(data) if "turns" in data else question_from_dict(data)
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{where}: not a valid question ({exc})") from exc
 
@@ -79,4 +99,17 @@ def question_from_dict(data: dict[str, Any]) -> Question:
         tolerance=float(data.get("tolerance") or 0.0),
         source=Source(**{k: v for k, v in (data.get("source") or {}).items() if k in Source.__annotations__}),
         note=str(data.get("note") or ""),
+        sections=tuple(GoldSection(str(g["file"]), int(g["from"]), int(g["to"]))
+                       for g in answer.get("sections") or ()),
     )
+
+
+def conversation_from_dict(data: dict[str, Any]) -> Question:
+    """The scored last turn of a conversation ``{"id", "turns": [{question, kind, answer, …}, …]}``,
+    carrying the earlier turns' questions in ``before``."""
+    turns = list(data["turns"])
+    if not turns:
+        raise ValueError("a conversation needs at least one turn")
+    last = question_from_dict({"id": data["id"], **turns[-1]})
+    before = tuple(str(turn["question"]) for turn in turns[:-1])
+    return replace(last, before=before, follow=str(turns[-1].get("follow") or data.get("follow") or ""))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from evals.run import EvalRun
 from evals.scoring import expected_text
 from evals.summary import Scored
-
-if TYPE_CHECKING:
-    from evals.runner import EvalRun
 
 HEADLINES = (
     ("accuracy", "Accuracy (all questions)"),
@@ -33,6 +31,8 @@ def render_report(run: EvalRun, data: Mapping[str, Any]) -> str:
         _modes(mine.get("by_mode", {})),
         _breakdown("By kind", mine["by_kind"], base["by_kind"]),
         _breakdown("By report", mine["by_report"], base["by_report"]),
+        _breakdown("By follow-up (conversations)", mine["by_follow"], base.get("by_follow", {}))
+        if mine.get("by_follow") else "",
         "![accuracy by kind and by report](accuracy.png)",
         "![risk–coverage: accuracy of the answered questions against the share answered](risk-coverage.png)",
         _cells(data["cells"], run),
@@ -107,6 +107,7 @@ def _failure(s: Scored) -> str:
     q = s.question
     lines = [
         f"### {q.id} · {q.kind} · {q.report}",
+        *([f"- earlier turns: {' → '.join(q.before)}"] if q.before else []),
         f"- question: {q.question}",
         f"- expected: **{expected_text(q)}**" + (f" (source line {q.source.line})" if q.source.line else ""),
         f"- got: **{s.grade.got or '(nothing)'}** — {s.grade.reason}",

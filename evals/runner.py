@@ -7,7 +7,6 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from evals.baseline import build_baseline
 from evals.cell_check import CellResult, check_index, load_ground_truth, overall, table_scores
 from evals.questions import Question
+from evals.run import EvalRun
 from evals.scoring import grade, squash_source
 from evals.summary import Scored, items, metrics, ratio
 from rag.errors import NianbaoError
@@ -24,18 +24,6 @@ if TYPE_CHECKING:
     from rag.services import Services
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class EvalRun:
-    questions_file: str
-    mode: str
-    started: str
-    seconds: float
-    system: list[Scored]
-    baseline: list[Scored]
-    cells: list[CellResult] = field(default_factory=list)
-    """Ground-truth table cells checked against the facts in the index."""
 
 
 def run_eval(
@@ -141,10 +129,14 @@ def _ingest_bundled(settings: Settings, services: Services, say: Progress) -> No
 def _ask(question: Question, services: Services, n: int, total: int, say: Progress) -> Scored:
     from rag.answering import answer, answer_to_json
 
-    clock = time.perf_counter()
+    history: list[tuple[str, str]] = []
     try:
-        data = answer_to_json(answer(question.question, services))
+        for earlier in question.before:
+            history.append((earlier, answer(earlier, services, history=history).text))
+        clock = time.perf_counter()
+        data = answer_to_json(answer(question.question, services, history=history))
     except NianbaoError as exc:
+        clock = time.perf_counter()
         data = _error_answer(question, exc)
     data.setdefault("latency_ms", (time.perf_counter() - clock) * 1000)
     scored = Scored(question, {"id": question.id, **data}, grade(question, data))

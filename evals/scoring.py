@@ -11,6 +11,9 @@ Rules (each has tests in tests/evals/test_scoring.py):
 - **Ratios** (``0.26 : 0.74``) compare the first ratio in the answer text, spaces ignored.
 - **Lists**: every keyword must occur on its own, not only inside a longer keyword of the same
   list (``俄罗斯`` inside ``白俄罗斯`` does not count).
+- **Passages** (kind ``passage``): correct when a citation's line falls inside a gold section
+  (file, from, to) and at least half the keywords occur in the answer text; cited when such a
+  citation's quote is found in its file.
 - **Unanswerable**: correct only if refused AND no number is stated except years and markers.
 - **Citations**: the cited quotes contain the expected value (or ratio, or every keyword); for
   ``computed`` and ``cross_doc`` questions they contain every input of the formula in ``note``.
@@ -147,6 +150,21 @@ def formula_inputs(note: str) -> list[float]:
     return list(dict.fromkeys(found))
 
 
+def in_gold_section(question: Question, citations: Sequence[Mapping[str, Any]]) -> bool:
+    """True if one of ``citations`` cites a line inside one of the question's gold sections."""
+    return any(
+        gold.holds(str(c.get("file") or ""), int(c.get("line") or 0))
+        for c in citations for gold in question.sections
+    )
+
+
+def passage_keywords_ok(keywords: Sequence[str], text: str) -> tuple[bool, list[str]]:
+    """Whether at least half of ``keywords`` occur in ``text``, and the ones missing."""
+    norm = _squash(text)
+    missing = [k for k in keywords if _squash(k) not in norm]
+    return 2 * (len(keywords) - len(missing)) >= len(keywords), missing
+
+
 def citation_supports(question: Question, quotes: Sequence[str]) -> bool | None:
     """True if the cited quotes contain the expected value (or its inputs); None if unanswerable."""
     if question.unanswerable:
@@ -197,6 +215,9 @@ def expected_text(question: Question) -> str:
     """The expected answer in a few words, for reports."""
     if question.unanswerable:
         return "(refuse: not in the reports)"
+    if question.sections:
+        where = ", ".join(f"{g.file}:{g.start}-{g.end}" for g in question.sections)
+        return f"{where} ({'、'.join(question.keywords)})"
     if question.keywords:
         return "、".join(question.keywords)
     if question.text is not None:
@@ -225,7 +246,10 @@ def grade(
     """
     correct, reason, got = _judge(question, answer)
     citations = [c for c in answer.get("citations") or () if sources is None or quote_found(c, sources)]
-    cited = citation_supports(question, [str(c.get("quote") or "") for c in citations])
+    if question.sections:
+        cited: bool | None = in_gold_section(question, citations)
+    else:
+        cited = citation_supports(question, [str(c.get("quote") or "") for c in citations])
     retrieved = [(str(h.get("file") or ""), str(h.get("text") or "")) for h in answer.get("retrieved") or ()]
     return Grade(correct, cited, recall_at_k(question, retrieved, k), reason, got)
 
@@ -240,6 +264,8 @@ def _judge(question: Question, answer: Mapping[str, Any]) -> tuple[bool, str, st
         return False, why, _shorten(text)
     if answer.get("refused"):
         return False, "refused an answerable question", "(refused)"
+    if question.sections:
+        return _judge_passage(question, answer)
     if question.keywords:
         missing = missing_keywords(question.keywords, text)
         return not missing, ("missing: " + "、".join(missing)) if missing else "ok", _shorten(text)
@@ -249,6 +275,15 @@ def _judge(question: Question, answer: Mapping[str, Any]) -> tuple[bool, str, st
         ok = ratio_matches(question.text, text)
         return ok, "ok" if ok else ("wrong ratio" if ratios else "no ratio stated"), got
     return _judge_number(question, answer)
+
+
+def _judge_passage(question: Question, answer: Mapping[str, Any]) -> tuple[bool, str, str]:
+    text = str(answer.get("answer") or "")
+    inside = in_gold_section(question, list(answer.get("citations") or ()))
+    enough, missing = passage_keywords_ok(question.keywords, text)
+    reasons = ([] if inside else ["no citation inside a gold section"]) + (
+        [] if enough else ["missing: " + "、".join(missing)])
+    return inside and enough, "; ".join(reasons) or "ok", _shorten(text)
 
 
 def _judge_number(question: Question, answer: Mapping[str, Any]) -> tuple[bool, str, str]:

@@ -43,7 +43,7 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "correct_and_cited": _share(answerable, lambda s: s.grade.correct and bool(s.grade.cited)),
         "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
         "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
-        "wrong_numbers": sum(s.grade.reason in WRONG_NUMBER for s in scored),
+        "wrong_numbers": sum(wrong_number(s) for s in scored),
         "risk_coverage": risk_coverage(scored),
         "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
         "latency_ms": {
@@ -54,6 +54,7 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "by_mode": by_mode(scored),
         "by_kind": _breakdown(scored, lambda s: s.question.kind),
         "by_report": _breakdown(scored, lambda s: s.question.report),
+        "by_follow": _breakdown([s for s in scored if s.question.follow], lambda s: s.question.follow),
     }
 
 
@@ -67,7 +68,7 @@ def by_mode(scored: Sequence[Scored]) -> dict[str, dict[str, int]]:
 
 
 def _mode_counts(group: Sequence[Scored]) -> dict[str, int]:
-    wrong = [s for s in group if _wrong_number(s)]
+    wrong = [s for s in group if wrong_number(s)]
     return {
         "n": len(group),
         "correct": sum(s.grade.correct for s in group),
@@ -77,8 +78,9 @@ def _mode_counts(group: Sequence[Scored]) -> dict[str, int]:
     }
 
 
-def _wrong_number(s: Scored) -> bool:
-    return not s.grade.correct and not s.answer.get("refused") and s.answer.get("value") is not None
+def wrong_number(s: Scored) -> bool:
+    """True when the answer stated a number that is not the answer (a refusal or missing list item is not)."""
+    return s.grade.reason in WRONG_NUMBER
 
 
 def risk_coverage(scored: Sequence[Scored]) -> list[dict[str, float]]:

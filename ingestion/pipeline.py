@@ -3,12 +3,14 @@ per run; a broken file fails alone."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.isolation import load_isolated
+from ingestion.loaders import DEFAULT_MAX_BYTES
 from ingestion.overrides import Override, load_overrides
 from ingestion.parse import parse
 from rag.errors import NianbaoError
@@ -97,8 +99,13 @@ def ingest_file(path: Path, index: Index, *, override: Override | None = None) -
     """Load, parse and upsert one file; any failure is reported, never raised."""
     started = time.perf_counter()
     try:
-        doc = parse(load_isolated(path), override=override)
-        result = index.upsert(doc)
+        info: ReportInfo | None = None
+        result = _skip_unchanged(path, index) if override is None else None
+        if result is None:
+            doc = parse(load_isolated(path), override=override)
+            result, info = index.upsert(doc), doc.info
+        else:
+            info = next((d for d in index.documents() if d.file == path.name), None)
     except NianbaoError as exc:
         return FileOutcome(str(path), "failed", exc.message, exc.code, seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug on one odd file must not stop the batch
@@ -106,7 +113,18 @@ def ingest_file(path: Path, index: Index, *, override: Override | None = None) -
         return FileOutcome(
             str(path), "failed", message, "parse_failed", seconds=time.perf_counter() - started
         )
-    return _outcome(path, result, time.perf_counter() - started, doc.info)
+    return _outcome(path, result, time.perf_counter() - started, info)
+
+
+def _skip_unchanged(path: Path, index: Index) -> UpsertResult | None:
+    """The index's "unchanged" result when the file's bytes hash to a stored report's (no parsing)."""
+    try:
+        if path.stat().st_size > DEFAULT_MAX_BYTES:
+            return None  # the loader refuses it with its own error
+        content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the loader reports why the file cannot be read
+    return index.unchanged(path.name, content_hash)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -120,7 +138,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _outcome(path: Path, result: UpsertResult, seconds: float, info: ReportInfo) -> FileOutcome:
+def _outcome(path: Path, result: UpsertResult, seconds: float, info: ReportInfo | None) -> FileOutcome:
     return FileOutcome(
         str(path),
         result.status,

@@ -8,9 +8,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import extractive, grounding, ranked
+from rag import conversation, extractive, grounding, passages, ranked
+from rag.comparison import NO_VALUES, difference
 from rag.errors import InputError, LLMError
-from rag.query import Query, parse_query, with_context
+from rag.query import Query
 from rag.retriever import Retrieval
 from rag.services import Services
 from rag.types import Answer, Hit
@@ -29,7 +30,11 @@ _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def answer(question: str, services: Services, *, history: History = ()) -> Answer:
     """The answer to ``question`` (with follow-ups resolved against ``history``), checked and timed."""
     started = time.perf_counter()
-    query = understand(question, services, history=history)
+    resolved = _resolve(question, services, history)
+    query = resolved.query
+    routed = _routed(resolved, services, history)
+    if routed is not None:
+        return _finish(question, routed, (), started)
     draft, warnings = _draft(query, services, history)
     return _finish(question, draft, warnings, started)
 
@@ -41,8 +46,13 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     the final Answer (which may be a fallback with quite different text), never prefix it.
     """
     started = time.perf_counter()
-    query = understand(question, services, history=history)
+    resolved = _resolve(question, services, history)
+    query = resolved.query
+    routed = _routed(resolved, services, history)
     llm = services.llm
+    if routed is not None:
+        yield _finish(question, routed, (), started)
+        return
     if llm is None or not llm.available():
         yield _finish(question, *_draft(query, services, history), started)
         return
@@ -87,13 +97,85 @@ def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: fl
 
 def understand(question: str, services: Services, *, history: History = ()) -> Query:
     """The parsed question, with a follow-up such as 「那朝阳区呢？」 completed from earlier turns."""
+    return _resolve(question, services, history).query
+
+
+def _resolve(question: str, services: Services, history: History) -> conversation.Resolved:
     text = validate_question(question, max_chars=services.settings.max_question_chars)
-    context: Query | None = None
-    for previous, _ in history[-3:]:
-        parsed = parse_query(previous[: services.settings.max_question_chars])
-        context = parsed if context is None else with_context(parsed, context)
-    query = parse_query(text)
-    return with_context(query, context) if context is not None else query
+    return conversation.resolve(text, _earlier(history, services))
+
+
+def _earlier(history: History, services: Services) -> list[Query]:
+    """The earlier turns' questions, each resolved against the ones before it."""
+    questions = [q for q, _ in history]
+    return conversation.earlier_queries(questions, max_chars=services.settings.max_question_chars)
+
+
+def _routed(resolved: conversation.Resolved, services: Services, history: History) -> Answer | None:
+    """The answer for a comparison over earlier answers or a question not asking for a number, else None
+    (the extractive or LLM numeric path answers)."""
+    retriever, query = services.retriever, resolved.query
+    if resolved.kind == "difference":
+        return _compared(resolved.question or query, services, _earlier(history, services))
+    if passages.is_qualitative(query):
+        retrieval, lexicon = retriever.retrieve(query), retriever.lexicon()
+        listed = extractive.answer(query, lambda _: retrieval, lexicon) if query.is_list else None
+        anchor = listed.citations[0] if listed is not None and listed.citations else None
+        found = passages.answer(query, retrieval, lexicon, lines=services.source_lines, anchor=anchor)
+        return _summarized(found, services)
+    return None
+
+
+def _summarized(found: Answer, services: Services) -> Answer:
+    """A passage answer with the LLM's short summary above it when an LLM is configured (the
+    passages alone, with a warning, when the summary fails its checks)."""
+    llm = services.llm
+    if llm is None or not llm.available() or found.refused:
+        return found
+    from rag.llm.summary import summarize  # the LLM stack is imported only when one is configured
+
+    try:
+        return summarize(found, services.settings, breaker=llm.breaker)
+    except LLMError as exc:
+        return replace(found, warnings=(*found.warnings, f"{FALLBACK}：{exc.message}"))
+
+
+def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
+    """「两者相差多少」 over the last two earlier answers; 「比上一年多了多少」 over the last one and the
+    same question a year earlier."""
+    kind = conversation.comparison(query.norm)
+    if kind == "previous_year" and earlier:
+        later_q = earlier[-1]
+        year = later_q.year or _data_year(later_q, services)
+        if year is None:
+            return _no_values(query)
+        later_q = replace(later_q, years=(year,))
+        pair = (later_q, replace(later_q, years=(year - 1,)))
+        labels = (f"{year}年", f"{year - 1}年")
+    elif len(earlier) >= 2:
+        pair, labels = (earlier[-2], earlier[-1]), ("", "")
+    else:
+        return _no_values(query)
+    a, b = (_extractive(q, services) for q in pair)
+    first, second = _labels(*pair)
+    result = difference(query.text, a, b, later_label=labels[0] or first, earlier_label=labels[1] or second)
+    return result or _no_values(query)
+
+
+def _labels(a: Query, b: Query) -> tuple[str, str]:
+    """What tells two compared questions apart (their year, region, level or measure)."""
+    slots = [(f"{x.year}年" if x.year else "", x.region, x.level, x.measure) for x in (a, b)]
+    differ = [i for i in range(4) if slots[0][i] != slots[1][i]] or [3]
+    return tuple("".join(slots[k][i] for i in differ) for k in (0, 1))  # type: ignore[return-value]
+
+
+def _data_year(query: Query, services: Services) -> int | None:
+    documents = services.retriever.retrieve(query).documents
+    return documents[0].data_year if documents else None
+
+
+def _no_values(query: Query) -> Answer:
+    return Answer(query.text, NO_VALUES, None, "", True, "extractive", (), ())
 
 
 def validate_question(question: str, *, max_chars: int) -> str:
@@ -126,6 +208,10 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "grounded": answer.grounded,
         "confidence": answer.confidence,
         "warnings": list(answer.warnings),
+        "groups": [
+            {"file": g.file, "title": g.title, "section": g.section, "citations": list(g.citations)}
+            for g in answer.groups
+        ],
     }
 
 

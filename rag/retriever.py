@@ -14,12 +14,14 @@ from typing import Protocol
 import jieba
 
 from rag.frames import Frame, document_frames
+from rag.grams import LATIN as _LATIN
+from rag.grams import document_frequencies, grams
 from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _PARTICLES = frozenset("的了在是有和与及或中等为对被把从到所个名位项家部门种批几多少")
-_LATIN = re.compile(r"[A-Za-z]+[+]*")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 WEIGHTS: Mapping[str, float] = {"bm25": 1.0, "dense": 0.5}
 """Fusion weights, measured on the 64 answerable dev questions (raw fused hits, before the answer's
 evidence is moved first) with the offline LSA embedder: recall@5 was 55/64 for BM25 alone, 55/64
@@ -40,12 +42,11 @@ class Lexicon:
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Lexicon:
         """A lexicon whose rare bigrams weigh more than common ones."""
-        counts: dict[str, int] = {}
-        total = 0
-        for text in texts:
-            total += 1
-            for gram in grams(text):
-                counts[gram] = counts.get(gram, 0) + 1
+        return cls.from_counts(*document_frequencies(texts))
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int], total: int) -> Lexicon:
+        """The lexicon of ``total`` texts in which each bigram occurs ``counts[gram]`` times."""
         idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in counts.items()}
         return cls(idf, math.log(total + 1) if total else 1.0)
 
@@ -69,19 +70,6 @@ def word_grams(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=200_000)
-def grams(text: str) -> frozenset[str]:
-    """Character bigrams of the Chinese letters and digits in ``text``."""
-    clean = re.sub(r"[^\w\u4e00-\u9fff]+", " ", normalize(text)).replace("_", " ")
-    out: set[str] = set()
-    for piece in clean.split():
-        out.update(piece[i: i + 2] for i in range(len(piece) - 1))
-        if len(piece) == 1:
-            out.add(piece)
-    out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))
-    return frozenset(out)
-
-
 class SearchIndex(Protocol):
     """The part of ``rag.index.Index`` retrieval reads."""
 
@@ -97,6 +85,9 @@ class SearchIndex(Protocol):
     def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
 
     def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
+
+    def gram_counts(self) -> tuple[dict[str, int], int] | None:
+        """The bigram document frequencies of every chunk's search text, when the index stored them."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +126,21 @@ def fuse(rankings: Mapping[str, Sequence[Hit]], *, weights: Mapping[str, float],
     return [Hit(chunks[cid], scores[cid], ranks[cid]) for cid in order]
 
 
-def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[list[ReportInfo], str]:
-    """The reports ``query`` can be about, best first, or a reason why there are none."""
+Coverage = Mapping[str, frozenset[int]]
+"""The data years each report states (its tables' years, the years its text names), by doc id."""
+
+
+def select_documents(
+    query: Query, documents: Sequence[ReportInfo], coverage: Coverage | None = None
+) -> tuple[list[ReportInfo], str]:
+    """The reports ``query`` can be about, best first, or a reason why there are none.
+
+    Without an asked year, the latest report of each region and level is meant. For asked years, every report
+    stating one of them (``coverage``) is a candidate: those stating
+    more of the asked years first, then the latest report first (the same figure printed in several
+    reports is taken from the latest). When no report states an asked year, the reports whose own
+    data year is nearest after it are searched (their text may give it as a change from last year).
+    """
     if query.unknown_region:
         return [], "问题所涉地区不在已收录的报告范围内。"
     docs = [d for d in documents if not query.region or d.region == query.region]
@@ -150,7 +154,10 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
         if not query.years:
             return docs, ""
     if not query.years:
-        return sorted(docs, key=lambda d: -(_data_year(d) or 0)), ""
+        return _latest_per_level(docs), ""
+    stating = _stating(docs, query.years, coverage or {})
+    if stating:
+        return stating, ""
     fitting = sorted((_year_gap(d, query.years), d.doc_id, d) for d in docs)
     fitting = [f for f in fitting if f[0] <= MAX_YEARS_BACK]
     if not fitting:
@@ -158,6 +165,39 @@ def select_documents(query: Query, documents: Sequence[ReportInfo]) -> tuple[lis
         return [], f"已收录的{query.region or ''}报告不包含{years}年的数据。"
     best = fitting[0][0]
     return [d for gap, _, d in fitting if gap == best], ""
+
+
+def _stating(docs: Sequence[ReportInfo], years: Sequence[int], coverage: Coverage) -> list[ReportInfo]:
+    """The reports stating any of ``years`` (none after their own data year), best first."""
+    def stated(doc: ReportInfo) -> int:
+        data_year = _data_year(doc)
+        own = coverage.get(doc.doc_id, frozenset())
+        return sum(1 for y in years if y in own and (data_year is None or y <= data_year))
+
+    found = [(stated(d), d) for d in docs]
+    return [d for n, d in sorted(found, key=lambda nd: (-nd[0], _latest(nd[1]))) if n]
+
+
+def _latest_per_level(docs: Sequence[ReportInfo]) -> list[ReportInfo]:
+    """The latest report of each region and level, latest first: a question naming no year asks
+    about now."""
+    latest: dict[tuple[str, str], ReportInfo] = {}
+    for doc in sorted(docs, key=_latest):
+        latest.setdefault((doc.region, doc.level), doc)
+    return list(latest.values())
+
+
+def _latest(doc: ReportInfo) -> tuple[int, int, str]:
+    """Sort key: the latest data year (then report year) first, ties by doc id."""
+    return -(_data_year(doc) or 0), -(doc.report_year or 0), doc.doc_id
+
+
+def stated_years(facts: Iterable[TableFact], texts: Iterable[str]) -> frozenset[int]:
+    """The years a report states: its table facts' years and the years (「2022年」) its text names."""
+    years = {f.year for f in facts if f.year is not None}
+    for text in texts:
+        years.update(int(y) for y in _YEAR.findall(text))
+    return frozenset(years)
 
 
 def _covers_level(doc: ReportInfo, level: str) -> bool:
@@ -192,6 +232,7 @@ class Retriever:
         self._facts: dict[str, list[TableFact]] = {}
         self._frames: dict[str, list[Frame]] = {}
         self._lexicon: Lexicon | None = None
+        self._coverage: dict[str, frozenset[int]] | None = None
 
     def documents(self) -> list[ReportInfo]:
         """The indexed reports (clearing caches when the index switched to another generation)."""
@@ -201,6 +242,7 @@ class Retriever:
         with self._lock:
             if key != self._key:
                 self._key, self._chunks, self._facts, self._frames, self._lexicon = key, {}, {}, {}, None
+                self._coverage = None
         return documents
 
     def chunks(self, doc_id: str) -> list[Chunk]:
@@ -239,14 +281,32 @@ class Retriever:
         with self._lock:
             lexicon = self._lexicon
         if lexicon is None:
-            lexicon = Lexicon.from_texts(c.search_text for d in documents for c in self.chunks(d.doc_id))
+            stored = self._index.gram_counts()
+            lexicon = Lexicon.from_counts(*stored) if stored is not None else Lexicon.from_texts(
+                c.search_text for d in documents for c in self.chunks(d.doc_id))
             with self._lock:
                 self._lexicon = lexicon
         return lexicon
 
+    def coverage(self, documents: Sequence[ReportInfo]) -> Coverage:
+        """The years each of ``documents`` states (cached per report until the reports change)."""
+        with self._lock:
+            known = dict(self._coverage or {})
+        missing = [d for d in documents if d.doc_id not in known]
+        if missing:
+            for d in missing:
+                known[d.doc_id] = stated_years(self.facts(d.doc_id), (c.text for c in self.chunks(d.doc_id)))
+            with self._lock:
+                self._coverage = {**(self._coverage or {}), **known}
+        return known
+
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
-        documents, reason = select_documents(query, self.documents())
+        documents = self.documents()
+        # only the asked region's reports can be chosen: their years are all that must be read
+        local = [d for d in documents if not query.region or d.region == query.region]
+        coverage = self.coverage(local) if query.years else None
+        documents, reason = select_documents(query, documents, coverage)
         if reason:
             return Retrieval(query, (), (), (), reason)
         where = SearchFilter(doc_ids=tuple(d.doc_id for d in documents))

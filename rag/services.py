@@ -9,6 +9,7 @@ from rag.embedders import Embedder, build_embedder
 from rag.index import Index, open_index
 from rag.retriever import Retriever
 from rag.settings import Settings
+from rag.source_lines import SourceLines
 
 if TYPE_CHECKING:
     from rag.llm import LLMAnswerer
@@ -23,6 +24,8 @@ class Services:
     embedder: Embedder
     retriever: Retriever
     llm: LLMAnswerer | None = None
+    source_lines: SourceLines | None = None
+    """Exact lines of cited sentences from the reports' text files (passage answers)."""
 
 
 def build_services(settings: Settings) -> Services:
@@ -35,6 +38,7 @@ def build_services(settings: Settings) -> Services:
         embedder=embedder,
         retriever=Retriever(index),
         llm=_build_llm(settings),
+        source_lines=SourceLines((settings.reports_dir, settings.home / "uploads")),
     )
 
 

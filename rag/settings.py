@@ -39,6 +39,9 @@ class Settings:
     embed_api_key: str = ""
     embed_model: str = ""
 
+    chroma_url: str = ""
+    """A Chroma server (http://host:port) holding the vectors; empty = an embedded folder per generation."""
+
     api_keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -80,6 +83,7 @@ class Settings:
                 embed_base_url=get("NIANBAO_EMBED_BASE_URL", ""),
                 embed_api_key=get("NIANBAO_EMBED_API_KEY", get("OPENAI_API_KEY", "")),
                 embed_model=get("NIANBAO_EMBED_MODEL", ""),
+                chroma_url=get("NIANBAO_CHROMA_URL", "").strip(),
                 api_keys=_split(get("NIANBAO_API_KEYS", "")),
                 cors_origins=_split(get("NIANBAO_CORS_ORIGINS", "")),
                 max_upload_bytes=int(get("NIANBAO_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),

@@ -155,6 +155,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class PassageGroup:
+    """Citations of a passage answer that sit under one section heading of one report."""
+
+    file: str
+    title: str
+    section: str
+    """The heading path, e.g. '3. 产教融合 > 3.1 校企合作'."""
+    citations: tuple[int, ...]
+    """The numbers (``Citation.n``) of the sentences or list items in this group, in source order."""
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -172,6 +184,8 @@ class Answer:
     warnings: tuple[str, ...] = ()
     confidence: float | None = None
     """How sure the answerer is of a stated number (ranked: calibrated p(correct); rules: its score)."""
+    groups: tuple[PassageGroup, ...] = ()
+    """For a passage answer (a question not asking for a number): its citations by section."""
 
 
 @dataclass(frozen=True)

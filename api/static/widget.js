@@ -46,6 +46,11 @@
     ".cite{display:block;width:100%;text-align:left;background:#fff;border:1px solid #dadce0;border-radius:6px;",
     "padding:4px 8px;font-size:13px;color:#1a4d8f;cursor:pointer;white-space:normal;overflow-wrap:anywhere;}",
     ".actions{margin-top:6px;display:flex;gap:6px;}",
+    ".groups{margin-top:6px;display:flex;flex-direction:column;gap:8px;white-space:normal;}",
+    ".group h4{margin:0;font-size:14px;color:#b3261e;}",
+    ".group .where{font-size:11px;color:#5f6368;overflow-wrap:anywhere;}",
+    ".group .items{margin:4px 0 0;padding-left:18px;display:flex;flex-direction:column;gap:4px;}",
+    ".cite.inline{display:inline;width:auto;padding:0 4px;margin-left:2px;font-size:12px;vertical-align:baseline;}",
     ".actions button{font-size:12px;border:1px solid #dadce0;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer;min-height:28px;}",
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #e0e0e0;}",
     "textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #dadce0;border-radius:8px;font-size:15px;}",
@@ -171,7 +176,9 @@
       msg.box.appendChild(el("div", { "class": "warn" }, ["提示：" + String(w)]));
     });
     var cites = payload.citations || [];
-    if (cites.length) {
+    if ((payload.groups || []).length) {
+      renderGroups(msg, payload);
+    } else if (cites.length) {
       var list = el("ol", { "class": "cites", "aria-label": "引用出处" });
       cites.forEach(function (c) {
         var btn = el("button", { type: "button", "class": "cite",
@@ -184,7 +191,45 @@
     var copy = el("button", { type: "button", "aria-label": "复制回答" }, ["复制"]);
     copy.addEventListener("click", function () { copyAnswer(payload); });
     msg.box.appendChild(el("div", { "class": "actions" }, [copy]));
-    log.scrollTop = log.scrollHeight;
+    log.scrollTop = (payload.groups || []).length ? startOf(msg.box) : log.scrollHeight;
+  }
+
+  /* A passage answer: the report it speaks for, then each section heading with its sentences,
+   * every sentence followed by its own clickable citation. */
+  function renderGroups(msg, payload) {
+    var byN = {};
+    (payload.citations || []).forEach(function (c) { byN[c.n] = c; });
+    var lines = String(payload.answer || "").split("\n");
+    var end = lines.findIndex(function (line) { return line.charAt(0) === "【"; });
+    msg.body.textContent = lines.slice(0, end < 0 ? 1 : end).join("\n").trim();
+    var box = el("div", { "class": "groups" });
+    payload.groups.forEach(function (g) {
+      var items = el("ul", { "class": "items" });
+      (g.citations || []).forEach(function (n) {
+        var c = byN[n];
+        if (!c) { return; }
+        var btn = el("button", { type: "button", "class": "cite inline",
+          "aria-label": "查看引用 " + c.n + "：" + String(c.file || "") + (c.line ? " 第" + c.line + "行" : ""),
+          title: citeLabel(c) }, ["[" + c.n + "]"]);
+        btn.addEventListener("click", function () { openSource(c, payload, btn); });
+        items.appendChild(el("li", {}, [String(c.quote || "").replace(/\n/g, ""), " ", btn]));
+      });
+      box.appendChild(el("section", { "class": "group" }, [
+        el("h4", {}, [sectionLabel(g.section)]),
+        el("div", { "class": "where" }, [String(g.section || "")]), items]));
+    });
+    msg.box.appendChild(box);
+  }
+
+  /* The log's scroll position that shows a long answer from its question on. */
+  function startOf(box) {
+    var from = box.previousElementSibling || box;
+    return Math.max(0, from.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop - 8);
+  }
+
+  function sectionLabel(path) {
+    var last = String(path || "").split(" > ").pop();
+    return last.replace(/^[\s（(【\[]*(?:[0-9]+(?:[.．][0-9]+)*|[一二三四五六七八九十]+)[)）】\].、．]?\s*/, "") || last;
   }
 
   function copyAnswer(payload) {

@@ -126,14 +126,18 @@ def switch(layout: Layout, generation: str) -> None:
         raise IndexError_(f"无法切换到新的索引版本：{exc.strerror}") from exc
 
 
-def collect_garbage(layout: Layout, *, keep: tuple[str, ...] = ()) -> None:
-    """Delete generations other than CURRENT, PREVIOUS and ``keep`` (call only under the write lock)."""
+def collect_garbage(layout: Layout, *, keep: tuple[str, ...] = ()) -> list[str]:
+    """Delete generations other than CURRENT, PREVIOUS and ``keep`` (call only under the write lock);
+    the ids of the deleted ones come back."""
     if not layout.generations.is_dir():
-        return
+        return []
     alive = {current(layout), _read(layout.home / "PREVIOUS"), *keep}
+    removed = []
     for folder in layout.generations.iterdir():
         if folder.name not in alive:
             shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
 
 
 def discard(layout: Layout, generation: str) -> None:

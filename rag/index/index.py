@@ -20,11 +20,12 @@ from typing import Literal, TypeVar
 
 from rag.embedders import Embedder, build_embedder
 from rag.errors import IndexError_
+from rag.grams import document_frequencies
 from rag.index import generations, store
 from rag.index.generations import Layout
 from rag.index.keyword import KeywordIndex
 from rag.index.tokenize import tokenize
-from rag.index.vectors import VectorStore
+from rag.index.vectors import VectorStore, drop_generation
 from rag.settings import Settings
 from rag.types import Chunk, Hit, ParsedDocument, ReportInfo, SearchFilter, Table, TableFact
 
@@ -123,6 +124,10 @@ class Index:
 
         return self._read(search)
 
+    def gram_counts(self) -> tuple[dict[str, int], int] | None:
+        """Bigram document frequencies of every chunk's search text (stored at write time), or None."""
+        return self._read(lambda s: store.gram_counts(s.conn) if s.conn else None)
+
     def verify(self) -> list[str]:
         """Inconsistencies between the stores of the current generation (empty when consistent)."""
 
@@ -152,7 +157,7 @@ class Index:
             return
         lock = self._lock_writers()
         try:
-            generations.collect_garbage(self._layout)
+            self._collect_garbage()
             base = None if rebuild else generations.current(self._layout)
             generation, writer = self._begin(base)
             try:
@@ -160,18 +165,34 @@ class Index:
                 writer.commit()
             except BaseException:
                 writer.close()
-                generations.discard(self._layout, generation)
+                self._discard(generation)
                 raise
             writer.close()
             if writer.changed or rebuild or base is None:
                 generations.switch(self._layout, generation)
-                generations.collect_garbage(self._layout)
+                self._collect_garbage()
             else:
-                generations.discard(self._layout, generation)
+                self._discard(generation)
         finally:
             self._writer = None
             lock.release()
             self._write_mutex.release()
+
+    def _collect_garbage(self) -> None:
+        for generation in generations.collect_garbage(self._layout):
+            self._drop_vectors(generation)
+
+    def _discard(self, generation: str) -> None:
+        generations.discard(self._layout, generation)
+        self._drop_vectors(generation)
+
+    def _drop_vectors(self, generation: str) -> None:
+        """A dead generation's collections leave the Chroma server (its folder held everything else)."""
+        if self._settings.chroma_url:
+            try:
+                drop_generation(self._settings.chroma_url, generation)
+            except IndexError_ as exc:  # garbage left behind must not fail the write
+                _log.warning("could not delete generation %s from the Chroma server: %s", generation, exc)
 
     def _lock_writers(self) -> generations.WriteLock:
         """Both writer locks (this process's threads, then other processes), or IndexError_ at once."""
@@ -192,7 +213,7 @@ class Index:
         folder = self._layout.folder(generation)
         if base is not None:
             store.copy(self._layout.folder(base) / generations.STORE, folder / generations.STORE)
-        self._writer = _Writer(folder, self.embedder)
+        self._writer = _Writer(folder, self.embedder, server=self._settings.chroma_url)
         return generation, self._writer
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
@@ -200,6 +221,13 @@ class Index:
         with self.writing():
             assert self._writer is not None
             return self._writer.upsert(doc)
+
+    def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
+        """What upserting ``file`` would do when its content is already stored (so it need not be
+        loaded or parsed again): an "unchanged" result, or None when it must be parsed."""
+        with self.writing():
+            assert self._writer is not None
+            return self._writer.unchanged(file, content_hash)
 
     def remove(self, doc_id: str) -> bool:
         """Remove a report from every store; False when it was not indexed."""
@@ -242,13 +270,13 @@ class Index:
         # a writer may switch (and collect the generation just read from CURRENT) meanwhile: reread
         for _attempt in range(3):
             try:
-                return _Snapshot.open(self._layout, generation)
+                return _Snapshot.open(self._layout, generation, self._settings.chroma_url)
             except IndexError_:
                 latest = generations.current(self._layout)
                 if latest == generation:
                     raise
                 generation = latest
-        return _Snapshot.open(self._layout, generation)
+        return _Snapshot.open(self._layout, generation, self._settings.chroma_url)
 
 
 def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
@@ -259,21 +287,24 @@ def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index
 class _Snapshot:
     """One generation opened for reading."""
 
-    def __init__(self, layout: Layout, generation: str | None, conn: sqlite3.Connection | None) -> None:
+    def __init__(
+        self, layout: Layout, generation: str | None, conn: sqlite3.Connection | None, server: str = ""
+    ) -> None:
         self.generation = generation
         self.conn = conn
         self._layout = layout
+        self._server = server
         self._keyword: KeywordIndex | None = None
         self._vectors: VectorStore | None = None
 
     @classmethod
-    def open(cls, layout: Layout, generation: str | None) -> _Snapshot:
+    def open(cls, layout: Layout, generation: str | None, server: str = "") -> _Snapshot:
         if generation is None:
             return cls(layout, None, None)
         path = layout.folder(generation) / generations.STORE
         if not path.exists():
             raise IndexError_(f"索引版本 {generation} 缺失，请运行 nianbao ingest --rebuild 重建索引")
-        return cls(layout, generation, store.connect(path, readonly=True))
+        return cls(layout, generation, store.connect(path, readonly=True), server)
 
     def keyword(self) -> KeywordIndex:
         if self._keyword is None:
@@ -284,7 +315,8 @@ class _Snapshot:
         if self.generation is None:
             return None
         if self._vectors is None:
-            self._vectors = VectorStore(self._layout.folder(self.generation) / generations.CHROMA, embedder)
+            self._vectors = VectorStore(self._layout.folder(self.generation) / generations.CHROMA, embedder,
+                                        server=self._server, generation=self.generation)
             if self._vectors.count() == 0 and self.conn is not None and store.counts(self.conn)["chunks"]:
                 _log.warning("dense search finds nothing: this index was embedded with another embedder "
                              "than %s; run 'nianbao ingest' to embed it again", embedder.name)
@@ -305,9 +337,10 @@ class _Writer:
     other processes modify their Chroma files, so a copy could be torn, while SQLite is the truth.
     """
 
-    def __init__(self, folder: Path, embedder: Embedder) -> None:
+    def __init__(self, folder: Path, embedder: Embedder, *, server: str = "") -> None:
         self.changed = False
         self._folder = folder
+        self._server = server
         self._embedder = embedder
         self._conn = store.connect(folder / generations.STORE, readonly=False)
         self._context_tokens: dict[str, list[str]] = {}
@@ -331,6 +364,18 @@ class _Writer:
         return UpsertResult(info.doc_id, info.file, status, len(chunks), len(doc.tables), len(doc.facts),
                             embedded)
 
+    def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
+        old = store.document_by_file(self._conn, file)
+        if old is None or old.content_hash != content_hash:
+            return None
+        chunks = store.chunks(self._conn, old.doc_id)
+        embedded = self._embed_missing(chunks)  # vectors of another embedder are still made
+        self._conn.commit()
+        self.changed = self.changed or embedded > 0
+        counts = store.document_counts(self._conn, old.doc_id)
+        return UpsertResult(old.doc_id, file, "unchanged", len(chunks), counts["tables"], counts["facts"],
+                            embedded)
+
     def _tokens(self, chunk: Chunk) -> list[str]:
         # the tokens of search_text = context + newline + text; many chunks share one context
         if chunk.context not in self._context_tokens:
@@ -349,6 +394,8 @@ class _Writer:
             self._embed_missing(store.all_chunks(self._conn))
             self._fill_vectors()
             store.prune_vectors(self._conn)
+            texts = (c.search_text for c in store.all_chunks(self._conn))
+            store.save_gram_counts(self._conn, *document_frequencies(texts))
         self._conn.commit()
 
     def close(self) -> None:
@@ -375,7 +422,8 @@ class _Writer:
         chunks = store.all_chunks(self._conn)
         hashes = [_text_hash(c) for c in chunks]
         cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
-        vectors = VectorStore(self._folder / generations.CHROMA, self._embedder)
+        vectors = VectorStore(self._folder / generations.CHROMA, self._embedder, server=self._server,
+                              generation=self._folder.name)
         try:
             vectors.add(chunks, [cached[h] for h in hashes])
         finally:

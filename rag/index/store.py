@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS facts (
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, line);
 CREATE INDEX IF NOT EXISTS facts_region ON facts(region, year);
+CREATE TABLE IF NOT EXISTS grams (gram TEXT PRIMARY KEY, texts INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
     embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (embedder, text_hash)
@@ -171,6 +172,14 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
+def document_counts(conn: sqlite3.Connection, doc_id: str) -> dict[str, int]:
+    """Numbers of one document's tables and facts."""
+    return {
+        name: conn.execute(f"SELECT COUNT(*) FROM {name} WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        for name in ("tables", "facts")
+    }
+
+
 def insert_document(
     conn: sqlite3.Connection, info: ReportInfo, rows: Iterable[tuple[Chunk, str, str]],
     tables_: Sequence[Table], facts_: Sequence[TableFact],
@@ -200,6 +209,22 @@ def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
     """Delete a document and everything from it (no commit)."""
     for table in ("documents", "document_meta", "chunks", "tables", "facts"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+
+
+def save_gram_counts(conn: sqlite3.Connection, counts: dict[str, int], total: int) -> None:
+    """Replace the stored bigram document frequencies; '' holds the number of texts (no commit)."""
+    conn.execute("DELETE FROM grams")
+    conn.executemany("INSERT INTO grams VALUES (?, ?)", [("", total), *counts.items()])
+
+
+def gram_counts(conn: sqlite3.Connection) -> tuple[dict[str, int], int] | None:
+    """The stored bigram document frequencies and number of texts, or None (an older index)."""
+    try:
+        counts = dict(conn.execute("SELECT gram, texts FROM grams"))
+    except sqlite3.OperationalError:
+        return None
+    total = counts.pop("", None)
+    return (counts, total) if total is not None else None
 
 
 def cached_vectors(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str]) -> dict[str, list[float]]:

@@ -1,17 +1,24 @@
-"""The Chroma vector store of one index generation: one collection per embedder name."""
+"""The Chroma vector store of one index generation: one collection per embedder name, in the
+generation's own folder (embedded ``PersistentClient``) or, with a server URL, in a Chroma server
+(``HttpClient``) where each generation's collection carries the generation id in its name."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from rag.embedders import Embedder
 from rag.errors import IndexError_
 from rag.types import Chunk, SearchFilter
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 MAX_BATCH = 5000
 
@@ -28,18 +35,15 @@ def _translated(action: str) -> Iterator[None]:
 
 
 class VectorStore:
-    """Chunk vectors with filterable metadata, in a Chroma ``PersistentClient`` folder."""
+    """Chunk vectors with filterable metadata, in a Chroma ``PersistentClient`` folder (``path``) or,
+    when ``server`` is a URL, in the Chroma server's collection for ``generation``."""
 
-    def __init__(self, path: Path, embedder: Embedder) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
+    def __init__(self, path: Path, embedder: Embedder, *, server: str = "", generation: str = "") -> None:
+        self._shared = bool(server)
         with _translated("打开"):
-            self._client = chromadb.PersistentClient(
-                path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-            )
+            self._client = _http_client(server) if server else _embedded_client(path)
             self._collection = self._client.get_or_create_collection(
-                collection_name(embedder.name),
+                collection_name(embedder.name, generation=generation if server else ""),
                 embedding_function=_ChromaFunction(embedder),  # type: ignore[arg-type]
                 configuration={"hnsw": {"space": "cosine"}},
             )
@@ -92,15 +96,52 @@ class VectorStore:
 
     def close(self) -> None:
         """Release the client (its files stay)."""
+        if self._shared:
+            return  # one HTTP client per server and process, kept for the process's lifetime
         # closing must never mask the caller's outcome
         with contextlib.suppress(Exception):
             self._client.close()  # type: ignore[attr-defined]
 
 
-def collection_name(embedder_name: str) -> str:
-    """A valid Chroma collection name (3–512 ASCII characters) for an embedder."""
+def collection_name(embedder_name: str, *, generation: str = "") -> str:
+    """A valid Chroma collection name (3–512 ASCII characters) for an embedder (and a generation)."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", embedder_name)[:40].strip("_-") or "embedder"
-    return f"chunks_{safe}_{hashlib.sha256(embedder_name.encode()).hexdigest()[:8]}"
+    name = f"chunks_{safe}_{hashlib.sha256(embedder_name.encode()).hexdigest()[:8]}"
+    return f"g{generation}_{name}" if generation else name
+
+
+def drop_generation(server: str, generation: str) -> None:
+    """Delete every collection of ``generation`` from the Chroma server (missing ones are ignored)."""
+    with _translated("删除索引版本"):
+        client = _http_client(server)
+        for collection in client.list_collections():
+            if collection.name.startswith(f"g{generation}_"):
+                client.delete_collection(collection.name)
+
+
+def _embedded_client(path: Path) -> ClientAPI:
+    """A client on the Chroma folder ``path``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+@functools.cache
+def _http_client(server: str) -> ClientAPI:
+    """The client of the Chroma server at URL ``server`` (Chroma shares one per host and port anyway,
+    and does not close its HTTP connections when a client is closed)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    url = urlsplit(server)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise IndexError_("NIANBAO_CHROMA_URL must be an http(s) URL such as http://127.0.0.1:8001")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
 
 
 def metadata(chunk: Chunk) -> dict[str, str | int]:

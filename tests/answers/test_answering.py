@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from pathlib import Path
 
@@ -217,3 +218,25 @@ def test_ratios_follow_the_asked_year(services: Services, question: str, ratio: 
 )
 def test_more_phrasings(services: Services, question: str, value: float) -> None:
     assert answer(question, services).value == value
+
+
+def test_chat_answers_follow_ups_from_stdin(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NIANBAO_HOME", str(home))
+    lines = "2022年昌平区中职学校招生多少人？\n那毕业生呢？\n\n两者相差多少？\n退出\n不会被问到\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["chat"]) == 0
+    answers = capsys.readouterr().out.split("\n\n答：")
+    assert len(answers) == 3
+    assert "1061 人" in answers[0] and "589 人" in answers[1]
+    assert "1061 - 589 = 472 人" in answers[2]
+
+
+def test_ask_with_earlier_turns(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NIANBAO_HOME", str(home))
+    assert main(["ask", "--turn", "2022年昌平区中职学校招生多少人？", "2021年呢？", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["value"], data["unit"]) == (1200, "人")

@@ -1,10 +1,13 @@
-"""The index on a real Chroma folder: reads, searches, idempotent upserts, replacement, removal."""
+"""The index contract: reads, searches, idempotent upserts, replacement, removal — on an embedded
+Chroma folder and on a real `chroma run` server (NIANBAO_CHROMA_URL)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
+from chromaserver import ChromaServer
 from indexfakes import CountingEmbedder, make_doc
 
 from rag.index import Index, open_index
@@ -21,6 +24,15 @@ CHAOYANG = [
     "朝阳区职业学校固定资产总值12.3亿元。",
 ]
 ROWS = (("招生规模·总人数", "1061"), ("在校生规模·总人数", "3155"))
+
+
+@pytest.fixture(params=["embedded", "server"])
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The shared settings, once with an embedded Chroma folder and once with a Chroma server."""
+    if request.param == "embedded":
+        return settings
+    server: ChromaServer = request.getfixturevalue("chroma_server")
+    return replace(settings, chroma_url=server.url)
 
 
 @pytest.fixture
@@ -222,3 +234,34 @@ def test_switching_embedders_is_repaired_by_ingesting_again(
     assert (result.status, result.embedded) == ("unchanged", 3)
     assert other.dense_search("招生", k=3) and other.verify() == []
     other.close()
+
+
+def test_a_chroma_server_keeps_only_the_collections_of_live_generations(
+    index: Index, settings: Settings
+) -> None:
+    if not settings.chroma_url:
+        pytest.skip("server mode only")
+    from rag.index.vectors import _http_client
+
+    seen = []
+    for n in range(3):
+        index.upsert(make_doc(f"r{n}.txt", CHANGPING, version=str(n)))
+        seen.append(index.generation())
+    names = {c.name.split("_", 1)[0][1:] for c in _http_client(settings.chroma_url).list_collections()}
+    assert seen[0] not in names
+    assert {seen[1], seen[2]} <= names
+    assert not (settings.home / "generations" / str(seen[2]) / "chroma").exists()
+
+
+def test_bigram_frequencies_are_stored_with_each_generation(index: Index) -> None:
+    from rag.grams import document_frequencies
+
+    assert index.gram_counts() is None
+    doc = make_doc("changping.txt", CHANGPING, table_rows=ROWS)
+    index.upsert(doc)
+    index.upsert(make_doc("chaoyang.txt", CHAOYANG, region="朝阳区", year=2021))
+    chunks = [c for d in index.documents() for c in index.chunks(d.doc_id)]
+    assert index.gram_counts() == document_frequencies(c.search_text for c in chunks)
+    index.remove(doc.info.doc_id)
+    rest = index.chunks(index.documents()[0].doc_id)
+    assert index.gram_counts() == document_frequencies(c.search_text for c in rest)

@@ -134,3 +134,35 @@ def test_the_bundled_reports_ingest_offline_and_reingest_embeds_nothing(
     assert again.embedded == 0 and {f.status for f in again.files} == {"unchanged"}
     assert index.dense_search("昌平区中职学校招生人数", k=5)
     index.close()
+
+
+def test_unchanged_files_are_skipped_by_content_hash_before_loading(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    first = ingest([folder], index)
+    (folder / "changping.txt").write_text(CHANGPING + "2022年昌平区专任教师500人。\n", encoding="utf-8")
+    loaded: list[str] = []
+    real = pipeline.load_isolated
+    monkeypatch.setattr(pipeline, "load_isolated", lambda path: loaded.append(path.name) or real(path))
+    again = ingest([folder], index)
+    index.close()
+    assert loaded == ["changping.txt"]
+    statuses = {Path(f.path).name: f.status for f in again.files}
+    assert statuses == {"changping.txt": "replaced", "chaoyang.md": "unchanged"}
+    skipped = next(f for f in again.files if f.path.endswith("chaoyang.md"))
+    before = next(f for f in first.files if f.path.endswith("chaoyang.md"))
+    assert (skipped.chunks, skipped.tables, skipped.facts) == (before.chunks, before.tables, before.facts)
+
+
+def test_a_rebuild_parses_unchanged_files_again(folder: Path, settings: Settings,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    index = open_index(settings, embedder=CountingEmbedder())
+    ingest([folder], index)
+    loaded: list[str] = []
+    real = pipeline.load_isolated
+    monkeypatch.setattr(pipeline, "load_isolated", lambda path: loaded.append(path.name) or real(path))
+    report = ingest([folder], index, rebuild=True)
+    index.close()
+    assert loaded == ["changping.txt", "chaoyang.md"]
+    assert report.documents == 2

@@ -1,0 +1,177 @@
+"""Follow-up questions resolved against the *slots* of earlier turns (region, years, level, measure),
+not their text.
+
+- a new measure keeps region, year and level (「那毕业生呢？」);
+- a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
+  (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
+- 「两者相差多少」 and 「比上一年多了多少」 are *comparisons* over earlier answers (see ``rag.comparison``);
+- a question that names its own region and measure starts fresh.
+
+Earlier turns are given as their questions (the history's answer texts are not parsed): each is
+resolved in turn against the ones before it, so a chain of short follow-ups keeps its context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from rag.passages import is_qualitative
+from rag.query import BEIJING, DISTRICTS, LEVELS, Query, parse_query
+
+FollowKind = Literal["fresh", "measure", "region", "year", "level", "difference", "none"]
+Comparison = Literal["both", "previous_year"]
+MAX_TURNS = 6
+"""Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
+
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着)[，,]?")
+_TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
+_SHIFT_BACK = re.compile(r"前一年|上一年|上年|去年|前年度|上一学年|再往前一年")
+_SHIFT_ON = re.compile(r"后一年|下一年|次年|第二年|再往后一年")
+_BOTH = re.compile(r"两者|二者|两个数|它们|他们|这两|相差|差距|差多少|差了多少")
+_VS_LAST_YEAR = re.compile(r"(?:比|较|与|和)(?:上一?年|前一年|去年|上年度?)")
+_CHANGE = re.compile(r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?多少|相差|差")
+_ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|比重|占比|[率]|情况如何")
+_NOISE = re.compile(
+    r"(?:20|19)\d\d\s*(?:年度|学年|年)?|前一年|上一年|上年|去年|后一年|下一年|次年|"
+    + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True))
+    + r"|学校|院校|教育|学生的?(?=$)|方面|的"
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question with its follow-up context filled in, and which kind of follow-up it was."""
+
+    query: Query
+    """The complete question (for a comparison: the previous turn's, whose slots carry on)."""
+    kind: FollowKind
+    question: Query | None = None
+    """The question as asked, parsed on its own (differs from ``query`` for a follow-up)."""
+
+
+def earlier_queries(questions: Sequence[str], *, max_chars: int = 500) -> list[Query]:
+    """The earlier questions (oldest first), each resolved against the ones before it."""
+    resolved: list[Query] = []
+    for question in questions[-MAX_TURNS:]:
+        resolved.append(resolve(question[:max_chars], resolved).query)
+    return resolved
+
+
+def resolve(text: str, earlier: Sequence[Query]) -> Resolved:
+    """``text`` as a complete question, given the resolved earlier turns (oldest first)."""
+    query = parse_query(text)
+    return replace(_resolved(query, earlier), question=query)
+
+
+def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
+    if not earlier:
+        return Resolved(query, "fresh")
+    previous = earlier[-1]
+    if comparison(query.norm) is not None and not own_measure(query):
+        return Resolved(previous, "difference")
+    measure = own_measure(query)
+    if query.region and measure:
+        return Resolved(query, "fresh")
+    if measure:
+        return Resolved(parse_query(_with_measure(previous, query, measure)), "measure")
+    return _swapped(query, previous)
+
+
+def comparison(norm: str) -> Comparison | None:
+    """Which comparison over earlier answers ``norm`` asks for (两者相差多少 → both), or None."""
+    if _VS_LAST_YEAR.search(norm) and _CHANGE.search(norm):
+        return "previous_year"
+    if _BOTH.search(norm):
+        return "both"
+    return None
+
+
+def own_measure(query: Query) -> str:
+    """What the question itself asks about, once follow-up words, years, levels and places are gone."""
+    text = _bare(query.norm)
+    for name in (*DISTRICTS, BEIJING):
+        text = text.replace(name, "").replace(name[:-1], "")
+    text = text.replace("北京", "")
+    text = _NOISE.sub("", text)
+    text = re.sub(r"两者|二者|相差|差距|多少|几|比|较|与|和|[多少了]|增加|减少|增长|下降|变化", "", text) \
+        if comparison(query.norm) else text
+    return text.strip() if len(text.strip()) >= 2 else ""
+
+
+def _bare(norm: str) -> str:
+    return _TAIL.sub("", _LEAD.sub("", norm.strip()))
+
+
+def _swapped(query: Query, previous: Query) -> Resolved:
+    """``previous`` with the year, region or level that ``query`` names (or shifts) put in."""
+    text, kind = previous.norm, "none"
+    shift = -1 if _SHIFT_BACK.search(query.norm) else (1 if _SHIFT_ON.search(query.norm) else 0)
+    if shift and previous.year is not None:
+        text, kind = _swap_years(text, previous.years, (previous.year + shift,)), "year"
+    elif query.years:
+        text, kind = _swap_years(text, previous.years, query.years), "year"
+    if query.region and query.region != previous.region:
+        text, kind = _swap_region(text, previous.region, query.region), "region" if kind == "none" else kind
+    if query.level and query.level != previous.level:
+        text, kind = _swap_level(text, previous.level, query.level), "level" if kind == "none" else kind
+    if kind == "none":
+        return Resolved(query, "none")
+    return Resolved(parse_query(text), kind)  # type: ignore[arg-type]
+
+
+def _with_measure(previous: Query, query: Query, measure: str) -> str:
+    """A question about ``measure`` in the previous turn's region, year and level."""
+    years = query.years or previous.years[-1:]
+    prefix = "".join((
+        f"{years[0]}年" if years else "",
+        previous.region,
+        "" if query.level or not previous.level else _level_words(previous),
+    ))
+    core = _bare(query.norm)
+    return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
+
+
+def _level_words(previous: Query) -> str:
+    """The previous turn's level as it was worded: its kind of school (职业高中) when it named one."""
+    return previous.school_type[0] if previous.school_type else LEVELS[previous.level][0]
+
+
+def _ask_like(previous: Query) -> str:
+    """How the previous turn asked (有多少人, 是多少, 是怎么做的), for a follow-up naming only a measure."""
+    if is_qualitative(previous):
+        return "有哪些？" if previous.is_list else "是怎么做的？"
+    if previous.unit and previous.unit not in ("%", "倍"):
+        return f"有多少{previous.unit}？"
+    return "是多少？"
+
+
+def _swap_years(text: str, old: tuple[int, ...], new: tuple[int, ...]) -> str:
+    if old and str(old[-1]) in text:
+        return text.replace(str(old[-1]), str(new[0]), 1)
+    return f"{new[0]}年{text}"
+
+
+def _swap_region(text: str, old: str, new: str) -> str:
+    if old and old in text:
+        return text.replace(old, new)
+    if old and old[:-1] in text:
+        return text.replace(old[:-1], new)
+    if "北京" in text and old in ("", BEIJING):
+        return re.sub(r"北京市?", new, text, count=1)
+    match = re.match(r"(?:(?:20|19)\d\d\s*年度?)?", text)
+    at = match.end() if match else 0
+    return text[:at] + new + text[at:]
+
+
+def _swap_level(text: str, old: str, new: str) -> str:
+    for word in sorted(LEVELS.get(old, ()), key=len, reverse=True):
+        if word in text:
+            return text.replace(word, LEVELS[new][0])
+    region = next((r for r in (*DISTRICTS, BEIJING, "北京") if r in text), "")
+    if region:
+        at = text.find(region) + len(region)
+        return text[:at] + LEVELS[new][0] + text[at:]
+    return LEVELS[new][0] + text

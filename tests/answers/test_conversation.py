@@ -1,0 +1,59 @@
+"""Follow-ups resolved against the slots of earlier turns (no index needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.conversation import comparison, earlier_queries, resolve
+
+ENROLLED = "2022年昌平区中职学校招生多少人？"
+
+
+@pytest.mark.parametrize(
+    ("turns", "kind", "region", "years", "level", "measure"),
+    [
+        ([ENROLLED, "那毕业生呢？"], "measure", "昌平区", (2022,), "中职", "毕业生"),
+        ([ENROLLED, "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "招生"),
+        ([ENROLLED, "2021年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        ([ENROLLED, "前一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        (["2025年北京中职毕业生有多少人？", "高职呢？"], "level", "北京市", (2025,), "高职", "毕业生"),
+        ([ENROLLED, "2024年东城区中职学校毕业生有多少人？"], "fresh", "东城区", (2024,), "中职", "毕业生"),
+        ([ENROLLED, "那毕业生呢？", "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "毕业生"),
+    ],
+)
+def test_follow_ups_fill_in_the_slots_they_leave_out(
+    turns: list[str], kind: str, region: str, years: tuple[int, ...], level: str, measure: str
+) -> None:
+    resolved = resolve(turns[-1], earlier_queries(turns[:-1]))
+    query = resolved.query
+    assert resolved.kind == kind
+    assert (query.region, query.years, query.level) == (region, years, level)
+    assert measure in query.measure
+
+
+def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
+    query = resolve("那毕业生呢？", earlier_queries([ENROLLED])).query
+    assert query.unit == "人"
+    earlier = earlier_queries(["昌平区中职学校是怎么开展校企合作的？"])
+    passage = resolve("朝阳区呢？", earlier).query
+    assert passage.region == "朝阳区" and "校企合作" in passage.measure
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
+     ("比去年少了多少人？", "previous_year"), ("那毕业生呢？", None)],
+)
+def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
+    assert comparison(text) == expected
+    if expected:
+        assert resolve(text, earlier_queries([ENROLLED])).kind == "difference"
+
+
+def test_a_full_comparison_question_is_not_a_follow_up() -> None:
+    resolved = resolve("2022年昌平区中职招生比上一年减少了多少人？", earlier_queries([ENROLLED]))
+    assert resolved.kind == "fresh" and resolved.query.operation == "difference"
+
+
+def test_without_history_every_question_is_fresh() -> None:
+    assert resolve(ENROLLED, []).kind == "fresh"
