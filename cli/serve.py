@@ -6,7 +6,9 @@ import argparse
 import ipaddress
 import logging
 import socket
+import threading
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import ConfigError, NianbaoError
@@ -44,7 +46,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if not args.no_ingest:
             ensure_ingested(services, settings)
-        warm_up(services)
+        # In the background and without the LLM: serving never waits on it, and a slow LLM server
+        # neither blocks start-up nor counts a failure on the breaker.
+        threading.Thread(target=warm_up, args=(services,), name="nianbao-warm-up", daemon=True).start()
         if settings.open_mode:
             log.warning("未设置 NIANBAO_API_KEYS：任何能访问 %s 的人都可以使用本服务", args.host)
         config = uvicorn.Config(create_app(settings, services), host=args.host, port=args.port,
@@ -149,12 +153,12 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
 
 
 def warm_up(services: Any) -> None:
-    """Answer one question so the first user does not wait for dictionaries and indexes to load."""
+    """Answer one question extractively so the first user does not wait for dictionaries to load."""
     from rag.answering import answer
 
     started = time.perf_counter()
     try:
-        answer(WARM_UP_QUESTION, services)
+        answer(WARM_UP_QUESTION, replace(services, llm=None))
     except NianbaoError as exc:
         log.warning("预热问题回答失败：%s", exc.message)
     log.info("预热完成，用时 %.1f 秒", time.perf_counter() - started)

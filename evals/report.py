@@ -28,6 +28,7 @@ def render_report(run: EvalRun, data: Mapping[str, Any]) -> str:
         f" · {run.seconds:.1f} s",
         "",
         _headlines(mine, base, data.get("accuracy_ratio")),
+        _modes(mine.get("by_mode", {})),
         _breakdown("By kind", mine["by_kind"], base["by_kind"]),
         _breakdown("By report", mine["by_report"], base["by_report"]),
         _breakdown("By follow-up (conversations)", mine["by_follow"], base.get("by_follow", {}))
@@ -54,6 +55,15 @@ def _headlines(mine: Mapping[str, Any], base: Mapping[str, Any], ratio: float | 
                 f"| {blat['p50']:.0f} / {blat['p95']:.0f} |")
     times = f"{ratio:.1f}×" if ratio is not None else "n/a (baseline scored 0)"
     return "## Headline figures\n\n" + "\n".join(rows) + f"\n\nAccuracy ratio nianbao / baseline: **{times}**"
+
+
+def _modes(modes: Mapping[str, Any]) -> str:
+    rows = ["## By answer mode", "", "| mode | answers | correct | flagged ungrounded | wrong number "
+            "| wrong number, not flagged |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for mode, m in modes.items():
+        rows.append(f"| {mode} | {m['n']} | {m['correct']} | {m['flagged']} | {m['wrong_numbers']} "
+                    f"| {m['wrong_unflagged']} |")
+    return "\n".join(rows) if modes else ""
 
 
 def _breakdown(title: str, mine: Mapping[str, Any], base: Mapping[str, Any]) -> str:

@@ -51,9 +51,30 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
             "p95": percentile(latencies, 95),
             "max": max(latencies, default=0.0),
         },
+        "by_mode": by_mode(scored),
         "by_kind": _breakdown(scored, lambda s: s.question.kind),
         "by_report": _breakdown(scored, lambda s: s.question.report),
         "by_follow": _breakdown([s for s in scored if s.question.follow], lambda s: s.question.follow),
+    }
+
+
+def by_mode(scored: Sequence[Scored]) -> dict[str, dict[str, int]]:
+    """Per answer mode (llm, fallback, extractive): answers, correct, flagged ungrounded, answers
+    stating a wrong number, and those among them shown without the ungrounded flag."""
+    groups: dict[str, list[Scored]] = {}
+    for s in scored:
+        groups.setdefault(str(s.answer.get("mode", "")), []).append(s)
+    return {mode: _mode_counts(group) for mode, group in sorted(groups.items())}
+
+
+def _mode_counts(group: Sequence[Scored]) -> dict[str, int]:
+    wrong = [s for s in group if wrong_number(s)]
+    return {
+        "n": len(group),
+        "correct": sum(s.grade.correct for s in group),
+        "flagged": sum(not s.answer.get("grounded", True) for s in group),
+        "wrong_numbers": len(wrong),
+        "wrong_unflagged": sum(bool(s.answer.get("grounded", True)) for s in wrong),
     }
 
 

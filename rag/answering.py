@@ -21,6 +21,7 @@ LLM_HITS = 8
 LLM_FACTS = 12
 JSON_HITS = 5
 FALLBACK = "LLM 调用失败，已改用抽取式回答"
+PAUSED = "LLM 多次调用失败，暂停使用中，已改用抽取式回答"
 UNVERIFIED = "（以下回答中有数字未能在来源中核实，请勿直接引用）"
 ASK_IN_CHINESE = "已收录的报告都是中文的，请用中文提问，例如：2022年昌平区中职学校招生多少人？"
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -39,7 +40,11 @@ def answer(question: str, services: Services, *, history: History = ()) -> Answe
 
 
 def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
-    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer."""
+    """Preview text pieces while an LLM writes (none in extractive mode), then the checked Answer.
+
+    A preview is the model's unchecked draft: interfaces must show it as such and replace it by
+    the final Answer (which may be a fallback with quite different text), never prefix it.
+    """
     started = time.perf_counter()
     resolved = _resolve(question, services, history)
     query = resolved.query
@@ -68,26 +73,30 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
             else:
                 final = piece
     except LLMError as exc:
-        final, warnings = None, (f"{FALLBACK}：{exc.message}",)
+        final, warnings = None, (_fallback_warning(exc),)
     if final is None:
-        final = _extractive(query, services)
+        final = _fallback(_extractive(query, services))
     yield _finish(question, final, warnings, started)
 
 
 def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
     """``draft`` grounding-checked (and marked when it is not), with its latency and warnings, its
     text through the same output filter as an LLM's (no document markup, links or images); a refusal
-    of a question with no Chinese in it says how to ask."""
+    of a question with no Chinese in it says how to ask.
+
+    The check can only add doubt: a draft its answerer already found unsupported stays ungrounded.
+    """
     from rag.llm.safety import strip_markup  # rag.llm's package imports LangChain: not at import
 
     checked = grounding.check(draft)
-    if not checked.grounded:
-        checked = replace(checked, text=f"{UNVERIFIED}{checked.text}")
+    grounded = draft.grounded and checked.grounded
+    text = checked.text if grounded or draft.refused else f"{UNVERIFIED}{checked.text}"
     if checked.refused and not _CHINESE.search(question):
-        checked = replace(checked, text=f"{checked.text}{ASK_IN_CHINESE}")
+        text = f"{text}{ASK_IN_CHINESE}"
     elapsed = (time.perf_counter() - started) * 1000
-    return replace(checked, text=strip_markup(checked.text), question=question, latency_ms=round(elapsed, 1),
-                   warnings=(*warnings, *checked.warnings))
+    kept = tuple(dict.fromkeys((*warnings, *checked.warnings)))
+    return replace(checked, question=question, text=strip_markup(text), grounded=grounded,
+                   latency_ms=round(elapsed, 1), warnings=kept)
 
 
 def understand(question: str, services: Services, *, history: History = ()) -> Query:
@@ -218,8 +227,10 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     retriever = services.retriever
     lexicon = retriever.lexicon()
     llm = services.llm
-    if llm is None or not llm.available():
+    if llm is None:
         return _extractive(query, services), ()
+    if not llm.available():
+        return _fallback(_extractive(query, services)), (PAUSED,)
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
         return extractive.refusal(query, retrieval, retrieval.refusal), ()
@@ -228,8 +239,16 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:
-        fallback = _extractive(query, services)
-        return fallback, (f"{FALLBACK}：{exc.message}",)
+        return _fallback(_extractive(query, services)), (_fallback_warning(exc),)
+
+
+def _fallback(answer: Answer) -> Answer:
+    """The extractive ``answer`` marked as given in place of the configured LLM's."""
+    return replace(answer, mode="fallback")
+
+
+def _fallback_warning(exc: LLMError) -> str:
+    return PAUSED if exc.code == "llm_circuit_open" else f"{FALLBACK}：{exc.message}"
 
 
 def _extractive(query: Query, services: Services) -> Answer:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Literal
 
 State = Literal["closed", "open", "half_open"]
+Admission = Literal["call", "probe"]
 
 
 class CircuitBreaker:
@@ -40,14 +41,18 @@ class CircuitBreaker:
 
     def allow(self) -> bool:
         """True when a call may go ahead; in half-open state only one caller gets True."""
+        return self.admit() is not None
+
+    def admit(self) -> Admission | None:
+        """"call" while closed, "probe" for the one caller let through after the cool-down, else None."""
         with self._lock:
             state = self._state()
             if state == "closed":
-                return True
+                return "call"
             if state == "half_open" and not self._probing:
                 self._probing = True
-                return True
-            return False
+                return "probe"
+            return None
 
     def available(self) -> bool:
         """True unless the breaker is open (a probe is due or the circuit is closed)."""

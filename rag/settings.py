@@ -29,6 +29,14 @@ class Settings:
     """Consecutive failed LLM requests that open the circuit breaker (answers go extractive)."""
     llm_breaker_cooldown_s: float = 30.0
     """How long the breaker stays open before one probe request is let through."""
+    llm_probe_timeout_s: float = 5.0
+    """Deadline of the breaker's probe (a one-token request) before a real question is sent again."""
+    llm_max_tokens: int = 512
+    """``max_tokens`` sent with every request: room for the answer JSON, so generation always ends."""
+    llm_context_tokens: int = 8192
+    """The server's context window: the prompt's passages and facts are trimmed to fit it."""
+    llm_system_in_user: bool = False
+    """Send the rules in the first user message, for chat templates without a system role."""
 
     embed_base_url: str = ""
     embed_api_key: str = ""
@@ -86,6 +94,10 @@ class Settings:
                 llm_max_retries=int(get("NIANBAO_LLM_MAX_RETRIES", "1")),
                 llm_breaker_failures=int(get("NIANBAO_LLM_BREAKER_FAILURES", "3")),
                 llm_breaker_cooldown_s=float(get("NIANBAO_LLM_BREAKER_COOLDOWN_S", "30")),
+                llm_probe_timeout_s=float(get("NIANBAO_LLM_PROBE_TIMEOUT_S", "5")),
+                llm_max_tokens=int(get("NIANBAO_LLM_MAX_TOKENS", "512")),
+                llm_context_tokens=int(get("NIANBAO_LLM_CONTEXT_TOKENS", "8192")),
+                llm_system_in_user=_flag(get("NIANBAO_LLM_SYSTEM_IN_USER", "")),
                 embed_base_url=get("NIANBAO_EMBED_BASE_URL", ""),
                 embed_api_key=get("NIANBAO_EMBED_API_KEY", get("OPENAI_API_KEY", "")),
                 embed_model=get("NIANBAO_EMBED_MODEL", ""),
@@ -105,6 +117,10 @@ class Settings:
             )
         except ValueError as exc:
             raise ConfigError(f"NIANBAO_* 设置中有无效的数字：{exc}") from exc
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _answerer(value: str) -> str:

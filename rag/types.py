@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ChunkKind = Literal["prose", "table", "table_row"]
-AnswerMode = Literal["extractive", "llm"]
+AnswerMode = Literal["extractive", "llm", "fallback"]
+"""fallback: the extractive answer, given because the configured LLM failed or is paused."""
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,19 @@ Behaviours: ``text``, ``json_reply``, ``tool_call``, ``slow`` (delay per streame
 ``hang`` (no bytes for a while), ``status`` (HTTP error with optional Retry-After),
 ``disconnect`` (connection dropped, mid-stream after some tokens), ``malformed`` (a 200 whose
 body is not JSON). ``finish_reason`` can be set on text replies (e.g. ``"length"``).
+
+Server behaviours found in llama.cpp's server (``FakeOpenAI(slots=1, ping_s=…, context_tokens=…)``):
+``slots`` requests are generated at once and the rest wait; a waiting *stream* has its headers
+sent at once and gets ``: ping`` comments every ``ping_s`` (so a read timeout never fires); a
+non-streamed request keeps its slot for the whole reply even when its client has gone (no
+cancellation); a prompt whose tokens plus ``max_tokens`` exceed ``context_tokens`` gets
+``400 context_length_exceeded``.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import math
@@ -134,9 +142,16 @@ class Recorded:
 class FakeOpenAI:
     """A scripted OpenAI-protocol server on 127.0.0.1 (random port), run in a thread."""
 
-    def __init__(self, *, default: Scripted | None = None, dims: int = 64) -> None:
+    def __init__(
+        self, *, default: Scripted | None = None, dims: int = 64, slots: int = 0, ping_s: float = 15.0,
+        context_tokens: int = 0,
+    ) -> None:
         self.default: Scripted = default if default is not None else text("好的。")
         self.dims = dims
+        self.slots = threading.BoundedSemaphore(slots) if slots else None
+        self.ping_s = ping_s
+        self.context_tokens = context_tokens
+        self.pings = 0
         self.requests: list[Recorded] = []
         self._chat: deque[Scripted] = deque()
         self._embed: deque[Reply] = deque()
@@ -263,6 +278,7 @@ def embed_text(text_: str, dims: int) -> list[float]:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeOpenAI
     protocol_version = "HTTP/1.1"
+    _sse_started = False
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -308,13 +324,51 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake._record(Recorded(self.command, self.path, headers, body, raw, time.monotonic()))
 
     def _chat(self, body: dict[str, Any]) -> None:
-        reply = self.fake._next_chat(body)
-        if self._common_failure(reply):
+        self._sse_started = False
+        limit = self.fake.context_tokens
+        if limit and prompt_tokens(body) + int(body.get("max_tokens") or 0) > limit:
+            error = _error_body(f"Requested tokens exceed context window of {limit}", "invalid_request_error")
+            error["error"]["code"] = "context_length_exceeded"
+            self._send_json(400, error)
             return
-        if body.get("stream"):
-            self._stream(reply, body)
-        else:
-            self._complete(reply, body)
+        reply = self.fake._next_chat(body)
+        with self._slot(bool(body.get("stream"))):
+            if self._common_failure(reply):
+                return
+            if body.get("stream"):
+                self._stream(reply, body)
+            else:
+                self._complete(reply, body)
+
+    @contextlib.contextmanager
+    def _slot(self, stream: bool) -> Iterator[None]:
+        """Wait for a free slot; a stream gets its headers at once and pings while it waits."""
+        slots = self.fake.slots
+        if slots is None:
+            yield
+            return
+        if stream:
+            self._sse_headers()
+        while not slots.acquire(timeout=self.fake.ping_s):
+            if self.fake._stop.is_set():
+                raise ConnectionError("server stopping")
+            if stream:
+                self._chunk(b": ping\n\n")
+                self.fake.pings += 1
+        try:
+            yield
+        finally:
+            slots.release()
+
+    def _sse_headers(self) -> None:
+        if self._sse_started:
+            return
+        self._sse_started = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
 
     def _common_failure(self, reply: Reply) -> bool:
         """Handle hang / status / non-stream malformed; True when the reply is fully handled."""
@@ -357,11 +411,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
         model = str(body.get("model") or CHAT_MODEL)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self._sse_headers()
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": model}
         if reply.kind == "malformed":
@@ -474,6 +524,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
         self.connection.shutdown(2)
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """The request's prompt length in cl100k tokens (how the fake counts its context)."""
+    from rag.tokens import count_tokens
+
+    return sum(count_tokens(str(m.get("content") or "")) + 4 for m in body.get("messages", []))
 
 
 def _tokens(reply: Reply) -> list[str]:

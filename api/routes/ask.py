@@ -40,7 +40,8 @@ async def ask_stream(
     body: AskRequest, request: Request, caller: Caller, settings: SettingsDep, services: ServicesDep,
     engine: EngineDep,
 ) -> StreamingResponse:
-    """SSE: ``token`` events (LLM mode), then ``answer``, ``citations`` and ``done`` (or ``error``)."""
+    """SSE: ``token`` events (LLM mode: an unchecked preview, ``"preview": true``, that the ``answer``
+    event replaces), then ``answer``, ``citations`` and ``done`` (or ``error``)."""
     question, history = check_question(body.question, settings), check_history(body.history, settings)
     events = answer_events(question, history, services, engine, request)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
@@ -58,7 +59,7 @@ async def answer_events(
     try:
         async for item in iterate_in_thread(lambda: engine.stream(question, services, history), request):
             if isinstance(item, str):
-                yield sse("token", {"text": item})
+                yield sse("token", {"text": item, "preview": True})
                 continue
             payload = answer_payload(engine, item)
             yield sse("answer", payload)

@@ -75,21 +75,19 @@ async def completion_chunks(
     question: str, history: Sequence[tuple[str, str]], services: Services, engine: Engine, request: Request,
     *, model: str,
 ) -> AsyncIterator[str]:
-    """``chat.completion.chunk`` events, the last one carrying the citations, then ``[DONE]``."""
+    """``chat.completion.chunk`` events, the last one carrying the citations, then ``[DONE]``.
+
+    Only checked text is sent: an OpenAI client appends every delta and cannot take text back, so
+    the model's unchecked preview is never streamed, only the final answer once it has passed the checks.
+    """
     cid = completion_id()
-    streamed = ""
     yield _data(completion_chunk(cid, model=model, delta={"role": "assistant", "content": ""}))
     try:
         async for item in iterate_in_thread(lambda: engine.stream(question, services, history), request):
             if isinstance(item, str):
-                streamed += item
-                yield _data(completion_chunk(cid, model=model, delta={"content": item}))
-                continue
+                continue  # a preview
             payload = answer_payload(engine, item)
-            final = chat_content(item)
-            rest = final[len(streamed):] if final.startswith(streamed) else "\n\n" + final
-            if rest:
-                yield _data(completion_chunk(cid, model=model, delta={"content": rest}))
+            yield _data(completion_chunk(cid, model=model, delta={"content": chat_content(item)}))
             extra = {"citations": payload["citations"], "nianbao": payload}
             yield _data(completion_chunk(cid, model=model, delta={}, finish="stop", extra=extra))
     except NianbaoError as exc:

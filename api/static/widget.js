@@ -40,6 +40,7 @@
     ".bot{align-self:flex-start;background:#f1f3f4;}",
     ".bot.refused .text{color:#5f6368;}",
     ".bot.error .text{color:#b3261e;}",
+    ".bot.preview .text{color:#5f6368;font-style:italic;}",
     ".warn{font-size:12px;color:#8a5300;margin-top:4px;}",
     ".cites{list-style:none;margin:6px 0 0;padding:0;display:flex;flex-direction:column;gap:4px;}",
     ".cite{display:block;width:100%;text-align:left;background:#fff;border:1px solid #dadce0;border-radius:6px;",
@@ -389,10 +390,13 @@
         if (!r.ok) { return r.json().then(function (b) { throw new Error(errorText(b)); }, function () { throw new Error("请求失败（" + r.status + "）。"); }); }
         return readEvents(r.body, function (event, data) {
           if (event === "token") {
+            /* an unchecked draft, shown as a preview until the checked answer replaces it */
             streamed += String(data.text || "");
+            msg.box.classList.add("preview");
             msg.body.textContent = streamed;
           } else if (event === "answer") {
             answered = data;
+            msg.box.classList.remove("preview");
             renderAnswer(msg, data);
           } else if (event === "error") {
             throw new Error(String(data.message || "回答失败。"));

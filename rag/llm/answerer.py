@@ -24,6 +24,7 @@ from rag.llm.client import ChatClient
 from rag.llm.draft import parse_draft, partial_answer
 from rag.llm.safety import LeakGuard, clean_unit, strip_markup
 from rag.llm.sources import (
+    MAX_SOURCE_TOKENS,
     ChunkAt,
     Source,
     cite,
@@ -36,6 +37,7 @@ from rag.llm.sources import (
 from rag.numbers import find_quantities, format_number
 from rag.prompts import render
 from rag.settings import Settings
+from rag.tokens import count_tokens
 from rag.types import Answer, Hit, TableFact
 
 History = Sequence[tuple[str, str]]
@@ -45,6 +47,12 @@ MAX_HISTORY_CHARS = 600
 PREVIEW_HOLD = 12
 """Characters held back while streaming, so a link or marker is never shown half-written."""
 BLOCKED = "大模型的回复已被拦截：其中复述了系统提示或密钥"
+CIRCUIT_OPEN = "大模型连续失败，暂时停用"
+CONTEXT_SHARE = 0.85
+"""Share of the context window the prompt and reply may plan on: the server's tokenizer is not
+the offline cl100k one this budget is counted with (gemma's counted Chinese a little differently)."""
+TEMPLATE_TOKENS = 48
+"""Chat-template tokens around the messages (role markers, turn separators)."""
 _MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _PLACEHOLDER = re.compile(r"\{\s*result\s*\}(%?)")
 
@@ -57,6 +65,7 @@ class LLMAnswerer:
             failures=settings.llm_breaker_failures, cooldown_s=settings.llm_breaker_cooldown_s
         )
         self._client = ChatClient(settings)
+        self._settings = settings
         self.refusal = render("refusal")
         self._system = render("answer_system", refusal=self.refusal)
         self._guard = LeakGuard(self._system, secrets=[settings.llm_api_key], allowed=[self.refusal])
@@ -70,7 +79,7 @@ class LLMAnswerer:
         history: History = (), chunk_at: ChunkAt | None = None,
     ) -> Answer:
         """A checked draft Answer; LLMError when the model fails or the breaker is open."""
-        sources = number_sources(hits, facts, chunk_at=chunk_at)
+        sources = number_sources(hits, facts, chunk_at=chunk_at, max_tokens=self._budget(question, history))
         if not sources:
             return self._refused(question, hits)
         messages = self._messages(question, sources, history)
@@ -85,7 +94,7 @@ class LLMAnswerer:
         The pieces are already filtered (no links, markup, system prompt or key) but only the final
         Answer is authoritative: its text may differ (a computed result filled in, markers added).
         """
-        sources = number_sources(hits, facts, chunk_at=chunk_at)
+        sources = number_sources(hits, facts, chunk_at=chunk_at, max_tokens=self._budget(question, history))
         if not sources:
             yield self._refused(question, hits)
             return
@@ -125,15 +134,37 @@ class LLMAnswerer:
         return result
 
     def _enter(self) -> None:
-        if not self.breaker.allow():
-            raise LLMError("大模型连续失败，暂时停用", code="llm_circuit_open")
+        """Pass the breaker; after its cool-down a one-token probe with a short deadline goes first."""
+        admission = self.breaker.admit()
+        if admission is None:
+            raise LLMError(CIRCUIT_OPEN, code="llm_circuit_open")
+        if admission == "probe":
+            try:
+                timeout = self._settings.llm_probe_timeout_s
+                self._client.probe([HumanMessage(render("probe"))], timeout_s=timeout)
+            except LLMError as exc:
+                self.breaker.record_failure()
+                raise LLMError(f"{CIRCUIT_OPEN} （探测：{exc.message}）", code="llm_circuit_open") from exc
+            self.breaker.record_success()
 
     def _messages(self, question: str, sources: Sequence[Source], history: History) -> list[BaseMessage]:
-        messages: list[BaseMessage] = [SystemMessage(self._system)]
-        for asked, answered in list(history)[-MAX_HISTORY_TURNS:]:
-            messages += [HumanMessage(asked[:MAX_HISTORY_CHARS]), AIMessage(answered[:MAX_HISTORY_CHARS])]
+        turns = _turns(history)
         user = render("answer_user", sources=render_sources(sources), question=question)
-        return [*messages, HumanMessage(user)]
+        if not self._settings.llm_system_in_user:
+            return [SystemMessage(self._system), *turns, HumanMessage(user)]
+        if turns:  # the rules lead the first user message of the conversation
+            first = turns[0]
+            turns[0] = HumanMessage(f"{self._system}\n\n{first.content}")
+            return [*turns, HumanMessage(user)]
+        return [HumanMessage(f"{self._system}\n\n{user}")]
+
+    def _budget(self, question: str, history: History) -> int:
+        """Tokens left for the sources once rules, question, history and the reply are counted."""
+        frame = render("answer_user", sources="", question=question)
+        fixed = sum(count_tokens(str(m.content)) for m in [SystemMessage(self._system), *_turns(history)])
+        window = int(self._settings.llm_context_tokens * CONTEXT_SHARE)
+        spare = window - self._settings.llm_max_tokens - fixed - count_tokens(frame) - TEMPLATE_TOKENS
+        return max(0, min(MAX_SOURCE_TOKENS, spare))
 
     def _finish(self, question: str, content: str, sources: Sequence[Source], hits: Sequence[Hit]) -> Answer:
         draft = parse_draft(content)
@@ -168,6 +199,13 @@ class LLMAnswerer:
 
     def _refused(self, question: str, hits: Sequence[Hit], *, warnings: tuple[str, ...] = ()) -> Answer:
         return Answer(question, self.refusal, None, "", True, "llm", (), tuple(hits), warnings=warnings)
+
+
+def _turns(history: History) -> list[BaseMessage]:
+    turns: list[BaseMessage] = []
+    for asked, answered in list(history)[-MAX_HISTORY_TURNS:]:
+        turns += [HumanMessage(asked[:MAX_HISTORY_CHARS]), AIMessage(answered[:MAX_HISTORY_CHARS])]
+    return turns
 
 
 def renumber(text: str, valid: set[int], *, extra: Sequence[int] = ()) -> tuple[str, list[int]]:

@@ -1,20 +1,31 @@
 """The chat model behind the LLM answerer: LangChain ``ChatOpenAI`` against any OpenAI-compatible
-server, with one deadline per request and a bounded number of attempts.
+server, with one wall-clock deadline per exchange and a bounded number of attempts.
 
-Every request gets at most ``settings.llm_timeout_s`` seconds in total and at most
-``1 + settings.llm_max_retries`` upstream calls. The retries are made here rather than by the
-openai client (which is built with ``max_retries=0``) so that a retry never outlives the deadline:
-the client's own retries would each get a fresh timeout. openai, httpx and parsing errors are
-translated into ``LLMError`` here, once.
+Every exchange (all its attempts, streamed or not) runs on a worker thread and gets at most
+``settings.llm_timeout_s`` seconds in total: the caller stops waiting when the deadline passes,
+whatever the connection does (a server queueing the request keeps the socket alive with SSE
+pings, which would reset any read timeout). The exchange's sockets are then shut down, so a
+streaming server sees the client leave and stops generating; ``max_tokens`` is always sent, so a
+non-streamed request that a server cannot cancel still ends soon.
+
+The retries are made here rather than by the openai client (built with ``max_retries=0``) so
+that a retry never outlives the deadline. openai, httpx and parsing errors are translated into
+``LLMError`` here, once.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import queue
+import socket
+import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
 import httpx
 import openai
@@ -35,6 +46,7 @@ BAD_FINISH = {
 _BACKOFF_S = 0.25
 _MAX_RETRY_AFTER_S = 10.0
 _MIN_ATTEMPT_S = 0.05
+_local = threading.local()
 
 
 class Deadline:
@@ -51,40 +63,108 @@ class Deadline:
         return self.remaining() <= 0.0
 
 
+class Exchange:
+    """The sockets one LLM exchange reads from, shut down at once when it is abandoned."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.cancelled = False
+
+    def attach(self, response: httpx.Response) -> None:
+        """Remember the socket ``response`` arrives on (shut at once if already cancelled)."""
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            cancelled = self.cancelled
+        if cancelled:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        """Stop the exchange: its sockets are shut, so a blocked read returns and the server sees EOF."""
+        with self._lock:
+            self.cancelled = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+@cache
+def _http_client() -> httpx.Client:
+    """One connection pool for every ChatClient (as LangChain shares its default one), never
+    garbage-collected with connections open; requests pass their own timeouts."""
+    client = httpx.Client(event_hooks={"response": [_attach_response]})
+    atexit.register(client.close)
+    return client
+
+
+def _attach_response(response: httpx.Response) -> None:
+    """httpx response hook: runs on the thread making the request, i.e. the exchange's worker."""
+    exchange = getattr(_local, "exchange", None)
+    if exchange is not None:
+        exchange.attach(response)
+
+
 class ChatClient:
-    """JSON-mode chat completions with a per-request deadline and bounded retries."""
+    """JSON-mode chat completions with one deadline per exchange and bounded retries."""
 
     def __init__(self, settings: Settings) -> None:
         self.timeout_s = settings.llm_timeout_s
         self.max_retries = max(0, settings.llm_max_retries)
+        common: dict[str, Any] = {
+            "model": settings.llm_model,
+            "base_url": settings.llm_base_url or None,
+            "api_key": SecretStr(settings.llm_api_key or "not-needed"),
+            "timeout": settings.llm_timeout_s,
+            "max_retries": 0,
+            "temperature": 0,
+            "http_client": _http_client(),
+        }
+        # Plain body fields: given as ``response_format`` LangChain switches to the openai beta
+        # parse/stream helpers (whose first import costs seconds), and its ``max_tokens`` may be
+        # renamed to ``max_completion_tokens``, which llama.cpp-style servers ignore.
         self._model = ChatOpenAI(
-            model=settings.llm_model,
-            base_url=settings.llm_base_url or None,
-            api_key=SecretStr(settings.llm_api_key or "not-needed"),
-            timeout=settings.llm_timeout_s,
-            max_retries=0,
-            temperature=0,
-            # Sent as a plain body field: given as ``response_format``, LangChain switches to the
-            # openai beta parse/stream helpers, whose first import costs seconds of the deadline.
-            extra_body={"response_format": JSON_OBJECT},
+            **common, extra_body={"response_format": JSON_OBJECT, "max_tokens": settings.llm_max_tokens}
         )
+        self._probe = ChatOpenAI(**common, extra_body={"max_tokens": 1})
 
     def complete(self, messages: Sequence[BaseMessage]) -> str:
-        """The reply text of one completion; LLMError on any failure after the allowed retries."""
+        """The reply text of one completion; LLMError on any failure after the allowed retries.
+
+        Streamed underneath: a server such as llama.cpp's cannot cancel a non-streamed request, so
+        one that timed out would keep generating while every request behind it waits.
+        """
         deadline = Deadline(self.timeout_s)
-        for attempt in range(self.max_retries + 1):
-            try:
-                reply = self._model.invoke(list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S))
-            except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
-                self._pause_or_raise(exc, attempt, deadline)
-                continue
-            _check_finish(reply.response_metadata.get("finish_reason"))
-            return _text(reply.content)
-        raise LLMError("大模型没有回答")  # unreachable: the last attempt raises
+        return "".join(_bounded(lambda: self._stream(messages, deadline), deadline))
 
     def stream(self, messages: Sequence[BaseMessage]) -> Generator[str, None, None]:
         """Reply text pieces as they arrive; LLMError on failure (retried only before the first piece)."""
         deadline = Deadline(self.timeout_s)
+        yield from _bounded(lambda: self._stream(messages, deadline), deadline)
+
+    def probe(self, messages: Sequence[BaseMessage], *, timeout_s: float) -> None:
+        """One tiny completion (a single token) within ``timeout_s``; LLMError when it fails."""
+        deadline = Deadline(timeout_s)
+
+        def once() -> Iterator[str]:
+            self._probe.invoke(list(messages), timeout=max(deadline.remaining(), _MIN_ATTEMPT_S))
+            yield from ()
+
+        try:
+            for _ in _bounded(once, deadline):
+                pass
+        except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
+            raise translate(exc) from exc
+
+    def _stream(self, messages: Sequence[BaseMessage], deadline: Deadline) -> Iterator[str]:
         for attempt in range(self.max_retries + 1):
             started = False
             finish: str | None = None
@@ -95,10 +175,6 @@ class ChatClient:
                 )
                 with closing(chunks):  # an early exit closes the upstream response at once
                     for chunk in chunks:
-                        if deadline.expired():
-                            raise LLMError(
-                                f"大模型未在 {self.timeout_s:g} 秒内完成回答", code="llm_timeout"
-                            )
                         finish = chunk.response_metadata.get("finish_reason") or finish
                         piece = _text(chunk.content)
                         if piece:
@@ -119,6 +195,54 @@ class ChatClient:
         if wait is None or attempt >= self.max_retries or wait + _MIN_ATTEMPT_S >= deadline.remaining():
             raise error from exc
         time.sleep(wait)
+
+
+class _Done:
+    pass
+
+
+def _bounded(produce: Callable[[], Iterator[str]], deadline: Deadline) -> Generator[str, None, None]:
+    """The items of ``produce()``, run on a worker thread, until ``deadline``: then LLMError.
+
+    However the connection behaves, the caller gets its answer or its error by the deadline; an
+    exchange that is abandoned (deadline, error, or the caller closing this generator) is cancelled.
+    """
+    exchange = Exchange()
+    items: queue.Queue[str | BaseException | _Done] = queue.Queue()
+
+    def work() -> None:
+        _local.exchange = exchange
+        try:
+            with closing(cast(Generator[str, None, None], produce())) as pieces:
+                for piece in pieces:
+                    if exchange.cancelled:
+                        return
+                    items.put(piece)
+            items.put(_Done())
+        except BaseException as exc:  # handed to the caller, which re-raises it
+            items.put(exc)
+        finally:
+            _local.exchange = None
+
+    threading.Thread(target=work, name="nianbao-llm", daemon=True).start()
+    finished = False
+    try:
+        while True:
+            try:
+                item = items.get(timeout=deadline.remaining())
+            except queue.Empty:
+                late = f"大模型未在 {deadline.seconds:g} 秒内完成回答"
+                raise LLMError(late, code="llm_timeout") from None
+            if isinstance(item, _Done):
+                finished = True
+                return
+            if isinstance(item, BaseException):
+                finished = True
+                raise item
+            yield item
+    finally:
+        if not finished:
+            exchange.cancel()
 
 
 def translate(exc: Exception) -> LLMError:
