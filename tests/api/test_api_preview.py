@@ -17,7 +17,8 @@ DRAFT = ["100000000000", "0000000000 人"]
 
 
 def _client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings, FakeServices(), engine=fake_engine(DRAFT)))
+    # Open mode (no keys) answers only a loopback Host.
+    return TestClient(create_app(settings, FakeServices(), engine=fake_engine(DRAFT)), base_url="http://127.0.0.1")
 
 
 def _events(text: str) -> list[tuple[str, dict[str, Any]]]:

@@ -20,6 +20,7 @@ from llamaserver import CONTEXT, LlamaServer, llm_settings
 from llm_samples import FACTS, HITS, PROSE
 
 from api.app import create_app
+from api.sources import markdown_safe
 from rag.answering import FALLBACK, PAUSED, UNVERIFIED, answer
 from rag.errors import LLMError
 from rag.llm import LLMAnswerer
@@ -99,7 +100,9 @@ def test_streaming_never_shows_an_unchecked_draft(llm_home: Path, llama: LlamaSe
     pieces = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     final = (chunks[-1].model_extra or {})["nianbao"]
     _checked(final)
-    assert len(pieces) == 1 and pieces[0].startswith(final["answer"]), "only the checked answer"
+    # /v1 content is the checked answer made Markdown-safe, then the 来源 list.
+    shown = markdown_safe(final["answer"])
+    assert len(pieces) == 1 and pieces[0].startswith(shown), "only the checked answer"
 
 
 def test_a_killed_server_falls_back_then_recovers(llm_home: Path, llama: LlamaServer) -> None:
