@@ -11,7 +11,7 @@ from rag.frames import APPROXIMATE, Frame
 from rag.numbers import format_number, parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
-from rag.types import Answer, Chunk, Citation, Hit
+from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
 
@@ -24,7 +24,7 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
 
 def stated(query: Query, retrieval: Retrieval, frame: Frame, confidence: float) -> Answer:
     """The answer that states ``frame``'s number with its source."""
-    text = f"答：{frame.ratio or display(frame)}。\n{where(frame)}[1]"
+    text = f"答：{frame.ratio or display(frame)}。\n{where(frame.fact, frame.quote, frame.chunk)}[1]"
     if frame.qualifier in APPROXIMATE:
         text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{APPROXIMATE[frame.qualifier]}值。"
     return Answer(
@@ -77,13 +77,13 @@ def display(frame: Frame) -> str:
     return f"{frame.qualifier}{shown}" if frame.qualifier in APPROXIMATE else shown
 
 
-def where(frame: Frame) -> str:
-    fact = frame.fact
+def where(fact: TableFact | None, quote: str, chunk: Chunk) -> str:
+    """Where a stated number comes from: the quoted sentence, or the table cell it sits in."""
     if fact is None:
-        return f"原文：“{frame.quote}”"
+        return f"原文：“{quote}”"
     table = f"表 {fact.table}" if fact.table else "表格"
     cells = "，".join(f"“{x}”" for x in (fact.row, fact.column) if x)
-    return f"出处：《{doc_title(frame.chunk)}》{table}《{fact.title}》中 {cells}"
+    return f"出处：《{doc_title(chunk)}》{table}《{fact.title}》中 {cells}"
 
 
 def doc_title(chunk: Chunk) -> str:

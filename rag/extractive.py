@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag import arithmetic
+from rag.compose import doc_title, where
 from rag.frames import (
     APPROXIMATE,
     CHANGE,
@@ -47,7 +48,8 @@ from rag.rank.lexical import (
     type_missing,
     words,
 )
-from rag.retriever import Lexicon, Retrieval, grams
+from rag.rank.lexical import coverage as lexical_coverage
+from rag.retriever import Lexicon, Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
@@ -67,11 +69,7 @@ _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
 
 def coverage(weights: dict[str, float], text: str) -> float:
     """Share of the weighted query bigrams found in ``text`` (with this answerer's spellings)."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    found = grams(canonical(text))
-    return sum(w for g, w in weights.items() if g in found) / total
+    return lexical_coverage(weights, text, spell=canonical)
 
 
 @lru_cache(maxsize=50_000)
@@ -402,7 +400,7 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
 
 def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
     citation = _cite(1, found)
-    text = f"答：{found.ratio or display(found)}。\n{_where(found)}[1]"
+    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
     qualifier = _qualifier(found)
     if qualifier in APPROXIMATE:
         text += f"\n注意：原文写作“{qualifier}{found.raw}”，是{APPROXIMATE[qualifier]}值。"
@@ -427,19 +425,6 @@ def _qualifier(found: Evidence) -> str:
         return ""
     at = found.quote.find(found.raw)
     return qualifier_before(found.quote[:at]) if at > 0 else ""
-
-
-def _where(found: Evidence) -> str:
-    fact = found.fact
-    if fact is None:
-        return f"原文：“{found.quote}”"
-    table = f"表 {fact.table}" if fact.table else "表格"
-    cells = "，".join(f"“{x}”" for x in (fact.row, fact.column) if x)
-    return f"出处：《{_doc_title(found.chunk)}》{table}《{fact.title}》中 {cells}"
-
-
-def _doc_title(chunk: Chunk) -> str:
-    return chunk.context.split("｜")[0].split("\n")[0].strip() or chunk.file
 
 
 def _computed_answer(
@@ -530,7 +515,7 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
 def _cite(n: int, found: Evidence) -> Citation:
     chunk = found.chunk
     return Citation(
-        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=_doc_title(chunk),
+        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=doc_title(chunk),
         section=chunk.section, table=chunk.table, page=chunk.page, line=found.line, quote=found.quote,
     )
 

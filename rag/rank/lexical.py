@@ -4,6 +4,7 @@ synonyms, and the head noun and its qualifiers. Pure functions; the ranker's fea
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import jieba
@@ -30,12 +31,13 @@ TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部"
 _LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
 
 
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weighted query bigrams found in ``text``."""
+def coverage(weights: dict[str, float], text: str, *, spell: Callable[[str], str] | None = None) -> float:
+    """Share of the weighted query bigrams found in ``text`` (written as ``spell`` writes it,
+    by default ``canonical``)."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    found = grams(canonical(text))
+    found = grams((spell or canonical)(text))
     return sum(w for g, w in weights.items() if g in found) / total
 
 
