@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.frames import Frame
-from rag.query import DISTRICTS, LEVELS, levels_in
+from rag.query import DISTRICTS, LEVELS, SCHOOL_TYPES, levels_in, names_school
 from rag.rank.decide import Amount, amount
 from rag.types import ReportInfo
 
@@ -28,6 +28,16 @@ _SYNONYM_SWAPS = (
 _FILLERS = ("请问", "帮我查一下", "我想知道", "想了解一下", "")
 _TRAILING_VERBS = re.compile(r"(?:共有|共计|达到|达|为|是|有|约|近|超过|占|共|计)\s*$")
 _LEADING = re.compile(r"^(?:其中|同时|并且|此外|另外|全年|目前|现有|截至)[，,]?")
+_GENERIC = re.compile(
+    r"数量|人数|总数|占比|比例|比重|合计|小计|总计|共|计|累计|分别|其他|较上一?年|比上一?年|同比|较|比"
+    r"|增长|增加|减少|下降|提高|降低|了|的|在|和|与|及|有|为|达|是|学校|院校|学生|北京市?|全市|[东西]城|朝阳|昌平"
+)
+"""Words that say nothing of what is counted: a measure of only these (「较上一年增长」, 「的数量」) is
+not a question a reader would ask."""
+_SCHOOL_KIND = (*(name for group in SCHOOL_TYPES for name in group),
+                "高职院校", "中职学校", "高职", "中职", "普通高中", "本科")
+_YEARS = r"(?:19|20)\d\d\s*(?:-|—|至)?\s*(?:(?:19|20)\d\d)?\s*年?度?"
+_NOT_MEASURES = re.compile(r"代码|编号|序号|电话|邮编|排名|名次")
 
 
 @dataclass(frozen=True)
@@ -61,35 +71,57 @@ def generate(frames: Sequence[Frame], report: ReportInfo, *, per_report: int, se
 def _table_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
     fact = frame.fact
     assert fact is not None
-    parts = [_clean_label(p) for p in fact.row.split("·")]
-    column = _clean_label(fact.column)
-    if re.fullmatch(r"(?:19|20)\d\d\s*年?(?:度)?", fact.column.strip()):
-        column = ""
-    measure = "".join(p for p in (*parts, column) if p)
-    if len(re.sub(r"[^\u4e00-\u9fff]", "", measure)) < 2:
+    if _NOT_MEASURES.search(f"{fact.row} {fact.column}"):
         return ""
-    title = _clean_title(fact.title) if rng.random() < 0.5 else ""
-    level = _level(f"{fact.title} {fact.row} {fact.column}", report)
+    parts = [_clean_label(p) for p in (*fact.row.split("·"), *fact.column.split("·"))]
+    # A school kind or level among the labels (技工学校, 高职院校) qualifies the measure: it goes first.
+    kinds = [p for p in parts if p in _SCHOOL_KIND]
+    words = [p for p in parts if p and p not in kinds]
+    measure = "".join(words)
+    if not _says_what(measure):
+        return ""
+    title = _clean_title(fact.title) if rng.random() < 0.3 else ""
+    kind = "".join(kinds)
+    level = "" if kind else _level(f"{fact.title} {fact.row} {fact.column}", report)
     if level and level in measure:
         level = ""
-    return _assemble(rng, year=frame.year, region=report.region, level=level,
-                     measure=f"{title}{measure}" if title and title not in measure else measure,
-                     unit=frame.unit)
+    measure = f"{title}{measure}" if title and title not in measure and measure not in title else measure
+    return _assemble(rng, year=frame.year, region=report.region, level=level or kind,
+                     measure=measure, unit=frame.unit)
 
 
 def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
-    before = frame.measure[: frame.measure.find(frame.raw)] if frame.raw in frame.measure else frame.measure
-    pre = _LEADING.sub("", before.strip(" ，,：:（("))
-    if len(re.sub(r"[^\u4e00-\u9fff]", "", pre)) < 4:
-        pieces = [p for p in re.split(r"[，,；;：:]", frame.lead) if p.strip()]
-        pre = _LEADING.sub("", "".join(pieces[-2:]).strip())
+    if not frame.unit:
+        return ""  # a bare number in prose is an ordinal or a code
+    pieces = [p for p in re.split(r"[，,；;：:（()）]", _plain(frame.lead)) if p.strip()]
+    pre = ""
+    # The owning piece first; earlier pieces are added while it does not yet say what is counted.
+    for piece in reversed(pieces):
+        pre = _LEADING.sub("", piece.strip()) + pre
+        if _says_what(pre):
+            break
     pre = re.sub(r"(?:19|20)\d\d\s*年(?:度)?", "", pre)
     pre = _TRAILING_VERBS.sub("", pre).strip(" ，,")
-    if len(re.sub(r"[^\u4e00-\u9fff]", "", pre)) < 3 or re.search(r"\d", pre):
+    if not _says_what(pre) or re.search(r"\d", pre) or len(pre) > 30 or re.search(r"[和及与、]$", pre):
         return ""
+    if frame.scope != "region" and not names_school(pre):
+        return ""  # one school's or one case's number answers a question that names the school
     level = "" if levels_in(pre) else _level(frame.sentence, report)
     return _assemble(rng, year=frame.year, region=report.region if not _names_region(pre) else "",
                      level=level, measure=pre, unit=frame.unit)
+
+
+def _says_what(measure: str) -> bool:
+    """True when ``measure`` names what is counted, beyond generic, level and region words."""
+    content = _GENERIC.sub("", re.sub(r"[^\u4e00-\u9fff]", "", measure))
+    for name in _SCHOOL_KIND:
+        content = content.replace(name, "")
+    return len(content) >= 2
+
+
+def _plain(text: str) -> str:
+    """Prose without Markdown emphasis and book-title marks."""
+    return re.sub(r"\*\*|[《》“”\"]", "", text)
 
 
 def _assemble(
@@ -118,18 +150,18 @@ def _assemble(
         return " ".join(x for x in (region[:-1] if region.endswith("区") else region,
                                     shown_year.rstrip("年"), level, measure) if x)
     if style == 3:
-        when = f"在{shown_year}" if shown_year else ""
+        when = f"在{shown_year}" if shown_year and not measure.endswith("在") else ""
         return f"{region}{level}{measure}{when}{ask}？"
     return f"{rng.choice(_FILLERS)}{region}{shown_year}{level}的{measure}{ask}？"
 
 
 def _clean_label(label: str) -> str:
-    label = re.sub(r"[（(][^）)]{0,8}[）)]", "", label)
+    label = re.sub(r"[（(][^）)]{0,8}[）)]|" + _YEARS, "", label)
     return re.sub(r"\s+|项目|指标|类别|合计$", "", label)
 
 
 def _clean_title(title: str) -> str:
-    title = re.sub(r"表\s*[\d\-—.]+|(?:19|20)\d\d\s*(?:-|—|至)?\s*(?:(?:19|20)\d\d)?\s*年?度?", "", title)
+    title = re.sub(r"[（(][^）)]*[）)]|表\s*[\d\-—.]+|" + _YEARS, "", title)
     for name in (*DISTRICTS, "北京市", "北京"):
         title = title.replace(name, "")
     return re.sub(r"情况表?$|统计表?$|一览表?$|表$|的$", "", title.strip())

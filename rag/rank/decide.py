@@ -29,6 +29,9 @@ for another year than the report's own), level or kind of unit; one the text say
 leaves out part of what was asked; one school's or one case's number for a question about the
 region; one that lacks a number the question names (35-39岁). Such a frame is not a candidate."""
 
+SOLE_GAP = 10.0
+"""The score lead recorded when no other value is a candidate (and the cap on any lead)."""
+
 Amount = tuple[float, str] | str
 
 
@@ -113,5 +116,7 @@ def pooled(ranked: Sequence[Scored], ranker: Ranker) -> Decision:
     first = mass[values[0]] / total
     second = mass[values[1]] / total if len(values) > 1 else 0.0
     top = best[values[0]]
-    signals = (first, first - second, top.score, *(top.features[n] for n in DECISION_NAMES[3:]))
+    gap = top.score - best[values[1]].score if len(values) > 1 else SOLE_GAP
+    own = (top.features[n] for n in DECISION_NAMES[4:])
+    signals = (first, first - second, top.score, min(gap, SOLE_GAP), *own)
     return Decision(best[values[0]].frame, ranker.confidence(signals), signals, tuple(ranked))

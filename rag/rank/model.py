@@ -18,13 +18,13 @@ from rag.errors import ConfigError
 from rag.rank.features import NAMES
 
 ARTEFACT = Path(__file__).with_name("model.json")
-VERSION = 1
+VERSION = 2
 
 
-DECISION_NAMES = ("top_mass", "mass_margin", "top_score", "cov_measure", "precision", "unit_exact", "in_hits")
+DECISION_NAMES = ("top_mass", "mass_margin", "top_score", "score_gap", *NAMES)
 """What the calibrator reads of a decision: the best value's share of the candidates' softmax mass,
-its lead over the next value, the best frame's raw score (how well anything fits at all) and how
-much of the asked measure the best frame's own words cover."""
+its lead over the next value (in mass and in raw score), the best frame's raw score (how well
+anything fits at all), and every feature of the best frame (which kinds of fit are trustworthy)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def test_the_shipped_ranker_loads_and_its_calibration_is_monotone() -> None:
     assert ys and all(a <= b for a, b in pairwise(ys))
     assert 0.0 <= ranker.threshold <= 1.0
     low = [0.0] * len(DECISION_NAMES)
-    high = [1.0, 1.0, 30.0, 1.0, 1.0, 1.0, 1.0]
+    high = [1.0, 1.0, 30.0, 10.0] + [0.0] * (len(DECISION_NAMES) - 4)
     assert ranker.confidence(low) <= ranker.confidence(high)
 
 

@@ -1,0 +1,86 @@
+"""The ranker's own diagnostics on the benchmark's lookup and unanswerable questions: where the
+right value ranks, what the calibrated threshold does with it, and the risk–coverage curve.
+
+    python -m training.diagnose [--verbose]
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.rank import model as ranker_model
+from rag.rank.decide import amount
+from rag.rank.model import Ranker
+from rag.services import build_services
+from rag.settings import Settings
+from training.benchmark import calibration_items
+from training.train import Example, examples, rescore
+
+REPO = Path(__file__).resolve().parent.parent
+COVERAGES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def outcomes(ranker: Ranker, items: Sequence[Example]) -> list[tuple[str, str, float]]:
+    """(question, outcome, confidence) per item; outcomes name the class of each result."""
+    out = []
+    for example in items:
+        decision = rescore(ranker, example)
+        values = [amount(s.frame) for s in decision.ranked]
+        first = decision.best is not None and amount(decision.best) == example.answer
+        if example.answer is None:
+            outcome = "unanswerable answered" if decision.answers(ranker) else "unanswerable refused"
+        elif example.answer not in values:
+            outcome = "right value not a candidate"
+        elif decision.answers(ranker):
+            outcome = "answered right" if first else "answered wrong"
+        else:
+            outcome = "refused, ranked first" if first else "refused, ranked lower"
+        out.append((example.question, outcome, decision.confidence))
+    return out
+
+
+def risk_coverage(ranker: Ranker, items: Sequence[Example]) -> list[tuple[float, float, float, float]]:
+    """(share answered, accuracy of the answered, wrong per question, least confidence answered)
+    at each coverage of ``COVERAGES``, the most confident decisions answered first."""
+    decided = []
+    for example in items:
+        decision = rescore(ranker, example)
+        if decision.best is not None:
+            right = example.answer is not None and amount(decision.best) == example.answer
+            decided.append((decision.confidence, right))
+    decided.sort(key=lambda d: -d[0])
+    rows = []
+    for share in COVERAGES:
+        n = round(share * len(items))
+        answered = decided[:n]
+        if not answered:
+            continue
+        hits = sum(1 for _, ok in answered if ok)
+        rows.append((len(answered) / len(items), hits / len(answered),
+                     (len(answered) - hits) / len(items), answered[-1][0]))
+    return rows
+
+
+def main(argv: Sequence[str] = sys.argv[1:]) -> None:
+    services = build_services(Settings.from_env())
+    ranker = ranker_model.default()
+    items = examples(services.retriever, calibration_items(REPO))
+    results = outcomes(ranker, items)
+    print(f"{len(items)} benchmark lookups and unanswerable questions, threshold {ranker.threshold:.3f}")
+    for outcome, n in sorted(Counter(o for _, o, _ in results).items()):
+        print(f"  {outcome:28} {n}")
+    print("risk–coverage (answered / accuracy of answered / wrong per question / least confidence):")
+    for share, accuracy, risk, least in risk_coverage(ranker, items):
+        print(f"  {share:6.1%}  {accuracy:6.1%}  {risk:6.1%}  {least:.3f}")
+    if "--verbose" in argv:
+        for question, outcome, confidence in results:
+            if outcome not in ("answered right", "unanswerable refused"):
+                print(f"{outcome:28} {confidence:.3f} {question}")
+    services.index.close()
+
+
+if __name__ == "__main__":
+    main()
