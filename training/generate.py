@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jieba import posseg
+
 from rag.frames import Frame
 from rag.query import DISTRICTS, LEVELS, SCHOOL_TYPES, levels_in, names_school
 from rag.rank.decide import Amount, amount
@@ -101,7 +103,7 @@ def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str
         if _says_what(pre):
             break
     pre = re.sub(r"(?:19|20)\d\d\s*年(?:度)?", "", pre)
-    pre = _TRAILING_VERBS.sub("", pre).strip(" ，,")
+    pre = _TRAILING_VERBS.sub("", pre).strip(" ，,") + _counted_after(frame)
     if not _says_what(pre) or re.search(r"\d", pre) or len(pre) > 30 or re.search(r"[和及与、]$", pre):
         return ""
     if frame.scope != "region" and not names_school(pre):
@@ -109,6 +111,17 @@ def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str
     level = "" if levels_in(pre) else _level(frame.sentence, report)
     return _assemble(rng, year=frame.year, region=report.region if not _names_region(pre) else "",
                      level=level, measure=pre, unit=frame.unit)
+
+
+def _counted_after(frame: Frame) -> str:
+    """The nouns right after a number and its unit (选派 70 名「师生」参加): what it counts."""
+    after = _plain(frame.sentence[frame.start + len(frame.raw):])
+    nouns = ""
+    for token in posseg.cut(after[:16]):
+        if not token.flag.startswith(("n", "vn", "j")) or len(nouns) + len(token.word) > 8:
+            break
+        nouns += token.word
+    return nouns
 
 
 def _says_what(measure: str) -> bool:

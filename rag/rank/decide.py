@@ -74,6 +74,7 @@ def context(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Context:
         weights=measure_weights(query, lexicon),
         data_years={d.doc_id: d.data_year for d in retrieval.documents},
         hit_ranks={h.chunk.id: rank for rank, h in enumerate(retrieval.hits, start=1)},
+        report_levels={d.doc_id: d.level for d in retrieval.documents},
     )
 
 

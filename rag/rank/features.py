@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities
 from rag.numbers import split_multiplier
-from rag.query import Query, levels_in, names_school, normalize
+from rag.query import LEVELS, Query, levels_in, names_school, normalize
 from rag.rank import lexical
 from rag.retriever import Lexicon
 
@@ -27,6 +27,7 @@ NAMES: tuple[str, ...] = (
     "excludes_part", "other_modifier", "modifier_missing", "other_head", "head_missing",
     "compound_missing", "type_missing", "bare_row_unmatched", "is_table", "in_hits", "hit_rank",
     "respective_mismatch", "approximate", "year_not_reported", "asked_numbers_missing",
+    "school_agree", "school_elsewhere", "school_absent", "region_for_school", "level_umbrella",
 )
 """Feature order in the saved model."""
 
@@ -41,6 +42,8 @@ class Context:
     """Each selected report's own data year, by doc id."""
     hit_ranks: Mapping[str, int]
     """1-based rank of each retrieved chunk in the fused retrieval, by chunk id."""
+    report_levels: Mapping[str, str]
+    """Each selected report's school level (中职, or 职业教育 for one covering several), by doc id."""
 
 
 def measure_weights(query: Query, lexicon: Lexicon) -> dict[str, float]:
@@ -66,6 +69,9 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
         "is_table": float(table),
     }
     f.update(_level(query, frame))
+    # A figure for all 职业院校 of a report that covers several levels is not one level's figure.
+    several = ctx.report_levels.get(frame.chunk.doc_id, "") not in LEVELS
+    f["level_umbrella"] = float(bool(query.level) and not frame.levels and several)
     f.update(_year(query, frame, ctx))
     f.update(_unit(query.unit, frame.unit, counts=_asks_count(query)))
     asks_change = bool(CHANGE.search(query.measure))
@@ -94,6 +100,7 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["respective_mismatch"] = float(not table and not _respective(query, w, frame))
     f["approximate"] = float(frame.qualifier in APPROXIMATE)
     f["asked_numbers_missing"] = float(_numbers_missing(query.measure, f"{frame.context} {everything}"))
+    f.update(_school(query, frame))
     return f
 
 
@@ -160,6 +167,20 @@ def _year(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     return {"year_agree": 0.0, "year_conflict": 0.0,
             "year_default": float(year is not None and year == current),
             "year_not_reported": float(year is not None and current is not None and year != current)}
+
+
+def _school(query: Query, frame: Frame) -> dict[str, float]:
+    """Whether the one school the question names is the frame's own (named in its words), only
+    elsewhere in its passage, or absent; and whether the frame is a region-wide figure for it."""
+    name = lexical.school_name(query.norm)
+    own = f"{frame.lead} {frame.measure}" if frame.fact is None else f"{frame.fact.title} {frame.fact.row}"
+    agree = bool(name) and name in own
+    elsewhere = bool(name) and not agree and name in f"{frame.context} {frame.chunk.text}"
+    return {
+        "school_agree": float(agree), "school_elsewhere": float(elsewhere),
+        "school_absent": float(bool(name) and not agree and not elsewhere),
+        "region_for_school": float(bool(name) and frame.scope == "region" and not agree),
+    }
 
 
 def _bare_row(weights: dict[str, float], frame: Frame) -> bool:

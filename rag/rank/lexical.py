@@ -180,3 +180,23 @@ def opposite(measure: str, clause: str) -> bool:
     asks_down, asks_up = re.search(down, measure), re.search(up, measure)
     return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
                 or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))
+
+
+_SCHOOL = re.compile(
+    r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学院|职业大学|职业学校|职业高中|职高|学校|学院|大学)"
+)
+_NOT_A_NAME = re.compile(
+    r"^(?:北京市?)|(?:各类|所有|全部|区属|市属|公办|民办|独立设置|中等|高等|普通|技工|成人|中职|高职|本科|中专|职业|全市"
+    r"|我区|本区|全区|的|和|与|及|有|共|所|多少|几)"
+)
+
+
+@lru_cache(maxsize=4096)
+def school_name(text: str) -> str:
+    """The distinguishing part of the one school ``text`` names (劲松 in 北京市劲松职业高中, 昌平 in
+    北京市昌平职业学校), or '': a district's schools (昌平区职业学校) or a kind (中等职业学校) name none."""
+    for match in _SCHOOL.finditer(text):
+        name = _NOT_A_NAME.sub("", re.split(r"[年区所的在和与及、]", match.group(1))[-1])
+        if len(name) >= 2 and not name.endswith("区"):
+            return name
+    return ""
