@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from rag.frames import Frame, prose_frames
+from rag.rank.decide import Scored
+from rag.types import Chunk, ReportInfo
+from training.generate import generate
+from training.train import WITHHELD_EVERY, Example, withheld
+
+REPORT = ReportInfo(doc_id="d1", file="r.txt", title="昌平区中等职业教育质量年度报告", region="昌平区",
+                    report_year=2023, data_year=2022, level="中职", content_hash="h")
+
+
+def _frames(text: str) -> list[Frame]:
+    chunk = Chunk(id="c1", doc_id="d1", file="r.txt", kind="prose", text=text, context="",
+                  section="2 学生发展", line_start=1, line_end=1, region="昌平区", year=2022)
+    return prose_frames(chunk)
+
+
+def test_a_generated_question_names_what_its_number_counts() -> None:
+    text = "2022年，全区中职学校招生 1061 人，较上一年增长 139 人。学校选派 70 名师生参加志愿服务。"
+    questions = generate(_frames(text), REPORT, per_report=20, seed=1)
+    by_value = {g.answer[0]: g.question for g in questions if isinstance(g.answer, tuple)}
+    assert "招生" in by_value[1061.0]
+    assert 139.0 not in by_value  # 「较上一年增长」 alone names nothing counted
+    assert "师生" in by_value[70.0]
+
+
+def test_a_withheld_question_keeps_no_frame_stating_its_answer_even_rounded() -> None:
+    frames = _frames("全区中职毕业生就业率 57.35%，表中记为 57.4%，升学率 33%。")
+    scored = tuple(Scored(f, 0.0, {}) for f in frames)
+    examples = [Example("毕业生就业率是多少", "r.txt", (57.35, "%"), scored)] * WITHHELD_EVERY
+    variants = withheld(examples)
+    assert len(variants) == 1 and variants[0].answer is None
+    assert [s.frame.value for s in variants[0].scored] == [33.0]
