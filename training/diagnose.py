@@ -1,7 +1,9 @@
 """The ranker's own diagnostics on the benchmark's lookup and unanswerable questions: where the
-right value ranks, what the calibrated threshold does with it, and the risk–coverage curve.
+right value ranks, what the calibrated threshold does with it, and the risk–coverage curve; with
+``--generated``, the same curve over the generated questions, each report's scored by a ranker
+trained without it (the decisions the threshold is read from).
 
-    python -m training.diagnose [--verbose]
+    python -m training.diagnose [--verbose] [--generated]
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rag.rank.model import Ranker
 from rag.services import build_services
 from rag.settings import Settings
 from training.benchmark import calibration_items
-from training.train import Example, examples, rescore
+from training.train import Example, examples, generated_questions, out_of_fold, rescore
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -51,16 +53,21 @@ def risk_coverage(ranker: Ranker, items: Sequence[Example]) -> list[tuple[float,
         if decision.best is not None:
             right = example.answer is not None and amount(decision.best) == example.answer
             decided.append((decision.confidence, right))
-    decided.sort(key=lambda d: -d[0])
+    return curve(decided, len(items))
+
+
+def curve(decided: list[tuple[float, bool]], asked: int) -> list[tuple[float, float, float, float]]:
+    """The risk–coverage rows of (confidence, right) decisions out of ``asked`` questions."""
+    decided = sorted(decided, key=lambda d: -d[0])
     rows = []
     for share in COVERAGES:
-        n = round(share * len(items))
+        n = round(share * asked)
         answered = decided[:n]
         if not answered:
             continue
         hits = sum(1 for _, ok in answered if ok)
-        rows.append((len(answered) / len(items), hits / len(answered),
-                     (len(answered) - hits) / len(items), answered[-1][0]))
+        rows.append((len(answered) / asked, hits / len(answered), (len(answered) - hits) / asked,
+                     answered[-1][0]))
     return rows
 
 
@@ -73,13 +80,24 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     for outcome, n in sorted(Counter(o for _, o, _ in results).items()):
         print(f"  {outcome:28} {n}")
     print("risk–coverage (answered / accuracy of answered / wrong per question / least confidence):")
-    for share, accuracy, risk, least in risk_coverage(ranker, items):
-        print(f"  {share:6.1%}  {accuracy:6.1%}  {risk:6.1%}  {least:.3f}")
+    _print(risk_coverage(ranker, items))
+    if "--generated" in argv:
+        generated = examples(services.retriever, [(g.question, g.file, g.answer)
+                                                  for g in generated_questions(services.retriever)])
+        signals, correct = out_of_fold(generated)
+        decided = [(ranker.confidence(v), c == 1.0) for v, c in zip(signals, correct, strict=True)]
+        print(f"generated, held out by report ({len(decided)} decisions, withheld answers included):")
+        _print(curve(decided, len(decided)))
     if "--verbose" in argv:
         for question, outcome, confidence in results:
             if outcome not in ("answered right", "unanswerable refused"):
                 print(f"{outcome:28} {confidence:.3f} {question}")
     services.index.close()
+
+
+def _print(rows: Sequence[tuple[float, float, float, float]]) -> None:
+    for share, accuracy, risk, least in rows:
+        print(f"  {share:6.1%}  {accuracy:6.1%}  {risk:6.1%}  {least:.3f}")
 
 
 if __name__ == "__main__":
