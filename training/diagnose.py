@@ -19,7 +19,7 @@ from rag.rank.model import Ranker
 from rag.services import build_services
 from rag.settings import Settings
 from training.benchmark import calibration_items
-from training.train import Example, examples, generated_questions, out_of_fold, rescore
+from training.train import Example, ambiguous, examples, generated_questions, out_of_fold, rescore
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -82,8 +82,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     print("risk–coverage (answered / accuracy of answered / wrong per question / least confidence):")
     _print(risk_coverage(ranker, items))
     if "--generated" in argv:
-        generated = examples(services.retriever, [(g.question, g.file, g.answer)
-                                                  for g in generated_questions(services.retriever)])
+        asked = [(g.question, g.file, g.answer) for g in generated_questions(services.retriever)]
+        generated = [e for e in examples(services.retriever, asked) if not ambiguous(e)]
         signals, correct = out_of_fold(generated)
         decided = [(ranker.confidence(v), c == 1.0) for v, c in zip(signals, correct, strict=True)]
         print(f"generated, held out by report ({len(decided)} decisions, withheld answers included):")

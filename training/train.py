@@ -125,6 +125,15 @@ def out_of_fold(train: Sequence[Example]) -> tuple[list[tuple[float, ...]], list
     return signals, correct
 
 
+def ambiguous(example: Example) -> bool:
+    """True when a frame stating another value has exactly the right frame's features: the
+    generated question did not say enough to tell them apart, so it teaches nothing and its
+    calibration label is a coin toss."""
+    right = {tuple(vector(s.features)) for s in example.scored if amount(s.frame) == example.answer}
+    wrong = (tuple(vector(s.features)) for s in example.scored if amount(s.frame) != example.answer)
+    return any(w in right for w in wrong)
+
+
 def withheld(items: Sequence[Example]) -> list[Example]:
     """Every ``WITHHELD_EVERY``-th question asked of a report that states no answer to it: the
     frames stating its value (or that value rounded) taken out, so that the calibrator sees what
@@ -203,7 +212,7 @@ def build(retriever: Retriever, benchmark: Sequence[tuple[str, str, Amount | Non
     generated = generated_questions(retriever, per_report=per_report, seed=seed, exclude=skip)
     say(f"generated {len(generated)} questions")
     items = [(g.question, g.file, g.answer) for g in generated]
-    train = examples(retriever, items)
+    train = [e for e in examples(retriever, items) if not ambiguous(e)]
     calibration = examples(retriever, [b for b in benchmark if b[1] not in skip])
     say(f"training on {len(train)} questions, calibrating on {len(calibration)}")
     meta: dict[str, object] = {"command": "nianbao train", "seed": seed, "per_report": per_report,
