@@ -47,8 +47,9 @@ class Context:
 
 
 def measure_weights(query: Query, lexicon: Lexicon) -> dict[str, float]:
-    """The inverse-frequency weights of the asked measure's bigrams."""
-    return lexicon.weights(lexical.canonical(query.measure))
+    """The inverse-frequency weights of the asked measure's bigrams, in bigram order (so that
+    sums over them, and with them the trained artefact, do not depend on hash order)."""
+    return dict(sorted(lexicon.weights(lexical.canonical(query.measure)).items()))
 
 
 def prefilter(ctx: Context, frame: Frame) -> float:

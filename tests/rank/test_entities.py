@@ -4,7 +4,7 @@ import pytest
 
 from rag.frames import prose_frames
 from rag.query import parse_query
-from rag.rank.features import Context, features
+from rag.rank.features import Context, features, measure_weights
 from rag.rank.lexical import school_name
 from rag.types import Chunk
 
@@ -49,3 +49,12 @@ def test_an_all_levels_figure_is_marked_for_a_one_level_question_only_where_leve
     assert _features(one_level, text, 9797)["level_umbrella"] == 1.0
     assert _features(one_level, text, 9797, report_level="中职")["level_umbrella"] == 0.0
     assert _features("2025年北京职业院校专任教师有多少人？", text, 9797)["level_umbrella"] == 0.0
+
+
+def test_measure_weights_come_in_bigram_order_so_training_does_not_depend_on_hash_order() -> None:
+    class Lexicon:
+        def weights(self, text: str) -> dict[str, float]:
+            return {"教师": 1.0, "专任": 2.0, "任教": 0.5}
+
+    weights = measure_weights(parse_query("专任教师有多少人？"), Lexicon())  # type: ignore[arg-type]
+    assert list(weights) == sorted(weights) and weights["专任"] == 2.0
