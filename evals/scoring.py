@@ -310,13 +310,14 @@ def shows_disagreement(answer: Mapping[str, Any]) -> bool:
 
 
 def shows_gold_as_other(question: Question, answer: Mapping[str, Any]) -> bool:
-    """True when the gold figure is one the answer showed beside its own, as stated elsewhere.
+    """True when the gold figure is among the figures a disagreement showed (asked when the answer's
+    own figure is not the gold one, so the gold is one it showed beside it, as stated elsewhere).
 
     Not correct: the answer gave another figure as its answer. Not a wrong number either: it cited
     the gold figure and said the sources disagree, which is what the sources say."""
     if question.value is None:
         return False
-    shown = [f for d in answer.get("disagreements") or () for f in (d.get("figures") or [])[1:]]
+    shown = [f for d in answer.get("disagreements") or () for f in d.get("figures") or ()]
     return any(same_quantity(Stated(float(f["value"]), str(f.get("unit") or "")), question.value,
                              question.unit, question.tolerance) for f in shown)
 

@@ -10,7 +10,8 @@ other so the reader can decide.
 
 Across reports: when another report of the region states the same measure for the same year, the
 latest report (data year, then report year) is preferred: a stated answer is restated from it, a
-difference is recomputed with its figure, and when the figures disagree the note shows them all.
+difference is recomputed with its figure, and when the figures disagree the note shows them all
+(an LLM's words are not rewritten: its answer keeps its value and gets the note).
 """
 
 from __future__ import annotations
@@ -132,8 +133,10 @@ def _stating_reports(frame: Frame, doc_id: str, services: Services) -> list[tupl
     if own is None:
         return []
     found = [(own, frame)]
-    for doc in documents:
-        if doc.doc_id == doc_id or doc.region != own.region:
+    others = [d for d in documents if d.doc_id != doc_id and d.region == own.region]
+    coverage = services.retriever.coverage(others)
+    for doc in others:
+        if frame.year not in coverage.get(doc.doc_id, frozenset()):
             continue
         same = [f for f in services.retriever.frames(doc.doc_id) if _same_measure(f, frame)]
         if same and all(_equal(f.value, same[0].value) for f in same):
@@ -174,9 +177,12 @@ def _preferring_latest(
 
 
 def _restated(answer: Answer, value: float, citation: Citation, latest: Frame) -> Answer | None:
-    """``answer`` with ``value`` (cited at ``citation``) replaced by ``latest``'s figure, or None when
-    its text cannot be rebuilt (an LLM's words, a computation other than a difference)."""
-    if answer.mode == "llm" or latest.value is None:
+    """``answer`` with ``value`` (cited at ``citation``) replaced by ``latest``'s figure; an LLM's
+    answer as it is (its words are not rewritten: the note will say which report is preferred);
+    None when a computation other than a difference cannot be rebuilt."""
+    if answer.mode == "llm":
+        return answer
+    if latest.value is None:
         return None
     if not answer.computation:
         text = f"答：{display(latest)}。\n{where(latest.fact, latest.quote, latest.chunk)}[1]"
@@ -208,19 +214,20 @@ def _difference_operands(computation: str) -> tuple[float, float] | None:
 
 def _rested_on(answer: Answer) -> list[tuple[float, Citation]]:
     """The figures ``answer`` rests on, each with the citation whose line states it: its value, or
-    the inputs of its computation."""
+    the inputs of its computation (equal inputs, such as 231 - 231, each with its own citation)."""
     if answer.computation:
         left = normalize(answer.computation).rpartition("=")[0]
         values = [q.value for q in find_quantities(left.replace("|", " "))]
     else:
         values = [answer.value] if answer.value is not None else []
-    rested = []
-    for value in dict.fromkeys(values):
-        stating = (c for c in answer.citations if any(_equal(value, v) for v in _line_figures(c.quote)))
-        citation = next(stating, None)
-        if citation is not None:
-            rested.append((value, citation))
-    return rested
+    if len(values) == 1 or len(set(values)) > 1:
+        return [(v, c) for v in dict.fromkeys(values) if (c := _stating(answer.citations, v)) is not None]
+    return [(values[0], c) for c in answer.citations if _stating((c,), values[0]) is not None]
+
+
+def _stating(citations: Sequence[Citation], value: float) -> Citation | None:
+    """The first of ``citations`` whose quoted line states ``value``."""
+    return next((c for c in citations if any(_equal(value, v) for v in _line_figures(c.quote))), None)
 
 
 def _frame_at(services: Services, doc_id: str, line: int, values: Sequence[float]) -> Frame | None:

@@ -186,7 +186,8 @@ DisagreementScope = Literal["report", "reports"]
 
 @dataclass(frozen=True)
 class Disagreement:
-    """A figure an answer rests on that its sources state differently: the preferred figure first."""
+    """A figure an answer rests on that its sources state differently: the preferred figure first
+    (the answer's ``value``, but for an LLM's answer citing an older report than the preferred one)."""
 
     scope: DisagreementScope
     figures: tuple[StatedFigure, ...]

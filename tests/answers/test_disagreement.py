@@ -99,6 +99,18 @@ def test_a_figure_from_an_older_report_is_restated_from_the_latest(two_years: Se
     assert "以最新的《北京市昌平区中等职业教育质量年度报告（2024）》为准" in got.text
 
 
+def test_an_llm_answer_from_an_older_report_keeps_its_words_and_gets_the_note(two_years: Services) -> None:
+    older = _doc_id(two_years, "changping-zhongzhi-2023.txt")
+    frame = next(f for f in two_years.retriever.frames(older) if f.line == 61 and f.value == 589)
+    draft = Answer("2022年昌平区中职毕业生多少人？", "2022年毕业生589人[1]。", 589, "人", False, "llm",
+                   (cite(1, frame),), ())
+    got = grounding.check(disagreement.annotate(draft, two_years))
+    assert got.value == 589 and got.text.startswith("2022年毕业生589人[1]。") and got.grounded
+    across = next(d for d in got.disagreements if d.scope == "reports")
+    assert [(f.value, f.citation) for f in across.figures] == [(812, 2), (589, 1)]
+    assert got.citations[1].file == "changping-zhongzhi-2024.txt"
+
+
 def test_a_year_comparison_shows_the_reports_disagreeing(two_years: Services) -> None:
     got = answer("昌平区中职学校2023年毕业生比2022年多了多少人？", two_years)
     assert got.value == 223 and got.computation.startswith("812 - 589") and got.grounded
