@@ -167,7 +167,7 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
         asked = questions_for(copies, limit)
         sources = {p.name: squash_source(p.read_text(encoding="utf-8")) for p in corpus.iterdir()}
         answer("2022年昌平区中职学校招生多少人？", services)  # warm-up: dictionaries, indexes
-        latencies, right, compared, compared_right, disagreeing, wrong = [], 0, 0, 0, 0, []
+        latencies, right, compared, compared_right, disagreeing, wrong = [], 0, 0, 0, [], []
         for question, copy in asked:
             started = time.perf_counter()
             result = answer_to_json(answer(question.question, services))
@@ -175,7 +175,9 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
             files = {c["file"] for c in result["citations"] if c["n"] not in _other_reports(result)}
             ok = grade(question, result, sources=sources).correct and files == {copy.file}
             right += ok
-            disagreeing += any(d["scope"] == "reports" for d in result["disagreements"])
+            if any(d["scope"] == "reports" for d in result["disagreements"]):
+                disagreeing.append(f"{question.id}@{copy.file}: {question.question} → "
+                                   f"{result['answer'].splitlines()[-1][:160]} ({'ok' if ok else 'wrong'})")
             if _COMPARE.search(question.question):
                 compared += 1
                 compared_right += ok
@@ -238,7 +240,8 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=40, help="questions asked per size (default 40)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--verbose", action="store_true", help="list the questions answered wrongly")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list the questions answered wrongly and those showing disagreeing reports")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_size(args.child, args.work, args.questions), ensure_ascii=False))
@@ -251,11 +254,13 @@ def main() -> int:
     for size, f, peak, first in _runs(args.sizes, args.questions):
         print(f"| {f['reports']} | {f['ingest_s']:.1f} | {f['again_s']:.1f} | {peak:.0f} "
               f"| {f['index_mb']:.0f} | {f['p50_ms']:.0f} / {f['p95_ms']:.0f} | {first:.1f} "
-              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} | {f['disagreeing']} |",
-              flush=True)
+              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} "
+              f"| {len(f['disagreeing'])} |", flush=True)
         if args.verbose:
             for line in f["wrong"]:
                 print(f"    wrong ({size}): {line}", flush=True)
+            for line in f["disagreeing"]:
+                print(f"    reports disagree ({size}): {line}", flush=True)
     return 0
 
 

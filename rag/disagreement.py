@@ -35,6 +35,13 @@ SAME_MEASURE = frozenset({"text_vs_table", "table_vs_table"})
 """Audit findings that are one measure stated with two values (the others are not shown on answers)."""
 _DIFFERENCE = re.compile(r"^\s*([0-9.,]+)\s*-\s*([0-9.,]+)\s*=")
 _SPACE = re.compile(r"\s+")
+_UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
+_OWN_YEAR = re.compile(r"(?:由|从)?(?:19|20)\d\d年(?:的)?$")
+_YEARS = re.compile(r"(?:19|20)\d\d(?:\s*[-—－–~]\s*(?:19|20)?\d\d)?\s*(?:学年|年度|年)?")
+_NOT_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]")
+MIN_LABEL = 4
+"""Characters a cell's label (row and column, years left out) needs before a sentence ending in it
+is taken to state that cell's measure."""
 CORE = 6
 """Characters before a prose figure that must match for a sentence to be the one stating it."""
 
@@ -145,10 +152,22 @@ def _stating_reports(frame: Frame, doc_id: str, services: Services) -> list[tupl
 
 
 def _same_measure(a: Frame, b: Frame) -> bool:
-    """True when two frames state one measure of one year (same words, unit, levels and scope)."""
-    return (a.kind == b.kind and a.year == b.year and a.unit == b.unit and a.levels == b.levels
-            and a.scope == b.scope and a.role == b.role and a.value is not None
-            and _squash(a.measure) == _squash(b.measure))
+    """True when two frames state one measure of one year: in the same words (unit, levels and scope
+    too), or as a table cell and a sentence whose words just before the number are the cell's row
+    (「“双师型”教师数由 2022 年的 217 人」 and a 2022 cell labelled 双师型教师数)."""
+    if a.year != b.year or a.unit != b.unit or a.scope != b.scope or a.value is None or b.value is None:
+        return False
+    if a.kind == b.kind:
+        return a.levels == b.levels and a.role == b.role and _squash(a.measure) == _squash(b.measure)
+    cell, prose = (a, b) if a.kind == "table" else (b, a)
+    if cell.fact is None or (cell.levels and prose.levels and cell.levels != prose.levels):
+        return False
+    label = _words(_YEARS.sub("", _UNIT_NOTE.sub("", cell.fact.row + cell.fact.column)))
+    return len(label) >= MIN_LABEL and _words(_OWN_YEAR.sub("", _squash(prose.lead))).endswith(label)
+
+
+def _words(text: str) -> str:
+    return _NOT_WORD.sub("", normalize(text))
 
 
 def _preferring_latest(
@@ -188,9 +207,9 @@ def _restated(answer: Answer, value: float, citation: Citation, latest: Frame) -
         text = f"答：{display(latest)}。\n{where(latest.fact, latest.quote, latest.chunk)}[1]"
         return replace(answer, text=text, value=latest.value, unit=latest.unit, citations=(cite(1, latest),))
     operands = _difference_operands(answer.computation)
-    if operands is None or len(answer.citations) != 2 or sum(_equal(v, value) for v in operands) != 1:
+    if operands is None or len(answer.citations) != 2 or not any(_equal(v, value) for v in operands):
         return None
-    kept = next(v for v in operands if not _equal(v, value))
+    kept = operands[1] if _equal(operands[0], value) else operands[0]
     others = [c for c in answer.citations if c != citation]
     if not others or not any(_equal(kept, v) for v in _line_figures(others[0].quote)):
         return None

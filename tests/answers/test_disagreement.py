@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,17 @@ def test_the_2025_beijing_teachers_show_text_and_table(services: Services) -> No
     cited = {c.n: (c.file, c.line) for c in got.citations}
     assert cited == {1: ("beijing-zhiye-2025.txt", 503), 2: ("beijing-zhiye-2025.txt", 529)}
     assert "5173" in got.citations[1].quote
+
+
+def test_the_learned_ranker_answer_gets_the_same_note(home: Path) -> None:
+    ranked = build_services(Settings(home=home, reports_dir=BUNDLED_REPORTS, answerer="ranked"))
+    try:
+        got = answer("2021年昌平区中职毕业生有多少人？", ranked)
+    finally:
+        ranked.index.close()
+    assert got.value == 812 and got.grounded
+    assert "报告中此数据有两处不一致：表1-1为812人[1]，表5-1为804人[2]。" in got.text
+    assert (got.citations[1].file, got.citations[1].line) == ("changping-zhongzhi-2023.txt", 288)
 
 
 def test_an_llm_answer_citing_the_table_cell_gets_the_text_figure(services: Services) -> None:
@@ -69,15 +81,18 @@ def test_an_uncontested_figure_gets_no_note(services: Services) -> None:
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """昌平's 2023 report and a copy of it with every year one later (as ``benchmarks/scale.py`` makes
-    them): both state 2022, the copy's figure being the original's 2021 one."""
+    """昌平's 2023 and 朝阳's 2022 reports, each with a copy of it with every year one later (as
+    ``benchmarks/scale.py`` makes them): both state the previous year, the copy's figure being the
+    original's own from a year before."""
     root = tmp_path_factory.mktemp("two-years")
     reports = root / "reports"
     reports.mkdir()
-    source = BUNDLED_REPORTS / "changping-zhongzhi-2023.txt"
-    shutil.copyfile(source, reports / source.name)
-    shifted = _YEAR.sub(lambda m: str(int(m.group(1)) + 1), source.read_text(encoding="utf-8"))
-    (reports / "changping-zhongzhi-2024.txt").write_text(shifted, encoding="utf-8")
+    for name, later in (("changping-zhongzhi-2023.txt", "changping-zhongzhi-2024.txt"),
+                        ("chaoyang-zhongzhi-2022.txt", "chaoyang-zhongzhi-2023.txt")):
+        source = BUNDLED_REPORTS / name
+        shutil.copyfile(source, reports / name)
+        shifted = _YEAR.sub(lambda m: str(int(m.group(1)) + 1), source.read_text(encoding="utf-8"))
+        (reports / later).write_text(shifted, encoding="utf-8")
     built = build_services(Settings(home=root / "home", reports_dir=reports))
     assert ingest([reports], built.index).ok
     yield built
@@ -123,3 +138,15 @@ def test_a_year_comparison_shows_the_reports_disagreeing(two_years: Services) ->
 
 def _doc_id(services: Services, file: str) -> str:
     return next(d.doc_id for d in services.index.documents() if d.file == file)
+
+
+def test_a_comparison_takes_last_years_figure_from_the_latest_reports_text(two_years: Services) -> None:
+    """The 2023 copy says 「“双师型”教师数由 2021 年的 217 人增长为 231 人」; the 2022 report's table
+    gives 231 for 2021. The latest report's 217 is preferred, in both the formula and the note."""
+    got = answer("朝阳区“双师型”教师数比2021年增加了多少人？", two_years)
+    assert got.value == 14 and got.computation == "231 - 217 = 14 人" and got.grounded
+    (across,) = got.disagreements
+    assert [f.value for f in across.figures] == [217, 231]
+    cited = {c.n: c.file for c in got.citations}
+    assert cited[across.figures[1].citation] == "chaoyang-zhongzhi-2022.txt"
+    assert {cited[1], cited[2]} == {"chaoyang-zhongzhi-2023.txt"}
