@@ -8,8 +8,9 @@ preferred figure is the one the answerer chose, where the question's own words a
 is more often right: the audit found wrong figures in texts and in tables); the note shows the
 other so the reader can decide.
 
-Across reports: when another report of the region states the same measure for the same year, the
-latest report (data year, then report year) is preferred: a stated answer is restated from it, a
+Across reports: when another report of the region states the same measure for the same year (in
+the same words, or a sentence naming a cell's label just before its number), the latest report
+(data year, then report year) is preferred: a stated answer is restated from it, a
 difference is recomputed with its figure, and when the figures disagree the note shows them all
 (an LLM's words are not rewritten: its answer keeps its value and gets the note).
 """
