@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.arithmetic import Result
+from rag.arithmetic import Result, with_unit
 from rag.frames import APPROXIMATE, Frame
 from rag.numbers import format_number, parse_quantity
 from rag.query import Query
@@ -39,14 +39,20 @@ def computed(
 ) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
-    number = format_number(result.value)
-    shown = f"{number}{result.unit}" if result.unit in ("%", "倍") else f"{number} {result.unit}".strip()
-    text = f"答：{shown}。\n计算：{result.formula}（输入见{marks}）"
+    text = f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
     return Answer(
-        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(confidence, 4),
     )
+
+
+def computed_phrase(result: Result) -> str:
+    """How an answer states a computed result: its size with the direction (少 139 人, 下降 13.08%)."""
+    shown = with_unit(result.size, result.unit)
+    if result.direction == "持平":
+        return f"两者相同，相差 {shown}"
+    return f"{result.direction} {shown}" if result.direction else shown
 
 
 def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:

@@ -12,10 +12,35 @@ def test_a_sum_takes_any_number_of_operands_and_keeps_their_decimals() -> None:
     assert result.formula == "12 + 23 + 45 = 80 枚"
 
 
-def test_a_difference_is_larger_minus_smaller_whichever_side_is_asked_first() -> None:
-    for operands in ([(1061, "人"), (1200, "人")], [(1200, "人"), (1061, "人")]):
-        result = compute("difference", operands)
-        assert result is not None and result.value == 139 and result.formula.startswith("1200 - 1061")
+@pytest.mark.parametrize(
+    ("operands", "value", "direction"),
+    [([(1200, "人"), (1061, "人")], 139, "多"), ([(1061, "人"), (1200, "人")], -139, "少"),
+     ([(1061, "人"), (1061, "人")], 0, "持平")],
+)
+def test_a_difference_keeps_its_sign_and_shows_larger_minus_smaller(
+    operands: list[tuple[float, str]], value: float, direction: str
+) -> None:
+    result = compute("difference", operands)
+    assert result is not None and (result.value, result.direction) == (value, direction)
+    assert result.formula.startswith(f"{max(v for v, _ in operands):g} - {min(v for v, _ in operands):g}")
+    assert evaluate(result.formula.rpartition("=")[0]) == pytest.approx(result.size)
+
+
+def test_a_difference_of_rates_is_in_percentage_points() -> None:
+    result = compute("difference", [(36.7, "%"), (62.87, "%")])
+    assert result is not None and (result.value, result.unit, result.direction) == (-26.17, "个百分点", "少")
+
+
+@pytest.mark.parametrize(
+    ("base", "later", "value", "direction"),
+    [(1200, 1043, -13.08, "下降"), (1043, 1200, 15.05, "增长"), (50, 50, 0, "持平")],
+)
+def test_a_percent_change_goes_from_the_base_with_its_sign(
+    base: float, later: float, value: float, direction: str
+) -> None:
+    result = compute("growth", [(base, "人"), (later, "人")])
+    assert result is not None and (result.value, result.direction) == (value, direction)
+    assert evaluate(result.formula.rpartition("=")[0]) == pytest.approx(abs(value), abs=0.01)
 
 
 def test_units_of_one_kind_are_brought_to_the_base_unit() -> None:
@@ -31,7 +56,7 @@ def test_units_of_different_kinds_do_not_compute() -> None:
     ("operation", "operands", "value"),
     [
         ("share", [(1061, "人"), (4104, "人")], 25.85),
-        ("growth", [(1200, "人"), (1043, "人")], 13.08),
+        ("growth", [(1043, "人"), (1200, "人")], 15.05),
         ("ratio", [(1061, "人"), (3043, "人")], 0.35),
     ],
 )
