@@ -438,8 +438,8 @@ def _computed_answer(
     direct = find(query, retrieval, lexicon) if one_scope(query) else None
     if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit)):
         direct = None
-    # What the number itself is stated as (its cell, or its sentence up to it), not its neighbours.
-    named = direct.label if direct is not None else ""
+    # What the number itself is stated as (its cell, or its clause), not its neighbours.
+    named = "" if direct is None else direct.label if direct.fact else _clause_of(direct.label)
     if direct is not None and query.operation != "difference" and names_operands(query.parts, named):
         return _stated(query, retrieval, direct)
     operation = arithmetic.operation(query.operation)
@@ -462,6 +462,10 @@ def _computed_answer(
         mode="extractive", citations=citations, retrieved=_evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
     )
+
+
+def _clause_of(label: str) -> str:
+    return re.split(r"[，,；;。]", label)[-1]
 
 
 def _in_asked_unit(query: Query, unit: str) -> bool:
@@ -497,7 +501,7 @@ def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -
     marks = [_operand_marks(p) for p in parts]
     for i, own in enumerate(marks):
         others = set().union(*(m for j, m in enumerate(marks) if j != i))
-        if not all(_mentions(mark, text) for mark in own - others):
+        if own - others and not any(_mentions(mark, text) for mark in own - others):
             return False
     if not all(core[:2] in text for core in _distinct_cores([p.measure for p in parts])):
         return False

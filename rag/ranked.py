@@ -55,8 +55,8 @@ def _computed_answer(
     asked = arithmetic.unit_kind(query.unit)
     if best is not None and query.unit and arithmetic.unit_kind(best.unit) != asked:
         best = None
-    # What the number itself is stated as (its cell, or its sentence up to it), not its neighbours.
-    named = f"{best.lead} {best.measure}" if best is not None else ""
+    # What the number itself is stated as (its cell, or its clause), not its neighbours.
+    named = "" if best is None else f"{best.fact.title} {best.measure}" if best.fact else best.measure
     if direct is not None and best is not None and query.operation != "difference" and names_operands(
             query.parts, named):
         return compose.stated(query, retrieval, best, direct.confidence)
