@@ -36,7 +36,7 @@ _UNIT_WORDS = (
 _UNIT_ALIASES = {"名": "人", "位": "人", "块": "枚", "个专业": "个"}
 
 _FILLER = (
-    "精确到人", "加起来", "合计", "具有", "请问",
+    "精确到人", "加起来", "合计", "具有", "请问", "帮我算一下", "帮我查一下", "算一下", "查一下",
     "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
     "的", "了", "呢", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
     "北京", "按",
@@ -259,7 +259,8 @@ _MAX_ITEM = 20
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     text = _canonical_comparison(query.norm)
     if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
-        return "ratio", _sides(match.group(1), match.group(2), text)
+        sides = _sides(match.group(1), match.group(2), text)
+        return "ratio", tuple(replace(side, unit="") if side.unit == "倍" else side for side in sides)
     if re.search(_GROWTH, text):
         if pair := _compared(text, _GROWTH):
             later, base = pair
@@ -355,7 +356,7 @@ def _items(query: Query, text: str, asked: int) -> tuple[Query, ...]:
 
 def coordinated(text: str) -> tuple[int, list[str], int, str] | None:
     """Where a run of coordinated items starts and ends in ``text``, the items and their kind
-    (year, region, level or measure). The last item's shared tail is spread over them all
+    (year, region, level, slots or measure). The last item's shared tail is spread over them all
     (「…和C招生」's 招生, 「博士或硕士学位的专任教师」's 的专任教师)."""
     # Items in brackets spell out the noun before them (B档（B+、B、B-）): they are not operands.
     bracketed = [range(m.start(), m.end()) for m in re.finditer(r"[（(][^）)]*[）)]", text)]
@@ -367,8 +368,11 @@ def coordinated(text: str) -> tuple[int, list[str], int, str] | None:
     spans, at = [(start, conj.start())], conj.end()
     while True:
         token = _token_at(text, at)
-        if kind != "measure" and token is not None and token[1] == kind:
-            end = token[0]
+        if kind != "measure" and token is not None and token[1] != kind and len(spans) == 1:
+            # 「2022年昌平区和2024年东城区」: each item is a run of slots of several kinds.
+            spans[0], kind = (_extend_left(text, spans[0][0], token[1]), spans[0][1]), "slots"
+        if kind != "measure" and token is not None and kind in (token[1], "slots"):
+            end = _slots_end(text, at) if kind == "slots" else token[0]
         else:
             stops = [m.start() for m in (_ITEM_END.search(text, at), _CONJ.search(text, at)) if m is not None]
             end = min(stops, default=len(text))
@@ -408,10 +412,14 @@ def _starts_item(text: str, at: int) -> bool:
 
 
 def _extend_left(text: str, start: int, kind: str) -> int:
-    """``start`` moved over a slot of ``kind`` right before it (「高职院校的」社会培训总量与中职学校的…)."""
-    before = start - 1 if start > 0 and text[start - 1] == "的" else start
-    token = _token_ending(text, before)
-    return token[0] if token is not None and token[1] == kind else start
+    """``start`` moved back over the slots before it up to one of ``kind``, the kind the next item
+    starts with (「高职院校的」社会培训总量与中职学校的…, 「朝阳区中职学校的」专任教师和昌平区…)."""
+    at = start
+    while (token := _token_ending(text, at - 1 if at > 0 and text[at - 1] == "的" else at)) is not None:
+        at = token[0]
+        if token[1] == kind:
+            return at
+    return start
 
 
 def _shared_tail(items: list[str]) -> str:
@@ -443,6 +451,13 @@ def _token_at(text: str, at: int) -> tuple[int, str] | None:
         if match := pattern.match(text, at):
             return match.end(), kind
     return None
+
+
+def _slots_end(text: str, at: int) -> int:
+    """The end of the run of slots starting at ``at``."""
+    while (token := _token_at(text, at)) is not None:
+        at = token[0]
+    return at
 
 
 def _token_ending(text: str, end: int) -> tuple[int, str] | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.arithmetic import compute
+from rag.arithmetic import Option, choose, compute, rounds_to
 from rag.grounding import evaluate
 
 
@@ -70,3 +70,26 @@ def test_shares_growth_and_ratios_show_a_formula_the_grounding_check_evaluates(
 
 def test_division_by_zero_does_not_compute() -> None:
     assert compute("share", [(3, "人"), (0, "人")]) is None
+
+
+def test_operands_from_one_table_are_chosen_together_over_higher_scores() -> None:
+    part = [Option("part", 10142, "人", 1.7, "table A")]
+    whole = [Option("other table", 85925, "人", 1.2, "table B"),
+             Option("same table", 26133, "人", 1.1, "table A")]
+    chosen = choose("share", [part, whole])
+    assert chosen is not None and chosen[0] == ["part", "same table"] and chosen[1].value == 38.81
+
+
+def test_an_exact_count_is_chosen_over_its_rounded_figure() -> None:
+    assert rounds_to((13312, "人"), (1.33, "万人")) and not rounds_to((13412, "人"), (1.33, "万人"))
+    first = [Option("rounded", 1.33, "万人", 1.5, "prose 1"), Option("exact", 13312, "人", 1.4, "prose 2")]
+    second = [Option("other", 1200, "人", 1.0, "prose 3")]
+    chosen = choose("sum", [first, second])
+    assert chosen is not None and chosen[0] == ["exact", "other"]
+
+
+def test_one_stated_number_is_not_two_operands_and_nothing_computable_is_none() -> None:
+    same = [Option("cell", 44, "个", 1.6, "table")]
+    assert choose("sum", [same, same]) is None
+    assert choose("sum", [[Option("a", 3, "人", 1, "x")], [Option("b", 4, "万元", 1, "y")]]) is None
+    assert choose("sum", [[Option("a", 3, "人", 1, "x")], []]) is None
