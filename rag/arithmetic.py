@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar, get_args
 
-from rag.numbers import Quantity, format_number, split_multiplier
+from rag.numbers import Quantity, find_quantities, format_number, split_multiplier
 
 Operation = Literal["sum", "difference", "ratio", "share", "growth"]
 OPERATIONS: tuple[Operation, ...] = get_args(Operation)
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_CHANGE_AFTER = re.compile(
+    r"[，,]?\s*(?:(?:较|比)(?:上一?年度?|去年))?(增加|增长|提高|提升|上升|减少|下降|降低)了?\s*"
+)
+_RISES = ("增加", "增长", "提高", "提升", "上升")
 T = TypeVar("T")
 
 
@@ -95,6 +100,27 @@ def _growth(base: float, later: float) -> Result:
     step = f"({lt} - {b})" if later >= base else f"({b} - {lt})"
     direction = "增长" if value > 0 else ("下降" if value < 0 else "持平")
     return Result(value, "%", f"{step} ÷ {b} × 100% = {size}%", direction)
+
+
+def before_change(value: float, unit: str, after: str) -> Result | None:
+    """Last year's value from this year's and the change stated right after it (「54.93 亿元，
+    较上一年增长了 2.69 亿」 → 52.24 亿元; 「35.22%，下降 2.63 个百分点」 → 37.85%), or None."""
+    change = _CHANGE_AFTER.match(after)
+    delta = find_quantities(after[change.end():])[:1] if change else []
+    if change is None or not delta or delta[0].start != 0 or not _change_fits(unit, delta[0].unit):
+        return None
+    rose, step = change.group(1) in _RISES, delta[0].value
+    earlier = round(value - step if rose else value + step, max(_decimals(value), _decimals(step)))
+    sign, shown = "-" if rose else "+", with_unit(earlier, unit)
+    return Result(earlier, unit, f"{format_number(value)} {sign} {format_number(step)} = {shown}")
+
+
+def _change_fits(unit: str, change_unit: str) -> bool:
+    """A change in the value's unit, in 个百分点 for a rate, or in its bare 万/亿 (2.69 亿 of 亿元)."""
+    if change_unit == unit or (unit == "%" and change_unit == "个百分点"):
+        return True
+    factor, rest = split_multiplier(change_unit)
+    return factor != 1 and not rest and unit.startswith(change_unit)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from rag.arithmetic import Result, with_unit
 from rag.frames import APPROXIMATE, Frame
-from rag.numbers import format_number, parse_quantity
+from rag.numbers import parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
@@ -57,7 +57,7 @@ def computed_phrase(result: Result) -> str:
 
 def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:
     """Last year's value computed from this year's value and its stated change."""
-    shown = f"{format_number(result.value)} {result.unit}"
+    shown = with_unit(result.value, result.unit)
     text = f"答：{shown}。\n计算：{result.formula}（{year}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,

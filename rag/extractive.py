@@ -25,9 +25,7 @@ from rag.frames import (
 )
 from rag.numbers import (
     Quantity,
-    find_quantities,
     find_ratios,
-    format_number,
     parse_quantity,
     split_multiplier,
 )
@@ -361,7 +359,11 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
     if query.is_list:
         return list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
-        return _computed_answer(query, retrieval, retrieve, lexicon) or refusal(query, retrieval)
+        computed = _computed_answer(query, retrieval, retrieve, lexicon)
+        if computed is None and query.operation == "share":
+            # A share a year before the report's: its stated share and the change in points.
+            computed = _from_next_year(query, retrieval, lexicon)
+        return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
         return _stated(query, retrieval, found)
@@ -377,20 +379,15 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
     if current is None or current.fact is not None or current.value is None:
         return None
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
-    change = re.match(r"[，,]?\s*(?:(?:较|比)(?:上一?年|去年))?(增加|增长|减少|下降)了?\s*", tail)
-    delta = find_quantities(tail[change.end():])[:1] if change else []
-    if not change or not delta or delta[0].start != 0 or delta[0].unit != current.unit:
+    result = arithmetic.before_change(current.value, current.unit, tail)
+    if result is None:
         return None
-    step = -delta[0].value if change.group(1) in ("增加", "增长") else delta[0].value
-    value = current.value + step
-    sign = "-" if step < 0 else "+"
-    shown, base, moved = format_number(value), format_number(current.value), format_number(abs(step))
-    formula = f"{base} {sign} {moved} = {shown} {current.unit}".strip()
-    text = f"答：{shown} {current.unit}。\n计算：{formula}（{query.year + 1}年的数及其变化见[1]）"
+    shown = arithmetic.with_unit(result.value, result.unit)
+    text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
     return Answer(
-        question=query.text, text=text, value=value, unit=current.unit, refused=False, mode="extractive",
-        citations=(_cite(1, current),), retrieved=_evidence_first(retrieval.hits, [current]),
-        computation=formula,
+        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        mode="extractive", citations=(_cite(1, current),),
+        retrieved=_evidence_first(retrieval.hits, [current]), computation=result.formula,
     )
 
 

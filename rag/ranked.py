@@ -4,7 +4,6 @@ it is sure of, and otherwise refuses. Not yet the default: see ``docs/ranker.md`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -12,7 +11,6 @@ from rag import arithmetic, compose
 from rag.compose import refusal
 from rag.extractive import list_answer, names_operands, one_scope
 from rag.frames import Frame
-from rag.numbers import find_quantities, format_number
 from rag.query import Query
 from rag.rank import Decision, Ranker, decide, score_frames
 from rag.rank import model as ranker_model
@@ -31,7 +29,11 @@ def answer(query: Query, retrieve: Retrieve, lexicon: Lexicon, *, ranker: Ranker
     if query.is_list:
         return list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
-        return _computed_answer(query, retrieval, retrieve, lexicon, ranker) or refusal(query, retrieval)
+        computed = _computed_answer(query, retrieval, retrieve, lexicon, ranker)
+        if computed is None and query.operation == "share":
+            # A share a year before the report's: its stated share and the change in points.
+            computed = _from_next_year(query, retrieval, lexicon, ranker)
+        return computed or refusal(query, retrieval)
     decision = decide(query, retrieval, lexicon, ranker)
     if decision.answers(ranker) and decision.best is not None:
         return compose.stated(query, retrieval, decision.best, decision.confidence)
@@ -106,14 +108,5 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker
     if not current.answers(ranker) or frame is None or frame.fact is not None or frame.value is None:
         return None
     tail = frame.quote[frame.quote.find(frame.raw) + len(frame.raw):]
-    change = re.match(r"[，,]?\s*(?:(?:较|比)(?:上一?年|去年))?(增加|增长|减少|下降)了?\s*", tail)
-    delta = find_quantities(tail[change.end():])[:1] if change else []
-    if not change or not delta or delta[0].start != 0 or delta[0].unit != frame.unit:
-        return None
-    rose = change.group(1) in ("增加", "增长")
-    value = frame.value - delta[0].value if rose else frame.value + delta[0].value
-    sign = "-" if rose else "+"
-    moved = format_number(delta[0].value)
-    formula = f"{format_number(frame.value)} {sign} {moved} = {format_number(value)} {frame.unit}"
-    result = arithmetic.Result(value, frame.unit, formula.strip())
-    return compose.from_change(query, retrieval, frame, result, query.year + 1)
+    result = arithmetic.before_change(frame.value, frame.unit, tail)
+    return compose.from_change(query, retrieval, frame, result, query.year + 1) if result else None

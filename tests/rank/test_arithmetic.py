@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.arithmetic import Option, choose, compute, rounds_to
+from rag.arithmetic import Option, before_change, choose, compute, rounds_to
 from rag.grounding import evaluate
 
 
@@ -93,3 +93,26 @@ def test_one_stated_number_is_not_two_operands_and_nothing_computable_is_none() 
     assert choose("sum", [same, same]) is None
     assert choose("sum", [[Option("a", 3, "人", 1, "x")], [Option("b", 4, "万元", 1, "y")]]) is None
     assert choose("sum", [[Option("a", 3, "人", 1, "x")], []]) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "after", "earlier", "shown"),
+    [
+        (54.93, "亿元", "，较上一年增长了 2.69 亿，增幅达到了 5.15%", 52.24, "54.93 - 2.69 = 52.24 亿元"),
+        (35.22, "%", "，下降 2.63 个百分点", 37.85, "35.22 + 2.63 = 37.85%"),
+        (9797, "人", "，较上一年减少 243 人", 10040, "9797 + 243 = 10040 人"),
+    ],
+)
+def test_last_years_value_from_this_years_and_its_stated_change(
+    value: float, unit: str, after: str, earlier: float, shown: str
+) -> None:
+    result = before_change(value, unit, after)
+    assert result is not None and (result.value, result.unit, result.formula) == (earlier, unit, shown)
+    assert evaluate(shown.rpartition("=")[0]) == pytest.approx(earlier)
+
+
+@pytest.mark.parametrize(
+    ("unit", "after"), [("人", "，增加 3 所学校"), ("%", "，较上一年增加 2 人"), ("人", "，其中 243 人")]
+)
+def test_a_change_in_another_unit_or_no_change_gives_nothing(unit: str, after: str) -> None:
+    assert before_change(100, unit, after) is None
