@@ -133,22 +133,26 @@ class Option(Generic[T]):
     score: float
     source: str
     """Which table (or passage) states it: operands from one source are read alike."""
+    near: bool = True
+    """As good as the operand's best reading (the best, the same quantity, or about as well scored);
+    the others are used only when no combination of these computes."""
 
 
 def choose(
     operation: Operation, options: Sequence[Sequence[Option[T]]]
 ) -> tuple[list[T], Result] | None:
     """One option per operand, chosen jointly, and the result: no number used twice, units that
-    compute, then the most operands from one source, then exact figures over rounded ones (13312
-    over 1.33万), then the lookups' scores. None when an operand has no option or nothing computes."""
-    best: tuple[tuple[int, int, float], list[T], Result] | None = None
+    compute; then the most operands read as well as their best, the most from one source, exact
+    figures over rounded ones (13312 over 1.33万), the lookups' scores. None when nothing computes."""
+    best: tuple[tuple[int, int, int, float], list[T], Result] | None = None
     for combination in itertools.product(*options):
         keys = [(o.value, o.unit, o.source) for o in combination]
         result = compute(operation, [(o.value, o.unit) for o in combination])
         if result is None or len(set(keys)) != len(keys):
             continue
+        near, exacts = sum(o.near for o in combination), sum(exact(o.unit) for o in combination)
         shared = Counter(o.source for o in combination).most_common(1)[0][1]
-        rank = (shared, sum(exact(o.unit) for o in combination), math.fsum(o.score for o in combination))
+        rank = (near, shared, exacts, math.fsum(o.score for o in combination))
         if best is None or rank > best[0]:
             best = (rank, [o.item for o in combination], result)
     return (best[1], best[2]) if best is not None else None

@@ -60,6 +60,8 @@ MATCH_MIN = 0.3
 STRONG = 0.8
 MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
+OTHER_OPTIONS = 4
+"""Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
@@ -470,20 +472,25 @@ def _in_asked_unit(query: Query, unit: str) -> bool:
 
 
 def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithmetic.Option[Evidence]]:
-    """An operand's candidates for the joint choice: its best number, the ones stating the same
-    quantity (exactly or rounded), and those about as good (within the answerer's margin)."""
+    """An operand's candidates for the joint choice: those as good as its best number (the same
+    quantity, exactly or rounded, or within the answerer's margin) and, to fall back on when no
+    combination of those computes, the next ones in their units."""
     good = [e for e in candidates(part, retrieval, lexicon, threshold=PART_THRESHOLD) if e.value is not None]
     if not good:
         return []
     best = good[0]
-    kept = [e for e in good if e is best or e.score > best.score - MARGIN or _same_quantity(e, best)]
-    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e)) for e in kept[:4]
-            if e.value is not None]
+    near = [e for e in good if e.score > best.score - MARGIN or _same_quantity(e, best)]
+    others = [e for e in good if e not in near][:OTHER_OPTIONS]
+    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near)
+            for e in [*near[:OTHER_OPTIONS], *others] if e.value is not None]
 
 
 def _same_quantity(a: Evidence, b: Evidence) -> bool:
+    """The same number (in a cell and a sentence, 元 and 元/月) or one rounded from the other."""
     if a.value is None or b.value is None:
         return False
+    if a.value == b.value:
+        return True
     x, y = (a.value, a.unit), (b.value, b.unit)
     return arithmetic.rounds_to(x, y) or arithmetic.rounds_to(y, x)
 

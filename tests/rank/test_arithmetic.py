@@ -116,3 +116,14 @@ def test_last_years_value_from_this_years_and_its_stated_change(
 )
 def test_a_change_in_another_unit_or_no_change_gives_nothing(unit: str, after: str) -> None:
     assert before_change(100, unit, after) is None
+
+
+def test_a_weaker_reading_is_used_only_when_the_best_ones_do_not_compute() -> None:
+    base = [Option("rate", 87, "%", 1.1, "prose"), Option("count", 217, "人", 0.7, "prose", near=False)]
+    later = [Option("count", 231, "人", 1.7, "table")]
+    chosen = choose("growth", [base, later])
+    assert chosen is not None and chosen[0] == ["count", "count"] and chosen[1].value == 6.45
+    best = [Option("best", 100, "人", 1.5, "table A")]
+    other = [Option("best", 80, "人", 1.4, "table B"), Option("weak", 70, "人", 0.6, "table A", near=False)]
+    chosen = choose("difference", [best, other])
+    assert chosen is not None and chosen[1].value == 20
