@@ -239,10 +239,12 @@ _GROWTH = (
     rf"{_CHANGE}了?{_PERCENT_ASK}|增幅|降幅|涨幅|增速|增长率|下降率|变化率"
     rf"|{_CHANGE}了?多少.*(?:用|以)百分比"
 )
-_MORE = rf"{_CHANGE}了?(?:多少|几)"
+_MORE = rf"{_CHANGE}[\u4e00-\u9fff]?了?(?:多少|几)"
+"""多多少, 少了几个, and with the verb between (多招了多少)."""
 _GAP = r"相差|差距|差了?(?:多少|几)|之差|差值|差额"
 _SUM = r"加起来|加在一起|合起来|合计|之和|总和|总计|共计|一共|总共|两者共|二者共|共有"
 _TIMES = r"的(?:多少|几)倍"
+_PERCENT_OF = r"的(?:百分之多少|百分之几|多少%)"
 _SHARE_ASK = r"的?(?:比例|比重|百分比|份额|百分之几|百分之多少|多少%|几成)"
 _PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
@@ -261,6 +263,9 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
         sides = _sides(match.group(1), match.group(2), text)
         return "ratio", tuple(replace(side, unit="") if side.unit == "倍" else side for side in sides)
+    if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_PERCENT_OF}", text):
+        part, whole = _sides(match.group(1), match.group(2), text)
+        return "share", (replace(part, unit=""), replace(whole, unit=""))
     if re.search(_GROWTH, text):
         if pair := _compared(text, _GROWTH):
             later, base = pair
@@ -268,8 +273,12 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         if len(query.years) >= 2:
             return "growth", tuple(_with_year(query, y) for y in sorted(query.years[:2]))
         return "lookup", ()
-    if re.search(_MORE, text) and (pair := _compared(text, _MORE)):
-        return "difference", pair
+    if re.search(_MORE, text):
+        if pair := _compared(text, _MORE):
+            return "difference", pair
+        if len(query.years) >= 2:
+            years = sorted(query.years[:2], reverse=True)
+            return "difference", tuple(_with_year(query, y, unit=query.unit) for y in years)
     if (match := re.search(_GAP, text)) and len(parts := _items(query, text, match.start())) == 2:
         return "difference", parts
     if (match := re.search(_SUM, text)) and len(parts := _items(query, text, match.start())) >= 2:
@@ -306,9 +315,15 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
     """Both sides of a comparison: the left shares what the rest of the question names, the right
     shares what the left names (「比2024年」 is the left's measure a year apart)."""
     left_text = left_text.rstrip("，, ")
-    rest = _parse_simple(text.replace(right_text, " ", 1).replace(left_text, " ", 1))
+    rest_text = text.replace(right_text, " ", 1).replace(left_text, " ", 1)
+    # Without the comparison's own words; a verb inside the ask stays (多「招」了多少学生).
+    asked = rf"{_CHANGE}(?=[\u4e00-\u9fff]?了?(?:多少|几))|{_GROWTH}|{_PIVOT.pattern}"
+    rest = _parse_simple(re.sub(asked, " ", rest_text))
+    right = _parse_simple(_SAME_YEAR.sub("", _PREVIOUS_YEAR.sub("", right_text)))
     left = _inherit(_parse_simple(left_text), rest)
-    right = _inherit(_parse_simple(_SAME_YEAR.sub("", _PREVIOUS_YEAR.sub("", right_text))), left)
+    if len(_measure(left.norm)) < 2 and len(_measure(rest.norm)) < 2:
+        left = _inherit(left, right)  # 「2020年比2015年北京市中职在校生…」: the measure is on the right
+    right = _inherit(right, left)
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
     return left, right
@@ -330,9 +345,9 @@ def _inherit(part: Query, whole: Query) -> Query:
     )
 
 
-def _with_year(query: Query, year: int) -> Query:
-    measure = re.sub(rf"^(?:到|至|-)|(?:比上一年)?{_CHANGE}了?.*$", "", query.measure)
-    return replace(query, years=(year,), measure=measure, unit="", operation="lookup", parts=())
+def _with_year(query: Query, year: int, *, unit: str = "") -> Query:
+    measure = re.sub(rf"^(?:从|由)|(?:从|由)?(?:到|至|-)|(?:比上一年)?{_CHANGE}了?.*$", "", query.measure)
+    return replace(query, years=(year,), measure=measure, unit=unit, operation="lookup", parts=())
 
 
 def _items(query: Query, text: str, asked: int) -> tuple[Query, ...]:

@@ -79,6 +79,36 @@ def test_a_difference_is_the_first_named_minus_the_second(
     assert "相差" not in query.parts[0].measure
 
 
+@pytest.mark.parametrize(
+    ("question", "levels", "measure"),
+    [
+        ("2025年北京中职学校比高职院校少多少专任教师", ["中职", "高职"], "专任教师"),
+        ("2025年北京高职院校比中职学校多招了多少学生", ["高职", "中职"], "招生学生"),
+    ],
+)
+def test_the_measure_may_follow_the_ask(question: str, levels: list[str], measure: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [(p.level, p.measure) for p in query.parts] == [(level, measure) for level in levels]
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("北京中职在校生从2019年到2020年增加了多少人", [(2020,), (2019,)]),
+        ("2020年比2015年北京市中职在校生减少了多少", [(2020,), (2015,)]),
+    ],
+)
+def test_a_difference_between_years_named_apart_from_the_measure(
+    question: str, years: list[tuple[int, ...]]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [(p.years, p.region, p.level, p.measure) for p in query.parts] == [
+        (y, "北京市", "中职", "在校生") for y in years
+    ]
+
+
 def test_a_cross_report_difference_keeps_each_sides_region_and_year() -> None:
     question = "2022年昌平区中职毕业生初次就业起薪，比2020年北京市中职毕业生月平均收入高多少元？"
     left, right = parse_query(question).parts
@@ -115,6 +145,8 @@ def test_a_percent_change_goes_from_the_base_year(
         ("2025年北京高职院校专任教师中，“双师型”教师所占的比重是多少？", "双师型教师", "专任教师"),
         ("2020年北京市职业高中招生占中职招生总数的比重是多少", "招生", "招生总数"),
         ("2022年昌平区公办中职专技岗教师中硕士学历所占比例是多少？", "硕士学历", "公办专技岗教师"),
+        ("2025年北京中职专任教师数相当于高职的百分之几", "专任教师数", "专任教师数"),
+        ("2022年昌平区中职招生占高中阶段招生的几成", "招生", "高中阶段招生"),
     ],
 )
 def test_a_share_names_its_part_and_its_whole(question: str, part: str, whole: str) -> None:
