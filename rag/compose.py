@@ -48,10 +48,13 @@ def computed(
 
 
 def computed_phrase(result: Result) -> str:
-    """How an answer states a computed result: its size with the direction (少 139 人, 下降 13.08%)."""
+    """How an answer states a computed result: its size with the direction (前者比后者少 139 人,
+    下降 13.08%)."""
     shown = with_unit(result.size, result.unit)
     if result.direction == "持平":
         return f"两者相同，相差 {shown}"
+    if result.direction in ("多", "少"):
+        return f"前者比后者{result.direction} {shown}"
     return f"{result.direction} {shown}" if result.direction else shown
 
 

@@ -211,7 +211,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
-    text = re.sub(_REPORT, "", text)
+    text = re.sub(_REPORT, "", text).replace("报告中", "")
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
@@ -279,8 +279,12 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         if len(query.years) >= 2:
             years = sorted(query.years[:2], reverse=True)
             return "difference", tuple(_with_year(query, y, unit=query.unit) for y in years)
-    if (match := re.search(_GAP, text)) and len(parts := _items(query, text, match.start())) == 2:
-        return "difference", parts
+    if match := re.search(_GAP, text):
+        if len(parts := _items(query, text, match.start())) == 2:
+            return "difference", parts
+        # 「A，与B相差多少」: two clauses.
+        if clauses := re.match(r"^(.+?)[，,]\s*(?:与|和|跟|同)(.+?)(?:之间)?$", text[: match.start()]):
+            return "difference", _sides(clauses.group(1), clauses.group(2), text)
     if (match := re.search(_SUM, text)) and len(parts := _items(query, text, match.start())) >= 2:
         return "sum", parts
     if parts := _share_operands(text, query):
@@ -323,7 +327,7 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
     left = _inherit(_parse_simple(left_text), rest)
     if len(_measure(left.norm)) < 2 and len(_measure(rest.norm)) < 2:
         left = _inherit(left, right)  # 「2020年比2015年北京市中职在校生…」: the measure is on the right
-    right = _inherit(right, left)
+    right = replace(_inherit(right, left), report_year=right.report_year)  # each side names its own report
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
     return left, right

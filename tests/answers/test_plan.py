@@ -109,6 +109,13 @@ def test_a_difference_between_years_named_apart_from_the_measure(
     ]
 
 
+def test_a_gap_between_two_clauses_keeps_each_clauses_slots_and_report() -> None:
+    question = "北京市2020年报告中劲松职业高中的就业率，和昌平区报告中2021年中职就业率相差多少"
+    first, second = parse_query(question).parts
+    assert (first.report_year, second.report_year) == (2020, None)
+    assert (second.region, second.years, second.measure) == ("昌平区", (2021,), "就业率")
+
+
 def test_a_cross_report_difference_keeps_each_sides_region_and_year() -> None:
     question = "2022年昌平区中职毕业生初次就业起薪，比2020年北京市中职毕业生月平均收入高多少元？"
     left, right = parse_query(question).parts
@@ -187,7 +194,7 @@ def test_a_difference_says_which_side_is_smaller(services: Services) -> None:
     more = answer("2025年北京高职院校专任教师比中职学校专任教师多多少人？", services)
     fewer = answer("2025年北京中职学校专任教师比高职院校专任教师多多少人？", services)
     assert (more.value, fewer.value) == (189, 189)
-    assert "答：多 189 人" in more.text and "答：少 189 人" in fewer.text
+    assert "答：前者比后者多 189 人" in more.text and "答：前者比后者少 189 人" in fewer.text
     assert check(fewer).grounded
 
 
