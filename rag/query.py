@@ -312,7 +312,9 @@ def _compared(text: str, ask: str) -> tuple[Query, Query] | None:
     if not asked or not pivots:
         return None
     pivot = pivots[-1]
-    return _sides(text[: pivot.start()], text[pivot.end(): asked.start()], text)
+    right = text[pivot.end(): asked.start()]
+    # Nothing between 比 and the ask: 比 ends a name (生师比增长率), it compares nothing.
+    return _sides(text[: pivot.start()], right, text) if right.strip() else None
 
 
 def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:

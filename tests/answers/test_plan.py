@@ -173,7 +173,7 @@ def test_a_ratio_s_operands_are_counts_not_times() -> None:
 @pytest.mark.parametrize(
     "question",
     ["2025年北京中职学校有多少专任教师", "近15年来北京中职招生多少人",
-     "2024年北京高职院校“双师型”教师占比是多少？"],
+     "2024年北京高职院校“双师型”教师占比是多少？", "中职生师比增长率在2022年是多少？"],
 )
 def test_a_lookup_is_no_computation(question: str) -> None:
     query = parse_query(question)
