@@ -256,6 +256,7 @@ _ITEM_END = re.compile(
 _BOUNDARY = re.compile(r"[，,。；;：:（）()\s“”\"]|具有|拥有|获得|通过|接收")
 _ENTITY_END = re.compile(r"学校|学院|院校|中专|高中|职高|大学|专业|基地")
 _MAX_ITEM = 20
+"""Longest coordinated item, in characters (a school's full name with its region)."""
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
@@ -360,22 +361,22 @@ def _items(query: Query, text: str, asked: int) -> tuple[Query, ...]:
     """The operands of coordinated items before the operation word at ``asked`` (「A、B和C招生」,
     「2021年和2022年」, 「朝阳区和昌平区中职」): each the question with the other items (and the
     「相差多少」 clause) left out, so the slots it does not name are shared."""
-    found = coordinated(text[:asked])
+    found = _coordinated(text[:asked])
     if found is None:
         return ()
     start, items, end, kind = found
     rest = re.sub(rf"[，,]?(?:两者|二者)?(?:{_GAP}).*$", "", text[end:])
     parts = []
     for item in items:
-        text = text[:start] + item + rest
-        part = _inherit(_parse_simple(text), query)
+        alone = text[:start] + item + rest
+        part = _inherit(_parse_simple(alone), query)
         # A kind of school or a school as the item (中专学校和职业高中) tells the operands apart.
         named = kind == "level" or names_school(item)
-        parts.append(replace(part, measure=_measure(text, keep_levels=True)) if named else part)
+        parts.append(replace(part, measure=_measure(alone, keep_levels=True)) if named else part)
     return tuple(parts)
 
 
-def coordinated(text: str) -> tuple[int, list[str], int, str] | None:
+def _coordinated(text: str) -> tuple[int, list[str], int, str] | None:
     """Where a run of coordinated items starts and ends in ``text``, the items and their kind
     (year, region, level, slots or measure). The last item's shared tail is spread over them all
     (「…和C招生」's 招生, 「博士或硕士学位的专任教师」's 的专任教师)."""
@@ -444,6 +445,8 @@ def _extend_left(text: str, start: int, kind: str) -> int:
 
 
 def _shared_tail(items: list[str]) -> str:
+    """What follows the last item and belongs to every item: after a 的 only the last item has,
+    or after the last item's school (or other entity) name when every item is one."""
     last = items[-1]
     if "的" in last and not any("的" in item for item in items[:-1]):
         return last[last.index("的"):]
