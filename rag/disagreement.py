@@ -24,7 +24,7 @@ from dataclasses import replace
 from rag.arithmetic import compute
 from rag.audit import Finding, Source
 from rag.audit.indexed import AuditCache
-from rag.compose import cite, display, where
+from rag.compose import cite, computed_phrase, display, where
 from rag.errors import InputError
 from rag.frames import Frame
 from rag.numbers import find_quantities, format_number, normalize
@@ -214,14 +214,14 @@ def _restated(answer: Answer, value: float, citation: Citation, latest: Frame) -
     others = [c for c in answer.citations if c != citation]
     if not others or not any(_equal(kept, v) for v in _line_figures(others[0].quote)):
         return None
-    result = compute("difference", [(latest.value, latest.unit), (kept, answer.unit)])
+    # A computed answer cites its inputs in the question's order: the first citation is the minuend.
+    pair = [(latest.value, latest.unit), (kept, answer.unit)]
+    result = compute("difference", pair if citation == answer.citations[0] else pair[::-1])
     if result is None:
         return None
     citations = tuple(cite(c.n, latest) if c == citation else c for c in answer.citations)
-    shown = f"{format_number(result.value)}{result.unit}" if result.unit in ("%", "倍") else (
-        f"{format_number(result.value)} {result.unit}".strip())
-    text = f"答：{shown}。\n计算：{result.formula}（输入见[1][2]）"
-    return replace(answer, text=text, value=result.value, unit=result.unit, citations=citations,
+    text = f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见[1][2]）"
+    return replace(answer, text=text, value=result.size, unit=result.unit, citations=citations,
                    computation=result.formula)
 
 
