@@ -353,6 +353,7 @@ class _Writer:
         self._conn = store.connect(folder / generations.STORE, readonly=False)
         self.changed = not keyword.stored(self._conn)  # a generation written before it was stored
         self._context_tokens: dict[str, list[str]] = {}
+        tokenize_module.ensure_word_file()
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
         info = doc.info
@@ -362,6 +363,7 @@ class _Writer:
         if not unchanged:
             for stale in {old.doc_id if old else None, info.doc_id} - {None}:
                 self._delete(str(stale))
+            tokenize_module.load_whole_dictionary()  # a whole report is tokenised
             rows = ((c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks)
             store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
         embedded = self._embed_missing(chunks)
