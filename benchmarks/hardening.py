@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/hardening.py history   # 40 asks carrying 20 turns of 100k chars each
     .venv/bin/python benchmarks/hardening.py unauth    # 4 unauthenticated posts declaring 250 MB
-    .venv/bin/python benchmarks/hardening.py upload    # 4 clients asking while a 20 MB report uploads
+    .venv/bin/python benchmarks/hardening.py upload    # 4 clients asking while a 20 MB report uploads,
+                                                       # then one new question on the new generation
     --repo DIR runs the server from another checkout (e.g. main, for the figures before a change).
 
-Each prints one JSON line: the server's RSS before and after (MB), its peak, and the timings.
+Each prints one JSON line: the server's RSS before and after (MB, after = 2 s after the last
+request), its peak, and the timings.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 READ, ADMIN = "bench-read", "bench-admin"
 QUESTION = "2022年昌平区中职学校招生多少人？"
+FIRST_AFTER = "昌平区中职学校专任教师有多少人？"
+"""Asked once the upload is in: not in the answer cache, so it reads the new generation."""
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -145,9 +149,12 @@ async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
         upload_s = time.perf_counter() - started
         done.set()
         await asyncio.gather(*askers)
+        started = time.perf_counter()
+        first = await http.post("/api/ask", json={"question": FIRST_AFTER})
+        first_ms = (time.perf_counter() - started) * 1000
     ordered = sorted(latencies)
     return {"upload_status": upload.status_code, "upload_s": round(upload_s, 1), "asks": len(ordered),
-            "errors": errors,
+            "errors": errors, "first_after_status": first.status_code, "first_after_ms": round(first_ms, 1),
             "ask_p50_ms": round(statistics.median(ordered), 1),
             "ask_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
             "ask_max_ms": round(ordered[-1], 1)}
