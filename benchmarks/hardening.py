@@ -7,7 +7,8 @@
     --repo DIR runs the server from another checkout (e.g. main, for the figures before a change).
 
 Each prints one JSON line: the server's RSS before and after (MB, after = 2 s after the last
-request), its peak, and the timings.
+request), its peak, and the timings; upload also the peak RSS of the ingest worker (sampled every
+0.5 s, so its last half second may be missed).
 """
 
 from __future__ import annotations
@@ -41,6 +42,19 @@ def rss_mb(pid: int) -> dict[str, float]:
     status = Path(f"/proc/{pid}/status").read_text()
     field = {line.split(":")[0]: [*line.split(), "0"][1] for line in status.splitlines() if ":" in line}
     return {"rss_mb": int(field["VmRSS"]) / 1024, "peak_mb": int(field["VmHWM"]) / 1024}
+
+
+def descendants_peak_mb(pid: int) -> float:
+    """The largest peak resident memory among ``pid``'s descendants now (the ingest worker and its
+    loader child), 0 when there are none."""
+    peaks = [0.0]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            try:
+                peaks += [rss_mb(int(child))["peak_mb"], descendants_peak_mb(int(child))]
+            except (FileNotFoundError, ProcessLookupError, KeyError):
+                continue  # it ended meanwhile
+    return max(peaks)
 
 
 def free_port() -> int:
@@ -120,10 +134,16 @@ def big_report(path: Path, size: int) -> Path:
     return path
 
 
-async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
+async def asks_during_upload(url: str, report: Path, server: int) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
+    writer_peaks = [0.0]
     done = asyncio.Event()
+
+    async def watch_writer() -> None:
+        while not done.is_set():
+            writer_peaks.append(descendants_peak_mb(server))
+            await asyncio.sleep(0.5)
 
     async def asker(http: httpx.AsyncClient) -> None:
         while not done.is_set():
@@ -143,6 +163,7 @@ async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=600, limits=limits) as http:
         await http.post("/api/ask", json={"question": QUESTION})
         askers = [asyncio.create_task(asker(http)) for _ in range(4)]
+        askers.append(asyncio.create_task(watch_writer()))
         started = time.perf_counter()
         files = {"file": (report.name, report.read_bytes(), "text/plain")}
         upload = await http.post("/api/documents", files=files)
@@ -154,7 +175,8 @@ async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
         first_ms = (time.perf_counter() - started) * 1000
     ordered = sorted(latencies)
     return {"upload_status": upload.status_code, "upload_s": round(upload_s, 1), "asks": len(ordered),
-            "errors": errors, "first_after_status": first.status_code, "first_after_ms": round(first_ms, 1),
+            "errors": errors, "writer_peak_mb": round(max(writer_peaks)),
+            "first_after_status": first.status_code, "first_after_ms": round(first_ms, 1),
             "ask_p50_ms": round(statistics.median(ordered), 1),
             "ask_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
             "ask_max_ms": round(ordered[-1], 1)}
@@ -186,7 +208,7 @@ def main() -> None:
                 result = unauthenticated(url)
             else:
                 report = big_report(Path(tmp) / "big-test-2023.txt", int(args.upload_mb * 1e6))
-                result = asyncio.run(asks_during_upload(url, report))
+                result = asyncio.run(asks_during_upload(url, report, server.pid))
             time.sleep(2)
             after = rss_mb(server.pid)
         finally:

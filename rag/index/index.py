@@ -26,7 +26,7 @@ from rag.index import generations, keyword, store
 from rag.index import tokenize as tokenize_module
 from rag.index.generations import Layout
 from rag.index.tokenize import tokenize
-from rag.index.vectors import VectorStore, drop_generation
+from rag.index.vectors import MAX_BATCH, VectorStore, drop_generation
 from rag.settings import Settings
 from rag.types import Chunk, Hit, ParsedDocument, ReportInfo, SearchFilter, Table, TableFact
 
@@ -423,7 +423,7 @@ class _Writer:
         """Embed and cache the texts no vector is cached for; how many were embedded comes back."""
         name = self._embedder.name
         texts = {_text_hash(c): dense_text(c) for c in chunks}
-        known = store.cached_vectors(self._conn, name, list(texts))
+        known = store.cached_hashes(self._conn, name, list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
         for start in range(0, len(todo), EMBED_BATCH):
             part = todo[start : start + EMBED_BATCH]
@@ -432,13 +432,17 @@ class _Writer:
         return len(todo)
 
     def _fill_vectors(self) -> None:
+        """Copy the cached vectors of every chunk into the generation's vector store, one batch of
+        vectors in memory at a time."""
         chunks = store.all_chunks(self._conn)
-        hashes = [_text_hash(c) for c in chunks]
-        cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
         vectors = VectorStore(self._folder / generations.CHROMA, self._embedder, server=self._server,
                               generation=self._folder.name)
         try:
-            vectors.add(chunks, [cached[h] for h in hashes])
+            for start in range(0, len(chunks), MAX_BATCH):
+                part = chunks[start : start + MAX_BATCH]
+                hashes = [_text_hash(c) for c in part]
+                cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
+                vectors.add(part, [cached[h] for h in hashes])
         finally:
             vectors.close()
 

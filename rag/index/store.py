@@ -239,6 +239,17 @@ def cached_vectors(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str
     return found
 
 
+def cached_hashes(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str]) -> set[str]:
+    """Which of these text hashes ``embedder`` already has a vector for (the vectors are not read)."""
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        part = list(hashes[start : start + 500])
+        marks = ",".join("?" * len(part))
+        query = f"SELECT text_hash FROM vectors WHERE embedder = ? AND text_hash IN ({marks})"
+        found.update(text_hash for (text_hash,) in conn.execute(query, [embedder, *part]))
+    return found
+
+
 def cache_vectors(conn: sqlite3.Connection, embedder: str, vectors: dict[str, list[float]]) -> None:
     """Remember vectors by text hash (no commit)."""
     conn.executemany(
