@@ -19,13 +19,13 @@ from rag.index.store import TOKEN_SEPARATOR
 from rag.types import SearchFilter
 
 K1, B = 1.5, 0.75
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS keyword_chunks (
-    n INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL, region TEXT NOT NULL,
-    kind TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS keyword_terms (term TEXT PRIMARY KEY, chunks BLOB NOT NULL, scores BLOB NOT NULL);
-"""
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS keyword_chunks (n INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL,"
+    " doc_id TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS keyword_terms (term TEXT PRIMARY KEY, chunks BLOB NOT NULL,"
+    " scores BLOB NOT NULL)",
+)
+"""Created by the first build, so their absence tells a generation written before they existed."""
 
 
 def stored(conn: sqlite3.Connection) -> bool:
@@ -39,7 +39,8 @@ def build(conn: sqlite3.Connection) -> None:
 
     Two passes read the chunks one row at a time; what is held is the vocabulary and the postings
     as numpy arrays (12 bytes per distinct term of a chunk), never every chunk's token list."""
-    conn.executescript(SCHEMA)
+    for table in TABLES:  # (not executescript: it would commit the writer's open transaction)
+        conn.execute(table)
     conn.execute("DELETE FROM keyword_chunks")
     conn.execute("DELETE FROM keyword_terms")
     vocabulary: dict[str, int] = {}
