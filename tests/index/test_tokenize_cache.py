@@ -38,8 +38,7 @@ from rag.settings import BUNDLED_REPORTS
 tokenize.use_cache_dir(__import__("pathlib").Path(sys.argv[1]))
 if sys.argv[2] == "whole":
     tokenize.load_whole_dictionary()
-if sys.argv[2] == "busy":
-    tokenize.WHOLE_AFTER = 5000
+tokenize.WHOLE_AFTER = 5000 if sys.argv[2] == "busy" else 10**9
 lines = [l for p in sorted(BUNDLED_REPORTS.glob("*.txt")) for l in p.read_text(encoding="utf-8").splitlines()]
 cuts = [[tokenize.tokenize(l), jieba.lcut(l)] for l in lines[::25]]
 print(json.dumps({"loaded": isinstance(jieba.dt.FREQ, dict), "cuts": cuts}, ensure_ascii=False))
