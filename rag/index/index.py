@@ -285,7 +285,7 @@ class Index:
 def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
     """The index under ``settings.home`` (empty when nothing was ingested yet); jieba's cache goes
     there too."""
-    tokenize_module.use_cache_dir(settings.home / "cache")
+    tokenize_module.use_cache_dir(Layout(settings.home).cache)
     return Index(settings, embedder=embedder)
 
 
