@@ -14,7 +14,9 @@ questions check that the latest report is preferred and cited.
 Questions: the dev/extra/probe questions about one district report that have a stated answer
 (cross-document ones left out), each asked of the latest copy of a district made from that report,
 with the district name and the years swapped; a question counts as right when `evals.scoring.grade`
-accepts it and every citation names the latest copy. "comparisons" are those comparing two years.
+accepts it and every citation names the latest copy (but those of the figures other reports state
+differently, which an answer shows beside the preferred one). "comparisons" are those comparing two
+years; "showing disagreeing reports" counts the answers that showed reports disagreeing.
 
 Each size runs in its own process (peak RSS from wait4): ingest, unchanged re-ingest, index size,
 answers (warm p50/p95 after one warm-up answer), then a separate `nianbao ask` process for the
@@ -166,14 +168,17 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
         asked = questions_for(copies, limit)
         sources = {p.name: squash_source(p.read_text(encoding="utf-8")) for p in corpus.iterdir()}
         answer("2022年昌平区中职学校招生多少人？", services)  # warm-up: dictionaries, indexes
-        latencies, right, compared, compared_right, wrong = [], 0, 0, 0, []
+        latencies, right, compared, compared_right, disagreeing, wrong = [], 0, 0, 0, [], []
         for question, copy in asked:
             started = time.perf_counter()
             result = answer_to_json(answer(question.question, services))
             latencies.append((time.perf_counter() - started) * 1000)
-            files = {c["file"] for c in result["citations"]}
+            files = {c["file"] for c in result["citations"] if c["n"] not in _other_reports(result)}
             ok = grade(question, result, sources=sources).correct and files == {copy.file}
             right += ok
+            if any(d["scope"] == "reports" for d in result["disagreements"]):
+                disagreeing.append(f"{question.id}@{copy.file}: {question.question} → "
+                                   f"{result['answer'].splitlines()[-1][:160]} ({'ok' if ok else 'wrong'})")
             if _COMPARE.search(question.question):
                 compared += 1
                 compared_right += ok
@@ -186,8 +191,14 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
         "reports": first.documents, "failed": len(first.failed), "ingest_s": first.seconds,
         "again_s": again.seconds, "index_mb": _size_mb(home), "p50_ms": _pct(latencies, 50),
         "p95_ms": _pct(latencies, 95), "asked": len(asked), "right": right, "compared": compared,
-        "compared_right": compared_right, "wrong": wrong,
+        "compared_right": compared_right, "disagreeing": disagreeing, "wrong": wrong,
     }
+
+
+def _other_reports(result: dict[str, Any]) -> set[int]:
+    """The citations of the figures other reports state differently (shown beside the preferred one)."""
+    shown = [d["figures"][1:] for d in result["disagreements"] if d["scope"] == "reports"]
+    return {f["citation"] for figures in shown for f in figures}
 
 
 def first_question(home: Path, corpus: Path) -> tuple[float, float]:
@@ -251,7 +262,8 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=40, help="questions asked per size (default 40)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--verbose", action="store_true", help="list the questions answered wrongly")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list the questions answered wrongly and those showing disagreeing reports")
     parser.add_argument("--cold-start", action="store_true",
                         help="only time one-off `nianbao ask` processes at the bundled reports (median of 5)")
     args = parser.parse_args()
@@ -263,15 +275,19 @@ def main() -> int:
         return 0
     print(f"load average {os.getloadavg()[0]:.1f}; {args.questions} questions per size")
     print("| reports | ingest s | unchanged re-ingest s | peak RSS MB | index MB | warm p50 / p95 ms "
-          "| first question s | swapped questions right | of which year comparisons |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| first question s | swapped questions right | of which year comparisons "
+          "| showing disagreeing reports |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, f, peak, first in _runs(args.sizes, args.questions):
         print(f"| {f['reports']} | {f['ingest_s']:.1f} | {f['again_s']:.1f} | {peak:.0f} "
               f"| {f['index_mb']:.0f} | {f['p50_ms']:.0f} / {f['p95_ms']:.0f} | {first:.1f} "
-              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} |", flush=True)
+              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} "
+              f"| {len(f['disagreeing'])} |", flush=True)
         if args.verbose:
             for line in f["wrong"]:
                 print(f"    wrong ({size}): {line}", flush=True)
+            for line in f["disagreeing"]:
+                print(f"    reports disagree ({size}): {line}", flush=True)
     return 0
 
 
