@@ -153,10 +153,13 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
 
 
 def warm_up(services: Any) -> None:
-    """Answer one question extractively so the first user does not wait for dictionaries to load."""
+    """Load jieba's whole dictionary (a server tokenises many questions) and answer one question
+    extractively, so the first user does not wait for dictionaries to load."""
     from rag.answering import answer
+    from rag.index.tokenize import load_whole_dictionary
 
     started = time.perf_counter()
+    load_whole_dictionary()
     try:
         answer(WARM_UP_QUESTION, replace(services, llm=None))
     except NianbaoError as exc:
