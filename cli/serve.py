@@ -35,14 +35,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until interrupted; 0 on a clean stop."""
     import uvicorn
 
-    from api.app import create_app
-    from rag.services import build_services
+    from api.app import create_app, service_services
 
     check_bind(args.host, settings)
     _log_to_stderr()
     if args.workers > 1:
         return _run_workers(args, settings)
-    services = build_services(settings)
+    services = service_services(settings)
     try:
         if not args.no_ingest:
             ensure_ingested(services, settings)
