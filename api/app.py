@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from api.engine import Engine, default_engine, with_cache, with_slots
 from api.guard import RequestGuard
 from api.reindex import Reindexer
 from api.routes import admin, ask, audit, chat, docs, documents, health, widget
+from ingestion.sources import source_lines
 from rag.services import Services, build_services
 from rag.settings import Settings
 
@@ -63,6 +65,12 @@ def _engine(engine: Engine, settings: Settings) -> Engine:
     return with_cache(limited, settings.answer_cache_size)
 
 
+def service_services(settings: Settings) -> Services:
+    """The services a server answers from: audits read a report's lines as ingestion loaded them
+    (so a PDF's prose figures are cited at their lines)."""
+    return build_services(settings, report_lines=partial(source_lines, settings))
+
+
 def answer_slots(settings: Settings) -> int:
     """How many answers may be computed at once: one per core, many when waiting on an LLM."""
     return 32 if settings.llm_enabled else max(2, os.cpu_count() or 2)
@@ -71,7 +79,7 @@ def answer_slots(settings: Settings) -> int:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.services is None:
-        app.state.services = await run_in_threadpool(build_services, app.state.settings)
+        app.state.services = await run_in_threadpool(service_services, app.state.settings)
     try:
         yield
     finally:

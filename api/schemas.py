@@ -58,6 +58,25 @@ class GroupOut(BaseModel):
     citations: list[int]
 
 
+class StatedFigureOut(BaseModel):
+    value: float
+    unit: str
+    raw: str
+    """As written, or the sum of parts it is ('806 + 501 = 1307')."""
+    citation: int
+    """The number (``citations[].n``) of its source."""
+    where: str
+    """Where it is stated: '正文', '表2-1', or the report's title."""
+
+
+class DisagreementOut(BaseModel):
+    """A figure the answer rests on that its sources state differently; the preferred figure first."""
+
+    scope: Literal["report", "reports"]
+    """report: two places of one report; reports: several reports for one year."""
+    figures: list[StatedFigureOut]
+
+
 class AnswerOut(BaseModel):
     """The same object as ``nianbao ask --json`` (citations also carry doc_id and chunk_id)."""
 
@@ -74,6 +93,10 @@ class AnswerOut(BaseModel):
     groups: list[GroupOut] = Field(
         default_factory=list,
         description="For a passage answer (a question not asking for a number): its citations by section.",
+    )
+    disagreements: list[DisagreementOut] = Field(
+        default_factory=list,
+        description="Figures the answer rests on that its sources state differently (first: ``value``).",
     )
 
 

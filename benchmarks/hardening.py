@@ -2,10 +2,13 @@
 
     .venv/bin/python benchmarks/hardening.py history   # 40 asks carrying 20 turns of 100k chars each
     .venv/bin/python benchmarks/hardening.py unauth    # 4 unauthenticated posts declaring 250 MB
-    .venv/bin/python benchmarks/hardening.py upload    # 4 clients asking while a 20 MB report uploads
+    .venv/bin/python benchmarks/hardening.py upload    # 4 clients asking while a 20 MB report uploads,
+                                                       # then one new question on the new generation
     --repo DIR runs the server from another checkout (e.g. main, for the figures before a change).
 
-Each prints one JSON line: the server's RSS before and after (MB), its peak, and the timings.
+Each prints one JSON line: the server's RSS before and after (MB, after = 2 s after the last
+request), its peak, and the timings; upload also the peak RSS of the ingest worker (sampled every
+0.5 s, so its last half second may be missed).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 READ, ADMIN = "bench-read", "bench-admin"
 QUESTION = "2022年昌平区中职学校招生多少人？"
+FIRST_AFTER = "昌平区中职学校专任教师有多少人？"
+"""Asked once the upload is in: not in the answer cache, so it reads the new generation."""
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -37,6 +42,19 @@ def rss_mb(pid: int) -> dict[str, float]:
     status = Path(f"/proc/{pid}/status").read_text()
     field = {line.split(":")[0]: [*line.split(), "0"][1] for line in status.splitlines() if ":" in line}
     return {"rss_mb": int(field["VmRSS"]) / 1024, "peak_mb": int(field["VmHWM"]) / 1024}
+
+
+def descendants_peak_mb(pid: int) -> float:
+    """The largest peak resident memory among ``pid``'s descendants now (the ingest worker and its
+    loader child), 0 when there are none."""
+    peaks = [0.0]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            try:
+                peaks += [rss_mb(int(child))["peak_mb"], descendants_peak_mb(int(child))]
+            except (FileNotFoundError, ProcessLookupError, KeyError):
+                continue  # it ended meanwhile
+    return max(peaks)
 
 
 def free_port() -> int:
@@ -116,10 +134,16 @@ def big_report(path: Path, size: int) -> Path:
     return path
 
 
-async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
+async def asks_during_upload(url: str, report: Path, server: int) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
+    writer_peaks = [0.0]
     done = asyncio.Event()
+
+    async def watch_writer() -> None:
+        while not done.is_set():
+            writer_peaks.append(descendants_peak_mb(server))
+            await asyncio.sleep(0.5)
 
     async def asker(http: httpx.AsyncClient) -> None:
         while not done.is_set():
@@ -139,15 +163,20 @@ async def asks_during_upload(url: str, report: Path) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=600, limits=limits) as http:
         await http.post("/api/ask", json={"question": QUESTION})
         askers = [asyncio.create_task(asker(http)) for _ in range(4)]
+        askers.append(asyncio.create_task(watch_writer()))
         started = time.perf_counter()
         files = {"file": (report.name, report.read_bytes(), "text/plain")}
         upload = await http.post("/api/documents", files=files)
         upload_s = time.perf_counter() - started
         done.set()
         await asyncio.gather(*askers)
+        started = time.perf_counter()
+        first = await http.post("/api/ask", json={"question": FIRST_AFTER})
+        first_ms = (time.perf_counter() - started) * 1000
     ordered = sorted(latencies)
     return {"upload_status": upload.status_code, "upload_s": round(upload_s, 1), "asks": len(ordered),
-            "errors": errors,
+            "errors": errors, "writer_peak_mb": round(max(writer_peaks)),
+            "first_after_status": first.status_code, "first_after_ms": round(first_ms, 1),
             "ask_p50_ms": round(statistics.median(ordered), 1),
             "ask_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
             "ask_max_ms": round(ordered[-1], 1)}
@@ -179,7 +208,7 @@ def main() -> None:
                 result = unauthenticated(url)
             else:
                 report = big_report(Path(tmp) / "big-test-2023.txt", int(args.upload_mb * 1e6))
-                result = asyncio.run(asks_during_upload(url, report))
+                result = asyncio.run(asks_during_upload(url, report, server.pid))
             time.sleep(2)
             after = rss_mb(server.pid)
         finally:

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py                    # sizes 5 20 50 100
     .venv/bin/python benchmarks/scale.py --sizes 5 20 --questions 30
+    .venv/bin/python benchmarks/scale.py --cold-start       # one-off `nianbao ask`: wall and CPU s
 
 The three district reports (昌平, 朝阳, 东城) are copied for the other Beijing districts by renaming
 the district, and copied again with every year moved k years later (a report of 2024 becomes one
@@ -13,7 +14,9 @@ questions check that the latest report is preferred and cited.
 Questions: the dev/extra/probe questions about one district report that have a stated answer
 (cross-document ones left out), each asked of the latest copy of a district made from that report,
 with the district name and the years swapped; a question counts as right when `evals.scoring.grade`
-accepts it and every citation names the latest copy. "comparisons" are those comparing two years.
+accepts it and every citation names the latest copy (but those of the figures other reports state
+differently, which an answer shows beside the preferred one). "comparisons" are those comparing two
+years; "showing disagreeing reports" counts the answers that showed reports disagreeing.
 
 Each size runs in its own process (peak RSS from wait4): ingest, unchanged re-ingest, index size,
 answers (warm p50/p95 after one warm-up answer), then a separate `nianbao ask` process for the
@@ -165,14 +168,17 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
         asked = questions_for(copies, limit)
         sources = {p.name: squash_source(p.read_text(encoding="utf-8")) for p in corpus.iterdir()}
         answer("2022年昌平区中职学校招生多少人？", services)  # warm-up: dictionaries, indexes
-        latencies, right, compared, compared_right, wrong = [], 0, 0, 0, []
+        latencies, right, compared, compared_right, disagreeing, wrong = [], 0, 0, 0, [], []
         for question, copy in asked:
             started = time.perf_counter()
             result = answer_to_json(answer(question.question, services))
             latencies.append((time.perf_counter() - started) * 1000)
-            files = {c["file"] for c in result["citations"]}
+            files = {c["file"] for c in result["citations"] if c["n"] not in _other_reports(result)}
             ok = grade(question, result, sources=sources).correct and files == {copy.file}
             right += ok
+            if any(d["scope"] == "reports" for d in result["disagreements"]):
+                disagreeing.append(f"{question.id}@{copy.file}: {question.question} → "
+                                   f"{result['answer'].splitlines()[-1][:160]} ({'ok' if ok else 'wrong'})")
             if _COMPARE.search(question.question):
                 compared += 1
                 compared_right += ok
@@ -185,17 +191,44 @@ def run_size(size: int, work: Path, limit: int) -> dict[str, Any]:
         "reports": first.documents, "failed": len(first.failed), "ingest_s": first.seconds,
         "again_s": again.seconds, "index_mb": _size_mb(home), "p50_ms": _pct(latencies, 50),
         "p95_ms": _pct(latencies, 95), "asked": len(asked), "right": right, "compared": compared,
-        "compared_right": compared_right, "wrong": wrong,
+        "compared_right": compared_right, "disagreeing": disagreeing, "wrong": wrong,
     }
 
 
-def first_question(home: Path, corpus: Path) -> float:
-    """Wall seconds of a one-off `nianbao ask` process on the built index."""
+def _other_reports(result: dict[str, Any]) -> set[int]:
+    """The citations of the figures other reports state differently (shown beside the preferred one)."""
+    shown = [d["figures"][1:] for d in result["disagreements"] if d["scope"] == "reports"]
+    return {f["citation"] for figures in shown for f in figures}
+
+
+def first_question(home: Path, corpus: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of a one-off `nianbao ask` process on the built index."""
     env = {**os.environ, "NIANBAO_HOME": str(home), "NIANBAO_REPORTS_DIR": str(corpus)}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"], cwd=REPO,
-                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-    return time.perf_counter() - started
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"],
+                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"nianbao ask failed with status {os.waitstatus_to_exitcode(status)}")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
+
+
+def cold_start(runs: int) -> str:
+    """The median wall and CPU seconds of ``runs`` one-off `nianbao ask` processes at the bundled
+    reports (ingested first into a temporary home)."""
+    from rag.settings import BUNDLED_REPORTS
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-cold-") as tmp:
+        home = Path(tmp) / "home"
+        env = {**os.environ, "NIANBAO_HOME": str(home)}
+        subprocess.run([sys.executable, "-m", "cli.main", "ingest"], cwd=REPO, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        times = [first_question(home, BUNDLED_REPORTS) for _ in range(runs)]
+    wall = statistics.median(t[0] for t in times)
+    cpu = statistics.median(t[1] for t in times)
+    reports = len(list(BUNDLED_REPORTS.glob("*.txt")))
+    return (f"one-off nianbao ask at the {reports} bundled reports, median of {runs}: wall {wall:.2f} s, "
+            f"CPU {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
 
 
 def _size_mb(folder: Path) -> float:
@@ -229,22 +262,32 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=40, help="questions asked per size (default 40)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--verbose", action="store_true", help="list the questions answered wrongly")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list the questions answered wrongly and those showing disagreeing reports")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="only time one-off `nianbao ask` processes at the bundled reports (median of 5)")
     args = parser.parse_args()
+    if args.cold_start:
+        print(cold_start(5))
+        return 0
     if args.child:
         print(json.dumps(run_size(args.child, args.work, args.questions), ensure_ascii=False))
         return 0
     print(f"load average {os.getloadavg()[0]:.1f}; {args.questions} questions per size")
     print("| reports | ingest s | unchanged re-ingest s | peak RSS MB | index MB | warm p50 / p95 ms "
-          "| first question s | swapped questions right | of which year comparisons |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| first question s | swapped questions right | of which year comparisons "
+          "| showing disagreeing reports |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, f, peak, first in _runs(args.sizes, args.questions):
         print(f"| {f['reports']} | {f['ingest_s']:.1f} | {f['again_s']:.1f} | {peak:.0f} "
               f"| {f['index_mb']:.0f} | {f['p50_ms']:.0f} / {f['p95_ms']:.0f} | {first:.1f} "
-              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} |", flush=True)
+              f"| {f['right']}/{f['asked']} | {f['compared_right']}/{f['compared']} "
+              f"| {len(f['disagreeing'])} |", flush=True)
         if args.verbose:
             for line in f["wrong"]:
                 print(f"    wrong ({size}): {line}", flush=True)
+            for line in f["disagreeing"]:
+                print(f"    reports disagree ({size}): {line}", flush=True)
     return 0
 
 
@@ -253,7 +296,7 @@ def _runs(sizes: list[int], limit: int) -> Iterator[tuple[int, dict[str, Any], f
         with tempfile.TemporaryDirectory(prefix=f"nianbao-scale-{size}-") as tmp:
             work = Path(tmp)
             figures, peak = _child(size, work, limit)
-            first = statistics.median(first_question(work / "home", work / "reports") for _ in range(3))
+            first = statistics.median(first_question(work / "home", work / "reports")[0] for _ in range(3))
             yield size, figures, peak, first
 
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingestion.loaders import load
-from ingestion.parse import parse
-from ingestion.sources import source_lines
-from rag.audit import AuditReport, audit_document
-from rag.audit.indexed import audit_indexed
-from rag.audit.render import markdown, report_json, text
 from rag.errors import InputError
 from rag.index import Index, open_index
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.audit import AuditReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Audit the reports and print the findings; exit status 0 whether or not any were found."""
+    # the parsers and the auditor are imported here: other commands (a one-off ask) need none of them
     index = open_index(settings)
     try:
         reports = [_audit(ref, index, settings) for ref in args.reports] or _audit_all(index, settings)
@@ -47,6 +46,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def render(reports: list[AuditReport], *, style: str) -> str:
     """The audits as text, Markdown or one JSON object."""
+    from rag.audit.render import markdown, report_json, text
+
     if style == "json":
         payload = {
             "reports": [
@@ -69,6 +70,9 @@ def render(reports: list[AuditReport], *, style: str) -> str:
 
 
 def _audit(ref: str, index: Index, settings: Settings) -> AuditReport:
+    from ingestion.sources import source_lines
+    from rag.audit.indexed import audit_indexed
+
     path = Path(ref)
     if path.is_file():
         return _audit_file(path)
@@ -79,6 +83,9 @@ def _audit(ref: str, index: Index, settings: Settings) -> AuditReport:
 
 
 def _audit_all(index: Index, settings: Settings) -> list[AuditReport]:
+    from ingestion.sources import source_lines
+    from rag.audit.indexed import audit_indexed
+
     infos = index.documents()
     if not infos:
         return [_audit_file(p) for p in sorted(settings.reports_dir.glob("*")) if p.suffix in (".txt", ".md")]
@@ -89,6 +96,10 @@ def _audit_all(index: Index, settings: Settings) -> list[AuditReport]:
 
 
 def _audit_file(path: Path) -> AuditReport:
+    from ingestion.loaders import load
+    from ingestion.parse import parse
+    from rag.audit import audit_document
+
     loaded = load(path)
     doc = parse(loaded)
     return audit_document(doc.info, chunks=doc.chunks, facts=doc.facts, tables=doc.tables, lines=loaded.lines)

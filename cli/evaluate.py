@@ -28,6 +28,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _compare(args.compare[0], args.compare[1])
     from evals.questions import load_questions
     from evals.runner import run_eval, write_outputs
+    from rag.index import generations, tokenize
+
+    # an evaluation tokenises every question: jieba's whole dictionary once, before the timings
+    tokenize.use_cache_dir(generations.Layout(settings.home).cache)
+    tokenize.load_whole_dictionary()
 
     out = args.out or settings.home / "evals" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     questions = load_questions(args.questions)

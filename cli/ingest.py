@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingestion import corpus
-from ingestion.pipeline import IngestReport, ingest
 from rag.index import Index, open_index
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from ingestion.pipeline import IngestReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Ingest, print what was found; exit status 1 when any file failed (the rest are still indexed)."""
+    from ingestion import corpus  # the parsers load only for the commands that parse
+    from ingestion.pipeline import ingest
+
     index = open_index(settings)
     try:
         with corpus.CorpusLock(settings):
@@ -35,6 +40,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def corpus_paths(settings: Settings, index: Index) -> list[Path]:
     """The recorded corpus's files (what the server's re-index rebuilds too)."""
+    from ingestion import corpus
+
     return corpus.paths(settings, corpus.load(settings, indexed=[d.file for d in index.documents()]))
 
 

@@ -11,8 +11,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ingestion.overrides import OVERRIDES_FILE, save_override
-from ingestion.pipeline import describe_info, ingest
 from rag.errors import InputError
 from rag.index import open_index
 from rag.settings import Settings
@@ -35,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """List every report's metadata, or store a correction for one and re-ingest it."""
+    from ingestion.overrides import OVERRIDES_FILE, save_override  # parsers only for this command
+    from ingestion.pipeline import describe_info, ingest
+
     changes: dict[str, Any] = {k: getattr(args, k) for k in _FIELDS if getattr(args, k) is not None}
     if args.file is None:
         if changes or args.clear:
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(settings: Settings) -> int:
+    from ingestion.pipeline import describe_info
+
     index = open_index(settings)
     try:
         documents = index.documents()

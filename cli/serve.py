@@ -35,14 +35,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until interrupted; 0 on a clean stop."""
     import uvicorn
 
-    from api.app import create_app
-    from rag.services import build_services
+    from api.app import create_app, service_services
 
     check_bind(args.host, settings)
     _log_to_stderr()
     if args.workers > 1:
         return _run_workers(args, settings)
-    services = build_services(settings)
+    services = service_services(settings)
     try:
         if not args.no_ingest:
             ensure_ingested(services, settings)
@@ -153,10 +152,13 @@ def ensure_ingested(services: Any, settings: Settings) -> None:
 
 
 def warm_up(services: Any) -> None:
-    """Answer one question extractively so the first user does not wait for dictionaries to load."""
+    """Load jieba's whole dictionary (a server tokenises many questions) and answer one question
+    extractively, so the first user does not wait for dictionaries to load."""
     from rag.answering import answer
+    from rag.index.tokenize import load_whole_dictionary
 
     started = time.perf_counter()
+    load_whole_dictionary()
     try:
         answer(WARM_UP_QUESTION, replace(services, llm=None))
     except NianbaoError as exc:

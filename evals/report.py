@@ -50,6 +50,8 @@ def _headlines(mine: Mapping[str, Any], base: Mapping[str, Any], ratio: float | 
     rows.append(f"| Correct answers | {_count(mine)} | {_count(base)} |")
     rows.append(f"| Answerable questions refused | {mine['false_refusals']} | {base['false_refusals']} |")
     rows.append(f"| Wrong numbers stated | {mine['wrong_numbers']} | {base['wrong_numbers']} |")
+    rows.append(f"| Answers that showed a disagreement of their sources | {mine['showed_disagreement']} "
+                f"| {base['showed_disagreement']} |")
     lat, blat = mine["latency_ms"], base["latency_ms"]
     rows.append(f"| Latency p50 / p95 (ms) | {lat['p50']:.0f} / {lat['p95']:.0f} "
                 f"| {blat['p50']:.0f} / {blat['p95']:.0f} |")

@@ -44,6 +44,8 @@ _FORMULA = re.compile(r"([0-9.()+\-−*/×÷% ]*[0-9)%])\s*=\s*-?[0-9]")
 _LEADING_FORMULA = re.compile(r"\s*([0-9.()+\-−*/×÷% ]*[0-9)%])(?![0-9.]*\s*[年月日行])")
 _OPERATOR = re.compile(r"[0-9)%]\s*[+\-−*/×÷]\s*[0-9(]")
 _SPACE = re.compile(r"\s+")
+DISPUTED = "gold shown as the disputed figure"
+"""The answer's value is not the gold figure, but it showed the gold as what another source states."""
 
 
 @dataclass(frozen=True)
@@ -293,11 +295,31 @@ def _judge_number(question: Question, answer: Mapping[str, Any]) -> tuple[bool, 
     ok = same_quantity(stated, question.value, question.unit, question.tolerance)
     if ok:
         reason = "ok"
+    elif shows_gold_as_other(question, answer):
+        reason = DISPUTED
     elif stated.unit and question.unit and unit_kind(stated.unit) != unit_kind(question.unit):
         reason = "wrong unit"
     else:
         reason = "wrong value"
     return ok, reason, f"{_number(stated.value)}{stated.unit}"
+
+
+def shows_disagreement(answer: Mapping[str, Any]) -> bool:
+    """True when the answer showed that its sources state its figure differently."""
+    return bool(answer.get("disagreements"))
+
+
+def shows_gold_as_other(question: Question, answer: Mapping[str, Any]) -> bool:
+    """True when the gold figure is among the figures a disagreement showed (asked when the answer's
+    own figure is not the gold one, so the gold is one it showed beside it, as stated elsewhere).
+
+    Not correct: the answer gave another figure as its answer. Not a wrong number either: it cited
+    the gold figure and said the sources disagree, which is what the sources say."""
+    if question.value is None:
+        return False
+    shown = [f for d in answer.get("disagreements") or () for f in d.get("figures") or ()]
+    return any(same_quantity(Stated(float(f["value"]), str(f.get("unit") or "")), question.value,
+                             question.unit, question.tolerance) for f in shown)
 
 
 def _number(value: float) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.questions import Question
-from evals.scoring import Grade, expected_text, percentile
+from evals.scoring import Grade, expected_text, percentile, shows_disagreement
 
 WRONG_NUMBER = frozenset({"wrong value", "wrong unit", "wrong ratio", "answered instead of refusing",
                           "stated a number while refusing"})
@@ -44,6 +44,7 @@ def metrics(scored: Sequence[Scored]) -> dict[str, Any]:
         "refusal_accuracy": _share(unanswerable, lambda s: s.grade.correct),
         "false_refusals": sum(bool(s.answer.get("refused")) for s in answerable),
         "wrong_numbers": sum(wrong_number(s) for s in scored),
+        "showed_disagreement": sum(shows_disagreement(s.answer) for s in scored),
         "risk_coverage": risk_coverage(scored),
         "recall_at_5": _share(with_recall, lambda s: bool(s.grade.recall)),
         "latency_ms": {

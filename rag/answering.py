@@ -8,13 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import conversation, extractive, grounding, passages, ranked
+from rag import conversation, disagreement, extractive, grounding, passages, ranked
 from rag.comparison import NO_VALUES, difference
 from rag.errors import InputError, LLMError
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.services import Services
-from rag.types import Answer, Hit
+from rag.types import Answer, Disagreement, Hit
 
 History = Sequence[tuple[str, str]]
 LLM_HITS = 8
@@ -34,9 +34,9 @@ def answer(question: str, services: Services, *, history: History = ()) -> Answe
     query = resolved.query
     routed = _routed(resolved, services, history)
     if routed is not None:
-        return _finish(question, routed, (), started)
+        return _finish(question, routed, (), started, services)
     draft, warnings = _draft(query, services, history)
-    return _finish(question, draft, warnings, started)
+    return _finish(question, draft, warnings, started, services)
 
 
 def answer_stream(question: str, services: Services, *, history: History = ()) -> Iterator[str | Answer]:
@@ -51,16 +51,17 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     routed = _routed(resolved, services, history)
     llm = services.llm
     if routed is not None:
-        yield _finish(question, routed, (), started)
+        yield _finish(question, routed, (), started, services)
         return
     if llm is None or not llm.available():
-        yield _finish(question, *_draft(query, services, history), started)
+        yield _finish(question, *_draft(query, services, history), started, services)
         return
     retriever = services.retriever
     lexicon = retriever.lexicon()
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
-        yield _finish(question, extractive.refusal(query, retrieval, retrieval.refusal), (), started)
+        refused = extractive.refusal(query, retrieval, retrieval.refusal)
+        yield _finish(question, refused, (), started, services)
         return
     final: Answer | None = None
     warnings: tuple[str, ...] = ()
@@ -76,11 +77,14 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
         final, warnings = None, (_fallback_warning(exc),)
     if final is None:
         final = _fallback(_extractive(query, services))
-    yield _finish(question, final, warnings, started)
+    yield _finish(question, final, warnings, started, services)
 
 
-def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: float) -> Answer:
-    """``draft`` grounding-checked (and marked when it is not), with its latency and warnings, its
+def _finish(
+    question: str, draft: Answer, warnings: tuple[str, ...], started: float, services: Services
+) -> Answer:
+    """``draft`` with the figures its sources state differently shown (``rag.disagreement``),
+    grounding-checked (and marked when it is not), with its latency and warnings, its
     text through the same output filter as an LLM's (no document markup, links or images); a refusal
     of a question with no Chinese in it says how to ask.
 
@@ -88,6 +92,7 @@ def _finish(question: str, draft: Answer, warnings: tuple[str, ...], started: fl
     """
     from rag.llm.safety import strip_markup  # rag.llm's package imports LangChain: not at import
 
+    draft = disagreement.annotate(draft, services)
     checked = grounding.check(draft)
     grounded = draft.grounded and checked.grounded
     text = checked.text if grounded or draft.refused else f"{UNVERIFIED}{checked.text}"
@@ -216,6 +221,15 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
             {"file": g.file, "title": g.title, "section": g.section, "citations": list(g.citations)}
             for g in answer.groups
         ],
+        "disagreements": [_disagreement_json(d) for d in answer.disagreements],
+    }
+
+
+def _disagreement_json(found: Disagreement) -> dict[str, Any]:
+    return {
+        "scope": found.scope,
+        "figures": [{"value": f.value, "unit": f.unit, "raw": f.raw, "citation": f.citation, "where": f.where}
+                    for f in found.figures],
     }
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.arithmetic import Result
+from rag.arithmetic import Result, with_unit
 from rag.frames import APPROXIMATE, Frame
-from rag.numbers import format_number, parse_quantity
+from rag.numbers import parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
@@ -39,19 +39,28 @@ def computed(
 ) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
-    number = format_number(result.value)
-    shown = f"{number}{result.unit}" if result.unit in ("%", "倍") else f"{number} {result.unit}".strip()
-    text = f"答：{shown}。\n计算：{result.formula}（输入见{marks}）"
+    text = f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
     return Answer(
-        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(confidence, 4),
     )
 
 
+def computed_phrase(result: Result) -> str:
+    """How an answer states a computed result: its size with the direction (前者比后者少 139 人,
+    下降 13.08%)."""
+    shown = with_unit(result.size, result.unit)
+    if result.direction == "持平":
+        return f"两者相同，相差 {shown}"
+    if result.direction in ("多", "少"):
+        return f"前者比后者{result.direction} {shown}"
+    return f"{result.direction} {shown}" if result.direction else shown
+
+
 def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:
     """Last year's value computed from this year's value and its stated change."""
-    shown = f"{format_number(result.value)} {result.unit}"
+    shown = with_unit(result.value, result.unit)
     text = f"答：{shown}。\n计算：{result.formula}（{year}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,

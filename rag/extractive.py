@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag import arithmetic
+from rag import arithmetic, compose
 from rag.compose import doc_title, where
 from rag.frames import (
     APPROXIMATE,
@@ -25,9 +25,7 @@ from rag.frames import (
 )
 from rag.numbers import (
     Quantity,
-    find_quantities,
     find_ratios,
-    format_number,
     parse_quantity,
     split_multiplier,
 )
@@ -62,6 +60,8 @@ MATCH_MIN = 0.3
 STRONG = 0.8
 MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
+OTHER_OPTIONS = 4
+"""Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
@@ -118,17 +118,21 @@ def find(
     margin: float = 0.0,
 ) -> Evidence | None:
     """The best-fitting located number for ``query``, or None when nothing is good enough."""
-    candidates = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
-                  *sentence_evidence(query, retrieval.hits, lexicon)]
-    if wants_ratio(query):
-        candidates = [e for e in candidates if e.ratio]
-    good = sorted((e for e in candidates if e.match >= MATCH_MIN and e.score >= threshold),
-                  key=lambda e: -e.score)
+    good = candidates(query, retrieval, lexicon, threshold=threshold)
     if not good:
         return None
     rival = next((e for e in good if _amount(e) != _amount(good[0])), None)
     # Two different numbers fit about equally well: stating either could be wrong.
     return None if rival is not None and good[0].score - rival.score < margin else good[0]
+
+
+def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
+    """The located numbers that fit ``query`` well enough, best first."""
+    found = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
+             *sentence_evidence(query, retrieval.hits, lexicon)]
+    if wants_ratio(query):
+        found = [e for e in found if e.ratio]
+    return sorted((e for e in found if e.match >= MATCH_MIN and e.score >= threshold), key=lambda e: -e.score)
 
 
 def _amount(found: Evidence) -> tuple[float, str] | str:
@@ -358,8 +362,10 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
         computed = _computed_answer(query, retrieval, retrieve, lexicon)
-        if computed is not None or not one_scope(query):
-            return computed or refusal(query, retrieval)
+        if computed is None and query.operation == "share":
+            # A share a year before the report's: its stated share and the change in points.
+            computed = _from_next_year(query, retrieval, lexicon)
+        return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
         return _stated(query, retrieval, found)
@@ -375,20 +381,15 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
     if current is None or current.fact is not None or current.value is None:
         return None
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
-    change = re.match(r"[，,]?\s*(?:(?:较|比)(?:上一?年|去年))?(增加|增长|减少|下降)了?\s*", tail)
-    delta = find_quantities(tail[change.end():])[:1] if change else []
-    if not change or not delta or delta[0].start != 0 or delta[0].unit != current.unit:
+    result = arithmetic.before_change(current.value, current.unit, tail)
+    if result is None:
         return None
-    step = -delta[0].value if change.group(1) in ("增加", "增长") else delta[0].value
-    value = current.value + step
-    sign = "-" if step < 0 else "+"
-    shown, base, moved = format_number(value), format_number(current.value), format_number(abs(step))
-    formula = f"{base} {sign} {moved} = {shown} {current.unit}".strip()
-    text = f"答：{shown} {current.unit}。\n计算：{formula}（{query.year + 1}年的数及其变化见[1]）"
+    shown = arithmetic.with_unit(result.value, result.unit)
+    text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
     return Answer(
-        question=query.text, text=text, value=value, unit=current.unit, refused=False, mode="extractive",
-        citations=(_cite(1, current),), retrieved=_evidence_first(retrieval.hits, [current]),
-        computation=formula,
+        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        mode="extractive", citations=(_cite(1, current),),
+        retrieved=_evidence_first(retrieval.hits, [current]), computation=result.formula,
     )
 
 
@@ -430,41 +431,103 @@ def _qualifier(found: Evidence) -> str:
 def _computed_answer(
     query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
 ) -> Answer | None:
+    """The answer a report states for the whole question (a total, share or ratio naming every
+    operand), else the computation over operands chosen jointly, else a stated change for a
+    difference; None when an operand is missing (never a lookup of one operand)."""
     direct = find(query, retrieval, lexicon) if one_scope(query) else None
-    if (direct is not None and direct.score >= STRONG and query.operation in ("ratio", "share", "growth")
-            and names_operands(query.parts, direct.quote)):
+    if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit)):
+        direct = None
+    # What the number itself is stated as (its cell, or its clause), not its neighbours.
+    named = "" if direct is None else direct.label if direct.fact else _clause_of(direct.label)
+    if direct is not None and query.operation != "difference" and names_operands(query.parts, named):
         return _stated(query, retrieval, direct)
-    inputs = [find(part, retrieve(part), lexicon, threshold=PART_THRESHOLD) for part in query.parts]
-    if len(inputs) != 2 or inputs[0] is None or inputs[1] is None:
-        return None
-    a, b = inputs[0], inputs[1]
-    if (a.chunk.id, a.raw, a.label) == (b.chunk.id, b.raw, b.label):
-        return None  # both operands resolved to the same stated number: the question was not understood
-    result = _compute(query, a, b)
-    if result is None:
-        return None
-    value, unit, formula = result
-    same = (a.chunk.id, a.line) == (b.chunk.id, b.line)
-    citations = (_cite(1, a),) if same else (_cite(1, a), _cite(2, b))
-    number = format_number(value)
-    shown = f"{number}{unit}" if unit in ("%", "倍") else f"{number} {unit}".strip()
-    text = f"答：{shown}。\n计算：{formula}（输入见{'[1]' if same else '[1][2]'}）"
+    operation = arithmetic.operation(query.operation)
+    options = [_options(part, retrieve(part), lexicon) for part in query.parts]
+    chosen = arithmetic.choose(operation, options) if operation is not None else None
+    if chosen is None:
+        # A report may state the change itself (「增加 248 人」) without both counts.
+        if direct is None or query.operation != "difference":
+            return None
+        changed = names_operands(query.parts, named, change=True)
+        return _stated(query, retrieval, direct) if changed else None
+    inputs, result = chosen
+    lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
+    first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
+    citations = tuple(_cite(n, first[key]) for n, key in enumerate(lines, start=1))
+    marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
+    text = f"答：{compose.computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
     return Answer(
-        question=query.text, text=text, value=value, unit=unit, refused=False, mode="extractive",
-        citations=citations, retrieved=_evidence_first(retrieval.hits, [a, b]), computation=formula,
-        confidence=round(min(a.score, b.score), 4),
+        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
+        mode="extractive", citations=citations, retrieved=_evidence_first(retrieval.hits, inputs),
+        computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
     )
 
 
-def names_operands(parts: Sequence[Query], text: str) -> bool:
-    """True when ``text`` names what tells two operands apart (普通中专 vs 成人中专, 中职 vs all)."""
-    if len(parts) != 2:
+def _clause_of(label: str) -> str:
+    return re.split(r"[，,；;。]", label)[-1]
+
+
+def _in_asked_unit(query: Query, unit: str) -> bool:
+    return not query.unit or arithmetic.unit_kind(unit) == arithmetic.unit_kind(query.unit)
+
+
+def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithmetic.Option[Evidence]]:
+    """An operand's candidates for the joint choice: those as good as its best number (the same
+    quantity, exactly or rounded, or within the answerer's margin) and, to fall back on when no
+    combination of those computes, the next ones in their units."""
+    good = [e for e in candidates(part, retrieval, lexicon, threshold=PART_THRESHOLD) if e.value is not None]
+    if not good:
+        return []
+    best = good[0]
+    near = [e for e in good if e.score > best.score - MARGIN or _same_quantity(e, best)]
+    others = [e for e in good if e not in near][:OTHER_OPTIONS]
+    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near)
+            for e in [*near[:OTHER_OPTIONS], *others] if e.value is not None]
+
+
+def _same_quantity(a: Evidence, b: Evidence) -> bool:
+    """The same number (in a cell and a sentence, 元 and 元/月) or one rounded from the other."""
+    if a.value is None or b.value is None:
+        return False
+    if a.value == b.value:
         return True
-    a, b = (_operand_marks(p) for p in parts)
-    if not all(not side or any(_mentions(mark, text) for mark in side) for side in (a - b, b - a)):
+    x, y = (a.value, a.unit), (b.value, b.unit)
+    return arithmetic.rounds_to(x, y) or arithmetic.rounds_to(y, x)
+
+
+def _source(found: Evidence) -> str:
+    return f"{found.chunk.doc_id}|{found.fact.title}" if found.fact is not None else found.chunk.id
+
+
+def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -> bool:
+    """True when ``text`` names what tells the operands apart (普通中专 vs 成人中专, 中职 vs all, each
+    item of a sum); with ``change``, a stated change (「增加 248 人」) tells a year from the one before."""
+    marks = [_operand_marks(p) for p in parts]
+    for i, own in enumerate(marks):
+        others = set().union(*(m for j, m in enumerate(marks) if j != i))
+        if own - others and not any(_mentions(mark, text) for mark in own - others):
+            return False
+    if not all(core[:2] in text for core in _distinct_cores([p.measure for p in parts])):
         return False
     years = [set(p.years) for p in parts]
-    return all(str(y) in text for y in years[0] ^ years[1])
+    differing = sorted(set[int]().union(*years) - years[0].intersection(*years[1:])) if years else []
+    if all(str(y) in text for y in differing):
+        return True
+    consecutive = len(differing) == 2 and differing[1] - differing[0] == 1
+    return change and consecutive and bool(CHANGE.search(text))
+
+
+def _distinct_cores(measures: Sequence[str]) -> list[str]:
+    """What each measure says that the others do not, between their shared start and end
+    (专任教师「正高级」占比 vs 专任教师「副高级职称」占比): word marks miss a 正 or 副."""
+    start = _shared_start(measures)
+    end = _shared_start([m[::-1] for m in measures])
+    return [core for m in measures if (core := m[start: max(start, len(m) - end)])]
+
+
+def _shared_start(texts: Sequence[str]) -> int:
+    return next((i for i, chars in enumerate(zip(*texts, strict=False)) if len(set(chars)) > 1),
+                min((len(t) for t in texts), default=0))
 
 
 def _operand_marks(part: Query) -> set[str]:
@@ -479,13 +542,6 @@ def _mentions(mark: str, text: str) -> bool:
 def one_scope(query: Query) -> bool:
     """True when every operand is about the same region (so one report may state the result)."""
     return len({p.region for p in query.parts}) <= 1
-
-
-def _compute(query: Query, a: Evidence, b: Evidence) -> tuple[float, str, str] | None:
-    if a.value is None or b.value is None or query.operation == "lookup":
-        return None
-    result = arithmetic.compute(query.operation, [(a.value, a.unit), (b.value, b.unit)])
-    return (result.value, result.unit, result.formula) if result is not None else None
 
 
 def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:

@@ -1,5 +1,6 @@
 """The numeric grounding check: every number an answer states must be in a cited source or be
-the result of its shown computation over cited numbers."""
+the result of its shown computation over cited numbers (a disagreement's sum of cited parts, e.g.
+'806 + 501 = 1307', counts as shown)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def check(answer: Answer) -> Answer:
     if answer.refused:
         return answer
     sources = _source_numbers(answer)
-    computed = _computed_numbers(answer.computation, sources)
+    formulas = [answer.computation, *(f.raw for d in answer.disagreements for f in d.figures)]
+    computed = [q for formula in formulas for q in _computed_numbers(formula, sources)]
     stated = stated_numbers(answer.text)
     if answer.value is not None:
         stated.append(Quantity(answer.value, answer.unit, str(answer.value), 0, 0))

@@ -36,7 +36,7 @@ _UNIT_WORDS = (
 _UNIT_ALIASES = {"名": "人", "位": "人", "块": "枚", "个专业": "个"}
 
 _FILLER = (
-    "精确到人", "加起来", "合计", "具有", "请问",
+    "精确到人", "加起来", "合计", "具有", "请问", "帮我算一下", "帮我查一下", "算一下", "查一下",
     "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
     "的", "了", "呢", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
     "北京", "按",
@@ -49,14 +49,7 @@ GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
 )
-_LEVEL_SUBJECT = (
-    "(?:" + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)) + ")"
-    + "(?:学校|院校|学生)?"
-)
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
-_MORE = r"(?:多|少|增加|减少|增长|下降|高|低)了?多少"
-_GROWTH = r"(?:增长|下降|减少|增加|提高|降低|变化)了?(?:百分之多少|多少%|百分之几|的?幅度|率)"
-_PREVIOUS_YEAR = re.compile(r"上一?年|去年|前一年|上年度|上一学年")
 
 
 @dataclass(frozen=True)
@@ -166,7 +159,7 @@ def expected_unit(text: str) -> str:
 
 
 def _parse_simple(question: str) -> Query:
-    norm = normalize(question).strip()
+    norm = _full_years(normalize(question).strip())
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))
@@ -196,6 +189,12 @@ def _parse_simple(question: str) -> Query:
     )
 
 
+def _full_years(text: str) -> str:
+    """Two-digit years written in full (「22年比21年」 → 「2022年比2021年」); spans such as 近15年 stay."""
+    return re.sub(r"(?<![\d.近这满第过超达最])([12]\d)(?=年(?!来|以来|间|内|前|后|里|多|左右))", r"20\1",
+                  text)
+
+
 def _years(text: str) -> tuple[tuple[int, ...], int | None]:
     report = re.search(_REPORT, text)
     report_year = int(report.group(1)) if report else None
@@ -212,7 +211,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
-    text = re.sub(_REPORT, "", text)
+    text = re.sub(_REPORT, "", text).replace("报告中", "")
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
@@ -229,41 +228,112 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     return (bare if len(bare) >= 2 else text).strip()
 
 
+# --- the plan: which operation, over which operands ------------------------------------------
+# Each computed phrasing is first rewritten to one canonical form (「与B相比，A增长了…」 → 「A比B增长了…」,
+# 「同比」 → 「比上一年」); operands are then the sides of 比/是…的几倍/占, or the coordinated items of
+# 「A、B和C…合计」, each parsed as a question of its own with the slots it does not name shared.
+
+_CHANGE = r"(?:增长|增加|减少|下降|提高|降低|提升|上升|下滑|回落|变化|变动|高出|涨|降|增|减|多|少|高|低)"
+_PERCENT_ASK = r"(?:百分之多少|百分之几|多少%|几%|几成|的?幅度|率)"
+_GROWTH = (
+    rf"{_CHANGE}了?{_PERCENT_ASK}|增幅|降幅|涨幅|增速|增长率|下降率|变化率"
+    rf"|{_CHANGE}了?多少.*(?:用|以)百分比"
+)
+_MORE = rf"{_CHANGE}[\u4e00-\u9fff]?了?(?:多少|几)"
+"""多多少, 少了几个, and with the verb between (多招了多少)."""
+_GAP = r"相差|差距|差了?(?:多少|几)|之差|差值|差额"
+_SUM = r"加起来|加在一起|合起来|合计|之和|总和|总计|共计|一共|总共|两者共|二者共|共有"
+_TIMES = r"的(?:多少|几)倍"
+_PERCENT_OF = r"的(?:百分之多少|百分之几|多少%)"
+_SHARE_ASK = r"的?(?:比例|比重|百分比|份额|百分之几|百分之多少|多少%|几成)"
+_PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
+_PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
+_SAME_YEAR = re.compile(r"同年|同期|当年")
+_CONJ = re.compile(r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格)|[、和跟或]")
+_ITEM_END = re.compile(
+    _SUM + r"|两者|二者|两项|三者|分别|各自|相差|之间|之差|相比|比|是|为|所?占|[，,。？?；;]|有?(?:多少|几)"
+)
+_BOUNDARY = re.compile(r"[，,。；;：:（）()\s“”\"]|具有|拥有|获得|通过|接收")
+_ENTITY_END = re.compile(r"学校|学院|院校|中专|高中|职高|大学|专业|基地")
+_MAX_ITEM = 20
+"""Longest coordinated item, in characters (a school's full name with its region)."""
+
+
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
-    text = query.norm
-    if re.search(r"是.+的(?:多少|几)倍", text):
-        return "ratio", _split_operands(text, r"是", r"的(?:多少|几)倍.*$", query)
-    if re.search(r"比.+" + _GROWTH, text):
-        later, base = _split_operands(text, "比", _GROWTH + ".*$", query)
-        return "growth", (replace(base, unit=""), replace(later, unit=""))
-    if re.search(r"比.+" + _MORE, text):
-        return "difference", _split_operands(text, "比", _MORE + ".*$", query)
-    if len(query.years) >= 2 and re.search(_GROWTH, text):
-        return "growth", tuple(_with_year(query, y) for y in sorted(query.years[:2]))
-    if re.search(r"加起来|合计|之和|总和|两者共|共计", text) and re.search(r"[和与及或]", text):
-        parts = _sum_operands(query)
-        if len(parts) == 2:
-            return "sum", parts
-    if re.search(r"占.+(?:比例|比重|百分比)", text):
-        return "share", _share_operands(text, query)
+    text = _canonical_comparison(query.norm)
+    if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
+        sides = _sides(match.group(1), match.group(2), text)
+        return "ratio", tuple(replace(side, unit="") if side.unit == "倍" else side for side in sides)
+    if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_PERCENT_OF}", text):
+        part, whole = _sides(match.group(1), match.group(2), text)
+        return "share", (replace(part, unit=""), replace(whole, unit=""))
+    if re.search(_GROWTH, text):
+        if pair := _compared(text, _GROWTH):
+            later, base = pair
+            return "growth", (replace(base, unit=""), replace(later, unit=""))
+        if len(query.years) >= 2:
+            return "growth", tuple(_with_year(query, y) for y in sorted(query.years[:2]))
+        return "lookup", ()
+    if re.search(_MORE, text):
+        if pair := _compared(text, _MORE):
+            return "difference", pair
+        if len(query.years) >= 2:
+            years = sorted(query.years[:2], reverse=True)
+            return "difference", tuple(_with_year(query, y, unit=query.unit) for y in years)
+    if match := re.search(_GAP, text):
+        if len(parts := _items(query, text, match.start())) == 2:
+            return "difference", parts
+        # 「A，与B相差多少」: two clauses.
+        if clauses := re.match(r"^(.+?)[，,]\s*(?:与|和|跟|同)(.+?)(?:之间)?$", text[: match.start()]):
+            return "difference", _sides(clauses.group(1), clauses.group(2), text)
+    if (match := re.search(_SUM, text)) and len(parts := _items(query, text, match.start())) >= 2:
+        return "sum", parts
+    if parts := _share_operands(text, query):
+        return "share", parts
     return "lookup", ()
 
 
-def _split_operands(text: str, pivot: str, tail: str, query: Query) -> tuple[Query, ...]:
-    head, _, rest = text.partition(pivot)
-    left_text = re.sub(r"^[^，,]*[，,]", "", head) if "，" in head or "," in head else head
-    right_text = re.sub(tail, "", rest)
-    whole = _parse_simple(text)
-    left = _parse_simple(left_text)
-    right_years = _years(right_text)[0]
-    if not left.years and right_years:
-        # The other side's year is the base of the comparison, not this side's year.
-        whole = replace(whole, years=tuple(y for y in whole.years if y not in right_years))
-    left = _inherit(left, whole)
-    right = _inherit(_parse_simple(_PREVIOUS_YEAR.sub("", right_text)), left)
+def _canonical_comparison(text: str) -> str:
+    """「与B相比，A…」 as 「A比B…」, 「同比/较上年」 as 「比上一年」."""
+    text = re.sub(r"同比|环比", "比上一年", text)
+    text = re.sub(r"较(?=上一?年|去年|(?:19|20)\d\d|同期)", "比", text)
+    match = re.match(r"^(.*?)(?:与|和|跟|同|相对于|相较于?)([^，,]+?)相比较?[，,]?(.+)$", text)
+    if match and not _PIVOT.search(match.group(3)):
+        head, base, rest = match.groups()
+        ask = re.search(f"{_GROWTH}|{_MORE}", rest)
+        if ask:
+            return f"{head}{rest[: ask.start()]}比{base}{rest[ask.start():]}"
+    return text
+
+
+def _compared(text: str, ask: str) -> tuple[Query, Query] | None:
+    """The two sides of 「A比B…」 (A first), or None without such a pivot before the ask."""
+    asked = re.search(ask, text)
+    pivots = [p for p in _PIVOT.finditer(text) if asked and p.end() <= asked.start()]
+    if not asked or not pivots:
+        return None
+    pivot = pivots[-1]
+    right = text[pivot.end(): asked.start()]
+    # Nothing between 比 and the ask: 比 ends a name (生师比增长率), it compares nothing.
+    return _sides(text[: pivot.start()], right, text) if right.strip() else None
+
+
+def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
+    """Both sides of a comparison: the left shares what the rest of the question names, the right
+    shares what the left names (「比2024年」 is the left's measure a year apart)."""
+    left_text = left_text.rstrip("，, ")
+    rest_text = text.replace(right_text, " ", 1).replace(left_text, " ", 1)
+    # Without the comparison's own words; a verb inside the ask stays (多「招」了多少学生).
+    asked = rf"{_CHANGE}(?=[\u4e00-\u9fff]?了?(?:多少|几))|{_GROWTH}|{_PIVOT.pattern}"
+    rest = _parse_simple(re.sub(asked, " ", rest_text))
+    right = _parse_simple(_SAME_YEAR.sub("", _PREVIOUS_YEAR.sub("", right_text)))
+    left = _inherit(_parse_simple(left_text), rest)
+    if len(_measure(left.norm)) < 2 and len(_measure(rest.norm)) < 2:
+        left = _inherit(left, right)  # 「2020年比2015年北京市中职在校生…」: the measure is on the right
+    right = replace(_inherit(right, left), report_year=right.report_year)  # each side names its own report
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
-    return (left, right)
+    return left, right
 
 
 def _inherit(part: Query, whole: Query) -> Query:
@@ -282,33 +352,160 @@ def _inherit(part: Query, whole: Query) -> Query:
     )
 
 
-def _with_year(query: Query, year: int) -> Query:
-    measure = re.sub(r"^(?:到|至|-)|(?:增长|下降|减少|增加|变化)了?.*$", "", query.measure)
-    return replace(query, years=(year,), measure=measure, unit="", operation="lookup", parts=())
+def _with_year(query: Query, year: int, *, unit: str = "") -> Query:
+    measure = re.sub(rf"^(?:从|由)|(?:从|由)?(?:到|至|-)|(?:比上一年)?{_CHANGE}了?.*$", "", query.measure)
+    return replace(query, years=(year,), measure=measure, unit=unit, operation="lookup", parts=())
 
 
-def _sum_operands(query: Query) -> tuple[Query, ...]:
-    match = re.search(
-        r"([^\s，,和与及或]{2,12}?)[和与及或]([^\s，,和与及或]{2,12}?)(?:加起来|合计|之和|总和|共计|一共|的)",
-        query.norm,
-    )
-    if not match:
+def _items(query: Query, text: str, asked: int) -> tuple[Query, ...]:
+    """The operands of coordinated items before the operation word at ``asked`` (「A、B和C招生」,
+    「2021年和2022年」, 「朝阳区和昌平区中职」): each the question with the other items (and the
+    「相差多少」 clause) left out, so the slots it does not name are shared."""
+    found = _coordinated(text[:asked])
+    if found is None:
         return ()
-    rest = query.norm[match.end(2):]
-    left, right = match.group(1), match.group(2)
-    subject = re.match(_LEVEL_SUBJECT, right)
-    if subject and subject.end() < len(right):
-        right, rest = right[: subject.end()], right[subject.end():] + rest
+    start, items, end, kind = found
+    rest = re.sub(rf"[，,]?(?:两者|二者)?(?:{_GAP}).*$", "", text[end:])
     parts = []
-    for side in (left, right):
-        part = _parse_simple(side + rest)
-        measure = _measure(side + rest, keep_levels=True)
-        parts.append(replace(_inherit(part, query), measure=measure, level=part.level or query.level))
+    for item in items:
+        alone = text[:start] + item + rest
+        part = _inherit(_parse_simple(alone), query)
+        # A kind of school or a school as the item (中专学校和职业高中) tells the operands apart.
+        named = kind == "level" or names_school(item)
+        parts.append(replace(part, measure=_measure(alone, keep_levels=True)) if named else part)
     return tuple(parts)
 
 
+def _coordinated(text: str) -> tuple[int, list[str], int, str] | None:
+    """Where a run of coordinated items starts and ends in ``text``, the items and their kind
+    (year, region, level, slots or measure). The last item's shared tail is spread over them all
+    (「…和C招生」's 招生, 「博士或硕士学位的专任教师」's 的专任教师)."""
+    # Items in brackets spell out the noun before them (B档（B+、B、B-）): they are not operands.
+    bracketed = [range(m.start(), m.end()) for m in re.finditer(r"[（(][^）)]*[）)]", text)]
+    conj = next((c for c in _CONJ.finditer(text)
+                 if not any(c.start() in span for span in bracketed) and _left_item(text, c.start())), None)
+    if conj is None:
+        return None
+    start, kind = _left_item(text, conj.start()) or (0, "")
+    spans, at = [(start, conj.start())], conj.end()
+    while True:
+        token = _token_at(text, at)
+        if kind != "measure" and token is not None and token[1] != kind and len(spans) == 1:
+            # 「2022年昌平区和2024年东城区」: each item is a run of slots of several kinds.
+            spans[0], kind = (_extend_left(text, spans[0][0], token[1]), spans[0][1]), "slots"
+        if kind != "measure" and token is not None and kind in (token[1], "slots"):
+            end = _slots_end(text, at) if kind == "slots" else token[0]
+        else:
+            stops = [m.start() for m in (_ITEM_END.search(text, at), _CONJ.search(text, at)) if m is not None]
+            end = min(stops, default=len(text))
+            if kind != "measure" and token is None:
+                return None
+        if end - at < 1 or end - at > _MAX_ITEM:
+            return None
+        spans.append((at, end))
+        more = _CONJ.match(text, end)
+        if more is None:
+            break
+        at = more.end()
+    if kind == "measure" and (token := _token_at(text, spans[1][0])) is not None:
+        spans[0] = (_extend_left(text, spans[0][0], token[1]), spans[0][1])
+    items = [text[a:b] for a, b in spans]
+    tail = _shared_tail(items) if kind == "measure" else ""
+    if tail:
+        items[-1] = items[-1][: len(items[-1]) - len(tail)]
+    return spans[0][0], [item + tail for item in items], spans[-1][1], kind
+
+
+def _left_item(text: str, end: int) -> tuple[int, str] | None:
+    """Where the item before a conjunction at ``end`` starts, and its kind (a slot or 'measure')."""
+    token = _token_ending(text, end)
+    if token is not None and (token[1] == "year" or _starts_item(text, token[0])):
+        return token
+    start = max((m.end() for m in _BOUNDARY.finditer(text, 0, end)), default=0)
+    start = max([start, *(t_end for t_end in _token_ends(text, start, end) if t_end < end)])
+    while start < end and text[start] == "的":
+        start += 1
+    return (start, "measure") if 0 < end - start <= _MAX_ITEM else None
+
+
+def _starts_item(text: str, at: int) -> bool:
+    """Whether an item can start at ``at``: not inside a name (劲松「职业高中」)."""
+    return at == 0 or bool(_BOUNDARY.match(text, at - 1)) or at in _token_ends(text, max(0, at - 12), at)
+
+
+def _extend_left(text: str, start: int, kind: str) -> int:
+    """``start`` moved back over the slots before it up to one of ``kind``, the kind the next item
+    starts with (「高职院校的」社会培训总量与中职学校的…, 「朝阳区中职学校的」专任教师和昌平区…)."""
+    at = start
+    while (token := _token_ending(text, at - 1 if at > 0 and text[at - 1] == "的" else at)) is not None:
+        at = token[0]
+        if token[1] == kind:
+            return at
+    return start
+
+
+def _shared_tail(items: list[str]) -> str:
+    """What follows the last item and belongs to every item: after a 的 only the last item has,
+    or after the last item's school (or other entity) name when every item is one."""
+    last = items[-1]
+    if "的" in last and not any("的" in item for item in items[:-1]):
+        return last[last.index("的"):]
+    if all(_ENTITY_END.search(item[-2:]) for item in items[:-1]):
+        ends = [m.end() for m in _ENTITY_END.finditer(last)]
+        if ends and ends[-1] < len(last):
+            return last[ends[-1]:]
+    return ""
+
+
+_SLOT_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("year", re.compile(r"(?:19|20)\d\d\s*(?:年度|学年度|学年|年)")),
+    ("region", re.compile("|".join(sorted({*DISTRICTS, *(d[:-1] for d in DISTRICTS if len(d) > 2),
+                                           BEIJING, "北京"}, key=len, reverse=True)))),
+    ("level", re.compile(
+        "(?:" + "|".join(sorted({w for ws in (*LEVELS.values(), *SCHOOL_TYPES) for w in ws}, key=len,
+                                reverse=True))
+        + ")(?:学校|院校|教育|学生)?"
+    )),
+)
+
+
+def _token_at(text: str, at: int) -> tuple[int, str] | None:
+    """The end and kind of a slot (year, region, level) starting at ``at``."""
+    for kind, pattern in _SLOT_TOKENS:
+        if match := pattern.match(text, at):
+            return match.end(), kind
+    return None
+
+
+def _slots_end(text: str, at: int) -> int:
+    """The end of the run of slots starting at ``at``."""
+    while (token := _token_at(text, at)) is not None:
+        at = token[0]
+    return at
+
+
+def _token_ending(text: str, end: int) -> tuple[int, str] | None:
+    """The start and kind of a slot ending exactly at ``end``."""
+    for kind, pattern in _SLOT_TOKENS:
+        for match in pattern.finditer(text, max(0, end - 12), end):
+            if match.end() == end:
+                return match.start(), kind
+    return None
+
+
+def _token_ends(text: str, start: int, end: int) -> list[int]:
+    return [m.end() for _, pattern in _SLOT_TOKENS for m in pattern.finditer(text, start, end)]
+
+
 def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
-    match = re.search(r"([^，,]*)[，,]?([^，,]*?)占(.+?)(?:的)?(?:比例|比重|百分比)", text)
+    """(part, whole) of 「A占B的比例」, 「B中，A所占比例」 or 「A在B中所占的比重」, else ()."""
+    inside = re.search(
+        rf"^(?P<whole>.+?)中(?![职专等])[，,]?(?P<part>[^，,]+?)所占{_SHARE_ASK}", text
+    ) or re.search(rf"^(?P<part>.+?)在(?P<whole>.+?)中所?占{_SHARE_ASK}", text)
+    if inside is not None:
+        total = replace(_inherit(_parse_simple(inside.group("whole")), query), unit="")
+        return (replace(_inherit(_parse_simple(inside.group("part")), total), unit=""), total)
+    match = re.search(rf"([^，,]*)[，,]?([^，,]*?)占(.+?){_SHARE_ASK}", text)
     if not match:
         return ()
     scope, part, whole = match.group(1), match.group(2), match.group(3)

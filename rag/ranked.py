@@ -4,15 +4,13 @@ it is sure of, and otherwise refuses. Not yet the default: see ``docs/ranker.md`
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.compose import refusal
 from rag.extractive import list_answer, names_operands, one_scope
 from rag.frames import Frame
-from rag.numbers import find_quantities, format_number
 from rag.query import Query
 from rag.rank import Decision, Ranker, decide, score_frames
 from rag.rank import model as ranker_model
@@ -31,7 +29,11 @@ def answer(query: Query, retrieve: Retrieve, lexicon: Lexicon, *, ranker: Ranker
     if query.is_list:
         return list_answer(query, retrieval, lexicon)
     if query.operation != "lookup" and query.parts:
-        return _computed_answer(query, retrieval, retrieve, lexicon, ranker) or refusal(query, retrieval)
+        computed = _computed_answer(query, retrieval, retrieve, lexicon, ranker)
+        if computed is None and query.operation == "share":
+            # A share a year before the report's: its stated share and the change in points.
+            computed = _from_next_year(query, retrieval, lexicon, ranker)
+        return computed or refusal(query, retrieval)
     decision = decide(query, retrieval, lexicon, ranker)
     if decision.answers(ranker) and decision.best is not None:
         return compose.stated(query, retrieval, decision.best, decision.confidence)
@@ -47,29 +49,53 @@ def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -
 def _computed_answer(
     query: Query, retrieval: Retrieval, retrieve: Retrieve, lexicon: Lexicon, ranker: Ranker
 ) -> Answer | None:
-    """The computed answer, or None: a computation whose operands are not found refuses."""
-    if one_scope(query) and query.operation in ("ratio", "share", "growth"):
-        direct = decide(query, retrieval, lexicon, ranker)
-        best = direct.best
-        if direct.answers(ranker) and best is not None and names_operands(query.parts, best.quote):
-            return compose.stated(query, retrieval, best, direct.confidence)
+    """The answer a report states for the whole question (a total, share or ratio naming every
+    operand), else the computation over operands chosen jointly, else a stated change for a
+    difference; None when an operand is missing (never a lookup of one operand)."""
+    direct = decide(query, retrieval, lexicon, ranker) if one_scope(query) else None
+    best = direct.best if direct is not None and direct.answers(ranker) else None
+    asked = arithmetic.unit_kind(query.unit)
+    if best is not None and query.unit and arithmetic.unit_kind(best.unit) != asked:
+        best = None
+    # What the number itself is stated as (its cell, or its clause), not its neighbours.
+    named = "" if best is None else f"{best.fact.title} {best.measure}" if best.fact else best.measure
+    if direct is not None and best is not None and query.operation != "difference" and names_operands(
+            query.parts, named):
+        return compose.stated(query, retrieval, best, direct.confidence)
+    operation = arithmetic.operation(query.operation)
     decisions = [decide(part, retrieve(part), lexicon, ranker) for part in query.parts]
-    inputs = [d.best for d in decisions if d.answers(ranker) and d.best is not None]
-    if len(inputs) != len(query.parts) or _repeats(inputs):
-        return None
-    operands = [(f.value, f.unit) for f in inputs if f.value is not None]
-    if len(operands) != len(inputs):
-        return None
-    result = arithmetic.compute(query.operation, operands)  # type: ignore[arg-type]
-    if result is None:
-        return None
+    chosen = arithmetic.choose(operation, [_options(d, ranker) for d in decisions]) if operation else None
+    if chosen is None:
+        # A report may state the change itself (「增加 248 人」) without both counts.
+        changed = best is not None and names_operands(query.parts, named, change=True)
+        if direct is None or best is None or not changed or query.operation != "difference":
+            return None
+        return compose.stated(query, retrieval, best, direct.confidence)
+    inputs, result = chosen
     return compose.computed(query, retrieval, inputs, result, min(d.confidence for d in decisions))
 
 
-def _repeats(inputs: Sequence[Frame]) -> bool:
-    """True when two operands are the same stated number (the question was not understood)."""
-    keys = [(f.chunk.id, f.raw, f.label) for f in inputs]
-    return len(set(keys)) != len(keys)
+def _options(decision: Decision, ranker: Ranker) -> list[arithmetic.Option[Frame]]:
+    """An operand's candidates for the joint choice: the frames stating the value the ranker is
+    sure of (exactly, or rounded: 13312 人 and 1.33万人), so the choice only picks among sources."""
+    best = decision.best
+    if not decision.answers(ranker) or best is None or best.value is None:
+        return []
+    stated = (best.value, best.unit)
+    same = [s for s in decision.ranked if s.frame is best or _states(s.frame, stated)]
+    return [arithmetic.Option(s.frame, s.frame.value, s.frame.unit, s.score, _source(s.frame))
+            for s in same if s.frame.value is not None]
+
+
+def _states(frame: Frame, stated: tuple[float, str]) -> bool:
+    if frame.value is None:
+        return False
+    mine = (frame.value, frame.unit)
+    return mine == stated or arithmetic.rounds_to(mine, stated) or arithmetic.rounds_to(stated, mine)
+
+
+def _source(frame: Frame) -> str:
+    return f"{frame.chunk.doc_id}|{frame.fact.title}" if frame.fact is not None else frame.chunk.id
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> Answer | None:
@@ -82,14 +108,5 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker
     if not current.answers(ranker) or frame is None or frame.fact is not None or frame.value is None:
         return None
     tail = frame.quote[frame.quote.find(frame.raw) + len(frame.raw):]
-    change = re.match(r"[，,]?\s*(?:(?:较|比)(?:上一?年|去年))?(增加|增长|减少|下降)了?\s*", tail)
-    delta = find_quantities(tail[change.end():])[:1] if change else []
-    if not change or not delta or delta[0].start != 0 or delta[0].unit != frame.unit:
-        return None
-    rose = change.group(1) in ("增加", "增长")
-    value = frame.value - delta[0].value if rose else frame.value + delta[0].value
-    sign = "-" if rose else "+"
-    moved = format_number(delta[0].value)
-    formula = f"{format_number(frame.value)} {sign} {moved} = {format_number(value)} {frame.unit}"
-    result = arithmetic.Result(value, frame.unit, formula.strip())
-    return compose.from_change(query, retrieval, frame, result, query.year + 1)
+    result = arithmetic.before_change(frame.value, frame.unit, tail)
+    return compose.from_change(query, retrieval, frame, result, query.year + 1) if result else None

@@ -175,19 +175,19 @@ def _stating(docs: Sequence[ReportInfo], years: Sequence[int], coverage: Coverag
         return sum(1 for y in years if y in own and (data_year is None or y <= data_year))
 
     found = [(stated(d), d) for d in docs]
-    return [d for n, d in sorted(found, key=lambda nd: (-nd[0], _latest(nd[1]))) if n]
+    return [d for n, d in sorted(found, key=lambda nd: (-nd[0], latest_first(nd[1]))) if n]
 
 
 def _latest_per_level(docs: Sequence[ReportInfo]) -> list[ReportInfo]:
     """The latest report of each region and level, latest first: a question naming no year asks
     about now."""
     latest: dict[tuple[str, str], ReportInfo] = {}
-    for doc in sorted(docs, key=_latest):
+    for doc in sorted(docs, key=latest_first):
         latest.setdefault((doc.region, doc.level), doc)
     return list(latest.values())
 
 
-def _latest(doc: ReportInfo) -> tuple[int, int, str]:
+def latest_first(doc: ReportInfo) -> tuple[int, int, str]:
     """Sort key: the latest data year (then report year) first, ties by doc id."""
     return -(_data_year(doc) or 0), -(doc.report_year or 0), doc.doc_id
 

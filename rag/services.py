@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.audit.indexed import AuditCache, LinesOf
 from rag.embedders import Embedder, build_embedder
 from rag.index import Index, open_index
 from rag.retriever import Retriever
@@ -26,19 +27,25 @@ class Services:
     llm: LLMAnswerer | None = None
     source_lines: SourceLines | None = None
     """Exact lines of cited sentences from the reports' text files (passage answers)."""
+    audits: AuditCache | None = None
+    """The reports' consistency audits, once per index generation (answers name contradicted figures)."""
 
 
-def build_services(settings: Settings) -> Services:
-    """Services for ``settings``: opens the index, builds the embedder and, when configured, the LLM."""
+def build_services(settings: Settings, *, report_lines: LinesOf | None = None) -> Services:
+    """Services for ``settings``: opens the index, builds the embedder and, when configured, the LLM.
+    ``report_lines`` reads a report's lines for its audit (default: text files only; the service
+    passes ingestion's loader, so a PDF's prose figures are cited at their lines too)."""
     embedder = build_embedder(settings)
     index = open_index(settings, embedder=embedder)
+    source_lines = SourceLines((settings.reports_dir, settings.home / "uploads"))
     return Services(
         settings=settings,
         index=index,
         embedder=embedder,
         retriever=Retriever(index),
         llm=_build_llm(settings),
-        source_lines=SourceLines((settings.reports_dir, settings.home / "uploads")),
+        source_lines=source_lines,
+        audits=AuditCache(index, lines_of=report_lines or source_lines.report_lines),
     )
 
 

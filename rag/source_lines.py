@@ -8,13 +8,14 @@ chunk's own line span instead. Other formats (PDF, Word) keep the estimate.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from rag.numbers import normalize
-from rag.types import Chunk
+from rag.types import Chunk, ReportInfo
 
 TEXT_SUFFIXES = (".txt", ".md")
 PROBE = 8
@@ -41,6 +42,17 @@ class SourceLines:
         if not found:
             found = [n for n in span if n < len(lines) and probe in lines[n - 1] + lines[n]]
         return min(found, key=lambda n: abs(n - estimate)) if found else estimate
+
+    def report_lines(self, info: ReportInfo) -> tuple[str, ...] | None:
+        """The lines of ``info``'s text file as it was indexed (None when it is not a text file here or
+        has changed since): what the audit needs to cite a prose figure at its exact line."""
+        path = self._path(info.file)
+        if path is None:
+            return None
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != info.content_hash:
+            return None
+        return tuple(_decoded(data).split("\n"))
 
     def _file_lines(self, file: str) -> tuple[str, ...] | None:
         path = self._path(file)

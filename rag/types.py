@@ -167,6 +167,33 @@ class PassageGroup:
 
 
 @dataclass(frozen=True)
+class StatedFigure:
+    """One of the figures a disagreement shows: the value as written and where it is stated."""
+
+    value: float
+    unit: str
+    raw: str
+    """As written, or the sum of parts it is ('806 + 501')."""
+    citation: int
+    """The ``Citation.n`` of its source."""
+    where: str
+    """Where it is stated, for the reader: '正文', '表2-1', or the report's title."""
+
+
+DisagreementScope = Literal["report", "reports"]
+"""report: two places of one report (an audit finding); reports: several reports for one year."""
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A figure an answer rests on that its sources state differently: the preferred figure first
+    (the answer's ``value``, but for an LLM's answer citing an older report than the preferred one)."""
+
+    scope: DisagreementScope
+    figures: tuple[StatedFigure, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -186,6 +213,8 @@ class Answer:
     """How sure the answerer is of a stated number (ranked: calibrated p(correct); rules: its score)."""
     groups: tuple[PassageGroup, ...] = ()
     """For a passage answer (a question not asking for a number): its citations by section."""
+    disagreements: tuple[Disagreement, ...] = ()
+    """Figures the answer rests on that its sources state differently (``value`` is the preferred one)."""
 
 
 @dataclass(frozen=True)

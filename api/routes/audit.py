@@ -57,7 +57,9 @@ def _admin_list(cache: AuditCache, services: Services) -> list[AdminDocumentOut]
 
 
 def _cache(request: Request, services: Services) -> AuditCache:
-    """The app's audit cache (made on first use, for the services' index)."""
+    """The services' audit cache (the answers' too); one made on first use for services built without."""
+    if services.audits is not None:
+        return services.audits
     state = request.app.state
     with _CACHE_LOCK:
         if getattr(state, "audits", None) is None:

@@ -6,6 +6,7 @@ Layout under ``home``::
     CURRENT                 the id of the generation readers use (replaced atomically)
     PREVIOUS                the id it replaced (kept so a reader mid-switch still finds its files)
     generations/<id>/       index.sqlite + chroma/ of one complete index
+    cache/                  jieba's dictionary cache and word file (rag.index.tokenize)
 
 A writer builds a new generation beside the current one and switches CURRENT only once it is
 complete and on disk; a generation that was never switched to is garbage, removed by the next writer.
@@ -34,6 +35,10 @@ class Layout:
     @property
     def generations(self) -> Path:
         return self.home / "generations"
+
+    @property
+    def cache(self) -> Path:
+        return self.home / "cache"
 
     @property
     def current_file(self) -> Path:

@@ -1,9 +1,10 @@
-"""The Index: SQLite (truth) + BM25 (keywords) + Chroma (vectors), one generation at a time.
+"""The Index: SQLite (truth and BM25 keywords) + Chroma (vectors), one generation at a time.
 
 Reads go to the generation named by ``home/CURRENT``; every read first checks that pointer (one
 ``stat``) and reopens when another process switched it. Writes happen inside ``writing()``: under the
 exclusive writer lock, on a copy of the current generation (or an empty one for a rebuild), switched
-to atomically at the end. Reads are thread-safe (one lock around the open generation).
+to atomically at the end; everything a reader needs (the keyword index too) is built before the switch,
+so a reader only opens files. Reads are thread-safe (one lock around the open generation).
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from typing import Literal, TypeVar
 from rag.embedders import Embedder, build_embedder
 from rag.errors import IndexError_
 from rag.grams import document_frequencies
-from rag.index import generations, store
+from rag.index import generations, keyword, store
 from rag.index import tokenize as tokenize_module
 from rag.index.generations import Layout
-from rag.index.keyword import KeywordIndex
 from rag.index.tokenize import tokenize
-from rag.index.vectors import VectorStore, drop_generation
+from rag.index.vectors import MAX_BATCH, VectorStore, drop_generation
 from rag.settings import Settings
 from rag.types import Chunk, Hit, ParsedDocument, ReportInfo, SearchFilter, Table, TableFact
 
@@ -112,8 +112,10 @@ class Index:
 
     def keyword_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
         """Best ``k`` chunks by BM25 over jieba tokens, score = BM25 score."""
+        if self.generation() is None:
+            return []  # nothing to tokenise for: jieba's cache is not written into a home not yet made
         tokens = tokenize(query)
-        return self._read(lambda s: _hits(s, s.keyword().search(tokens, k=k, where=where), "bm25"))
+        return self._read(lambda s: _hits(s, s.keyword_search(tokens, k=k, where=where), "bm25"))
 
     def dense_search(self, query: str, *, k: int, where: SearchFilter | None = None) -> list[Hit]:
         """Nearest ``k`` chunks by embedding, score = cosine similarity."""
@@ -135,7 +137,7 @@ class Index:
         def check(s: _Snapshot) -> list[str]:
             if s.conn is None:
                 return []
-            ids = [row[0] for row in store.keyword_rows(s.conn)]
+            ids = store.chunk_ids(s.conn)
             vectors = s.vectors(self.embedder)
             stored = vectors.existing(ids) if vectors else set()
             problems = [f"{len(ids) - len(stored)} chunks have no vector"] if len(stored) < len(ids) else []
@@ -283,7 +285,7 @@ class Index:
 def open_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
     """The index under ``settings.home`` (empty when nothing was ingested yet); jieba's cache goes
     there too."""
-    tokenize_module.use_cache_dir(settings.home / "cache")
+    tokenize_module.use_cache_dir(Layout(settings.home).cache)
     return Index(settings, embedder=embedder)
 
 
@@ -297,7 +299,7 @@ class _Snapshot:
         self.conn = conn
         self._layout = layout
         self._server = server
-        self._keyword: KeywordIndex | None = None
+        self._keyword: keyword.KeywordIndex | None = None
         self._vectors: VectorStore | None = None
 
     @classmethod
@@ -309,10 +311,14 @@ class _Snapshot:
             raise IndexError_(f"索引版本 {generation} 缺失，请运行 nianbao ingest --rebuild 重建索引")
         return cls(layout, generation, store.connect(path, readonly=True), server)
 
-    def keyword(self) -> KeywordIndex:
+    def keyword_search(
+        self, tokens: list[str], *, k: int, where: SearchFilter | None
+    ) -> list[tuple[str, float]]:
+        if self.conn is None:
+            return []
         if self._keyword is None:
-            self._keyword = KeywordIndex(store.keyword_rows(self.conn) if self.conn else [])
-        return self._keyword
+            self._keyword = keyword.KeywordIndex(self.conn)
+        return self._keyword.search(tokens, k=k, where=where)
 
     def vectors(self, embedder: Embedder) -> VectorStore | None:
         if self.generation is None:
@@ -341,12 +347,13 @@ class _Writer:
     """
 
     def __init__(self, folder: Path, embedder: Embedder, *, server: str = "") -> None:
-        self.changed = False
         self._folder = folder
         self._server = server
         self._embedder = embedder
         self._conn = store.connect(folder / generations.STORE, readonly=False)
+        self.changed = not keyword.stored(self._conn)  # a generation written before it was stored
         self._context_tokens: dict[str, list[str]] = {}
+        tokenize_module.ensure_word_file()
 
     def upsert(self, doc: ParsedDocument) -> UpsertResult:
         info = doc.info
@@ -356,7 +363,8 @@ class _Writer:
         if not unchanged:
             for stale in {old.doc_id if old else None, info.doc_id} - {None}:
                 self._delete(str(stale))
-            rows = [(c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks]
+            tokenize_module.load_whole_dictionary()  # a whole report is tokenised
+            rows = ((c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks)
             store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
         embedded = self._embed_missing(chunks)
         self._conn.commit()
@@ -392,13 +400,15 @@ class _Writer:
         return found
 
     def commit(self) -> None:
-        """Build the generation's vector store from the cache (when anything changed) and commit."""
+        """Build the generation's vector store (from the cache) and keyword index when anything changed,
+        and commit."""
         if self.changed:
             self._embed_missing(store.all_chunks(self._conn))
             self._fill_vectors()
             store.prune_vectors(self._conn)
             texts = (c.search_text for c in store.all_chunks(self._conn))
             store.save_gram_counts(self._conn, *document_frequencies(texts))
+            keyword.build(self._conn)
         self._conn.commit()
 
     def close(self) -> None:
@@ -413,7 +423,7 @@ class _Writer:
         """Embed and cache the texts no vector is cached for; how many were embedded comes back."""
         name = self._embedder.name
         texts = {_text_hash(c): dense_text(c) for c in chunks}
-        known = store.cached_vectors(self._conn, name, list(texts))
+        known = store.cached_hashes(self._conn, name, list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
         for start in range(0, len(todo), EMBED_BATCH):
             part = todo[start : start + EMBED_BATCH]
@@ -422,13 +432,17 @@ class _Writer:
         return len(todo)
 
     def _fill_vectors(self) -> None:
+        """Copy the cached vectors of every chunk into the generation's vector store, one batch of
+        vectors in memory at a time."""
         chunks = store.all_chunks(self._conn)
-        hashes = [_text_hash(c) for c in chunks]
-        cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
         vectors = VectorStore(self._folder / generations.CHROMA, self._embedder, server=self._server,
                               generation=self._folder.name)
         try:
-            vectors.add(chunks, [cached[h] for h in hashes])
+            for start in range(0, len(chunks), MAX_BATCH):
+                part = chunks[start : start + MAX_BATCH]
+                hashes = [_text_hash(c) for c in part]
+                cached = store.cached_vectors(self._conn, self._embedder.name, hashes)
+                vectors.add(part, [cached[h] for h in hashes])
         finally:
             vectors.close()
 

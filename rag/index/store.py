@@ -1,6 +1,6 @@
 """The SQLite store of one index generation: documents, chunks (with their keyword tokens), tables,
 table facts and cached vectors. It is the source of truth for exact lookups; Chroma and BM25 are
-rebuilt or checked against it."""
+rebuilt or checked against it. The keyword index's own tables are written by ``rag.index.keyword``."""
 
 from __future__ import annotations
 
@@ -138,10 +138,9 @@ def chunks_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Chu
     return found
 
 
-def keyword_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, list[str]]]:
-    """(id, doc_id, region, kind, tokens) of every chunk, in a stable order."""
-    rows = conn.execute("SELECT id, doc_id, region, kind, tokens FROM chunks ORDER BY doc_id, ord")
-    return [(i, d, r, k, t.split(TOKEN_SEPARATOR) if t else []) for i, d, r, k, t in rows]
+def chunk_ids(conn: sqlite3.Connection) -> list[str]:
+    """The id of every chunk."""
+    return [chunk_id for (chunk_id,) in conn.execute("SELECT id FROM chunks")]
 
 
 def tables(conn: sqlite3.Connection, doc_id: str) -> list[Table]:
@@ -184,7 +183,8 @@ def insert_document(
     conn: sqlite3.Connection, info: ReportInfo, rows: Iterable[tuple[Chunk, str, str]],
     tables_: Sequence[Table], facts_: Sequence[TableFact],
 ) -> None:
-    """Store a document with its (chunk, tokens, text hash) rows, tables and facts (no commit)."""
+    """Store a document with its (chunk, tokens, text hash) rows, tables and facts (no commit); the
+    rows are read one at a time."""
     conn.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _info_row(info))
     conn.execute(
         "INSERT OR REPLACE INTO document_meta VALUES (?, ?, ?)",
@@ -193,7 +193,7 @@ def insert_document(
     )
     conn.executemany(
         "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [_chunk_row(c, n, tokens, text_hash) for n, (c, tokens, text_hash) in enumerate(rows)],
+        (_chunk_row(c, n, tokens, text_hash) for n, (c, tokens, text_hash) in enumerate(rows)),
     )
     conn.executemany(
         "INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?)",
@@ -236,6 +236,17 @@ def cached_vectors(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str
         query = f"SELECT text_hash, vector FROM vectors WHERE embedder = ? AND text_hash IN ({marks})"
         for text_hash, blob in conn.execute(query, [embedder, *part]):
             found[text_hash] = np.frombuffer(blob, dtype="<f4").astype(float).tolist()
+    return found
+
+
+def cached_hashes(conn: sqlite3.Connection, embedder: str, hashes: Sequence[str]) -> set[str]:
+    """Which of these text hashes ``embedder`` already has a vector for (the vectors are not read)."""
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        part = list(hashes[start : start + 500])
+        marks = ",".join("?" * len(part))
+        query = f"SELECT text_hash FROM vectors WHERE embedder = ? AND text_hash IN ({marks})"
+        found.update(text_hash for (text_hash,) in conn.execute(query, [embedder, *part]))
     return found
 
 

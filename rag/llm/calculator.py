@@ -1,4 +1,5 @@
-"""The calculator the model must use: arithmetic is done here from cited inputs, never in prose."""
+"""The calculator the model must use: arithmetic is done here from cited inputs, never in prose
+(the operations themselves are ``rag.arithmetic``'s, the extractive answerers' own)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
+from rag import arithmetic
 from rag.errors import LLMError
 from rag.numbers import format_number
 
@@ -39,18 +41,18 @@ def calculation(op: str, inputs: tuple[Operand, ...]) -> Calculation:
 
 
 def compute(calc: Calculation) -> float:
-    """The result, rounded to 2 decimals (percent ops give percentage points)."""
+    """The result by ``rag.arithmetic``, rounded to 2 decimals (percent ops give percentage points)."""
     values = [o.value for o in calc.inputs]
     a, b = values[0], values[-1]
     if calc.op in ("div", "pct_change", "share") and (b if calc.op != "pct_change" else a) == 0:
         raise LLMError("大模型给出的计算除以零", code=BAD_REPLY)
     result = {
-        "add": lambda: math.fsum(values),
+        "add": lambda: arithmetic.total(values),
         "sub": lambda: a - b,
         "mul": lambda: math.prod(values),
-        "div": lambda: a / b,
-        "pct_change": lambda: (b - a) / a * 100,
-        "share": lambda: a / b * 100,
+        "div": lambda: arithmetic.quotient(a, b),
+        "pct_change": lambda: arithmetic.percent_change(a, b),
+        "share": lambda: arithmetic.share(a, b),
     }[calc.op]()
     return round(result, 2)
 

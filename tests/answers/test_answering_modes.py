@@ -12,7 +12,7 @@ from cli.serve import warm_up
 from rag import grounding
 from rag.answering import PAUSED, UNVERIFIED, answer, answer_stream
 from rag.answering import _finish as finish
-from rag.services import build_services
+from rag.services import Services, build_services
 from rag.settings import BUNDLED_REPORTS, Settings
 from rag.types import Answer, Citation
 
@@ -42,7 +42,7 @@ def test_an_answer_while_the_breaker_is_open_says_so(home: Path, fake_openai: Fa
     assert len(fake_openai.chat_requests()) == 1
 
 
-def test_the_grounding_check_never_removes_doubt() -> None:
+def test_the_grounding_check_never_removes_doubt(services: Services) -> None:
     """The LLM answerer found 1200 unstated in the source it cites; the final check finds a 1,200 in
     another column of the quoted row. The doubt stays, and the user sees it."""
     quote = "招生总人数\t1,200\t1,061\t-139\t-11.58%"
@@ -51,7 +51,7 @@ def test_the_grounding_check_never_removes_doubt() -> None:
     draft = Answer(QUESTION, "2022年招生 1200 人[1]。", 1200.0, "人", False, "llm", (cite,), (),
                    grounded=False, warnings=(warning,))
     assert grounding.check(draft).grounded, "the row does hold a 1,200"
-    final = finish(QUESTION, draft, ("an earlier stage's warning",), time.perf_counter())
+    final = finish(QUESTION, draft, ("an earlier stage's warning",), time.perf_counter(), services)
     assert not final.grounded and final.text.startswith(UNVERIFIED)
     assert final.warnings[:2] == ("an earlier stage's warning", warning)
 

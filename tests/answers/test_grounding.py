@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.grounding import check, evaluate, stated_numbers
-from rag.types import Answer, Chunk, Citation, Hit
+from rag.types import Answer, Chunk, Citation, Disagreement, Hit, StatedFigure
 
 
 def _answer(text: str, quotes: list[str], *, value: float | None = None, unit: str = "",
@@ -56,3 +58,17 @@ def test_formula_evaluation() -> None:
     assert evaluate("1727.29 ÷ 18320.96 × 100%") == 1727.29 / 18320.96 * 100
     assert evaluate("|73113 - 134334| ÷ 134334 × 100%") == abs(73113 - 134334) / 134334 * 100
     assert evaluate("__import__('os')") is None
+
+
+def test_a_disagreements_sum_of_cited_parts_counts_as_shown() -> None:
+    text = "答：1267 人[1]。报告中此数据有两处不一致：正文为1267人[1]，表2-1各项之和为806 + 501 = {}人[2]。"
+    quotes = ["此外,校外兼课教师 1267 人", "校外兼课教师数（人）\t806\t501"]
+
+    def shown(total: int) -> Answer:
+        figures = (StatedFigure(1267, "人", "1267", 1, "正文"),
+                   StatedFigure(total, "人", f"806 + 501 = {total}", 2, "表2-1各项之和"))
+        drafted = _answer(text.format(total), quotes, value=1267, unit="人")
+        return replace(drafted, disagreements=(Disagreement("report", figures),))
+
+    assert check(shown(1307)).grounded
+    assert not check(shown(1310)).grounded

@@ -119,6 +119,21 @@ def test_ask_matches_cli_json_and_every_citation_resolves(http: httpx.Client) ->
         assert by_line.status_code == 200
 
 
+def test_an_answer_on_a_contradicted_figure_returns_both_figures_and_their_citations(
+    http: httpx.Client,
+) -> None:
+    body = http.post("/api/ask", json={"question": "2021年昌平区中职毕业生有多少人？"}).json()
+    assert body["value"] == 812 and body["grounded"] and body["disagreements"] == [{
+        "scope": "report",
+        "figures": [{"value": 812, "unit": "人", "raw": "812", "citation": 1, "where": "表1-1"},
+                    {"value": 804, "unit": "人", "raw": "804", "citation": 2, "where": "表5-1"}],
+    }]
+    cited = {c["n"]: c for c in body["citations"]}
+    assert "804" in cited[2]["quote"] and cited[2]["line"] == 288
+    passage = http.get(f"/api/documents/{cited[2]['doc_id']}/passages/{cited[2]['chunk_id']}")
+    assert passage.status_code == 200
+
+
 def test_stream_events(http: httpx.Client) -> None:
     with http.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
         text = "".join(response.iter_text())

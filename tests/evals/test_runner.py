@@ -67,6 +67,20 @@ def test_summary_and_outputs_from_a_synthetic_run(tmp_path: Path) -> None:
     assert [a["id"] for a in answers] == ["T1", "P1", "U1"]
 
 
+def test_answers_that_showed_a_disagreement_are_counted_on_their_own_line(tmp_path: Path) -> None:
+    table = Question(id="T1", question="招生多少人？", kind="table", value=1061, unit="人")
+    figures = [{"value": 1061, "unit": "人", "raw": "1061", "citation": 1, "where": "表1-1"},
+               {"value": 1062, "unit": "人", "raw": "1062", "citation": 2, "where": "正文"}]
+    shown = scored(table, answer="1061人", value=1061, unit="人",
+                   disagreements=[{"scope": "report", "figures": figures}])
+    run = EvalRun("dev.jsonl", "extractive", "2026-01-01T00:00:00+00:00", 1.0, [shown, scored(table)],
+                  [scored(table), scored(table)])
+    data = write_outputs(run, tmp_path)
+    assert data["system"]["showed_disagreement"] == 1 and data["baseline"]["showed_disagreement"] == 0
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| Answers that showed a disagreement of their sources | 1 | 0 |" in report
+
+
 def test_compare_lists_better_and_worse() -> None:
     old = summary(synthetic_run())
     new = json.loads(json.dumps(old))

@@ -6,6 +6,7 @@ import pytest
 
 from evals.questions import Question, Source, question_from_dict
 from evals.scoring import (
+    DISPUTED,
     Stated,
     citation_supports,
     formula_inputs,
@@ -17,6 +18,7 @@ from evals.scoring import (
     recall_at_k,
     refusal_correct,
     same_quantity,
+    shows_disagreement,
     stated_numbers,
     unit_kind,
 )
@@ -218,3 +220,19 @@ def test_a_malformed_value_field_falls_back_to_the_text() -> None:
     q = numeric(1061, "人")
     assert grade(q, answer("招生1061人", value="n/a", unit="人")).correct
     assert grade(q, answer("招生1061人", value=float("nan"), unit="人")).correct
+
+
+def _disputed(value: float, other: float) -> dict[str, Any]:
+    shown = answer(f"答：{value}人。报告中此数据有两处不一致：正文为{value}人[1]，表2-1为{other}人[2]。",
+                   value=value, unit="人")
+    figures = [{"value": value, "unit": "人", "raw": str(value), "citation": 1, "where": "正文"},
+               {"value": other, "unit": "人", "raw": str(other), "citation": 2, "where": "表2-1"}]
+    return {**shown, "disagreements": [{"scope": "report", "figures": figures}]}
+
+
+def test_a_disagreement_is_graded_by_the_preferred_figure() -> None:
+    assert grade(numeric(4993, "人"), _disputed(4993, 5173)).correct
+    shown_other = grade(numeric(5173, "人"), _disputed(4993, 5173))
+    assert not shown_other.correct and shown_other.reason == DISPUTED
+    assert grade(numeric(5000, "人"), _disputed(4993, 5173)).reason == "wrong value"
+    assert shows_disagreement(_disputed(4993, 5173)) and not shows_disagreement(answer("1人", value=1))

@@ -1,0 +1,203 @@
+"""Computed questions as plans: the operation and its operands, with the slots an operand does not
+name shared from the rest of the question. Phrasings made up for these tests (colloquial, terse,
+coordinated), not taken from the benchmark files."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering import answer
+from rag.grounding import check
+from rag.query import parse_query
+from rag.services import Services
+
+Slots = tuple[str, tuple[int, ...], str]
+"""An operand's region, years and level."""
+
+
+@pytest.mark.parametrize(
+    ("question", "operands"),
+    [
+        ("朝阳区、昌平区和东城区2022年中职招生加起来多少人",
+         [("朝阳区", (2022,), "中职"), ("昌平区", (2022,), "中职"), ("东城区", (2022,), "中职")]),
+        ("东城区中职学校2023年和2024年的专任教师一共有多少人？",
+         [("东城区", (2023,), "中职"), ("东城区", (2024,), "中职")]),
+        ("帮我算一下2025年北京中职和高职的专任教师总共多少人",
+         [("北京市", (2025,), "中职"), ("北京市", (2025,), "高职")]),
+        ("2022年昌平区和2024年东城区中职招生一共多少人？",
+         [("昌平区", (2022,), "中职"), ("东城区", (2024,), "中职")]),
+        ("朝阳区中职学校的专任教师和昌平区中职学校的专任教师一共多少人",
+         [("朝阳区", (), "中职"), ("昌平区", (), "中职")]),
+    ],
+)
+def test_a_sum_spreads_the_shared_slots_over_its_items(question: str, operands: list[Slots]) -> None:
+    query = parse_query(question)
+    assert query.operation == "sum"
+    assert [(p.region, p.years, p.level) for p in query.parts] == operands
+    assert len({p.measure.replace(p.level, "") for p in query.parts}) == 1
+
+
+def test_a_sum_of_kinds_of_school_keeps_each_kind() -> None:
+    query = parse_query("2024年东城区职业高中、普通中专和成人中专招生总计多少")
+    assert query.operation == "sum"
+    assert [p.school_type[0] for p in query.parts] == ["职业高中", "普通中专", "成人中专"]
+    assert all(p.years == (2024,) and p.region == "东城区" for p in query.parts)
+
+
+def test_the_last_items_tail_is_shared_by_every_item() -> None:
+    doctors, masters = parse_query("2020年北京市中职学校具有博士或硕士学位的专任教师合计多少人？").parts
+    assert doctors.measure.endswith("专任教师") and masters.measure.endswith("专任教师")
+    schools = parse_query("北京市劲松职业高中、北京市商业学校和北京市昌平职业学校2020年招生合计多少人").parts
+    assert [p.years for p in schools] == [(2020,)] * 3
+    assert all(p.measure.endswith("招生") for p in schools)
+
+
+def test_items_in_brackets_spell_out_a_noun_and_are_not_operands() -> None:
+    assert parse_query("2025年监测结果里，A档（A+、A、A-）合计占比是多少？").operation == "lookup"
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("昌平中职招生 22年比21年多几个", (2022,), (2021,)),
+        ("昌平区中职招生23年跟22年差多少人", (2023,), (2022,)),
+        ("2022年和2021年昌平区中职招生相差多少人？", (2022,), (2021,)),
+        ("东城区中职毕业生2024年比2023年少了多少", (2024,), (2023,)),
+        ("东城区中职学校生均经费2024年较2023年增加多少元", (2024,), (2023,)),
+        ("2025年北京高职院校专任教师同比增加了多少人", (2025,), (2024,)),
+        ("东城区中职招生人数2024年比2023年变化了多少", (2024,), (2023,)),
+        ("2021年和2022年昌平区中职毕业生分别多少人，相差多少？", (2021,), (2022,)),
+    ],
+)
+def test_a_difference_is_the_first_named_minus_the_second(
+    question: str, first: tuple[int, ...], second: tuple[int, ...]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [p.years for p in query.parts] == [first, second]
+    assert query.parts[0].measure == query.parts[1].measure
+    assert "相差" not in query.parts[0].measure
+
+
+@pytest.mark.parametrize(
+    ("question", "levels", "measure"),
+    [
+        ("2025年北京中职学校比高职院校少多少专任教师", ["中职", "高职"], "专任教师"),
+        ("2025年北京高职院校比中职学校多招了多少学生", ["高职", "中职"], "招生学生"),
+    ],
+)
+def test_the_measure_may_follow_the_ask(question: str, levels: list[str], measure: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [(p.level, p.measure) for p in query.parts] == [(level, measure) for level in levels]
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("北京中职在校生从2019年到2020年增加了多少人", [(2020,), (2019,)]),
+        ("2020年比2015年北京市中职在校生减少了多少", [(2020,), (2015,)]),
+    ],
+)
+def test_a_difference_between_years_named_apart_from_the_measure(
+    question: str, years: list[tuple[int, ...]]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [(p.years, p.region, p.level, p.measure) for p in query.parts] == [
+        (y, "北京市", "中职", "在校生") for y in years
+    ]
+
+
+def test_a_gap_between_two_clauses_keeps_each_clauses_slots_and_report() -> None:
+    question = "北京市2020年报告中劲松职业高中的就业率，和昌平区报告中2021年中职就业率相差多少"
+    first, second = parse_query(question).parts
+    assert (first.report_year, second.report_year) == (2020, None)
+    assert (second.region, second.years, second.measure) == ("昌平区", (2021,), "就业率")
+
+
+def test_a_cross_report_difference_keeps_each_sides_region_and_year() -> None:
+    question = "2022年昌平区中职毕业生初次就业起薪，比2020年北京市中职毕业生月平均收入高多少元？"
+    left, right = parse_query(question).parts
+    assert (left.region, left.years, right.region, right.years) == ("昌平区", (2022,), "北京市", (2020,))
+    assert "比" not in left.measure and right.measure == "毕业生月平均收入"
+
+
+@pytest.mark.parametrize(
+    ("question", "base", "later"),
+    [
+        ("2025年北京高职招生同比增长百分之几", (2024,), (2025,)),
+        ("北京中职在校生2020年比2019年增长率是多少", (2019,), (2020,)),
+        ("与上一年相比，2025年北京中职招生下降了百分之多少？", (2024,), (2025,)),
+        ("与2024年相比，2025年北京高职院校横向科研经费到账金额增长了百分之多少？", (2024,), (2025,)),
+        ("东城区中职招生24年较23年下降了几成", (2023,), (2024,)),
+        ("2025年北京中职学校合作企业录用岗位数同比增长了多少？（用百分比表示）", (2024,), (2025,)),
+        ("2015年到2020年，北京市中职在校生总数下降了百分之多少？", (2015,), (2020,)),
+    ],
+)
+def test_a_percent_change_goes_from_the_base_year(
+    question: str, base: tuple[int, ...], later: tuple[int, ...]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "growth"
+    assert [p.years for p in query.parts] == [base, later]
+    assert query.parts[0].measure == query.parts[1].measure
+    assert not any(word in query.parts[0].measure for word in ("相比", "同比", "增长", "下降"))
+
+
+@pytest.mark.parametrize(
+    ("question", "part", "whole"),
+    [
+        ("2022年昌平区中职专任教师在教职工中所占比例是多少", "专任教师", "教职工"),
+        ("2025年北京高职院校专任教师中，“双师型”教师所占的比重是多少？", "双师型教师", "专任教师"),
+        ("2020年北京市职业高中招生占中职招生总数的比重是多少", "招生", "招生总数"),
+        ("2022年昌平区公办中职专技岗教师中硕士学历所占比例是多少？", "硕士学历", "公办专技岗教师"),
+        ("2025年北京中职专任教师数相当于高职的百分之几", "专任教师数", "专任教师数"),
+        ("2022年昌平区中职招生占高中阶段招生的几成", "招生", "高中阶段招生"),
+    ],
+)
+def test_a_share_names_its_part_and_its_whole(question: str, part: str, whole: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "share"
+    assert [p.measure for p in query.parts] == [part, whole]
+    assert all(p.unit == "" for p in query.parts)
+
+
+def test_a_ratio_s_operands_are_counts_not_times() -> None:
+    query = parse_query("2022年昌平区中职在校生相当于2024年东城区中职在校生的多少倍")
+    assert query.operation == "ratio"
+    slots = [(p.region, p.years, p.unit) for p in query.parts]
+    assert slots == [("昌平区", (2022,), ""), ("东城区", (2024,), "")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2025年北京中职学校有多少专任教师", "近15年来北京中职招生多少人",
+     "2024年北京高职院校“双师型”教师占比是多少？", "中职生师比增长率在2022年是多少？"],
+)
+def test_a_lookup_is_no_computation(question: str) -> None:
+    query = parse_query(question)
+    assert (query.operation, query.parts) == ("lookup", ())
+
+
+def test_a_three_report_sum_adds_what_each_item_answers_alone(services: Services) -> None:
+    result = check(answer("2021年朝阳区、2022年昌平区和2024年东城区中职招生一共多少人？", services))
+    items = ("2021年朝阳区", "2022年昌平区", "2024年东城区")
+    alone = [answer(f"{item}中职招生多少人？", services) for item in items]
+    assert not result.refused and result.grounded
+    assert result.computation == f"{' + '.join(f'{a.value:g}' for a in alone)} = {result.value:g} 人"
+    assert result.value == sum(a.value or 0 for a in alone)
+    assert len({c.file for c in result.citations}) == 3
+
+
+def test_a_difference_says_which_side_is_smaller(services: Services) -> None:
+    more = answer("2025年北京高职院校专任教师比中职学校专任教师多多少人？", services)
+    fewer = answer("2025年北京中职学校专任教师比高职院校专任教师多多少人？", services)
+    assert (more.value, fewer.value) == (189, 189)
+    assert "答：前者比后者多 189 人" in more.text and "答：前者比后者少 189 人" in fewer.text
+    assert check(fewer).grounded
+
+
+def test_a_computation_missing_an_operand_refuses(services: Services) -> None:
+    result = answer("2025年北京中职学校专任教师和海淀区中职学校专任教师一共多少人？", services)
+    assert result.refused and result.value is None
