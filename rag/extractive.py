@@ -14,13 +14,17 @@ from rag.frames import (
     APPROXIMATE,
     CHANGE,
     clause,
+    gives_example,
+    in_case_block,
     is_year,
     label_unit,
     line_at,
     line_of,
+    names_a_school,
     qualifier_before,
     quantities,
     sentences,
+    spans_levels,
     stated_year,
 )
 from rag.numbers import (
@@ -48,7 +52,7 @@ from rag.rank.lexical import (
 )
 from rag.rank.lexical import coverage as lexical_coverage
 from rag.retriever import Lexicon, Retrieval
-from rag.types import Answer, Chunk, Citation, Hit, TableFact
+from rag.types import Answer, Chunk, Citation, Hit, ReportInfo, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
 THRESHOLD = 0.85
@@ -64,7 +68,9 @@ OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
-_CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
+ASIDE = 0.3
+"""Penalty for a number about one school (a case block, a clause naming a school) when the
+question names none."""
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -129,7 +135,7 @@ def find(
 def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
     """The located numbers that fit ``query`` well enough, best first."""
     found = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
-             *sentence_evidence(query, retrieval.hits, lexicon)]
+             *sentence_evidence(query, retrieval, lexicon)]
     if wants_ratio(query):
         found = [e for e in found if e.ratio]
     return sorted((e for e in found if e.match >= MATCH_MIN and e.score >= threshold), key=lambda e: -e.score)
@@ -159,9 +165,9 @@ def fact_evidence(
 ) -> list[Evidence]:
     """Table facts scored against the question."""
     weights = lexicon.weights(canonical(query.measure))
-    current = {d.doc_id: d.data_year for d in retrieval.documents}
+    reports = {d.doc_id: d for d in retrieval.documents}
     scored = [
-        (s, f) for f in facts if (s := _fact_score(query, f, weights, current.get(f.doc_id))) is not None
+        (s, f) for f in facts if (s := _fact_score(query, f, weights, reports.get(f.doc_id))) is not None
     ]
     scored.sort(key=lambda sf: -sf[0][0])
     out = []
@@ -178,7 +184,7 @@ def fact_evidence(
 
 
 def _fact_score(
-    query: Query, fact: TableFact, weights: dict[str, float], current: int | None = None
+    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None
 ) -> tuple[float, float] | None:
     if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
@@ -188,7 +194,7 @@ def _fact_score(
     if match < 0.15:
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
-    level = _level_fit(query.level, label if levels_in(label) else text, named=query.measure)
+    level = _level_fit(query, label if levels_in(label) else text, report, around=text)
     if level is None:
         return None
     year = query.year
@@ -202,6 +208,7 @@ def _fact_score(
         return None
     change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))
     # Without an asked year, the report's own data year is meant.
+    current = report.data_year if report is not None else None
     same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
@@ -217,22 +224,27 @@ def _fact_score(
     return match + bonus, match
 
 
-def sentence_evidence(query: Query, hits: Sequence[Hit], lexicon: Lexicon) -> list[Evidence]:
+def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
     weights = lexicon.weights(canonical(query.measure))
+    reports = {d.doc_id: d for d in retrieval.documents}
     out: list[Evidence] = []
-    for hit in hits:
+    for hit in retrieval.hits:
         if hit.chunk.kind != "prose":
             continue
+        report = reports.get(hit.chunk.doc_id)
+        neighbours = retrieval.chunks_by_doc.get(hit.chunk.doc_id) or (hit.chunk,)
         previous = ""
         for sentence, offset in sentences(hit.chunk.text):
-            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous))
+            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous,
+                                            report=report, neighbours=neighbours))
             previous = sentence
     return out
 
 
 def _sentence_candidates(
-    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str
+    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk],
 ) -> list[Evidence]:
     if not coverage(weights, sentence):
         return []
@@ -241,13 +253,24 @@ def _sentence_candidates(
     if wants_ratio(query):
         return _ratio_candidates(query, chunk, sentence, line, weights)
     out = []
-    # A case study reports one school's numbers: it answers only questions that name a school.
-    case = 0.3 if _CASE.search(chunk.text, 0, offset + 1) and not names_school(query.norm) else 0.0
+    # A case study or an example reports one school's numbers: they answer only questions that
+    # name a school.
+    region_asked = not names_school(query.norm)
+    case = region_asked and in_case_block(neighbours, line)
     for quantity in quantities(sentence):
-        scored = _quantity_score(query, chunk, sentence, quantity, weights, context)
-        if scored is not None:
-            out.append(Evidence(quantity.value, quantity.unit, quantity.raw, scored[0] - case, chunk,
-                                sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
+        before = sentence[: quantity.start]
+        if region_asked and gives_example(before):
+            continue
+        # A sentence opening with 其中 goes on about the previous one's subject (and level).
+        opening = previous if sentence.lstrip().startswith("其中") else ""
+        around = f"{chunk.section} {opening} {before}"
+        scored = _quantity_score(query, chunk, sentence, quantity, weights, context, report, around)
+        if scored is None:
+            continue
+        school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
+        score = scored[0] - (ASIDE if case or school else 0.0)
+        out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
+                            sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
     return out
 
 
@@ -267,7 +290,8 @@ def _ratio_candidates(
 
 
 def _quantity_score(
-    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str
+    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str,
+    report: ReportInfo | None, around: str,
 ) -> tuple[float, float] | None:
     if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
         return None
@@ -286,7 +310,7 @@ def _quantity_score(
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query.level, owning if levels_in(owning) else segment, named=query.measure)
+    level = _level_fit(query, owning if levels_in(owning) else segment, report, around=around)
     if level is None:
         return None
     part = 0.05 if _adds_nothing(query, weights, context + before) else 0.0
@@ -333,16 +357,21 @@ def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     return coverage(weights, before[at:]) <= coverage(weights, before[:at])
 
 
-def _level_fit(asked: str, text: str, *, soft: bool = False, named: str = "") -> float | None:
-    """Bonus for the asked level in ``text``; None when only other levels (not named in the measure) are."""
-    found = levels_in(text) - levels_in(named)
+def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:
+    """Bonus for the asked level in ``text``; None when only other levels (not named in the measure)
+    are, or when the number stands for several levels at once (职业院校 of a report on 中职 and 高职)
+    and nothing ``around`` it (its section, the sentence before it) names the asked level."""
+    asked = query.level
+    found = levels_in(text) - levels_in(query.measure)
     if not asked:
-        return -0.2 if found and not soft else 0.0
+        return -0.2 if found else 0.0
     if asked in found:
         return 0.15
     if found:
-        return -0.2 if soft else None
-    return 0.0
+        return None
+    if report is None or asked in levels_in(around) or names_school(query.norm):
+        return 0.0
+    return None if spans_levels(text, report.level, asked=query.measure) else 0.0
 
 
 def _base_unit(unit: str) -> str:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
 from rag.query import GENERIC_SCHOOL as _GENERIC
-from rag.query import levels_in
+from rag.query import LEVELS, levels_in
 from rag.types import Chunk, TableFact
 
 FrameKind = Literal["table", "prose"]
@@ -41,6 +41,9 @@ APPROXIMATE = {
 """Qualifiers that make a stated number approximate or a bound, and how an answer names them."""
 _EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
 _NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
+_EXAMPLE = re.compile(r"例如|比如|譬如|以[^，,。；;：:]{1,20}为例")
+_SPANS_LEVELS = re.compile(r"高中阶段")
+"""Words for a stage that holds several levels (高中阶段: 中职 and 普高)."""
 _SCHOOL_NAME = re.compile(
     r"北京市?([\u4e00-\u9fff]{1,12}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)"
 )
@@ -193,6 +196,31 @@ def _is_value(sentence: str, quantity: Quantity) -> bool:
 def names_a_school(text: str) -> bool:
     """Whether ``text`` names one particular school by its proper name."""
     return any(_GENERIC.sub("", m.group(1)) for m in _SCHOOL_NAME.finditer(text))
+
+
+def gives_example(before: str) -> bool:
+    """Whether the sentence up to a number (``before``) gives it as an example (例如, 以国职为例):
+    one school's figure, not the region's."""
+    return bool(_EXAMPLE.search(before))
+
+
+def in_case_block(chunks: Sequence[Chunk], line: int) -> bool:
+    """Whether source ``line`` follows a 案例 heading in a prose chunk that covers it (a chunk can
+    start inside a case block that an earlier, overlapping chunk opens)."""
+    return any(
+        line_at(chunk, match.start()) <= line
+        for chunk in chunks if chunk.kind == "prose" and chunk.line_start <= line <= chunk.line_end
+        for match in _CASE.finditer(chunk.text)
+    )
+
+
+def spans_levels(text: str, report_level: str, *, asked: str = "") -> bool:
+    """Whether a number described by ``text`` stands for several school levels at once: it names a
+    stage holding several (高中阶段) that the question (``asked``) does not, or it names no level in
+    a report that covers several (「北京职业院校」 in a report on 中职 and 高职)."""
+    if _SPANS_LEVELS.search(text) and not _SPANS_LEVELS.search(asked):
+        return True
+    return not levels_in(text) and report_level not in LEVELS
 
 
 @lru_cache(maxsize=50_000)

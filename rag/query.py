@@ -503,7 +503,9 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
         rf"^(?P<whole>.+?)中(?![职专等])[，,]?(?P<part>[^，,]+?)所占{_SHARE_ASK}", text
     ) or re.search(rf"^(?P<part>.+?)在(?P<whole>.+?)中所?占{_SHARE_ASK}", text)
     if inside is not None:
-        total = replace(_inherit(_parse_simple(inside.group("whole")), query), unit="")
+        named = _parse_simple(inside.group("whole"))
+        # The whole names its own kind of school, or none: the question's 技工学校 is the part's.
+        total = replace(_inherit(named, query), school_type=named.school_type, unit="")
         return (replace(_inherit(_parse_simple(inside.group("part")), total), unit=""), total)
     match = re.search(rf"([^，,]*)[，,]?([^，,]*?)占(.+?){_SHARE_ASK}", text)
     if not match:

@@ -1,0 +1,98 @@
+"""A question about a region is answered by the region's figures: not by one school's example or
+case study, and a one-level question not by a figure for several levels at once. The report is
+made up for these tests (its own district, schools and numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ingestion.pipeline import ingest
+from rag.answering import answer
+from rag.frames import gives_example, in_case_block, spans_levels
+from rag.query import parse_query
+from rag.services import Services, build_services
+from rag.settings import Settings
+from rag.types import Chunk
+
+REPORT = """北京市海淀区职业教育质量年度报告（2024）
+一、基本情况
+2023年，海淀区职业院校教学仪器设备总值达 5.20 亿元，较上一年增加 1200 万元。
+2023年，海淀区高职院校校内实践教学场所 153 个；中职学校校外实习基地 57 个，校内实训工位达 1.61 万个。
+二、人才培养
+2023年，海淀区职业院校毕业生升学人数持续增加。例如，北京市海淀商贸学校毕业生升学率 91.5%，远超全区平均水平。
+2023年，海淀区职业院校教师队伍年龄偏大。以海淀职教中心为例，教师平均年龄 46.8 岁，45岁及以上教师占比 61.2%。
+"""
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("scope")
+    (root / "reports").mkdir()
+    (root / "reports" / "haidian-zhiye-2024.txt").write_text(REPORT, encoding="utf-8")
+    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
+    assert ingest([root / "reports"], services.index).ok
+    yield services
+    services.index.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2023年海淀区毕业生升学率是多少？",  # only one school's, given as an example
+        "海淀区2023年45岁及以上教师占比多少",  # only 以…为例
+        "2023年海淀区中职学校的教学仪器设备总值是多少？",  # only all 职业院校 together
+    ],
+)
+def test_a_region_question_refuses_a_schools_or_several_levels_figure(
+    haidian: Services, question: str
+) -> None:
+    assert answer(question, haidian).refused
+
+
+@pytest.mark.integration
+def test_a_level_named_earlier_in_the_sentence_still_owns_the_number(haidian: Services) -> None:
+    result = answer("海淀区2023年中职学校校内实训工位有多少万个", haidian)
+    assert (result.value, result.unit) == (1.61, "万个")
+
+
+@pytest.mark.integration
+def test_the_umbrella_figure_answers_the_umbrella_question(haidian: Services) -> None:
+    result = answer("2023年海淀区职业院校教学仪器设备总值是多少", haidian)
+    assert (result.value, result.unit) == (5.20, "亿元")
+
+
+def test_examples_are_recognised_before_the_number() -> None:
+    assert gives_example("例如，北京市海淀商贸学校毕业生升学率 ")
+    assert gives_example("2023年，教师队伍年龄偏大。以海淀职教中心为例，一线教师平均年龄 ")
+    assert not gives_example("2023年，海淀区中职学校毕业生升学率 ")
+    assert not gives_example("以服务区域发展为目标，毕业生就业率 ")
+
+
+def test_a_stage_or_a_level_less_figure_in_a_report_on_several_levels_spans_levels() -> None:
+    assert spans_levels("高中阶段教育招生情况 招生总数（人）", "中职")
+    assert not spans_levels("高中阶段教育招生总数", "中职", asked="中职招生占高中阶段招生总数比例")
+    assert spans_levels("2023年，海淀区职业院校教学仪器设备总值达", "职业教育")
+    assert not spans_levels("2023年，海淀区职业院校教学仪器设备总值达", "中职")
+    assert not spans_levels("中职学校校外实习基地", "职业教育")
+
+
+def _chunk(text: str, start: int) -> Chunk:
+    return Chunk(id=f"c{start}", doc_id="d1", file="r.txt", kind="prose", text=text, context="",
+                 section="二、人才培养", line_start=start, line_end=start + text.count("\n"), region="海淀区",
+                 year=2023)
+
+
+def test_a_chunk_starting_inside_a_case_block_is_in_the_case() -> None:
+    opening = _chunk("案例 2-1 贯通培养（北京市海淀商贸学校）\n学校实施五年制培养。\n家长满意率 100%。", 10)
+    inside = _chunk("家长满意率 100%。\n毕业生满意度 99%。", 12)
+    assert in_case_block([opening, inside], 12)
+    assert not in_case_block([inside], 12)
+    assert not in_case_block([_chunk("二、人才培养\n全区毕业生满意度 97%。", 10)], 11)
+
+
+def test_a_shares_whole_names_its_own_kind_of_school() -> None:
+    part, whole = parse_query("2022年昌平区中职在校生总数中，职业高中在校生所占比例是多少？").parts
+    assert part.school_type == ("职业高中", "职高") and whole.school_type == ()
