@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from rag import arithmetic, compose
 from rag.compose import doc_title, where
@@ -39,6 +38,7 @@ from rag.rank.lexical import (
     TOTAL,
     alternatives,
     bare_label,
+    canonical,
     compound_missing,
     extra_grams,
     head_missing,
@@ -74,15 +74,8 @@ question names none."""
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weighted query bigrams found in ``text`` (with this answerer's spellings)."""
+    """Share of the weighted query bigrams found in ``text`` (synonyms written one way)."""
     return lexical_coverage(weights, text, spell=canonical)
-
-
-@lru_cache(maxsize=50_000)
-def canonical(text: str) -> str:
-    """``text`` with 职业学校 written 职业院校: the one spelling these hand-set scores were measured
-    with (the ranker's ``rag.rank.lexical.canonical`` also folds 老师, 占比 …)."""
-    return text.replace("职业学校", "职业院校")
 
 
 @dataclass(frozen=True)
