@@ -320,7 +320,9 @@ def _quantity_score(
     bonus -= 0.6 if other_modifier(query, owning) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
     bonus -= 0.4 if other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], owning) else 0.0
-    bonus -= 0.5 if head_missing(query.measure, before + owning) else 0.0
+    # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
+    rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
+    bonus -= 0.5 if head_missing(query.measure, before + owning + rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= 0.5 if type_missing(query, before + owning) else 0.0
     return match + bonus, match

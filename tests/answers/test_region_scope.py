@@ -1,6 +1,6 @@
 """A question about a region is answered by the region's figures: not by one school's example or
 case study, and a one-level question not by a figure for several levels at once. The report is
-made up for these tests (its own district, schools and numbers)."""
+made up for these tests (its own schools and numbers)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ REPORT = """北京市海淀区职业教育质量年度报告（2024）
 一、基本情况
 2023年，海淀区职业院校教学仪器设备总值达 5.20 亿元，较上一年增加 1200 万元。
 2023年，海淀区高职院校校内实践教学场所 153 个；中职学校校外实习基地 57 个，校内实训工位达 1.61 万个。
+2023年，海淀区教委对 12 所学校（含 3 所民办学校）开展了办学质量督导，结果向社会公开。
 二、人才培养
 2023年，海淀区职业院校毕业生升学人数持续增加。例如，北京市海淀商贸学校毕业生升学率 91.5%，远超全区平均水平。
 2023年，海淀区职业院校教师队伍年龄偏大。以海淀职教中心为例，教师平均年龄 46.8 岁，45岁及以上教师占比 61.2%。
@@ -62,6 +63,12 @@ def test_a_level_named_earlier_in_the_sentence_still_owns_the_number(haidian: Se
 def test_the_umbrella_figure_answers_the_umbrella_question(haidian: Services) -> None:
     result = answer("2023年海淀区职业院校教学仪器设备总值是多少", haidian)
     assert (result.value, result.unit) == (5.20, "亿元")
+
+
+@pytest.mark.integration
+def test_the_measure_may_follow_the_number_in_its_clause(haidian: Services) -> None:
+    result = answer("2023年海淀区教委对多少所学校开展了办学质量督导？", haidian)
+    assert (result.value, result.unit) == (12, "所")
 
 
 def test_examples_are_recognised_before_the_number() -> None:
