@@ -6,10 +6,11 @@ import pytest
 
 from rag.frames import Frame, fact_frame, prose_frames
 from rag.query import parse_query
-from rag.rank.decide import row_columns
+from rag.rank.decide import Scored, row_columns
 from rag.rank.features import Context, features
 from rag.rank.lexical import head_of
 from rag.types import Chunk, TableFact
+from training.train import hardest_first
 
 
 def _prose(text: str) -> list[Frame]:
@@ -63,12 +64,27 @@ def _cell(column: str, raw: str, year: int, line: int) -> TableFact:
                      value=float(raw), unit="人", line=line)
 
 
-def test_a_multi_year_row_knows_which_column_the_question_asks_for() -> None:
+def _row() -> list[Frame]:
+    """The two year columns of one table row: 2021年 1200, 2022年 1061."""
     chunk = Chunk(id="c1", doc_id="d1", file="r.txt", kind="table", text="招生规模 1200 1061", context="",
                   section="2 学生发展", line_start=1, line_end=3, region="昌平区", year=2022)
-    frames = [f for fact in (_cell("2021年", "1200", 2021, 2), _cell("2022年", "1061", 2022, 3))
-              if (f := fact_frame(fact, [chunk])) is not None]
+    return [f for fact in (_cell("2021年", "1200", 2021, 2), _cell("2022年", "1061", 2022, 3))
+            if (f := fact_frame(fact, [chunk])) is not None]
+
+
+def test_a_multi_year_row_knows_which_column_the_question_asks_for() -> None:
+    frames = _row()
     asked = "2021年昌平区中职招生多少人？"
     asked_year, other_year = _features(asked, frames, 1200.0), _features(asked, frames, 1061.0)
     assert asked_year["column_matched"] == 1.0 and asked_year["other_column_matched"] == 0.0
     assert other_year["other_column_matched"] == 1.0
+
+
+def test_training_pairs_take_the_other_column_of_the_right_row_first() -> None:
+    frames = [*_prose("2025年，全市职业院校学生获得金牌 12 枚。全区招生 900 人。"), *_row()]
+    query, ctx = parse_query("2021年昌平区中职招生多少人？"), _context(frames)
+    scored = [Scored(f, 0.0, features(query, f, ctx)) for f in frames]
+    right = [s for s in scored if s.frame.value == 1200.0]
+    order = [s.frame.value for s in hardest_first([s for s in scored if s not in right], right)]
+    assert order[0] == 1061.0  # the row's 2022年 column
+    assert order.index(900.0) < order.index(12.0)  # the same head (招生) before another one
