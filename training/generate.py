@@ -32,13 +32,15 @@ _TRAILING_VERBS = re.compile(r"(?:共有|共计|达到|达|为|是|有|约|近|�
 _LEADING = re.compile(r"^(?:其中|同时|并且|此外|另外|全年|目前|现有|截至)[，,]?")
 _GENERIC = re.compile(
     r"数量|人数|总数|占比|比例|比重|合计|小计|总计|共|计|累计|分别|其他|较上一?年|比上一?年|同比|较|比"
-    r"|增长|增加|减少|下降|提高|降低|了|的|在|和|与|及|有|为|达|是|学校|院校|学生|北京市?|全市|[东西]城|朝阳|昌平"
+    r"|增长|增加|减少|下降|提高|降低|了|的|在|和|与|及|有|为|达|是|学校|院校|学生|北京市?|全市|全区|我区|本区|[东西]城|朝阳|昌平"
 )
 """Words that say nothing of what is counted: a measure of only these (「较上一年增长」, 「的数量」) is
 not a question a reader would ask."""
 _SCHOOL_KIND = (*(name for group in SCHOOL_TYPES for name in group),
                 "高职院校", "中职学校", "高职", "中职", "普通高中", "本科")
 _YEARS = r"(?:19|20)\d\d\s*(?:-|—|至)?\s*(?:(?:19|20)\d\d)?\s*年?度?"
+_NOUNS = ("n", "vn", "j", "l")
+"""Part-of-speech tags (jieba) of words that name a thing: nouns, verbal nouns, abbreviations, idioms."""
 _NOT_MEASURES = re.compile(r"代码|编号|序号|电话|邮编|排名|名次")
 
 
@@ -59,9 +61,11 @@ def generate(frames: Sequence[Frame], report: ReportInfo, *, per_report: int, se
     rng = random.Random(f"{seed}:{report.doc_id}")
     usable = [f for f in frames if f.value is not None]
     rng.shuffle(usable)
+    labels = " ".join(f"{f.fact.row} {f.fact.column}" for f in frames if f.fact is not None)
     out: list[Generated] = []
     for frame in usable:
-        text = _table_question(frame, report, rng) if frame.fact else _prose_question(frame, report, rng)
+        text = (_table_question(frame, report, labels, rng) if frame.fact
+                else _prose_question(frame, report, labels, rng))
         if text:
             out.append(Generated(text, report.doc_id, report.file, amount(frame),
                                  f"{frame.chunk.file}:{frame.line}:{frame.raw}"))
@@ -70,7 +74,7 @@ def generate(frames: Sequence[Frame], report: ReportInfo, *, per_report: int, se
     return out
 
 
-def _table_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
+def _table_question(frame: Frame, report: ReportInfo, labels: str, rng: random.Random) -> str:
     fact = frame.fact
     assert fact is not None
     if _NOT_MEASURES.search(f"{fact.row} {fact.column}"):
@@ -80,7 +84,7 @@ def _table_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str
     kinds = [p for p in parts if p in _SCHOOL_KIND]
     words = [p for p in parts if p and p not in kinds]
     measure = "".join(words)
-    if not _says_what(measure):
+    if not _says_what(measure, labels):
         return ""
     title = _clean_title(fact.title) if rng.random() < 0.3 else ""
     kind = "".join(kinds)
@@ -92,7 +96,7 @@ def _table_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str
                      measure=measure, unit=frame.unit)
 
 
-def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str:
+def _prose_question(frame: Frame, report: ReportInfo, labels: str, rng: random.Random) -> str:
     if not frame.unit:
         return ""  # a bare number in prose is an ordinal or a code
     pieces = [p for p in re.split(r"[，,；;：:（()）]", _plain(frame.lead)) if p.strip()]
@@ -100,11 +104,12 @@ def _prose_question(frame: Frame, report: ReportInfo, rng: random.Random) -> str
     # The owning piece first; earlier pieces are added while it does not yet say what is counted.
     for piece in reversed(pieces):
         pre = _LEADING.sub("", piece.strip()) + pre
-        if _says_what(pre):
+        if _says_what(pre, labels):
             break
     pre = re.sub(r"(?:19|20)\d\d\s*年(?:度)?", "", pre)
     pre = _TRAILING_VERBS.sub("", pre).strip(" ，,") + _counted_after(frame)
-    if not _says_what(pre) or re.search(r"\d", pre) or len(pre) > 30 or re.search(r"[和及与、]$", pre):
+    if (not _says_what(pre, labels) or re.search(r"\d", pre) or len(pre) > 30
+            or re.search(r"[和及与、]$", pre)):
         return ""
     if frame.scope != "region" and not names_school(pre):
         return ""  # one school's or one case's number answers a question that names the school
@@ -124,12 +129,16 @@ def _counted_after(frame: Frame) -> str:
     return nouns
 
 
-def _says_what(measure: str) -> bool:
-    """True when ``measure`` names what is counted, beyond generic, level and region words."""
-    content = _GENERIC.sub("", re.sub(r"[^\u4e00-\u9fff]", "", measure))
+def _says_what(measure: str, labels: str) -> bool:
+    """True when ``measure`` names what is counted, beyond generic, level and region words: a noun
+    of its own is left, or a verb the report's tables use as a measure (招生), never a bare verb
+    such as 组织 or 采用. ``labels`` are the report's row and column labels."""
+    content = _GENERIC.sub(" ", re.sub(r"[^\u4e00-\u9fff]", " ", measure))
     for name in _SCHOOL_KIND:
-        content = content.replace(name, "")
-    return len(content) >= 2
+        content = content.replace(name, " ")
+    return len(content.replace(" ", "")) >= 2 and any(
+        token.flag.startswith(_NOUNS) or (len(token.word) >= 2 and token.word in labels)
+        for piece in content.split() for token in posseg.cut(piece))
 
 
 def _plain(text: str) -> str:

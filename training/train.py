@@ -159,14 +159,29 @@ def pairs(train: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     rows: list[list[float]] = []
     labels: list[float] = []
     for example in train:
-        right = [vector(s.features) for s in example.scored if amount(s.frame) == example.answer]
-        wrong = [vector(s.features) for s in example.scored if amount(s.frame) != example.answer]
-        for r in right[:3]:
+        right = [s for s in example.scored if amount(s.frame) == example.answer]
+        wrong = [vector(s.features) for s in hardest_first(
+            [s for s in example.scored if amount(s.frame) != example.answer], right)]
+        for r in (vector(s.features) for s in right[:3]):
             for w in wrong[:PAIRS_PER_RIGHT]:
                 diff = [a - b for a, b in zip(r, w, strict=True)]
                 rows += [diff, [-d for d in diff]]
                 labels += [1.0, 0.0]
     return np.array(rows), np.array(labels)
+
+
+def hardest_first(wrong: Sequence[Scored], right: Sequence[Scored]) -> list[Scored]:
+    """The wrong frames, hard negatives first: another column of the right cell's row (another year
+    or level of it), then a frame whose head agrees with the asked one or shares its suffix (直接就业率
+    for 对口就业率, 铜牌 for 金牌); otherwise in candidate order."""
+    rows = {(s.frame.fact.title, s.frame.fact.row) for s in right if s.frame.fact is not None}
+
+    def hardness(s: Scored) -> int:
+        if s.frame.fact is not None and (s.frame.fact.title, s.frame.fact.row) in rows:
+            return 0
+        return 1 if s.features["head_agree"] or s.features["head_suffix_shared"] else 2
+
+    return sorted(wrong, key=hardness)
 
 
 def calibration_points(

@@ -75,7 +75,17 @@ def context(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Context:
         data_years={d.doc_id: d.data_year for d in retrieval.documents},
         hit_ranks={h.chunk.id: rank for rank, h in enumerate(retrieval.hits, start=1)},
         report_levels={d.doc_id: d.level for d in retrieval.documents},
+        columns=row_columns(retrieval.frames),
     )
+
+
+def row_columns(frames: Sequence[Frame]) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """The column labels of each table row among ``frames``, by (doc id, table title, row label)."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    for frame in frames:
+        if (fact := frame.fact) is not None:
+            out.setdefault((frame.chunk.doc_id, fact.title, fact.row), []).append(fact.column)
+    return {key: tuple(columns) for key, columns in out.items()}
 
 
 def score_frames(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> list[Scored]:

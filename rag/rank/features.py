@@ -28,6 +28,8 @@ NAMES: tuple[str, ...] = (
     "compound_missing", "type_missing", "bare_row_unmatched", "is_table", "in_hits", "hit_rank",
     "respective_mismatch", "approximate", "year_not_reported", "asked_numbers_missing",
     "school_agree", "school_elsewhere", "school_absent", "region_for_school", "level_umbrella",
+    "head_agree", "head_suffix_shared", "head_other", "qualifier_unasked", "qualifier_unmatched",
+    "column_matched", "other_column_matched",
 )
 """Feature order in the saved model."""
 
@@ -44,6 +46,8 @@ class Context:
     """1-based rank of each retrieved chunk in the fused retrieval, by chunk id."""
     report_levels: Mapping[str, str]
     """Each selected report's school level (中职, or 职业教育 for one covering several), by doc id."""
+    columns: Mapping[tuple[str, str, str], tuple[str, ...]]
+    """The column labels of each table row, by (doc id, table title, row label)."""
 
 
 def measure_weights(query: Query, lexicon: Lexicon) -> dict[str, float]:
@@ -102,6 +106,8 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["approximate"] = float(frame.qualifier in APPROXIMATE)
     f["asked_numbers_missing"] = float(_numbers_missing(query.measure, f"{frame.context} {everything}"))
     f.update(_school(query, frame))
+    f.update(_head(query, frame))
+    f.update(_column(query, frame, ctx))
     return f
 
 
@@ -182,6 +188,58 @@ def _school(query: Query, frame: Frame) -> dict[str, float]:
         "school_absent": float(bool(name) and not agree and not elsewhere),
         "region_for_school": float(bool(name) and frame.scope == "region" and not agree),
     }
+
+
+def _head(query: Query, frame: Frame) -> dict[str, float]:
+    """How the head of the asked measure (就业率, 金牌) meets the head of the frame's own phrase, and
+    whether a word qualifying the head is written on one side only (对口 against 直接)."""
+    asked, asked_qualifier = lexical.head_of(query.measure)
+    phrase, own = _own_phrase(frame)
+    stated, stated_qualifier = lexical.head_of(phrase)
+    if not asked or not stated:
+        return {"head_agree": 0.0, "head_suffix_shared": 0.0, "head_other": 0.0,
+                "qualifier_unasked": 0.0, "qualifier_unmatched": 0.0}
+    agree = lexical.same_head(asked, stated)
+    shared = not agree and asked[-1] == stated[-1]
+    related = agree or shared
+    return {
+        "head_agree": float(agree), "head_suffix_shared": float(shared),
+        "head_other": float(not related and asked not in lexical.canonical(own)),
+        "qualifier_unasked": float(related and lexical.unmatched(stated_qualifier, query.norm)),
+        "qualifier_unmatched": float(related and lexical.unmatched(asked_qualifier, own)),
+    }
+
+
+def _own_phrase(frame: Frame) -> tuple[str, str]:
+    """The phrase whose head names what the number is (a cell's column, or its row when the column
+    is a year or a level; in prose the piece right before the number), and the words a qualifier of
+    it may be written in (a cell's title, row and column; the prose up to and around the number)."""
+    if frame.fact is not None:
+        fact = frame.fact
+        phrase = fact.column if lexical.head_of(fact.column)[0] else fact.row
+        return phrase, f"{fact.title} {fact.row} {fact.column}"
+    piece = re.split(r"[，,；;：:（(、]", frame.lead)[-1]
+    return (piece if lexical.head_of(piece)[0] else frame.measure), f"{frame.lead} {frame.measure}"
+
+
+def _column(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
+    """Whether a cell's column is one the question asks for (its year, its level, its words), and
+    whether another column of the same row fits the question better (another year of the row)."""
+    if frame.fact is None:
+        return {"column_matched": 0.0, "other_column_matched": 0.0}
+    fact = frame.fact
+    mine = _column_fit(query, ctx.weights, fact.column)
+    siblings = ctx.columns.get((frame.chunk.doc_id, fact.title, fact.row), ())
+    other = max((_column_fit(query, ctx.weights, c) for c in siblings if c != fact.column), default=0.0)
+    return {"column_matched": float(mine > 0), "other_column_matched": float(other > mine)}
+
+
+def _column_fit(query: Query, weights: dict[str, float], column: str) -> float:
+    """How much of the question a column label states: an asked year, the asked level, asked words."""
+    years = {int(y) for y in re.findall(r"(?:19|20)\d\d", column)}
+    year = float(bool(years & set(query.years)))
+    level = float(bool(query.level) and query.level in levels_in(column))
+    return year + level + lexical.coverage(weights, re.sub(r"(?:19|20)\d\d", " ", column))
 
 
 def _bare_row(weights: dict[str, float], frame: Frame) -> bool:

@@ -200,3 +200,43 @@ def school_name(text: str) -> str:
         if len(name) >= 2 and not name.endswith("区"):
             return name
     return ""
+
+
+_NOT_CONTENT = frozenset("为达是有约近共计了的占中在及和与")
+"""Single characters that end a phrase without naming anything (直接就业率「为」)."""
+_YEARS_AND_MARKS = re.compile(r"[（(][^）)]*[）)]|(?:19|20)\d\d\s*年?|[\d.%]+|[^\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=50_000)
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The content words of a measure phrase in order: brackets, years, numbers, levels, function
+    words and the verbs or particles it ends with (为, 达, 共计) left out."""
+    text = _LEVEL_WORDS.sub(" ", _YEARS_AND_MARKS.sub(" ", core(canonical(phrase))))
+    found = [w for w in all_words(text) if w not in FUNCTION_WORDS]
+    while found and (found[-1] in _NOT_CONTENT or found[-1] in FUNCTION_WORDS):
+        found.pop()
+    return tuple(w for w in found if w not in _NOT_CONTENT)
+
+
+def head_of(phrase: str) -> tuple[str, tuple[str, ...]]:
+    """The head of a measure phrase (its last content word, 就业率 in 毕业生对口就业率; a one-character
+    suffix such as 数 is joined to the word before it) and the word right before it, which qualifies
+    it (对口), if any."""
+    found = list(phrase_words(phrase))
+    if len(found) >= 2 and len(found[-1]) == 1:
+        found[-2:] = [found[-2] + found[-1]]
+    if not found:
+        return "", ()
+    return found[-1], tuple(found[-2:-1])
+
+
+def same_head(asked: str, stated: str) -> bool:
+    """True when two head words are one word, spelled alike or as synonyms (教师 and 老师)."""
+    return (asked == stated or stated in alternatives(asked)
+            or asked.endswith(stated) or stated.endswith(asked))
+
+
+def unmatched(qualifiers: tuple[str, ...], text: str) -> bool:
+    """True when a qualifying word shares no bigram (nor, for one character, the character) with ``text``."""
+    present = grams(canonical(text))
+    return any(not (grams(q) & present) for q in qualifiers if len(q) >= 2 or q not in text)

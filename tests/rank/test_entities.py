@@ -18,7 +18,8 @@ def _chunk(text: str) -> Chunk:
 
 def _features(question: str, text: str, value: float, *, report_level: str = "职业教育") -> dict[str, float]:
     frame = next(f for f in prose_frames(_chunk(text)) if f.value == value)
-    ctx = Context(weights={}, data_years={"d1": 2025}, hit_ranks={}, report_levels={"d1": report_level})
+    ctx = Context(weights={}, data_years={"d1": 2025}, hit_ranks={}, report_levels={"d1": report_level},
+                  columns={})
     return features(parse_query(question), frame, ctx)
 
 
