@@ -127,6 +127,10 @@ class Index:
 
         return self._read(search)
 
+    def stored_audit(self, doc_id: str) -> str | None:
+        """The audit the writer stored for ``doc_id`` (``rag.audit.stored``'s JSON), or None."""
+        return self._read(lambda s: store.audit(s.conn, doc_id) if s.conn else None)
+
     def gram_counts(self) -> tuple[dict[str, int], int] | None:
         """Bigram document frequencies of every chunk's search text (stored at write time), or None."""
         return self._read(lambda s: store.gram_counts(s.conn) if s.conn else None)
@@ -219,15 +223,16 @@ class Index:
         self._writer = _Writer(folder, self.embedder, server=self._settings.chroma_url)
         return generation, self._writer
 
-    def upsert(self, doc: ParsedDocument) -> UpsertResult:
-        """Store ``doc``, replacing an older version of its file; unchanged chunks are not re-embedded."""
+    def upsert(self, doc: ParsedDocument, *, lines: Sequence[str] | None = None) -> UpsertResult:
+        """Store ``doc`` with its audit, replacing an older version of its file; unchanged chunks are
+        not re-embedded. ``lines`` (the file as loaded) give the audit's prose figures their lines."""
         with self.writing():
             assert self._writer is not None
-            return self._writer.upsert(doc)
+            return self._writer.upsert(doc, lines)
 
     def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
-        """What upserting ``file`` would do when its content is already stored (so it need not be
-        loaded or parsed again): an "unchanged" result, or None when it must be parsed."""
+        """What upserting ``file`` would do when its content is already stored with its audit (so it
+        need not be loaded or parsed again): an "unchanged" result, or None when it must be parsed."""
         with self.writing():
             assert self._writer is not None
             return self._writer.unchanged(file, content_hash)
@@ -355,7 +360,7 @@ class _Writer:
         self._context_tokens: dict[str, list[str]] = {}
         tokenize_module.ensure_word_file()
 
-    def upsert(self, doc: ParsedDocument) -> UpsertResult:
+    def upsert(self, doc: ParsedDocument, lines: Sequence[str] | None) -> UpsertResult:
         info = doc.info
         chunks = list({c.id: c for c in doc.chunks}.values())
         old = store.document_by_file(self._conn, info.file)
@@ -366,9 +371,12 @@ class _Writer:
             tokenize_module.load_whole_dictionary()  # a whole report is tokenised
             rows = ((c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks)
             store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
+        audited = not unchanged or store.audit(self._conn, info.doc_id) is None
+        if audited:
+            self._save_audit(info.doc_id, lines)
         embedded = self._embed_missing(chunks)
         self._conn.commit()
-        self.changed = self.changed or not unchanged or embedded > 0
+        self.changed = self.changed or audited or embedded > 0
         status: Literal["added", "replaced", "unchanged"] = (
             "unchanged" if unchanged else "replaced" if old else "added"
         )
@@ -377,7 +385,7 @@ class _Writer:
 
     def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
         old = store.document_by_file(self._conn, file)
-        if old is None or old.content_hash != content_hash:
+        if old is None or old.content_hash != content_hash or store.audit(self._conn, old.doc_id) is None:
             return None
         chunks = store.chunks(self._conn, old.doc_id)
         embedded = self._embed_missing(chunks)  # vectors of another embedder are still made
@@ -386,6 +394,21 @@ class _Writer:
         counts = store.document_counts(self._conn, old.doc_id)
         return UpsertResult(old.doc_id, file, "unchanged", len(chunks), counts["tables"], counts["facts"],
                             embedded)
+
+    def _save_audit(self, doc_id: str, lines: Sequence[str] | None) -> None:
+        """Audit the stored document (as ``rag.audit.indexed`` would) and store the findings."""
+        from rag.audit import audit_document  # the checks: writers only
+        from rag.audit.stored import encode
+
+        info = next(d for d in store.documents(self._conn) if d.doc_id == doc_id)
+        report = audit_document(
+            info,
+            chunks=store.chunks(self._conn, doc_id),
+            facts=store.facts(self._conn, doc_id=doc_id, region=None, year=None, table=None),
+            tables=store.tables(self._conn, doc_id),
+            lines=lines,
+        )
+        store.save_audit(self._conn, doc_id, encode(report))
 
     def _tokens(self, chunk: Chunk) -> list[str]:
         # the tokens of search_text = context + newline + text; many chunks share one context
