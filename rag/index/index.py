@@ -1,7 +1,9 @@
 """The Index: SQLite (truth and BM25 keywords) + Chroma (vectors), one generation at a time.
 
 Reads go to the generation named by ``home/CURRENT``; every read first checks that pointer (one
-``stat``) and reopens when another process switched it. Writes happen inside ``writing()``: under the
+``stat``) and, when another process switched it, one thread opens the new generation outside the
+read lock (as far as the old one was opened: keyword index, vectors) while the others keep reading
+the old one, so a switch does not stall readers. Writes happen inside ``writing()``: under the
 exclusive writer lock, on a copy of the current generation (or an empty one for a rebuild), switched
 to atomically at the end; everything a reader needs (the keyword index too) is built before the switch,
 so a reader only opens files. Reads are thread-safe (one lock around the open generation).
@@ -63,6 +65,8 @@ class Index:
         self._writer: _Writer | None = None
         self._writer_thread = 0
         self._write_mutex = threading.Lock()
+        self._opening = threading.Lock()
+        """Held by the one thread opening a new generation for reads."""
 
     @property
     def home(self) -> Path:
@@ -255,24 +259,41 @@ class Index:
                 self._embedder = None
 
     def _read(self, read: Callable[[_Snapshot], T]) -> T:
+        self._follow_current()
         with self._lock:
             try:
-                return read(self._current())
+                if self._snapshot is None:  # closed meanwhile
+                    self._snapshot = self._open_snapshot(generations.current(self._layout))
+                return read(self._snapshot)
             except sqlite3.Error as exc:
                 raise IndexError_(f"索引存储出错：{exc}") from exc
 
-    def _current(self) -> _Snapshot:
-        stamp = generations.stamp(self._layout)
-        if self._snapshot is not None and stamp == self._stamp:
-            return self._snapshot
-        generation = generations.current(self._layout)
-        if self._snapshot is None or self._snapshot.generation != generation:
+    def _follow_current(self) -> None:
+        """Switch reads to the generation CURRENT names, opened outside the read lock as far as the
+        one it replaces was (keyword index, vectors): meanwhile other threads keep reading that one."""
+        with self._lock:
+            if self._snapshot is not None and generations.stamp(self._layout) == self._stamp:
+                return
+            first = self._snapshot is None
+        if not self._opening.acquire(blocking=first):
+            return  # another thread is opening the new generation
+        try:
+            stamp = generations.stamp(self._layout)
+            generation = generations.current(self._layout)
+            with self._lock:
+                old = self._snapshot
+                if old is not None and old.generation == generation:
+                    self._stamp = stamp
+                    return
             fresh = self._open_snapshot(generation)
-            if self._snapshot is not None:
-                self._snapshot.close()
-            self._snapshot = fresh
-        self._stamp = stamp
-        return self._snapshot
+            if old is not None:
+                fresh.warm_like(old, self.embedder)
+            with self._lock:
+                if self._snapshot is not None:
+                    self._snapshot.close()
+                self._snapshot, self._stamp = fresh, stamp
+        finally:
+            self._opening.release()
 
     def _open_snapshot(self, generation: str | None) -> _Snapshot:
         # a writer may switch (and collect the generation just read from CURRENT) meanwhile: reread
@@ -335,6 +356,13 @@ class _Snapshot:
                 _log.warning("dense search finds nothing: this index was embedded with another embedder "
                              "than %s; run 'nianbao ingest' to embed it again", embedder.name)
         return self._vectors
+
+    def warm_like(self, other: _Snapshot, embedder: Embedder) -> None:
+        """Open the keyword index and the vectors when ``other`` had them open."""
+        if other._keyword is not None and self.conn is not None and keyword.stored(self.conn):
+            self._keyword = keyword.KeywordIndex(self.conn)
+        if other._vectors is not None:
+            self.vectors(embedder)
 
     def close(self) -> None:
         if self.conn is not None:
