@@ -154,6 +154,18 @@ class Index:
 
         return self._read(check)
 
+    def missing_parts(self) -> list[str]:
+        """What of the current generation an older version did not write (names for people: 关键词索引,
+        审计结果, 分词词表); any writer adds them, see ``_Writer``. Empty for an empty index."""
+        def check(s: _Snapshot) -> list[str]:
+            if s.conn is None:
+                return []
+            parts = [] if keyword.stored(s.conn) else ["关键词索引"]
+            parts += ["审计结果"] if store.unaudited(s.conn) else []
+            return parts + ([] if tokenize_module.word_file_written() else ["分词词表"])
+
+        return self._read(check)
+
     def generation(self) -> str | None:
         """The id of the generation reads currently use."""
         return self._read(lambda s: s.generation)
@@ -377,6 +389,8 @@ class _Writer:
     Vectors are cached in SQLite by text hash as documents arrive; the generation's Chroma folder is
     built from that cache at commit. Nothing of Chroma is copied between generations: readers in
     other processes modify their Chroma files, so a copy could be torn, while SQLite is the truth.
+    Each document's audit is stored with it; the keyword index, bigram statistics and jieba's word
+    file are written too, so a generation from an older version is completed by any write.
     """
 
     def __init__(self, folder: Path, embedder: Embedder, *, server: str = "") -> None:
@@ -451,8 +465,12 @@ class _Writer:
         return found
 
     def commit(self) -> None:
-        """Build the generation's vector store (from the cache) and keyword index when anything changed,
-        and commit."""
+        """Audit the documents stored without an audit (a generation written before audits were, files
+        not parsed again: prose figures are cited at their chunk), build the generation's vector store
+        (from the cache) and keyword index when anything changed, and commit."""
+        for doc_id in store.unaudited(self._conn):
+            self._save_audit(doc_id, lines=None)
+            self.changed = True
         if self.changed:
             self._embed_missing(store.all_chunks(self._conn))
             self._fill_vectors()

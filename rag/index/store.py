@@ -227,6 +227,15 @@ def audit(conn: sqlite3.Connection, doc_id: str) -> str | None:
     return row[0] if row else None
 
 
+def unaudited(conn: sqlite3.Connection) -> list[str]:
+    """The documents no audit is stored for (every one in a generation written before audits were)."""
+    try:
+        rows = conn.execute("SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM audits)")
+        return [doc_id for (doc_id,) in rows]
+    except sqlite3.OperationalError:
+        return [doc_id for (doc_id,) in conn.execute("SELECT doc_id FROM documents")]
+
+
 def save_gram_counts(conn: sqlite3.Connection, counts: dict[str, int], total: int) -> None:
     """Replace the stored bigram document frequencies; '' holds the number of texts (no commit)."""
     conn.execute("DELETE FROM grams")

@@ -62,8 +62,13 @@ def load_whole_dictionary() -> None:
 
 def ensure_word_file() -> None:
     """Write the word file readers look words up in, unless it is there (a writer's first step)."""
-    if _CACHE_DIR and not _words_file(_jieba()).is_file():
+    if _CACHE_DIR and not word_file_written():
         load_whole_dictionary()
+
+
+def word_file_written() -> bool:
+    """Whether the word file of this jieba version is in the cache folder."""
+    return bool(_CACHE_DIR) and _words_file(_jieba()).is_file()
 
 
 def tokenize(text: str) -> list[str]:

@@ -4,6 +4,8 @@ another language is told how to ask, and a closed pipe ends the command quietly.
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from cli.main import SIGPIPE_STATUS, main
 from rag.answering import ASK_IN_CHINESE, answer
+from rag.index import generations
 from rag.services import Services
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -52,3 +55,27 @@ def test_a_closed_pipe_ends_quietly(home: Path) -> None:
         os.close(write)
     assert done.returncode == SIGPIPE_STATUS
     assert done.stderr == ""
+
+
+@pytest.mark.integration
+def test_an_index_written_by_an_older_version_is_completed_then_answers(home: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old-home"
+    shutil.copytree(home, old)
+    layout = generations.Layout(old)
+    conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
+    conn.executescript("DROP TABLE keyword_terms; DROP TABLE keyword_chunks; DROP TABLE audits;")
+    conn.close()
+    for words in layout.cache.glob("jieba-*-words.sqlite"):
+        words.unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env["NIANBAO_HOME"] = str(old)
+
+    def ask() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+
+    first, second = ask(), ask()
+    assert first.returncode == 0, first.stderr
+    assert "索引由旧版本写入，缺少关键词索引、审计结果、分词词表：正在补建" in first.stderr
+    assert "1061" in first.stdout.split("\n")[0]
+    assert second.stdout == first.stdout and "旧版本" not in second.stderr
