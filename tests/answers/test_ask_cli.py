@@ -79,3 +79,16 @@ def test_an_index_written_by_an_older_version_is_completed_then_answers(home: Pa
     assert "索引由旧版本写入，缺少关键词索引、审计结果、分词词表：正在补建" in first.stderr
     assert "1061" in first.stdout.split("\n")[0]
     assert second.stdout == first.stdout and "旧版本" not in second.stderr
+
+
+@pytest.mark.integration
+def test_a_one_off_answer_imports_no_audit_check_and_no_pkg_resources(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env["NIANBAO_HOME"] = str(home)
+    question = "东城区2023年中职生均一般公共预算教育经费比2022年多了多少元"
+    code = (f"import sys; from cli.main import main; main(['ask', '{question}']);"
+            "print(sorted(m for m in sys.modules if m == 'pkg_resources' or m.startswith('rag.audit.')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert "[1]" in done.stdout, done.stderr  # answered with a source, whose findings were looked up
+    assert done.stdout.splitlines()[-1] == "['rag.audit.findings', 'rag.audit.indexed', 'rag.audit.stored']"
