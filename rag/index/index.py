@@ -439,17 +439,21 @@ class _Writer:
 
     def _save_audit(self, doc_id: str, lines: Sequence[str] | None) -> None:
         """Audit the stored document (as ``rag.audit.indexed`` would) and store the findings."""
-        from rag.audit import audit_document  # the checks: writers only
+        from rag.audit import AuditReport, audit_document  # the checks: writers only
         from rag.audit.stored import encode
 
         info = next(d for d in store.documents(self._conn) if d.doc_id == doc_id)
-        report = audit_document(
-            info,
-            chunks=store.chunks(self._conn, doc_id),
-            facts=store.facts(self._conn, doc_id=doc_id, region=None, year=None, table=None),
-            tables=store.tables(self._conn, doc_id),
-            lines=lines,
-        )
+        try:
+            report = audit_document(
+                info,
+                chunks=store.chunks(self._conn, doc_id),
+                facts=store.facts(self._conn, doc_id=doc_id, region=None, year=None, table=None),
+                tables=store.tables(self._conn, doc_id),
+                lines=lines,
+            )
+        except Exception:  # a bug of the audit on one odd report must not fail its ingest
+            _log.exception("audit of %s failed: stored without findings", info.file)
+            report = AuditReport(info=info, findings=(), seconds=0.0)
         store.save_audit(self._conn, doc_id, encode(report))
 
     def _tokens(self, chunk: Chunk) -> list[str]:

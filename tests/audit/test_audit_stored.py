@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 
+import rag.audit
 import rag.audit.indexed
 from ingestion.pipeline import ingest
 from ingestion.sources import source_lines
@@ -62,3 +63,17 @@ def test_a_generation_without_stored_audits_is_audited_on_demand_then_repaired_b
     report = ingest([REPORT], reader)
     assert [f.status for f in report.files] == ["unchanged"]
     assert reader.stored_audit(doc.doc_id) is not None
+
+
+def test_an_audit_that_fails_does_not_fail_the_ingest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> AuditReport:
+        raise ValueError("an audit bug")
+
+    monkeypatch.setattr(rag.audit, "audit_document", broken)
+    index = open_index(settings)
+    assert ingest([REPORT], index).ok
+    doc_id = index.documents()[0].doc_id
+    assert AuditCache(index).get(doc_id).findings == ()
+    assert index.missing_parts() == []  # stored (without findings): no repair on every question
