@@ -5,7 +5,8 @@
 Ingests the bundled reports into a temporary home, opens the index in this process with reader
 threads searching it (keyword and dense, as every question does; warmed up first as the server
 is), and has `nianbao ingest` in a
-child process replace one report (its text changed, ``--copies`` times over for a bigger generation)
+child process replace one report (its text changed; ``--copies`` distinct copies of it in one file
+for a bigger generation)
 ``--switches`` times. Prints the median and
 longest read, and the longest read after each switch, when the readers first saw the new generation.
 """
@@ -65,16 +66,18 @@ def main() -> int:
         changed.mkdir()
         for n in range(args.switches):
             text = (BUNDLED_REPORTS / REPORT).read_text(encoding="utf-8")
-            (changed / REPORT).write_text(text * args.copies + f"\n本次修订 {n + 1}。\n", encoding="utf-8")
+            copies = (_numbered(text, copy) for copy in range(args.copies))
+            (changed / REPORT).write_text("\n".join(copies) + f"\n本次修订 {n + 1}。\n", encoding="utf-8")
             _nianbao(["ingest", str(changed / REPORT)], env)
             time.sleep(2)
         stop.set()
         for thread in threads:
             thread.join()
+        chunks = index.stats()["chunks"]
         index.close()
         shutil.rmtree(changed)
     seconds = [s for _, s, _ in reads]
-    print(f"{len(reads)} reads by {args.readers} threads over {args.switches} switches: "
+    print(f"{len(reads)} reads by {args.readers} threads over {args.switches} switches to {chunks} chunks: "
           f"median {statistics.median(seconds) * 1000:.0f} ms, longest {max(seconds) * 1000:.0f} ms")
     first_seen: dict[str | None, float] = {}
     for started, _, generation in sorted(reads):
@@ -83,6 +86,13 @@ def main() -> int:
         after = [s for started, s, _ in reads if seen - 5 <= started <= seen + 5]
         print(f"  around the switch to {generation}: longest read {max(after) * 1000:.0f} ms")
     return 0
+
+
+def _numbered(text: str, copy: int) -> str:
+    """``text`` with every line marked by its copy, so the copies' chunks are distinct."""
+    if copy == 0:
+        return text
+    return "\n".join(f"（副本{copy}）{line}" if line.strip() else line for line in text.splitlines())
 
 
 def _nianbao(arguments: list[str], env: dict[str, str]) -> None:
