@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from cli.ingest import complete
 from cli.main import SIGPIPE_STATUS, main
 from rag.answering import ASK_IN_CHINESE, answer
-from rag.index import generations
+from rag.index import generations, open_index
 from rag.services import Services
+from rag.settings import BUNDLED_REPORTS, Settings
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -92,3 +94,24 @@ def test_a_one_off_answer_imports_no_audit_check_and_no_pkg_resources(home: Path
                           timeout=240)
     assert "[1]" in done.stdout, done.stderr  # answered with a source, whose findings were looked up
     assert done.stdout.splitlines()[-1] == "['rag.audit.findings', 'rag.audit.indexed', 'rag.audit.stored']"
+
+
+def test_an_older_index_that_cannot_be_completed_now_is_used_as_it_is(home: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old-home"
+    shutil.copytree(home, old)
+    layout = generations.Layout(old)
+    conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
+    conn.execute("DROP TABLE audits")
+    conn.close()
+    settings = Settings(home=old, reports_dir=BUNDLED_REPORTS)
+    index = open_index(settings)
+    writer = generations.WriteLock(layout)
+    writer.acquire()  # another process is writing
+    said: list[str] = []
+    try:
+        complete(index, settings, said.append)
+    finally:
+        writer.release()
+    assert said[-1].startswith("未能补建（索引正在被") and said[-1].endswith("按现有索引回答")
+    assert index.missing_parts() == ["审计结果"]
+    index.close()
