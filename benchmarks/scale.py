@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py                    # sizes 5 20 50 100
     .venv/bin/python benchmarks/scale.py --sizes 5 20 --questions 30
-    .venv/bin/python benchmarks/scale.py --cold-start       # one-off `nianbao ask`: wall and CPU s
+    .venv/bin/python benchmarks/scale.py --cold-start       # one-off `nianbao ask`: wall, CPU s, parts
 
 The three district reports (昌平, 朝阳, 东城) are copied for the other Beijing districts by renaming
 the district, and copied again with every year moved k years later (a report of 2024 becomes one
@@ -203,19 +203,35 @@ def _other_reports(result: dict[str, Any]) -> set[int]:
 
 def first_question(home: Path, corpus: Path) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of a one-off `nianbao ask` process on the built index."""
+    return _timed(["-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"], home, corpus)
+
+
+COLD_PARTS = {
+    "interpreter start": "pass",
+    "import cli.main (every module of `nianbao ask` but chromadb)": "import cli.main",
+    "import chromadb": "import chromadb",
+    "import chromadb, open the generation's collection and count it": (
+        "from rag.index import open_index; from rag.settings import Settings; "
+        "index = open_index(Settings()); index.verify()"
+    ),
+}
+"""What parts of a one-off ask cost, each run alone in a process of its own."""
+
+
+def _timed(arguments: list[str], home: Path, corpus: Path) -> tuple[float, float]:
     env = {**os.environ, "NIANBAO_HOME": str(home), "NIANBAO_REPORTS_DIR": str(corpus)}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"],
-                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, *arguments], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"nianbao ask failed with status {os.waitstatus_to_exitcode(status)}")
+        raise SystemExit(f"{arguments} failed with status {os.waitstatus_to_exitcode(status)}")
     return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def cold_start(runs: int) -> str:
     """The median wall and CPU seconds of ``runs`` one-off `nianbao ask` processes at the bundled
-    reports (ingested first into a temporary home)."""
+    reports (ingested first into a temporary home), then the median CPU seconds of its parts."""
     from rag.settings import BUNDLED_REPORTS
 
     with tempfile.TemporaryDirectory(prefix="nianbao-cold-") as tmp:
@@ -224,11 +240,15 @@ def cold_start(runs: int) -> str:
         subprocess.run([sys.executable, "-m", "cli.main", "ingest"], cwd=REPO, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
         times = [first_question(home, BUNDLED_REPORTS) for _ in range(runs)]
+        parts = {name: statistics.median(_timed(["-c", code], home, BUNDLED_REPORTS)[1] for _ in range(runs))
+                 for name, code in COLD_PARTS.items()}
     wall = statistics.median(t[0] for t in times)
     cpu = statistics.median(t[1] for t in times)
     reports = len(list(BUNDLED_REPORTS.glob("*.txt")))
-    return (f"one-off nianbao ask at the {reports} bundled reports, median of {runs}: wall {wall:.2f} s, "
-            f"CPU {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
+    lines = [f"one-off nianbao ask at the {reports} bundled reports, median of {runs}: wall {wall:.2f} s, "
+             f"CPU {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})",
+             "CPU s of its parts, each alone in a process (median):"]
+    return "\n".join(lines + [f"  {seconds:.2f}  {name}" for name, seconds in parts.items()])
 
 
 def _size_mb(folder: Path) -> float:
@@ -265,10 +285,11 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true",
                         help="list the questions answered wrongly and those showing disagreeing reports")
     parser.add_argument("--cold-start", action="store_true",
-                        help="only time one-off `nianbao ask` processes at the bundled reports (median of 5)")
+                        help="only time one-off `nianbao ask` processes (bundled reports) and their parts")
+    parser.add_argument("--runs", type=int, default=5, help="processes per --cold-start median (default 5)")
     args = parser.parse_args()
     if args.cold_start:
-        print(cold_start(5))
+        print(cold_start(args.runs))
         return 0
     if args.child:
         print(json.dumps(run_size(args.child, args.work, args.questions), ensure_ascii=False))

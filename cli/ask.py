@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from cli.ingest import complete
 from rag.answering import answer, answer_to_json, validate_question
 from rag.services import Services, build_services
 from rag.settings import Settings
@@ -41,8 +42,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def ensure_reports(services: Services) -> None:
-    """Ingest the bundled reports (progress on stderr) when the index holds no documents."""
+    """Ingest the bundled reports when the index holds no documents, or complete an index written by
+    an older version (progress on stderr)."""
     if services.index.documents():
+        complete(services.index, services.settings, _progress)
         return
     from ingestion.pipeline import ingest  # parsers and PDF libraries only when there is something to parse
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rag.errors import IndexError_
 from rag.index import Index, open_index
 from rag.settings import Settings
 
@@ -43,6 +45,26 @@ def corpus_paths(settings: Settings, index: Index) -> list[Path]:
     from ingestion import corpus
 
     return corpus.paths(settings, corpus.load(settings, indexed=[d.file for d in index.documents()]))
+
+
+def complete(index: Index, settings: Settings, say: Callable[[str], None]) -> None:
+    """Add what an index written by an older version lacks (``Index.missing_parts``) by ingesting the
+    recorded corpus as `nianbao ingest` does (files whose content and audit are stored are not parsed
+    again), instead of failing every question; when it cannot write now, the index is used as it is."""
+    missing = index.missing_parts()
+    if not missing:
+        return
+    from ingestion import corpus
+    from ingestion.pipeline import ingest
+
+    say(f"索引由旧版本写入，缺少{'、'.join(missing)}：正在补建（与 nianbao ingest 相同）…")
+    try:
+        with corpus.CorpusLock(settings):
+            report = ingest(corpus_paths(settings, index), index, progress=say)
+    except IndexError_ as exc:  # e.g. another process is writing: answer from the index as it is
+        say(f"未能补建（{exc.message}），按现有索引回答")
+        return
+    say(summary(report))
 
 
 def summary(report: IngestReport) -> str:

@@ -139,11 +139,13 @@ def is_loopback(host: str) -> bool:
 
 
 def ensure_ingested(services: Any, settings: Settings) -> None:
-    """Ingest the recorded corpus (bundled reports and uploads) when the index has no documents."""
-    from cli.ingest import corpus_paths
+    """Ingest the recorded corpus (bundled reports and uploads) when the index has no documents, or
+    complete an index written by an older version."""
+    from cli.ingest import complete, corpus_paths
     from ingestion.pipeline import ingest
 
     if services.index.documents():
+        complete(services.index, settings, log.info)
         return
     log.info("索引为空：正在导入 %s 中的报告", settings.reports_dir)
     report = ingest(corpus_paths(settings, services.index), services.index, progress=log.info)

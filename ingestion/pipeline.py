@@ -102,8 +102,9 @@ def ingest_file(path: Path, index: Index, *, override: Override | None = None) -
         info: ReportInfo | None = None
         result = _skip_unchanged(path, index) if override is None else None
         if result is None:
-            doc = parse(load_isolated(path), override=override)
-            result, info = index.upsert(doc), doc.info
+            loaded = load_isolated(path)
+            doc = parse(loaded, override=override)
+            result, info = index.upsert(doc, lines=loaded.lines), doc.info
         else:
             info = next((d for d in index.documents() if d.file == path.name), None)
     except NianbaoError as exc:

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-import jieba
-
 from rag.frames import Frame, document_frames
 from rag.grams import LATIN as _LATIN
 from rag.grams import document_frequencies, grams
+from rag.index.tokenize import jieba
 from rag.numbers import normalize
 from rag.query import Query
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact

@@ -12,21 +12,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.audit.cells import Cell, cells
 from rag.audit.findings import KIND_LABELS, Finding, FindingKind, Source
-from rag.audit.shares import shares
-from rag.audit.statements import statements
-from rag.audit.tables_vs_tables import tables_vs_tables
-from rag.audit.text_vs_table import text_vs_table
-from rag.audit.totals import totals
-from rag.audit.years import header_years
 from rag.numbers import normalize
 from rag.types import Chunk, Citation, ReportInfo, Table, TableFact
 
 __all__ = [
     "KIND_LABELS",
     "AuditReport",
-    "Cell",
     "Finding",
     "FindingKind",
     "Source",
@@ -53,6 +45,15 @@ def audit_document(
     lines: Sequence[str] | None = None,
 ) -> AuditReport:
     """Every finding for one report (``lines``, the file's text, gives prose figures their exact line)."""
+    # the checks load here: answers read the findings the index's writer stored (rag.audit.stored)
+    from rag.audit.cells import cells
+    from rag.audit.shares import shares
+    from rag.audit.statements import statements
+    from rag.audit.tables_vs_tables import tables_vs_tables
+    from rag.audit.text_vs_table import text_vs_table
+    from rag.audit.totals import totals
+    from rag.audit.years import header_years
+
     started = time.perf_counter()
     table_cells = cells(facts, info)
     found = text_vs_table(statements(chunks, info, lines), table_cells)

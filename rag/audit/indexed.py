@@ -1,5 +1,7 @@
 """The audit of a report already in the index (its chunks, tables and facts as stored), and a cache
-of audits per index generation for callers that need them often (the API, an answerer)."""
+of audits per index generation for callers that need them often (the API, an answerer): the
+findings the index's writer stored with the generation, computed here only for a generation written
+before they were stored."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from rag.audit import AuditReport, audit_document
+from rag.audit import AuditReport, audit_document, stored
 from rag.errors import InputError
 from rag.index import Index
 from rag.types import ReportInfo
@@ -31,7 +33,8 @@ def audit_indexed(index: Index, doc_id: str, *, lines_of: LinesOf | None = None)
 
 
 class AuditCache:
-    """The latest audits, keyed by (index generation, doc id): each computed once per generation."""
+    """The latest audits, keyed by (index generation, doc id): each read (or computed) once per
+    generation."""
 
     def __init__(self, index: Index, *, lines_of: LinesOf | None = None, keep: int = 64) -> None:
         self._index = index
@@ -46,9 +49,17 @@ class AuditCache:
         with self._lock:
             if key in self._audits:
                 return self._audits[key]
-        report = audit_indexed(self._index, doc_id, lines_of=self._lines_of)
+        report = self._stored(doc_id) or audit_indexed(self._index, doc_id, lines_of=self._lines_of)
         with self._lock:
             self._audits[key] = report
             while len(self._audits) > self._keep:
                 self._audits.popitem(last=False)
         return report
+
+    def _stored(self, doc_id: str) -> AuditReport | None:
+        """The audit the writer stored for ``doc_id``, or None (a generation written before)."""
+        body = self._index.stored_audit(doc_id)
+        if body is None:
+            return None
+        info = next((i for i in self._index.documents() if i.doc_id == doc_id), None)
+        return stored.decode(info, body) if info else None

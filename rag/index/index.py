@@ -1,7 +1,9 @@
 """The Index: SQLite (truth and BM25 keywords) + Chroma (vectors), one generation at a time.
 
 Reads go to the generation named by ``home/CURRENT``; every read first checks that pointer (one
-``stat``) and reopens when another process switched it. Writes happen inside ``writing()``: under the
+``stat``) and, when another process switched it, one thread opens the new generation outside the
+read lock (as far as the old one was opened: keyword index, vectors) while the others keep reading
+the old one, so a switch does not stall readers. Writes happen inside ``writing()``: under the
 exclusive writer lock, on a copy of the current generation (or an empty one for a rebuild), switched
 to atomically at the end; everything a reader needs (the keyword index too) is built before the switch,
 so a reader only opens files. Reads are thread-safe (one lock around the open generation).
@@ -63,6 +65,8 @@ class Index:
         self._writer: _Writer | None = None
         self._writer_thread = 0
         self._write_mutex = threading.Lock()
+        self._opening = threading.Lock()
+        """Held by the one thread opening a new generation for reads."""
 
     @property
     def home(self) -> Path:
@@ -127,6 +131,10 @@ class Index:
 
         return self._read(search)
 
+    def stored_audit(self, doc_id: str) -> str | None:
+        """The audit the writer stored for ``doc_id`` (``rag.audit.stored``'s JSON), or None."""
+        return self._read(lambda s: store.audit(s.conn, doc_id) if s.conn else None)
+
     def gram_counts(self) -> tuple[dict[str, int], int] | None:
         """Bigram document frequencies of every chunk's search text (stored at write time), or None."""
         return self._read(lambda s: store.gram_counts(s.conn) if s.conn else None)
@@ -143,6 +151,18 @@ class Index:
             problems = [f"{len(ids) - len(stored)} chunks have no vector"] if len(stored) < len(ids) else []
             extra = (vectors.count() if vectors else 0) - len(stored)
             return problems + ([f"{extra} vectors belong to no chunk"] if extra else [])
+
+        return self._read(check)
+
+    def missing_parts(self) -> list[str]:
+        """What of the current generation an older version did not write (names for people: 关键词索引,
+        审计结果, 分词词表); any writer adds them, see ``_Writer``. Empty for an empty index."""
+        def check(s: _Snapshot) -> list[str]:
+            if s.conn is None:
+                return []
+            parts = [] if keyword.stored(s.conn) else ["关键词索引"]
+            parts += ["审计结果"] if store.unaudited(s.conn) else []
+            return parts + ([] if tokenize_module.word_file_written() else ["分词词表"])
 
         return self._read(check)
 
@@ -219,15 +239,16 @@ class Index:
         self._writer = _Writer(folder, self.embedder, server=self._settings.chroma_url)
         return generation, self._writer
 
-    def upsert(self, doc: ParsedDocument) -> UpsertResult:
-        """Store ``doc``, replacing an older version of its file; unchanged chunks are not re-embedded."""
+    def upsert(self, doc: ParsedDocument, *, lines: Sequence[str] | None = None) -> UpsertResult:
+        """Store ``doc`` with its audit, replacing an older version of its file; unchanged chunks are
+        not re-embedded. ``lines`` (the file as loaded) give the audit's prose figures their lines."""
         with self.writing():
             assert self._writer is not None
-            return self._writer.upsert(doc)
+            return self._writer.upsert(doc, lines)
 
     def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
-        """What upserting ``file`` would do when its content is already stored (so it need not be
-        loaded or parsed again): an "unchanged" result, or None when it must be parsed."""
+        """What upserting ``file`` would do when its content is already stored with its audit (so it
+        need not be loaded or parsed again): an "unchanged" result, or None when it must be parsed."""
         with self.writing():
             assert self._writer is not None
             return self._writer.unchanged(file, content_hash)
@@ -250,24 +271,41 @@ class Index:
                 self._embedder = None
 
     def _read(self, read: Callable[[_Snapshot], T]) -> T:
+        self._follow_current()
         with self._lock:
             try:
-                return read(self._current())
+                if self._snapshot is None:  # closed meanwhile
+                    self._snapshot = self._open_snapshot(generations.current(self._layout))
+                return read(self._snapshot)
             except sqlite3.Error as exc:
                 raise IndexError_(f"索引存储出错：{exc}") from exc
 
-    def _current(self) -> _Snapshot:
-        stamp = generations.stamp(self._layout)
-        if self._snapshot is not None and stamp == self._stamp:
-            return self._snapshot
-        generation = generations.current(self._layout)
-        if self._snapshot is None or self._snapshot.generation != generation:
+    def _follow_current(self) -> None:
+        """Switch reads to the generation CURRENT names, opened outside the read lock as far as the
+        one it replaces was (keyword index, vectors): meanwhile other threads keep reading that one."""
+        with self._lock:
+            if self._snapshot is not None and generations.stamp(self._layout) == self._stamp:
+                return
+            first = self._snapshot is None
+        if not self._opening.acquire(blocking=first):
+            return  # another thread is opening the new generation
+        try:
+            stamp = generations.stamp(self._layout)
+            generation = generations.current(self._layout)
+            with self._lock:
+                old = self._snapshot
+                if old is not None and old.generation == generation:
+                    self._stamp = stamp
+                    return
             fresh = self._open_snapshot(generation)
-            if self._snapshot is not None:
-                self._snapshot.close()
-            self._snapshot = fresh
-        self._stamp = stamp
-        return self._snapshot
+            if old is not None:
+                fresh.warm_like(old, self.embedder)
+            with self._lock:
+                if self._snapshot is not None:
+                    self._snapshot.close()
+                self._snapshot, self._stamp = fresh, stamp
+        finally:
+            self._opening.release()
 
     def _open_snapshot(self, generation: str | None) -> _Snapshot:
         # a writer may switch (and collect the generation just read from CURRENT) meanwhile: reread
@@ -331,6 +369,13 @@ class _Snapshot:
                              "than %s; run 'nianbao ingest' to embed it again", embedder.name)
         return self._vectors
 
+    def warm_like(self, other: _Snapshot, embedder: Embedder) -> None:
+        """Open the keyword index and the vectors when ``other`` had them open."""
+        if other._keyword is not None and self.conn is not None and keyword.stored(self.conn):
+            self._keyword = keyword.KeywordIndex(self.conn)
+        if other._vectors is not None:
+            self.vectors(embedder)
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -344,6 +389,8 @@ class _Writer:
     Vectors are cached in SQLite by text hash as documents arrive; the generation's Chroma folder is
     built from that cache at commit. Nothing of Chroma is copied between generations: readers in
     other processes modify their Chroma files, so a copy could be torn, while SQLite is the truth.
+    Each document's audit is stored with it; the keyword index, bigram statistics and jieba's word
+    file are written too, so a generation from an older version is completed by any write.
     """
 
     def __init__(self, folder: Path, embedder: Embedder, *, server: str = "") -> None:
@@ -355,7 +402,7 @@ class _Writer:
         self._context_tokens: dict[str, list[str]] = {}
         tokenize_module.ensure_word_file()
 
-    def upsert(self, doc: ParsedDocument) -> UpsertResult:
+    def upsert(self, doc: ParsedDocument, lines: Sequence[str] | None) -> UpsertResult:
         info = doc.info
         chunks = list({c.id: c for c in doc.chunks}.values())
         old = store.document_by_file(self._conn, info.file)
@@ -366,9 +413,12 @@ class _Writer:
             tokenize_module.load_whole_dictionary()  # a whole report is tokenised
             rows = ((c, store.TOKEN_SEPARATOR.join(self._tokens(c)), _text_hash(c)) for c in chunks)
             store.insert_document(self._conn, info, rows, doc.tables, doc.facts)
+        audited = not unchanged or store.audit(self._conn, info.doc_id) is None
+        if audited:
+            self._save_audit(info.doc_id, lines)
         embedded = self._embed_missing(chunks)
         self._conn.commit()
-        self.changed = self.changed or not unchanged or embedded > 0
+        self.changed = self.changed or audited or embedded > 0
         status: Literal["added", "replaced", "unchanged"] = (
             "unchanged" if unchanged else "replaced" if old else "added"
         )
@@ -377,7 +427,7 @@ class _Writer:
 
     def unchanged(self, file: str, content_hash: str) -> UpsertResult | None:
         old = store.document_by_file(self._conn, file)
-        if old is None or old.content_hash != content_hash:
+        if old is None or old.content_hash != content_hash or store.audit(self._conn, old.doc_id) is None:
             return None
         chunks = store.chunks(self._conn, old.doc_id)
         embedded = self._embed_missing(chunks)  # vectors of another embedder are still made
@@ -386,6 +436,25 @@ class _Writer:
         counts = store.document_counts(self._conn, old.doc_id)
         return UpsertResult(old.doc_id, file, "unchanged", len(chunks), counts["tables"], counts["facts"],
                             embedded)
+
+    def _save_audit(self, doc_id: str, lines: Sequence[str] | None) -> None:
+        """Audit the stored document (as ``rag.audit.indexed`` would) and store the findings."""
+        from rag.audit import AuditReport, audit_document  # the checks: writers only
+        from rag.audit.stored import encode
+
+        info = next(d for d in store.documents(self._conn) if d.doc_id == doc_id)
+        try:
+            report = audit_document(
+                info,
+                chunks=store.chunks(self._conn, doc_id),
+                facts=store.facts(self._conn, doc_id=doc_id, region=None, year=None, table=None),
+                tables=store.tables(self._conn, doc_id),
+                lines=lines,
+            )
+        except Exception:  # a bug of the audit on one odd report must not fail its ingest
+            _log.exception("audit of %s failed: stored without findings", info.file)
+            report = AuditReport(info=info, findings=(), seconds=0.0)
+        store.save_audit(self._conn, doc_id, encode(report))
 
     def _tokens(self, chunk: Chunk) -> list[str]:
         # the tokens of search_text = context + newline + text; many chunks share one context
@@ -400,8 +469,12 @@ class _Writer:
         return found
 
     def commit(self) -> None:
-        """Build the generation's vector store (from the cache) and keyword index when anything changed,
-        and commit."""
+        """Audit the documents stored without an audit (a generation written before audits were, files
+        not parsed again: prose figures are cited at their chunk), build the generation's vector store
+        (from the cache) and keyword index when anything changed, and commit."""
+        for doc_id in store.unaudited(self._conn):
+            self._save_audit(doc_id, lines=None)
+            self.changed = True
         if self.changed:
             self._embed_missing(store.all_chunks(self._conn))
             self._fill_vectors()

@@ -1,6 +1,7 @@
 """The SQLite store of one index generation: documents, chunks (with their keyword tokens), tables,
-table facts and cached vectors. It is the source of truth for exact lookups; Chroma and BM25 are
-rebuilt or checked against it. The keyword index's own tables are written by ``rag.index.keyword``."""
+table facts, each document's audit findings (JSON) and cached vectors. It is the source of truth
+for exact lookups; Chroma and BM25 are rebuilt or checked against it. The keyword index's own
+tables are written by ``rag.index.keyword``."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, line);
 CREATE INDEX IF NOT EXISTS facts_region ON facts(region, year);
 CREATE TABLE IF NOT EXISTS grams (gram TEXT PRIMARY KEY, texts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audits (doc_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
     embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (embedder, text_hash)
@@ -207,8 +209,31 @@ def insert_document(
 
 def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
     """Delete a document and everything from it (no commit)."""
-    for table in ("documents", "document_meta", "chunks", "tables", "facts"):
+    for table in ("documents", "document_meta", "chunks", "tables", "facts", "audits"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+
+
+def save_audit(conn: sqlite3.Connection, doc_id: str, body: str) -> None:
+    """Store a document's audit, encoded by ``rag.audit.stored`` (no commit)."""
+    conn.execute("INSERT OR REPLACE INTO audits VALUES (?, ?)", (doc_id, body))
+
+
+def audit(conn: sqlite3.Connection, doc_id: str) -> str | None:
+    """A document's stored audit, or None (not stored, or a generation written before audits were)."""
+    try:
+        row = conn.execute("SELECT body FROM audits WHERE doc_id = ?", (doc_id,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def unaudited(conn: sqlite3.Connection) -> list[str]:
+    """The documents no audit is stored for (every one in a generation written before audits were)."""
+    try:
+        rows = conn.execute("SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM audits)")
+        return [doc_id for (doc_id,) in rows]
+    except sqlite3.OperationalError:
+        return [doc_id for (doc_id,) in conn.execute("SELECT doc_id FROM documents")]
 
 
 def save_gram_counts(conn: sqlite3.Connection, counts: dict[str, int], total: int) -> None:

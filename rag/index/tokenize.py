@@ -13,13 +13,31 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import threading
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+
+def _import_jieba() -> ModuleType:
+    """jieba, imported without ``pkg_resources`` when nothing loaded that yet: jieba only uses it to
+    open its own data files and opens them by path without it, and importing it costs 0.14 s."""
+    if "pkg_resources" in sys.modules:
+        import jieba
+    else:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` fails
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+jieba = _import_jieba()
+"""Imported here first: ``rag.retriever`` (and the ranker) use this module's jieba."""
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _WORD = re.compile(r"\w")
 _STOPWORDS = frozenset(
@@ -36,7 +54,6 @@ def use_cache_dir(folder: Path) -> None:
     """Keep jieba's caches in ``folder`` (under the index home), not the system temp folder, and
     have jieba look words up in the word file there when one was written; applies unless jieba
     already loaded its dictionary in this process."""
-    jieba = _jieba()
     with _LOCK:
         _CACHE_DIR[:] = [folder]
         jieba.dt.tmp_dir = str(folder)
@@ -49,7 +66,6 @@ def use_cache_dir(folder: Path) -> None:
 def load_whole_dictionary() -> None:
     """Load jieba's whole dictionary into memory (for tokenising many texts), and write the word
     file when there is none yet."""
-    jieba = _jieba()
     with _LOCK:
         if isinstance(jieba.dt.FREQ, _WordFile):
             jieba.dt.initialized = False
@@ -62,8 +78,13 @@ def load_whole_dictionary() -> None:
 
 def ensure_word_file() -> None:
     """Write the word file readers look words up in, unless it is there (a writer's first step)."""
-    if _CACHE_DIR and not _words_file(_jieba()).is_file():
+    if _CACHE_DIR and not word_file_written():
         load_whole_dictionary()
+
+
+def word_file_written() -> bool:
+    """Whether the word file of this jieba version is in the cache folder."""
+    return bool(_CACHE_DIR) and _words_file(jieba).is_file()
 
 
 def tokenize(text: str) -> list[str]:
@@ -82,18 +103,9 @@ def tokenize(text: str) -> list[str]:
 def _words(segment: str) -> list[str]:
     if not segment.strip():
         return []
-    jieba = _jieba()
     if not jieba.dt.initialized:
         load_whole_dictionary()  # no word file yet: this process loads the dictionary and writes one
     return [t for t in jieba.lcut_for_search(segment) if _WORD.search(t) and t not in _STOPWORDS]
-
-
-@cache
-def _jieba() -> ModuleType:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
 
 
 def _words_file(jieba: ModuleType) -> Path:

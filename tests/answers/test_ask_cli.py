@@ -4,15 +4,20 @@ another language is told how to ask, and a closed pipe ends the command quietly.
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from cli.ingest import complete
 from cli.main import SIGPIPE_STATUS, main
 from rag.answering import ASK_IN_CHINESE, answer
+from rag.index import generations, open_index
 from rag.services import Services
+from rag.settings import BUNDLED_REPORTS, Settings
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -52,3 +57,61 @@ def test_a_closed_pipe_ends_quietly(home: Path) -> None:
         os.close(write)
     assert done.returncode == SIGPIPE_STATUS
     assert done.stderr == ""
+
+
+@pytest.mark.integration
+def test_an_index_written_by_an_older_version_is_completed_then_answers(home: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old-home"
+    shutil.copytree(home, old)
+    layout = generations.Layout(old)
+    conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
+    conn.executescript("DROP TABLE keyword_terms; DROP TABLE keyword_chunks; DROP TABLE audits;")
+    conn.close()
+    for words in layout.cache.glob("jieba-*-words.sqlite"):
+        words.unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env["NIANBAO_HOME"] = str(old)
+
+    def ask() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli.main", "ask", "2022年昌平区中职学校招生多少人？"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+
+    first, second = ask(), ask()
+    assert first.returncode == 0, first.stderr
+    assert "索引由旧版本写入，缺少关键词索引、审计结果、分词词表：正在补建" in first.stderr
+    assert "1061" in first.stdout.split("\n")[0]
+    assert second.stdout == first.stdout and "旧版本" not in second.stderr
+
+
+@pytest.mark.integration
+def test_a_one_off_answer_imports_no_audit_check_and_no_pkg_resources(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
+    env["NIANBAO_HOME"] = str(home)
+    question = "东城区2023年中职生均一般公共预算教育经费比2022年多了多少元"
+    code = (f"import sys; from cli.main import main; main(['ask', '{question}']);"
+            "print(sorted(m for m in sys.modules if m == 'pkg_resources' or m.startswith('rag.audit.')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert "[1]" in done.stdout, done.stderr  # answered with a source, whose findings were looked up
+    assert done.stdout.splitlines()[-1] == "['rag.audit.findings', 'rag.audit.indexed', 'rag.audit.stored']"
+
+
+def test_an_older_index_that_cannot_be_completed_now_is_used_as_it_is(home: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old-home"
+    shutil.copytree(home, old)
+    layout = generations.Layout(old)
+    conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
+    conn.execute("DROP TABLE audits")
+    conn.close()
+    settings = Settings(home=old, reports_dir=BUNDLED_REPORTS)
+    index = open_index(settings)
+    writer = generations.WriteLock(layout)
+    writer.acquire()  # another process is writing
+    said: list[str] = []
+    try:
+        complete(index, settings, said.append)
+    finally:
+        writer.release()
+    assert said[-1].startswith("未能补建（索引正在被") and said[-1].endswith("按现有索引回答")
+    assert index.missing_parts() == ["审计结果"]
+    index.close()
