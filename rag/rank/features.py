@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities
+from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities, spans_levels
 from rag.numbers import split_multiplier
-from rag.query import LEVELS, Query, levels_in, names_school, normalize
+from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
 from rag.retriever import Lexicon
 
@@ -74,9 +74,10 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
         "is_table": float(table),
     }
     f.update(_level(query, frame))
-    # A figure for all 职业院校 of a report that covers several levels is not one level's figure.
-    several = ctx.report_levels.get(frame.chunk.doc_id, "") not in LEVELS
-    f["level_umbrella"] = float(bool(query.level) and not frame.levels and several)
+    # A figure for several levels at once (高中阶段; 职业院校 in a report on several) is not one level's.
+    report_level = ctx.report_levels.get(frame.chunk.doc_id, "")
+    umbrella = not frame.levels and spans_levels(frame.measure, report_level, asked=query.norm)
+    f["level_umbrella"] = float(bool(query.level) and umbrella)
     f.update(_year(query, frame, ctx))
     f.update(_unit(query.unit, frame.unit, counts=_asks_count(query)))
     asks_change = bool(CHANGE.search(query.measure))
