@@ -36,10 +36,12 @@ from rag.query import LEVELS, Query, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
+    adds_nothing,
     alternatives,
     bare_label,
     canonical,
     compound_missing,
+    coverage,
     extra_grams,
     head_missing,
     modifier_missing,
@@ -47,10 +49,10 @@ from rag.rank.lexical import (
     other_head,
     other_modifier,
     precision,
+    respective,
     type_missing,
     words,
 )
-from rag.rank.lexical import coverage as lexical_coverage
 from rag.retriever import Lexicon, Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, ReportInfo, TableFact
 
@@ -71,11 +73,6 @@ _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
 question names none."""
-
-
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weighted query bigrams found in ``text`` (synonyms written one way)."""
-    return lexical_coverage(weights, text, spell=canonical)
 
 
 @dataclass(frozen=True)
@@ -292,7 +289,7 @@ def _quantity_score(
         return None
     if not quantity.unit and not sentence[: quantity.start].strip():
         return None
-    if not _respective(query, weights, sentence, quantity):
+    if not respective(query, weights, sentence, quantity.start):
         return None
     fit = unit_fit(query.unit, quantity.unit)
     follower = sentence[quantity.end:].lstrip()[:1]
@@ -306,7 +303,7 @@ def _quantity_score(
     level = _level_fit(query, owning if levels_in(owning) else segment, report, around=around)
     if level is None:
         return None
-    part = 0.05 if _adds_nothing(query, weights, context + before) else 0.0
+    part = 0.05 if adds_nothing(query, weights, context + before) else 0.0
     year = stated_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
@@ -326,30 +323,6 @@ def _quantity_score(
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= 0.5 if type_missing(query, before + owning) else 0.0
     return match + bonus, match
-
-
-def _respective(query: Query, weights: dict[str, float], sentence: str, quantity: Quantity) -> bool:
-    """False when the number sits in a 分别 list at another place than the item the question asks
-    about (A、B、C 分别增长了 x、y、z: x belongs to A)."""
-    at = sentence.rfind("分别", 0, quantity.start)
-    if at < 0:
-        return True
-    items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
-    listed = re.split(r"[，,；;。]", sentence[at:])[0]
-    numbers = [q for q in quantities(listed) if not is_year(listed, q)]
-    if len(items) < 2 or len(items) != len(numbers):
-        return True
-    index = next((i for i, q in enumerate(numbers) if q.start + at == quantity.start), -1)
-    best = max(range(len(items)), key=lambda i: coverage(weights, items[i]))
-    return index == -1 or (index == best and not other_modifier(query, items[best]))
-
-
-def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
-    """True when the number is a part (after 其中) whose words the question does not ask for."""
-    at = before.rfind("其中")
-    if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
-        return False
-    return coverage(weights, before[at:]) <= coverage(weights, before[:at])
 
 
 def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:

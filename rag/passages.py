@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.extractive import canonical, coverage, line_at, refusal
+from rag.extractive import refusal
+from rag.frames import line_at
 from rag.query import Query
+from rag.rank.lexical import canonical, coverage
 from rag.retriever import Lexicon, Retrieval
 from rag.source_lines import SourceLines
 from rag.types import Answer, Chunk, Citation, Hit, PassageGroup, ReportInfo

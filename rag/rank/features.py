@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.frames import APPROXIMATE, CHANGE, Frame, is_year, quantities, spans_levels
+from rag.frames import APPROXIMATE, CHANGE, Frame, spans_levels
 from rag.numbers import split_multiplier
 from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
@@ -87,7 +87,7 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["is_total"] = float(frame.role == "total")
     f["total_wanted"] = float(frame.role == "total" and wants_total)
     f["is_part"] = float(frame.role == "part")
-    f["part_adds_nothing"] = float(frame.role == "part" and _adds_nothing(query, w, frame.lead))
+    f["part_adds_nothing"] = float(frame.role == "part" and lexical.adds_nothing(query, w, frame.lead))
     named = names_school(query.norm)
     f["case_unasked"] = float(frame.scope == "case" and not named)
     f["school_unasked"] = float(frame.scope == "school" and not named)
@@ -103,7 +103,8 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     rank = ctx.hit_ranks.get(frame.chunk.id)
     f["in_hits"] = float(rank is not None)
     f["hit_rank"] = 1.0 / (1.0 + rank) if rank is not None else 0.0
-    f["respective_mismatch"] = float(not table and not _respective(query, w, frame))
+    f["respective_mismatch"] = float(
+        not table and not lexical.respective(query, w, frame.sentence, frame.start))
     f["approximate"] = float(frame.qualifier in APPROXIMATE)
     f["asked_numbers_missing"] = float(_numbers_missing(query.measure, f"{frame.context} {everything}"))
     f.update(_school(query, frame))
@@ -248,28 +249,3 @@ def _bare_row(weights: dict[str, float], frame: Frame) -> bool:
     row = frame.fact.row
     unmatched = lexical.coverage(weights, row) < 0.15
     return bool(lexical.bare_label(row)) and unmatched and not lexical.TOTAL.search(row)
-
-
-def _adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
-    """True when the number is a part (after 其中) whose words the question does not ask for."""
-    at = before.rfind("其中")
-    if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
-        return False
-    return lexical.coverage(weights, before[at:]) <= lexical.coverage(weights, before[:at])
-
-
-def _respective(query: Query, weights: dict[str, float], frame: Frame) -> bool:
-    """False when the number sits in a 分别 list at another place than the asked item
-    (A、B、C 分别增长了 x、y、z: x belongs to A)."""
-    sentence, start = frame.sentence, frame.start
-    at = sentence.rfind("分别", 0, start)
-    if at < 0:
-        return True
-    items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
-    listed = re.split(r"[，,；;。]", sentence[at:])[0]
-    numbers = [q for q in quantities(listed) if not is_year(listed, q)]
-    if len(items) < 2 or len(items) != len(numbers):
-        return True
-    index = next((i for i, q in enumerate(numbers) if q.start + at == start), -1)
-    best = max(range(len(items)), key=lambda i: lexical.coverage(weights, items[i]))
-    return index == -1 or (index == best and not lexical.other_modifier(query, items[best]))

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import jieba
 
+from rag.frames import is_year, quantities
 from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import grams
 
@@ -240,3 +241,27 @@ def unmatched(qualifiers: tuple[str, ...], text: str) -> bool:
     """True when a qualifying word shares no bigram (nor, for one character, the character) with ``text``."""
     present = grams(canonical(text))
     return any(not (grams(q) & present) for q in qualifiers if len(q) >= 2 or q not in text)
+
+
+def adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
+    """True when the number is a part (after 其中) whose words the question does not ask for."""
+    at = before.rfind("其中")
+    if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
+        return False
+    return coverage(weights, before[at:]) <= coverage(weights, before[:at])
+
+
+def respective(query: Query, weights: dict[str, float], sentence: str, start: int) -> bool:
+    """False when the number at ``start`` sits in a 分别 list at another place than the item the
+    question asks about (A、B、C 分别增长了 x、y、z: x belongs to A)."""
+    at = sentence.rfind("分别", 0, start)
+    if at < 0:
+        return True
+    items = re.split(r"[、和及]", re.split(r"[，,；;：:]", sentence[:at].rstrip("，, "))[-1])
+    listed = re.split(r"[，,；;。]", sentence[at:])[0]
+    numbers = [q for q in quantities(listed) if not is_year(listed, q)]
+    if len(items) < 2 or len(items) != len(numbers):
+        return True
+    index = next((i for i, q in enumerate(numbers) if q.start + at == start), -1)
+    best = max(range(len(items)), key=lambda i: coverage(weights, items[i]))
+    return index == -1 or (index == best and not other_modifier(query, items[best]))
