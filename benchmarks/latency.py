@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(Settings.from_env(), home=home, llm_base_url="", llm_api_key="", llm_model="")
         services = build_services(settings)
         try:
-            summary = measure(services, _questions(args.questions), repeat=args.repeat)
+            summary = measure(services, questions_in(args.questions), repeat=args.repeat)
         finally:
             services.index.close()
     print(json.dumps(summary, ensure_ascii=False))
@@ -70,7 +70,7 @@ def measure(services: Services, questions: list[str], *, repeat: int = 1) -> dic
     }
 
 
-def _questions(path: Path) -> list[str]:
+def questions_in(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line)["question"] for line in lines if line.strip()]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from latency import measure  # noqa: E402
+from latency import measure, questions_in  # noqa: E402
 
 from rag.answering import answer  # noqa: E402
 from rag.services import build_services  # noqa: E402
@@ -32,7 +32,7 @@ FILES = (REPO / "evals" / "questions-passage.jsonl", REPO / "evals" / "questions
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one JSON summary line."""
     args = _parser().parse_args(argv)
-    questions = [q for path in FILES for q in _questions(path)]
+    questions = [q for path in FILES for q in questions_in(path)]
     with tempfile.TemporaryDirectory(prefix="nianbao-passages-") as tmp:
         home = args.home or Path(tmp) / "home"
         settings = replace(Settings.from_env(), home=home, llm_base_url="", llm_api_key="", llm_model="")
@@ -44,11 +44,6 @@ def main(argv: list[str] | None = None) -> int:
             services.index.close()
     print(json.dumps({**summary, "passage_answers": grouped}, ensure_ascii=False))
     return 0 if summary["p95_ms"] <= args.target_p95_ms and grouped == len(questions) else 1
-
-
-def _questions(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def _parser() -> argparse.ArgumentParser:
