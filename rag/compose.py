@@ -39,12 +39,17 @@ def computed(
 ) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
-    text = f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
+    text = computed_text(result, marks)
     return Answer(
         question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(confidence, 4),
     )
+
+
+def computed_text(result: Result, marks: str) -> str:
+    """A computed answer's text: the result, then its formula with the citation marks of its inputs."""
+    return f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
 
 
 def computed_phrase(result: Result) -> str:

@@ -24,7 +24,7 @@ from dataclasses import replace
 from rag.arithmetic import compute
 from rag.audit import Finding, Source
 from rag.audit.indexed import AuditCache
-from rag.compose import cite, computed_phrase, display, where
+from rag.compose import cite, computed_text, display, where
 from rag.errors import InputError
 from rag.frames import Frame
 from rag.numbers import find_quantities, format_number, normalize
@@ -220,7 +220,7 @@ def _restated(answer: Answer, value: float, citation: Citation, latest: Frame) -
     if result is None:
         return None
     citations = tuple(cite(c.n, latest) if c == citation else c for c in answer.citations)
-    text = f"答：{computed_phrase(result)}。\n计算：{result.formula}（输入见[1][2]）"
+    text = computed_text(result, "[1][2]")
     return replace(answer, text=text, value=result.size, unit=result.unit, citations=citations,
                    computation=result.formula)
 

@@ -452,7 +452,7 @@ def _computed_answer(
     first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
     citations = tuple(_cite(n, first[key]) for n, key in enumerate(lines, start=1))
     marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
-    text = f"答：{compose.computed_phrase(result)}。\n计算：{result.formula}（输入见{marks}）"
+    text = compose.computed_text(result, marks)
     return Answer(
         question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
         mode="extractive", citations=citations, retrieved=_evidence_first(retrieval.hits, inputs),
