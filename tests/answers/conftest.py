@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from corpora import ingested
 
-from ingestion.pipeline import ingest
 from rag.services import Services, build_services
 from rag.settings import BUNDLED_REPORTS, Settings
 
@@ -14,13 +14,8 @@ from rag.settings import BUNDLED_REPORTS, Settings
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home whose index holds the bundled reports (ingested once per module)."""
     home = tmp_path_factory.mktemp("answers") / "home"
-    services = build_services(Settings(home=home, reports_dir=BUNDLED_REPORTS))
-    try:
-        report = ingest([BUNDLED_REPORTS], services.index)
-        assert report.ok, report.failed
-    finally:
-        services.index.close()
-    return home
+    with ingested(Settings(home=home, reports_dir=BUNDLED_REPORTS)):
+        return home
 
 
 @pytest.fixture(scope="module")

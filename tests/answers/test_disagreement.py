@@ -9,13 +9,13 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from corpora import ingested
 
-from ingestion.pipeline import ingest
 from rag import compose, disagreement, grounding
 from rag.answering import UNVERIFIED, answer
 from rag.compose import cite
 from rag.query import parse_query
-from rag.services import Services, build_services
+from rag.services import Services
 from rag.settings import BUNDLED_REPORTS, Settings
 from rag.types import Answer
 
@@ -96,10 +96,8 @@ def two_years(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         shutil.copyfile(source, reports / name)
         shifted = _YEAR.sub(lambda m: str(int(m.group(1)) + 1), source.read_text(encoding="utf-8"))
         (reports / later).write_text(shifted, encoding="utf-8")
-    built = build_services(Settings(home=root / "home", reports_dir=reports))
-    assert ingest([reports], built.index).ok
-    yield built
-    built.index.close()
+    with ingested(Settings(home=root / "home", reports_dir=reports)) as built:
+        yield built
 
 
 def test_a_figure_from_an_older_report_is_restated_from_the_latest(two_years: Services) -> None:

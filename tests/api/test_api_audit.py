@@ -3,17 +3,16 @@ reports ingested into a temp home (one as an upload), a live server."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from corpora import copy_reports, ingested
 from liveserver import LiveServer
 
 from api.app import create_app
-from ingestion.pipeline import ingest
-from rag.services import Services, build_services
-from rag.settings import BUNDLED_REPORTS, Settings
+from rag.services import Services
+from rag.settings import Settings
 
 pytestmark = pytest.mark.integration
 KEY = "audit-key"
@@ -24,19 +23,14 @@ CHANGPING = "changping-zhongzhi-2023.txt"
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("audit")
-    reports, uploads = root / "reports", root / "home" / "uploads"
-    reports.mkdir()
-    uploads.mkdir(parents=True)
-    shutil.copyfile(BUNDLED_REPORTS / CHAOYANG, reports / CHAOYANG)
-    shutil.copyfile(BUNDLED_REPORTS / CHANGPING, uploads / CHANGPING)
+    reports = copy_reports(root / "reports", [CHAOYANG])
+    uploads = copy_reports(root / "home" / "uploads", [CHANGPING])
     settings = Settings(
         home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
         rate_limit_per_minute=10_000,
     )
-    built = build_services(settings)
-    assert ingest([reports, uploads], built.index).ok
-    yield built
-    built.index.close()
+    with ingested(settings, reports, uploads) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ the structured ``citations`` field stays for clients that read it."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
+from corpora import copy_reports, ingested
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -19,9 +19,7 @@ from langchain_openai import ChatOpenAI
 from liveserver import LiveServer
 
 from api.app import create_app
-from ingestion.pipeline import ingest
-from rag.services import build_services
-from rag.settings import BUNDLED_REPORTS, Settings
+from rag.settings import Settings
 
 pytestmark = pytest.mark.integration
 KEY = "clients-key"
@@ -33,18 +31,10 @@ SOURCE_LINE = re.compile(r"^- \[(\d+)\] (.+)，第 (\d+) 行$")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("clients")
-    reports = root / "reports"
-    reports.mkdir()
-    shutil.copyfile(BUNDLED_REPORTS / REPORT, reports / REPORT)
-    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,),
-                        rate_limit_per_minute=10_000)
-    services = build_services(settings)
-    assert ingest([reports], services.index).ok
-    try:
-        with LiveServer(create_app(settings, services)) as live:
-            yield live
-    finally:
-        services.index.close()
+    settings = Settings(home=root / "home", reports_dir=copy_reports(root / "reports", [REPORT]),
+                        api_keys=(KEY,), rate_limit_per_minute=10_000)
+    with ingested(settings) as services, LiveServer(create_app(settings, services)) as live:
+        yield live
 
 
 @pytest.fixture

@@ -4,18 +4,17 @@ and a live server. Each earlier turn is asked first and the service's own answer
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from corpora import copy_reports, ingested
 from liveserver import LiveServer
 
 from api.app import create_app
-from ingestion.pipeline import ingest
-from rag.services import Services, build_services
-from rag.settings import BUNDLED_REPORTS, Settings
+from rag.services import Services
+from rag.settings import Settings
 
 pytestmark = pytest.mark.integration
 KEY = "followup-key"
@@ -39,17 +38,10 @@ CONVERSATIONS = {
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("followups")
-    reports = root / "reports"
-    reports.mkdir()
-    for name in REPORTS:
-        shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
-    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,),
-                        rate_limit_per_minute=10_000)
-    built = build_services(settings)
-    report = ingest([reports], built.index)
-    assert report.ok, report.failed
-    yield built
-    built.index.close()
+    settings = Settings(home=root / "home", reports_dir=copy_reports(root / "reports", REPORTS),
+                        api_keys=(KEY,), rate_limit_per_minute=10_000)
+    with ingested(settings) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ server on 127.0.0.1, and the ``openai`` client pointed at its ``/v1``."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,12 +12,12 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from corpora import copy_reports, ingested
 from liveserver import LiveServer
 
 from api.app import create_app
-from ingestion.pipeline import ingest
 from rag.services import Services, build_services
-from rag.settings import BUNDLED_REPORTS, Settings
+from rag.settings import Settings
 
 pytestmark = pytest.mark.integration
 KEY = "real-key-456"
@@ -30,17 +29,10 @@ REPORTS = ("changping-zhongzhi-2023.txt", "chaoyang-zhongzhi-2022.txt")
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("real")
-    reports = root / "reports"
-    reports.mkdir()
-    for name in REPORTS:
-        shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
-    settings = Settings(home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
-                        rate_limit_per_minute=10_000)
-    built = build_services(settings)
-    report = ingest([reports], built.index)
-    assert report.ok, report.failed
-    yield built
-    built.index.close()
+    settings = Settings(home=root / "home", reports_dir=copy_reports(root / "reports", REPORTS),
+                        api_keys=(KEY,), admin_keys=(KEY,), rate_limit_per_minute=10_000)
+    with ingested(settings) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,3 +78,25 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path
+
+
+def panel_png(page: Page) -> bytes:
+    """A PNG of the widget's panel alone."""
+    box = page.get_by_role("dialog").bounding_box()
+    assert box is not None
+    return page.screenshot(clip=box)
+
+
+def side_by_side(pngs: list[bytes], path: Path) -> None:
+    """Write the images next to each other as one small palette PNG (docs/widget.png is a copy)."""
+    images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+    gap = 16
+    width = sum(i.width for i in images) + gap * (len(images) + 1)
+    height = max(i.height for i in images) + 2 * gap
+    sheet = Image.new("RGB", (width, height), (248, 249, 250))
+    x = gap
+    for image in images:
+        sheet.paste(image, (x, gap))
+        x += image.width + gap
+    path.parent.mkdir(exist_ok=True)
+    sheet.quantize(colors=64).save(path, optimize=True)

@@ -5,20 +5,19 @@ cited passages, delete and re-index, with markup in an uploaded report rendered 
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browsing import ARTIFACTS, chromium, watched_page
+from corpora import copy_reports, ingested
 from liveserver import LiveServer
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 from xss_payloads import PAYLOADS
 
 from api.app import create_app
-from ingestion.pipeline import ingest
-from rag.services import Services, build_services
+from rag.services import Services
 from rag.settings import BUNDLED_REPORTS, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -37,18 +36,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("admin")
-    reports = root / "reports"
-    reports.mkdir()
-    for name in (CHAOYANG, CHANGPING):
-        shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
     settings = Settings(
-        home=root / "home", reports_dir=reports, api_keys=(KEY,), admin_keys=(KEY,),
-        rate_limit_per_minute=10_000,
+        home=root / "home", reports_dir=copy_reports(root / "reports", (CHAOYANG, CHANGPING)),
+        api_keys=(KEY,), admin_keys=(KEY,), rate_limit_per_minute=10_000,
     )
-    built = build_services(settings)
-    assert ingest([reports], built.index).ok
-    yield built
-    built.index.close()
+    with ingested(settings) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

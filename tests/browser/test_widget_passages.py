@@ -3,19 +3,15 @@ headings, each sentence with its own clickable citation that opens the highlight
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browsing import ARTIFACTS, chromium, watched_page
+from browsing import ARTIFACTS, chromium, panel_png, side_by_side, watched_page
+from corpora import ingested
 from liveserver import LiveServer
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from api.app import create_app
-from ingestion.pipeline import ingest
-from rag.services import build_services
 from rag.settings import BUNDLED_REPORTS, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -28,31 +24,9 @@ QUESTION = "昌平区中职学校是怎么开展校企合作的？"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("passages") / "home"
     settings = Settings(home=home, api_keys=(KEY,), rate_limit_per_minute=10_000)
-    services = build_services(settings)
-    report = ingest([BUNDLED_REPORTS / REPORT], services.index)
-    assert report.ok, report.failed
-    with LiveServer(create_app(settings, services)) as live:
+    with ingested(settings, BUNDLED_REPORTS / REPORT) as services, \
+            LiveServer(create_app(settings, services)) as live:
         yield live
-    services.index.close()
-
-
-def panel_png(page: Page) -> bytes:
-    box = page.get_by_role("dialog").bounding_box()
-    assert box is not None
-    return page.screenshot(clip=box)
-
-
-def side_by_side(pngs: list[bytes], path: Path) -> None:
-    images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
-    gap = 16
-    sheet = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) + 1),
-                              max(i.height for i in images) + 2 * gap), (248, 249, 250))
-    x = gap
-    for image in images:
-        sheet.paste(image, (x, gap))
-        x += image.width + gap
-    path.parent.mkdir(exist_ok=True)
-    sheet.quantize(colors=64).save(path, optimize=True)
 
 
 def test_passage_answer_is_grouped_and_every_sentence_cites(

@@ -3,17 +3,15 @@ a live server, and reports / file names / LLM replies that carry markup and scri
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import ARTIFACTS, chromium, screenshot, watched_page
+from browsing import ARTIFACTS, chromium, panel_png, screenshot, side_by_side, watched_page
 from fake_openai import FakeOpenAI, json_reply
 from liveserver import LiveServer
-from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from xss_payloads import PAYLOADS
 
@@ -97,7 +95,7 @@ def test_widget_answers_from_real_reports(browser: Browser, clean_server: LiveSe
     page.locator(".cite").first.click()
     expect(page.locator(".source mark.num").first).to_have_text("1061")
     screenshot(page, "widget-real-source.png")
-    save_side_by_side([answer_view, panel_png(page)], ARTIFACTS / "widget-readme.png")
+    side_by_side([answer_view, panel_png(page)], ARTIFACTS / "widget-readme.png")
     assert watch.foreign == [] and watch.dialogs == []
 
 
@@ -151,28 +149,6 @@ def test_llm_output_payloads_render_as_text(
         assert fake_openai.chat_requests(), "the LLM was not called"
     finally:
         llm_services.index.close()
-
-
-def panel_png(page: Page) -> bytes:
-    """A PNG of the widget's panel alone."""
-    box = page.get_by_role("dialog").bounding_box()
-    assert box is not None
-    return page.screenshot(clip=box)
-
-
-def save_side_by_side(pngs: list[bytes], path: Path) -> None:
-    """Write the images next to each other as one small palette PNG (docs/widget.png is a copy)."""
-    images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
-    gap = 16
-    width = sum(i.width for i in images) + gap * (len(images) + 1)
-    height = max(i.height for i in images) + 2 * gap
-    sheet = Image.new("RGB", (width, height), (248, 249, 250))
-    x = gap
-    for image in images:
-        sheet.paste(image, (x, gap))
-        x += image.width + gap
-    path.parent.mkdir(exist_ok=True)
-    sheet.quantize(colors=64).save(path, optimize=True)
 
 
 def assert_clean(page: Page, foreign: list[str], dialogs: list[str]) -> None:

@@ -4,10 +4,10 @@ answer Runnable behind a prompt template, with a conversation, in a batch and in
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
+from corpora import copy_reports, ingested
 from langchain_core.documents import Document
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, HumanMessage
@@ -15,10 +15,9 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
 
-from ingestion.pipeline import ingest
 from rag.errors import InputError
 from rag.integrations.langchain import NianbaoRetriever, answer_runnable
-from rag.services import Services, build_services
+from rag.services import Services
 from rag.settings import BUNDLED_REPORTS, Settings
 from rag.types import Answer
 
@@ -30,14 +29,9 @@ METADATA = {"file", "title", "section", "table", "line", "region", "year"}
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("langchain")
-    reports = root / "reports"
-    reports.mkdir()
-    for name in REPORTS:
-        shutil.copyfile(BUNDLED_REPORTS / name, reports / name)
-    built = build_services(Settings(home=root / "home", reports_dir=reports))
-    assert ingest([reports], built.index).ok
-    yield built
-    built.index.close()
+    reports = copy_reports(root / "reports", REPORTS)
+    with ingested(Settings(home=root / "home", reports_dir=reports)) as built:
+        yield built
 
 
 def sources(docs: list[Document]) -> str:
