@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import conversation, disagreement, extractive, grounding, passages, ranked
+from rag import conversation, disagreement, extractive, grounding, listing, passages, ranked
 from rag.comparison import NO_VALUES, difference
 from rag.errors import InputError, LLMError
 from rag.query import Query
@@ -126,13 +126,17 @@ def _routed(resolved: conversation.Resolved, services: Services, history: Histor
     retriever, query = services.retriever, resolved.query
     if resolved.kind == "difference":
         return _compared(resolved.question or query, services, _earlier(history, services))
-    if passages.is_qualitative(query):
-        retrieval, lexicon = retriever.retrieve(query), retriever.lexicon()
-        listed = extractive.answer(query, lambda _: retrieval, lexicon) if query.is_list else None
-        anchor = listed.citations[0] if listed is not None and listed.citations else None
-        found = passages.answer(query, retrieval, lexicon, lines=services.source_lines, anchor=anchor)
-        return _summarized(found, services)
-    return None
+    qualitative = passages.is_qualitative(query)
+    if not (qualitative or query.is_list):
+        return None
+    retrieval, lexicon = retriever.retrieve(query), retriever.lexicon()
+    tabled = listing.table_listing(query, retrieval) if query.is_list else None
+    if tabled is not None or not qualitative:
+        return tabled  # else a list asked with a count word (哪几个) goes the numeric path
+    listed = extractive.answer(query, lambda _: retrieval, lexicon) if query.is_list else None
+    anchor = listed.citations[0] if listed is not None and listed.citations else None
+    found = passages.answer(query, retrieval, lexicon, lines=services.source_lines, anchor=anchor)
+    return _summarized(found, services)
 
 
 def _summarized(found: Answer, services: Services) -> Answer:

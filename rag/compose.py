@@ -105,10 +105,14 @@ def doc_title(chunk: Chunk) -> str:
 
 
 def cite(n: int, frame: Frame) -> Citation:
-    chunk = frame.chunk
+    return cite_at(n, frame.chunk, frame.line, frame.quote)
+
+
+def cite_at(n: int, chunk: Chunk, line: int, quote: str) -> Citation:
+    """Citation ``n``: ``quote`` on ``line`` of ``chunk``'s report."""
     return Citation(
         n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=doc_title(chunk),
-        section=chunk.section, table=chunk.table, page=chunk.page, line=frame.line, quote=frame.quote,
+        section=chunk.section, table=chunk.table, page=chunk.page, line=line, quote=quote,
     )
 
 

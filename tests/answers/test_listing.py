@@ -1,0 +1,85 @@
+"""Lists read from a 名单 table: 「某校有哪些…」 answered with that school's rows, each cited. The
+report is made up for these tests (its own schools and tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from corpora import ingested
+
+from rag.answering import answer
+from rag.listing import school_of, table_listing
+from rag.query import parse_query
+from rag.services import Services
+from rag.settings import Settings
+
+REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、专业建设
+2023年，海淀区持续优化专业布局，市级骨干专业建设取得新进展。
+表 2-1 海淀区中职学校市级骨干专业（群）建设名单
+序号\t学校名称\t专业（群）名称\t入选年份
+1\t北京市西山商贸学校\t智慧零售专业群\t2023
+2\t北京市香山艺术学校\t数字影像专业\t2023
+3\t北京市西山商贸学校\t跨境电商专业群\t2023
+4\t北京市玉泉职业学校\t智能制造专业群\t2023
+5\t北京市西山商贸学校\t会计事务专业\t2023
+2023年，海淀区撤销了部分不适应产业需求的专业。
+表 2-2 2023年海淀区中职学校撤销专业一览表
+序号\t学校名称\t专业类别\t专业名称\t在校生（人）
+1\t北京市玉泉职业学校\t加工制造类\t机电设备安装与维修\t35
+2\t北京市玉泉职业学校\t财经商贸类\t物流服务与管理\t28
+3\t北京市香山艺术学校\t文化艺术类\t工艺美术\t12
+二、实训基地
+2023年，海淀区中职学校新建校内实训基地 6 个，共有实训工位 2400 个。
+"""
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("listing")
+    (root / "reports").mkdir()
+    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
+    with ingested(Settings(home=root / "home", reports_dir=root / "reports")) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_schools_items_are_its_rows_each_cited(haidian: Services) -> None:
+    result = answer("海淀区西山商贸学校有哪些专业入选了市级骨干专业名单？", haidian)
+    assert not result.refused
+    assert [c.line for c in result.citations] == [6, 8, 10]
+    for item in ("智慧零售专业群", "跨境电商专业群", "会计事务专业"):
+        assert item in result.text
+    assert "数字影像专业" not in result.text and "智能制造专业群" not in result.text
+
+
+@pytest.mark.integration
+def test_the_column_of_names_is_listed_not_the_kinds_or_counts(haidian: Services) -> None:
+    result = answer("2023年海淀区玉泉职业学校撤销了哪几个专业？", haidian)
+    assert "机电设备安装与维修" in result.text and "物流服务与管理" in result.text
+    assert "加工制造类" not in result.text and "35" not in result.text
+    assert [c.line for c in result.citations] == [14, 15]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海淀区玉泉职业学校有哪些实训基地？",  # the tables list 专业, not 实训基地
+        "海淀区昆明湖职业学校有哪些骨干专业？",  # no row names this school
+    ],
+)
+def test_a_table_that_does_not_list_what_is_asked_is_not_read_as_a_list(
+    haidian: Services, question: str
+) -> None:
+    assert table_listing(parse_query(question), haidian.retriever.retrieve(parse_query(question))) is None
+
+
+def test_a_row_label_names_a_school_without_its_number_or_city() -> None:
+    assert school_of("3·北京市电气工程学校") == "电气工程学校"
+    assert school_of("北京市昌平职业学校") == "昌平职业学校"
+    assert school_of("北京市密云区职业学校") == "密云区职业学校"
+    assert school_of("职业学校") == ""
+    assert school_of("中职学校") == ""
+    assert school_of("招生人数") == ""
