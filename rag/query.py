@@ -45,6 +45,9 @@ _LIST_RE = re.compile(
     r"有哪些|是哪些|哪几|哪[一二两三四五六七八九十\d]+[个所家项种类大位名部]|哪些|包括什么|分别是什么"
 )
 _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学)")
+_CITY_SCHOOL = re.compile(f"北京市(?:{'|'.join(DISTRICTS)}){_SCHOOL.pattern}")
+"""A school's official name with its district after the city's (北京市丰台区职业教育中心学校): a school
+the city's reports name, not the district's report."""
 GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
@@ -107,6 +110,7 @@ def with_context(query: Query, previous: Query) -> Query:
 
 def region_of(text: str) -> tuple[str, bool]:
     """The region named in ``text`` ('' if none) and whether it is a place no report covers."""
+    text = _CITY_SCHOOL.sub(lambda m: "北京市" if GENERIC_SCHOOL.sub("", m.group(1)) else m.group(0), text)
     for district in DISTRICTS:
         if district in text:
             return district, False

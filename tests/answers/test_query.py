@@ -103,3 +103,9 @@ def test_growth_against_a_named_base_year() -> None:
 def test_a_school_named_after_a_district_is_not_the_district() -> None:
     assert parse_query("2025年北京市昌平职业学校有几部教材入选？").region == "北京市"
     assert parse_query("2022年昌平中职招生多少人？").region == "昌平区"
+    # A full district name inside a school's official name, after the city's (the city's reports
+    # name such schools); a generic 「北京市X区中职学校」 still asks for the district.
+    assert parse_query("北京市房山区城关职业技术学校2020年有哪些专业入选？").region == "北京市"
+    assert parse_query("北京市大兴区第一职业学校有几个专业群？").region == "北京市"
+    assert parse_query("北京市东城区中职学校专任教师多少人？").region == "东城区"
+    assert parse_query("北京市昌平区公办中等职业学校教职工多少人？").region == "昌平区"
