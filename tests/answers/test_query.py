@@ -109,3 +109,18 @@ def test_a_school_named_after_a_district_is_not_the_district() -> None:
     assert parse_query("北京市大兴区第一职业学校有几个专业群？").region == "北京市"
     assert parse_query("北京市东城区中职学校专任教师多少人？").region == "东城区"
     assert parse_query("北京市昌平区公办中等职业学校教职工多少人？").region == "昌平区"
+
+
+@pytest.mark.parametrize(
+    ("question", "is_list"),
+    [
+        ("东城区哪两门课程获得了学分认证？", True),  # 哪 + a number + any measure word
+        ("朝阳区有哪三本教材入选？", True),
+        ("朝阳 职高 合作企业 名称", True),  # a terse ask for names
+        ("丰台区职教中心的工程师学院叫什么？", True),
+        ("昌平区哪一年招生最多？", False),  # one year is asked, not a list
+        ("朝阳区专业名称数量是多少？", False),
+    ],
+)
+def test_list_questions(question: str, is_list: bool) -> None:
+    assert parse_query(question).is_list is is_list
