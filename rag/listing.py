@@ -87,7 +87,13 @@ def _listing(rows: Sequence[Chunk], query: Query) -> Listing | None:
         return None
     school = max(schools, key=len)
     named = [(chunk, row) for chunk, row in parsed if school_of(row.label) == school]
-    asked = content_words(query.measure.replace(school, " "))
+    # A row the question singles out by another of its cells (the school's 文物保护技术 专业).
+    cells = {value for _, row in named for _, value in row.cells if len(value) >= 4 and value in query.text}
+    named = [(c, r) for c, r in named if cells & {value for _, value in r.cells}] or named
+    measure = query.measure.replace(school, " ")
+    for value in cells:
+        measure = measure.replace(value, " ")
+    asked = content_words(measure)
     title = named[0][1].title
     columns = [c for c, value in named[0][1].cells if school not in value and not _NUMBER.fullmatch(value)]
     if not columns or not asked:

@@ -83,3 +83,10 @@ def test_a_row_label_names_a_school_without_its_number_or_city() -> None:
     assert school_of("职业学校") == ""
     assert school_of("中职学校") == ""
     assert school_of("招生人数") == ""
+
+
+@pytest.mark.integration
+def test_a_row_named_by_another_of_its_cells_is_the_one_listed(haidian: Services) -> None:
+    result = answer("海淀区玉泉职业学校撤销的机电设备安装与维修专业属于哪些专业类别？", haidian)
+    assert "加工制造类" in result.text and "财经商贸类" not in result.text
+    assert [c.line for c in result.citations] == [14]
