@@ -70,6 +70,9 @@ OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
+_STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
+_CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
@@ -367,7 +370,8 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
         return _stated(query, retrieval, found)
-    return _from_next_year(query, retrieval, lexicon) or refusal(query, retrieval)
+    computed = _from_next_year(query, retrieval, lexicon) or _listed_total(query, retrieval, lexicon)
+    return computed or refusal(query, retrieval)
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
@@ -470,6 +474,45 @@ def states_whole(query: Query, label: str, named: str, *, table: bool) -> bool:
     if query.operation == "difference" or not names_operands(query.parts, named):
         return False
     return table or not lists_parts(query.parts, label)
+
+
+def _listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """A total the question asks for (一共拿了多少个奖) that no source states, as the sum of a list
+    giving its parts, each a kind of the asked thing (7 个一等奖、3 个二等奖、4 个三等奖)."""
+    if not _TOTAL_ASK.search(query.norm):
+        return None
+    for found in candidates(query, retrieval, lexicon, threshold=PART_THRESHOLD):
+        parts = _listed_parts(query, found)
+        result = arithmetic.compute("sum", [(q.value, q.unit) for q in parts]) if parts else None
+        if result is not None:
+            return Answer(
+                question=query.text, text=compose.computed_text(result, "[1]"), value=result.size,
+                unit=result.unit, refused=False, mode="extractive", citations=(_cite(1, found),),
+                retrieved=_evidence_first(retrieval.hits, [found]), computation=result.formula,
+                confidence=round(found.score, 4),
+            )
+    return None
+
+
+def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:
+    """The numbers of the list in ``found``'s clause when each item has one number in one unit and
+    a name ending like the others' (…一等奖、…二等奖) in what the question asks for (奖); none when
+    the sentence states a total itself or breaks down something else (其中 …)."""
+    if found.fact is not None or _STATED_TOTAL.search(found.quote) or "其中" in found.quote:
+        return []
+    end = len(found.label.lstrip())
+    start = max((m.end() for m in _CLAUSE_END.finditer(found.quote, 0, end)), default=0)
+    stop = next((m.start() for m in _CLAUSE_END.finditer(found.quote, end)), len(found.quote))
+    items = re.split(r"以及|、|和|及", found.quote[start:stop])
+    counted = [[q for q in quantities(item) if q.unit not in ("年", "月", "日")] for item in items]
+    if len(items) < 2 or any(len(numbers) != 1 for numbers in counted):
+        return []
+    parts = [numbers[0] for numbers in counted]
+    if len({arithmetic.unit_kind(q.unit) for q in parts}) != 1:
+        return []
+    names = [item.replace(q.raw, "").strip() for item, q in zip(items, parts, strict=True)]
+    kind = names[0][len(names[0]) - _shared_start([n[::-1] for n in names]):]
+    return parts if len(kind) >= 2 and kind[-1] in query.measure else []
 
 
 def _clause_of(label: str) -> str:

@@ -144,6 +144,8 @@ HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024�
 2023年，海淀区中职学生在市级技能大赛中获一等奖 6 项、二等奖 13 项、三等奖 17 项；另获国家级二等奖 2 项。
 2023年，海淀区中职在校生满意度 96.4%，家长满意度 93.1%。
 2023年，海淀区中职教师在区级教学能力比赛中获一等奖、二等奖和三等奖共 21 项，其中一等奖 5 项。
+2023年，海淀区中职学校班主任基本功比赛决出特等奖 3 人、一等奖 8 人、二等奖 11 人。
+2023年，海淀区中职学校开设专业 24 个、校外实训基地 57 个。
 """
 HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025）
 一、基本情况
@@ -203,3 +205,15 @@ def test_a_list_with_a_number_for_each_item_states_parts() -> None:
     parts = parse_query("2023年某区中职技能大赛一二三等奖合计多少项").parts
     assert lists_parts(parts, "2023年，某区获一等奖 4 项、二等奖 7 项、三等奖 9 项")
     assert not lists_parts(parts, "2023年，某区获一等奖、二等奖和三等奖共 20 项")
+
+
+@pytest.mark.integration
+def test_a_total_no_source_states_is_the_sum_of_the_list_of_its_parts(haidian: Services) -> None:
+    result = answer("海淀区2023年中职班主任基本功比赛一共有多少人获奖？", haidian)
+    assert (result.value, result.unit, result.computation) == (22, "人", "3 + 8 + 11 = 22 人")
+
+
+@pytest.mark.integration
+def test_a_stated_number_is_not_summed_with_the_other_things_listed_beside_it(haidian: Services) -> None:
+    result = answer("2023年海淀区中职学校一共开设了多少个专业？", haidian)
+    assert (result.value, result.computation) == (24, "")
