@@ -295,8 +295,12 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
             return "difference", _counted_alike(_sides(clauses.group(1), clauses.group(2), text))
     if re.search(f"{_SUM}|加", text) and (parts := _ranked_items(query, text)):
         return "sum", parts
-    if (match := re.search(_SUM, text)) and len(parts := _items(query, text, match.start())) >= 2:
-        return "sum", parts
+    if match := re.search(_SUM, text):
+        # 「A，加上B，一共…」: two clauses.
+        if clauses := re.match(r"^(.+?)[，,]\s*再?加上?(.+?)[，,]?$", text[: match.start()]):
+            return "sum", _sides(clauses.group(1), clauses.group(2), text)
+        if len(parts := _items(query, text, match.start())) >= 2:
+            return "sum", parts
     if parts := _share_operands(text, query):
         return "share", parts
     return "lookup", ()

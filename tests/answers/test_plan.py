@@ -37,6 +37,19 @@ def test_a_sum_spreads_the_shared_slots_over_its_items(question: str, operands: 
     assert len({p.measure.replace(p.level, "") for p in query.parts}) == 1
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["通州区2022年中职毕业生人数，再加上大兴区2023年中职毕业生人数，一共多少人",
+     "通州区2022年中职毕业生，加大兴区2023年中职毕业生，合计多少人？"],
+)
+def test_a_sum_of_two_clauses_keeps_each_clauses_slots(question: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "sum"
+    assert [(p.region, p.years, p.level) for p in query.parts] == [
+        ("通州区", (2022,), "中职"), ("大兴区", (2023,), "中职")]
+    assert all(p.measure.startswith("毕业生") and "加" not in p.measure for p in query.parts)
+
+
 def test_a_sum_of_kinds_of_school_keeps_each_kind() -> None:
     query = parse_query("2024年东城区职业高中、普通中专和成人中专招生总计多少")
     assert query.operation == "sum"
