@@ -455,6 +455,13 @@ def _computed_answer(
     inputs, result = chosen
     if not read_alike(query.parts, [e.label for e in inputs]):
         return None
+    return _computed(query, retrieval, inputs, result)
+
+
+def _computed(
+    query: Query, retrieval: Retrieval, inputs: Sequence[Evidence], result: arithmetic.Result
+) -> Answer:
+    """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
     lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
     first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
     citations = tuple(_cite(n, first[key]) for n, key in enumerate(lines, start=1))
@@ -477,21 +484,35 @@ def states_whole(query: Query, label: str, named: str, *, table: bool) -> bool:
 
 
 def _listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
-    """A total the question asks for (一共拿了多少个奖) that no source states, as the sum of a list
-    giving its parts, each a kind of the asked thing (7 个一等奖、3 个二等奖、4 个三等奖)."""
+    """A total the question asks for (一共拿了多少个奖) that no source states, as the sum of the parts
+    one source lists: a sentence's list of kinds of the asked thing (7 个一等奖、3 个二等奖、4 个
+    三等奖), or the cells of a table column whose rows read alike (one school's several majors)."""
     if not _TOTAL_ASK.search(query.norm):
         return None
     for found in candidates(query, retrieval, lexicon, threshold=PART_THRESHOLD):
-        parts = _listed_parts(query, found)
-        result = arithmetic.compute("sum", [(q.value, q.unit) for q in parts]) if parts else None
+        if found.fact is None:
+            inputs, numbers = [found], [(q.value, q.unit) for q in _listed_parts(query, found)]
+        else:
+            inputs = _rows_alike(query, found, retrieval, lexicon)
+            numbers = [(e.value, e.unit) for e in inputs if e.value is not None]
+        result = arithmetic.compute("sum", numbers)
         if result is not None:
-            return Answer(
-                question=query.text, text=compose.computed_text(result, "[1]"), value=result.size,
-                unit=result.unit, refused=False, mode="extractive", citations=(_cite(1, found),),
-                retrieved=_evidence_first(retrieval.hits, [found]), computation=result.formula,
-                confidence=round(found.score, 4),
-            )
+            return _computed(query, retrieval, inputs, result)
     return None
+
+
+def _rows_alike(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
+    """The cells of ``found``'s column and year, one per table row, whose row reads as its row does
+    (the row names the school, another column the major); none unless the lookup sees every one of
+    them, and none for rates (each row's rate has its own whole; two rates on one line are a part
+    and its group's total, B+ 22.73% and B档 29.54%)."""
+    if found.fact is None or found.unit == "%":
+        return []
+    key = (found.fact.doc_id, found.fact.table, found.fact.row, found.fact.column, found.fact.year)
+    same = [f for f in retrieval.facts if (f.doc_id, f.table, f.row, f.column, f.year) == key]
+    cells = fact_evidence(query, same, retrieval, lexicon)
+    one_per_row = len({f.line for f in same}) == len(same)
+    return cells if len(same) >= 2 and len(cells) == len(same) and one_per_row else []
 
 
 def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:

@@ -146,6 +146,19 @@ HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024�
 2023年，海淀区中职教师在区级教学能力比赛中获一等奖、二等奖和三等奖共 21 项，其中一等奖 5 项。
 2023年，海淀区中职学校班主任基本功比赛决出特等奖 3 人、一等奖 8 人、二等奖 11 人。
 2023年，海淀区中职学校开设专业 24 个、校外实训基地 57 个。
+
+表 2-1 2023年海淀区中职学校贯通培养招生计划表
+
+序号\t学校名称\t专业名称\t专业代码\t计划人数\t合作院校
+1\t北京市海淀甲职业学校\t数控技术应用\t660103\t40\t北京甲大学
+2\t北京市海淀甲职业学校\t会计事务\t730301\t35\t北京甲大学
+3\t北京市海淀乙职业学校\t护理\t720201\t50\t北京乙大学
+
+表 2-2 2023年海淀区中职专业评估结果
+
+档次\t数量\t比例\t数量\t比例
+A+\t3\t10.0%\t8\t26.7%
+A\t5\t16.7%
 """
 HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025）
 一、基本情况
@@ -211,6 +224,19 @@ def test_a_list_with_a_number_for_each_item_states_parts() -> None:
 def test_a_total_no_source_states_is_the_sum_of_the_list_of_its_parts(haidian: Services) -> None:
     result = answer("海淀区2023年中职班主任基本功比赛一共有多少人获奖？", haidian)
     assert (result.value, result.unit, result.computation) == (22, "人", "3 + 8 + 11 = 22 人")
+
+
+@pytest.mark.integration
+def test_a_total_over_one_schools_rows_of_a_table_sums_them(haidian: Services) -> None:
+    result = answer("2023年北京市海淀甲职业学校贯通培养一共计划招多少人", haidian)
+    assert (result.value, result.computation) == (75, "40 + 35 = 75 人")
+    assert len(result.citations) == 2
+
+
+@pytest.mark.integration
+def test_a_part_and_its_groups_total_on_one_line_are_not_summed(haidian: Services) -> None:
+    # 3 is A+ alone, 8 the A 档 (A+ and A) on the same line: 11 would be wrong
+    assert answer("2023年海淀区中职专业评估A+一共多少个", haidian).value != 11
 
 
 @pytest.mark.integration
