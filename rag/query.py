@@ -329,7 +329,7 @@ def _ranked_items(query: Query, text: str) -> tuple[Query, ...]:
     ranks = list(run[:-1]) if compact else re.findall(f"({_RANK})等", run)
     noun = "" if compact else ("奖" if run.startswith(f"{ranks[0]}等奖") else "")
     alone = [text[: match.start()] + f"{rank}等{noun}" + text[match.end():] for rank in ranks]
-    return tuple(replace(_inherit(_parse_simple(item), query), operation="lookup") for item in alone)
+    return tuple(_inherit(_parse_simple(item), query) for item in alone)
 
 
 def _canonical_comparison(text: str) -> str:
