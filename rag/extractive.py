@@ -70,6 +70,10 @@ OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
+_STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
+_CLAUSE_END = re.compile(r"[，,；;。：:]")
+_NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
 question names none."""
@@ -366,7 +370,8 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
         return _stated(query, retrieval, found)
-    return _from_next_year(query, retrieval, lexicon) or refusal(query, retrieval)
+    computed = _from_next_year(query, retrieval, lexicon) or _listed_total(query, retrieval, lexicon)
+    return computed or refusal(query, retrieval)
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
@@ -436,7 +441,7 @@ def _computed_answer(
         direct = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if direct is None else direct.label if direct.fact else _clause_of(direct.label)
-    if direct is not None and query.operation != "difference" and names_operands(query.parts, named):
+    if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
         return _stated(query, retrieval, direct)
     operation = arithmetic.operation(query.operation)
     options = [_options(part, retrieve(part), lexicon) for part in query.parts]
@@ -448,6 +453,15 @@ def _computed_answer(
         changed = names_operands(query.parts, named, change=True)
         return _stated(query, retrieval, direct) if changed else None
     inputs, result = chosen
+    if not read_alike(query.parts, [e.label for e in inputs]):
+        return None
+    return _computed(query, retrieval, inputs, result)
+
+
+def _computed(
+    query: Query, retrieval: Retrieval, inputs: Sequence[Evidence], result: arithmetic.Result
+) -> Answer:
+    """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
     lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
     first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
     citations = tuple(_cite(n, first[key]) for n, key in enumerate(lines, start=1))
@@ -458,6 +472,68 @@ def _computed_answer(
         mode="extractive", citations=citations, retrieved=_evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
     )
+
+
+def states_whole(query: Query, label: str, named: str, *, table: bool) -> bool:
+    """Whether the number stated as ``label`` answers the whole computed question: it names every
+    operand (``named``, its cell or clause), and is not one item's own number in a list of them
+    (一等奖 6 项、二等奖 13 项). A difference is always computed, or read from a stated change."""
+    if query.operation == "difference" or not names_operands(query.parts, named):
+        return False
+    return table or not lists_parts(query.parts, label)
+
+
+def _listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """A total the question asks for (一共拿了多少个奖) that no source states, as the sum of the parts
+    one source lists: a sentence's list of kinds of the asked thing (7 个一等奖、3 个二等奖、4 个
+    三等奖), or the cells of a table column whose rows read alike (one school's several majors)."""
+    if not _TOTAL_ASK.search(query.norm):
+        return None
+    for found in candidates(query, retrieval, lexicon, threshold=PART_THRESHOLD):
+        if found.fact is None:
+            inputs, numbers = [found], [(q.value, q.unit) for q in _listed_parts(query, found)]
+        else:
+            inputs = _rows_alike(query, found, retrieval, lexicon)
+            numbers = [(e.value, e.unit) for e in inputs if e.value is not None]
+        result = arithmetic.compute("sum", numbers)
+        if result is not None:
+            return _computed(query, retrieval, inputs, result)
+    return None
+
+
+def _rows_alike(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
+    """The cells of ``found``'s column and year, one per table row, whose row reads as its row does
+    (the row names the school, another column the major); none unless the lookup sees every one of
+    them, and none for rates (each row's rate has its own whole; two rates on one line are a part
+    and its group's total, B+ 22.73% and B档 29.54%)."""
+    if found.fact is None or found.unit == "%":
+        return []
+    key = (found.fact.doc_id, found.fact.table, found.fact.row, found.fact.column, found.fact.year)
+    same = [f for f in retrieval.facts if (f.doc_id, f.table, f.row, f.column, f.year) == key]
+    cells = fact_evidence(query, same, retrieval, lexicon)
+    one_per_row = len({f.line for f in same}) == len(same)
+    return cells if len(same) >= 2 and len(cells) == len(same) and one_per_row else []
+
+
+def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:
+    """The numbers of the list in ``found``'s clause when each item has one number in one unit and
+    a name ending like the others' (…一等奖、…二等奖) in what the question asks for (奖); none when
+    the sentence states a total itself or breaks down something else (其中 …)."""
+    if found.fact is not None or _STATED_TOTAL.search(found.quote) or "其中" in found.quote:
+        return []
+    end = len(found.label.lstrip())
+    start = max((m.end() for m in _CLAUSE_END.finditer(found.quote, 0, end)), default=0)
+    stop = next((m.start() for m in _CLAUSE_END.finditer(found.quote, end)), len(found.quote))
+    items = re.split(r"以及|、|和|及", found.quote[start:stop])
+    counted = [[q for q in quantities(item) if q.unit not in ("年", "月", "日")] for item in items]
+    if len(items) < 2 or any(len(numbers) != 1 for numbers in counted):
+        return []
+    parts = [numbers[0] for numbers in counted]
+    if len({arithmetic.unit_kind(q.unit) for q in parts}) != 1:
+        return []
+    names = [item.replace(q.raw, "").strip() for item, q in zip(items, parts, strict=True)]
+    kind = names[0][len(names[0]) - _shared_start([n[::-1] for n in names]):]
+    return parts if len(kind) >= 2 and kind[-1] in query.measure else []
 
 
 def _clause_of(label: str) -> str:
@@ -472,7 +548,8 @@ def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithm
     """An operand's candidates for the joint choice: those as good as its best number (the same
     quantity, exactly or rounded, or within the answerer's margin) and, to fall back on when no
     combination of those computes, the next ones in their units."""
-    good = [e for e in candidates(part, retrieval, lexicon, threshold=PART_THRESHOLD) if e.value is not None]
+    good = [e for e in candidates(part, retrieval, lexicon, threshold=PART_THRESHOLD)
+            if e.value is not None and of_asked_year(part, e.fact)]
     if not good:
         return []
     best = good[0]
@@ -480,6 +557,33 @@ def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithm
     others = [e for e in good if e not in near][:OTHER_OPTIONS]
     return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near)
             for e in [*near[:OTHER_OPTIONS], *others] if e.value is not None]
+
+
+def of_asked_year(part: Query, fact: TableFact | None) -> bool:
+    """False for a cell in another year's row or column (a table whose title names a span of
+    years, 2015—2020, lets every column through the lookup)."""
+    if fact is None or not part.years:
+        return True
+    named = {int(y) for y in re.findall(r"(?:19|20)\d\d", f"{fact.row} {fact.column}")}
+    return not named or bool(named & set(part.years))
+
+
+def read_alike(parts: Sequence[Query], labels: Sequence[str]) -> bool:
+    """When the question names a kind of school (职业高中), no operand is read from that kind's row
+    while another is read from the whole level's (中职学校): one year's 中职 total is not compared
+    with another year's 职业高中 row. ``labels`` say what each chosen number is."""
+    readings = {_school_reading(part, label) for part, label in zip(parts, labels, strict=True)
+                if part.school_type}
+    return not {"kind", "level"} <= readings
+
+
+def _school_reading(part: Query, label: str) -> str:
+    """'kind' when the label names the operand's kind of school, 'level' when it names only the
+    whole level, '' when it names neither (a report on that kind of school alone)."""
+    text = _NOT_INCLUDED.sub("", label)
+    if any(name in text for name in part.school_type):
+        return "kind"
+    return "level" if any(word in text for word in LEVELS.get(part.level, ())) else ""
 
 
 def _same_quantity(a: Evidence, b: Evidence) -> bool:
@@ -512,6 +616,18 @@ def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -
         return True
     consecutive = len(differing) == 2 and differing[1] - differing[0] == 1
     return change and consecutive and bool(CHANGE.search(text))
+
+
+def lists_parts(parts: Sequence[Query], label: str) -> bool:
+    """True when the clause of a sentence up to its number gives another number after the first
+    operand it names (「一等奖 6 项、二等奖 13 项、三等奖 17 项」): each item has its own, so the
+    last is a part, not the total (「一等奖、二等奖和三等奖共 36 项」 names them together)."""
+    clause_ = _clause_of(label)
+    marks = [_operand_marks(p) for p in parts]
+    own = [m - set().union(*(other for other in marks if other is not m)) for m in marks]
+    names = [name for mine in own for mark in mine for name in LEVELS.get(mark, alternatives(mark))]
+    at = min((i for name in names if (i := clause_.find(name)) >= 0), default=-1)
+    return at >= 0 and len(quantities(clause_[at:])) > 1
 
 
 def _distinct_cores(measures: Sequence[str]) -> list[str]:

@@ -262,6 +262,14 @@ _BOUNDARY = re.compile(r"[，,。；;：:（）()\s“”\"]|具有|拥有|获�
 _ENTITY_END = re.compile(r"学校|学院|院校|中专|高中|职高|大学|专业|基地")
 _MAX_ITEM = 20
 """Longest coordinated item, in characters (a school's full name with its region)."""
+_TERSE_CHANGE = r"(?:增加|增长|减少|下降|上升|降低|提高|变化|变动)了?的?(?:人数|数量|多少|几)"
+"""A change between two named years said tersely (「2015到2020 减少人数」)."""
+_RANK = "[特一二三四五六]"
+_RANKS = re.compile(
+    rf"(?<![第\d十]){_RANK}{{2,6}}等"  # 一二三等奖: the ranks share 等奖
+    rf"|{_RANK}等奖?(?:(?:以及|加上|加|、|和|与|及|跟)?{_RANK}等奖?)+"  # 一等加二等, 一等奖和二等奖
+)
+_PEOPLE = re.compile(r"老师|教师|学生|毕业生|人员|职工|班主任|校长|学员|师生|人才")
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
@@ -279,23 +287,54 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         if len(query.years) >= 2:
             return "growth", tuple(_with_year(query, y) for y in sorted(query.years[:2]))
         return "lookup", ()
-    if re.search(_MORE, text):
-        if pair := _compared(text, _MORE):
-            return "difference", pair
-        if len(query.years) >= 2:
-            years = sorted(query.years[:2], reverse=True)
-            return "difference", tuple(_with_year(query, y, unit=query.unit) for y in years)
+    if re.search(_MORE, text) and (pair := _compared(text, _MORE)):
+        return "difference", _counted_alike(pair)
+    if re.search(f"{_MORE}|{_TERSE_CHANGE}", text) and len(query.years) >= 2:
+        years = sorted(query.years[:2], reverse=True)
+        return "difference", _counted_alike(tuple(_with_year(query, y, unit=query.unit) for y in years))
     if match := re.search(_GAP, text):
         if len(parts := _items(query, text, match.start())) == 2:
-            return "difference", parts
+            return "difference", _counted_alike(parts)
         # 「A，与B相差多少」: two clauses.
         if clauses := re.match(r"^(.+?)[，,]\s*(?:与|和|跟|同)(.+?)(?:之间)?$", text[: match.start()]):
-            return "difference", _sides(clauses.group(1), clauses.group(2), text)
-    if (match := re.search(_SUM, text)) and len(parts := _items(query, text, match.start())) >= 2:
+            return "difference", _counted_alike(_sides(clauses.group(1), clauses.group(2), text))
+    if re.search(f"{_SUM}|加", text) and (parts := _ranked_items(query, text)):
         return "sum", parts
+    if match := re.search(_SUM, text):
+        # 「A，加上B，一共…」: two clauses.
+        if clauses := re.match(r"^(.+?)[，,]\s*再?加上?(.+?)[，,]?$", text[: match.start()]):
+            return "sum", _sides(clauses.group(1), clauses.group(2), text)
+        if len(parts := _items(query, text, match.start())) >= 2:
+            return "sum", parts
     if parts := _share_operands(text, query):
         return "share", parts
     return "lookup", ()
+
+
+def _counted_alike(parts: tuple[Query, ...]) -> tuple[Query, ...]:
+    """The operands of a difference in the unit they are stated in: a gap in 个百分点 is between
+    rates (%), and 「少了几个」 老师 counts people."""
+    def stated(part: Query) -> Query:
+        if part.unit == "个百分点":
+            return replace(part, unit="%")
+        if part.unit == "个" and _PEOPLE.search(part.measure):
+            return replace(part, unit="人")
+        return part
+    return tuple(stated(part) for part in parts)
+
+
+def _ranked_items(query: Query, text: str) -> tuple[Query, ...]:
+    """One operand per rank of a sum over ranks written together (「市级一二三等奖合计」,
+    「一等加二等」): the question with the ranks replaced by one of them, so every slot is shared."""
+    match = _RANKS.search(text)
+    if match is None:
+        return ()
+    run = match.group()
+    compact = not re.search(f"{_RANK}等.", run[:-1]) and run.endswith("等")
+    ranks = list(run[:-1]) if compact else re.findall(f"({_RANK})等", run)
+    noun = "" if compact else ("奖" if run.startswith(f"{ranks[0]}等奖") else "")
+    alone = [text[: match.start()] + f"{rank}等{noun}" + text[match.end():] for rank in ranks]
+    return tuple(_inherit(_parse_simple(item), query) for item in alone)
 
 
 def _canonical_comparison(text: str) -> str:
@@ -353,7 +392,8 @@ def _inherit(part: Query, whole: Query) -> Query:
         measure=measure,
         unit=part.unit or whole.unit,
         unknown_region=part.unknown_region or whole.unknown_region,
-        school_type=part.school_type or whole.school_type,
+        # An operand naming its own level (…比东城区中职…) is not of the other's kind of school.
+        school_type=part.school_type or (() if part.level else whole.school_type),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.compose import refusal
-from rag.extractive import list_answer, names_operands, one_scope
+from rag.extractive import list_answer, names_operands, of_asked_year, one_scope, read_alike, states_whole
 from rag.frames import Frame
 from rag.query import Query
 from rag.rank import Decision, Ranker, decide, score_frames
@@ -59,12 +59,13 @@ def _computed_answer(
         best = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if best is None else f"{best.fact.title} {best.measure}" if best.fact else best.measure
-    if direct is not None and best is not None and query.operation != "difference" and names_operands(
-            query.parts, named):
+    table = best is not None and best.fact is not None
+    if direct is not None and best is not None and states_whole(query, best.label, named, table=table):
         return compose.stated(query, retrieval, best, direct.confidence)
     operation = arithmetic.operation(query.operation)
     decisions = [decide(part, retrieve(part), lexicon, ranker) for part in query.parts]
-    chosen = arithmetic.choose(operation, [_options(d, ranker) for d in decisions]) if operation else None
+    options = [_options(part, d, ranker) for part, d in zip(query.parts, decisions, strict=True)]
+    chosen = arithmetic.choose(operation, options) if operation else None
     if chosen is None:
         # A report may state the change itself (「增加 248 人」) without both counts.
         changed = best is not None and names_operands(query.parts, named, change=True)
@@ -72,14 +73,19 @@ def _computed_answer(
             return None
         return compose.stated(query, retrieval, best, direct.confidence)
     inputs, result = chosen
+    if not read_alike(query.parts, [frame.label for frame in inputs]):
+        return None
     return compose.computed(query, retrieval, inputs, result, min(d.confidence for d in decisions))
 
 
-def _options(decision: Decision, ranker: Ranker) -> list[arithmetic.Option[Frame]]:
+def _options(part: Query, decision: Decision, ranker: Ranker) -> list[arithmetic.Option[Frame]]:
     """An operand's candidates for the joint choice: the frames stating the value the ranker is
-    sure of (exactly, or rounded: 13312 人 and 1.33万人), so the choice only picks among sources."""
+    sure of (exactly, or rounded: 13312 人 and 1.33万人), so the choice only picks among sources;
+    none when that value is another year's cell."""
     best = decision.best
     if not decision.answers(ranker) or best is None or best.value is None:
+        return []
+    if not of_asked_year(part, best.fact):
         return []
     stated = (best.value, best.unit)
     same = [s for s in decision.ranked if s.frame is best or _states(s.frame, stated)]

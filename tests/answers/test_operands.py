@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from ingestion.pipeline import ingest
 from rag.answering import answer
-from rag.extractive import names_operands
+from rag.extractive import lists_parts, names_operands
 from rag.query import parse_query, school_types_in
-from rag.services import Services
+from rag.services import Services, build_services
+from rag.settings import Settings
 
 
 def test_an_operand_naming_only_a_level_shares_the_other_measure() -> None:
@@ -120,3 +124,122 @@ def test_a_row_naming_another_level_does_not_answer(services: Services) -> None:
     # the 专科 row of the 中职 qualification table is not the asked 本科 share
     result = answer("2020年北京市中职学校专任教师中本科学历占比是多少", services)
     assert result.refused or result.value == 78.99
+
+
+# A made-up district: a multi-year table whose title names the span of years, a list of prizes
+# with a number for each rank, a stated total of ranks, two rates, and a next report that gives
+# only the 中职 total.
+HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024）
+一、基本情况
+2023年，海淀区共有 4 所中等职业学校，其中职业高中 3 所、普通中专 1 所。
+
+表 1-1 2019—2023年海淀区中等职业学校教师数量（单位：人）
+
+类别\t2019 年\t2020 年\t2021 年\t2022 年\t2023 年
+职业高中专任教师（人）\t512\t498\t487\t470\t455
+普通中专专任教师（人）\t301\t296\t290\t284\t279
+“双师型”教师（人）\t340\t352\t361\t372\t366
+
+二、人才培养
+2023年，海淀区中职学生在市级技能大赛中获一等奖 6 项、二等奖 13 项、三等奖 17 项；另获国家级二等奖 2 项。
+2023年，海淀区中职在校生满意度 96.4%，家长满意度 93.1%。
+2023年，海淀区中职教师在区级教学能力比赛中获一等奖、二等奖和三等奖共 21 项，其中一等奖 5 项。
+2023年，海淀区中职学校班主任基本功比赛决出特等奖 3 人、一等奖 8 人、二等奖 11 人。
+2023年，海淀区中职学校开设专业 24 个、校外实训基地 57 个。
+
+表 2-1 2023年海淀区中职学校贯通培养招生计划表
+
+序号\t学校名称\t专业名称\t专业代码\t计划人数\t合作院校
+1\t北京市海淀甲职业学校\t数控技术应用\t660103\t40\t北京甲大学
+2\t北京市海淀甲职业学校\t会计事务\t730301\t35\t北京甲大学
+3\t北京市海淀乙职业学校\t护理\t720201\t50\t北京乙大学
+
+表 2-2 2023年海淀区中职专业评估结果
+
+档次\t数量\t比例\t数量\t比例
+A+\t3\t10.0%\t8\t26.7%
+A\t5\t16.7%
+"""
+HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025）
+一、基本情况
+2024年，海淀区中职学校专任教师 702 人，生师比 11.2:1。
+"""
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("operands")
+    reports = root / "reports"
+    reports.mkdir()
+    (reports / "haidian-zhongzhi-2024.txt").write_text(HAIDIAN_2024, encoding="utf-8")
+    (reports / "haidian-zhongzhi-2025.txt").write_text(HAIDIAN_2025, encoding="utf-8")
+    services = build_services(Settings(home=root / "home", reports_dir=reports))
+    assert ingest([reports], services.index).ok
+    yield services
+    services.index.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "value", "unit", "inputs"),
+    [
+        # each year's own column of a table titled 2019—2023年
+        ("海淀区职业高中专任教师2023年比2019年少了多少人？", 57, "人", "512 - 455"),
+        ("海淀 普通中专 专任教师 2020到2022 减少人数", 12, "人", "296 - 284"),
+        # 几个 老师 are people; a gap in points is between two rates
+        ("海淀中职双师型老师23年比22年少了几个？", 6, "人", "372 - 366"),
+        ("2023年海淀区中职在校生满意度比家长满意度高出几个百分点？", 3.3, "个百分点", "96.4 - 93.1"),
+        # each rank's own number: the last one (17) is not the total, 国家级 is not 市级
+        ("海淀区中职学校2023年市级技能大赛一二三等奖合计多少项", 36, "项", "6 + 13 + 17"),
+    ],
+)
+def test_operands_are_each_the_asked_ones(
+    haidian: Services, question: str, value: float, unit: str, inputs: str
+) -> None:
+    result = answer(question, haidian)
+    assert (result.value, result.unit) == (value, unit)
+    assert result.computation.startswith(inputs)
+
+
+@pytest.mark.integration
+def test_a_stated_total_of_the_ranks_is_answered_as_stated(haidian: Services) -> None:
+    result = answer("海淀区2023年中职教师区级教学能力比赛一二三等奖合计多少项", haidian)
+    assert (result.value, result.unit, result.computation) == (21, "项", "")
+
+
+@pytest.mark.integration
+def test_a_kind_of_school_is_not_compared_with_the_whole_level(haidian: Services) -> None:
+    # 2024 gives only the 中职 total (702), 2023 the 职业高中 row (455): 247 would be wrong
+    result = answer("海淀区职业高中专任教师2024年比2023年多多少人？", haidian)
+    assert result.refused and result.value is None
+
+
+def test_a_list_with_a_number_for_each_item_states_parts() -> None:
+    parts = parse_query("2023年某区中职技能大赛一二三等奖合计多少项").parts
+    assert lists_parts(parts, "2023年，某区获一等奖 4 项、二等奖 7 项、三等奖 9 项")
+    assert not lists_parts(parts, "2023年，某区获一等奖、二等奖和三等奖共 20 项")
+
+
+@pytest.mark.integration
+def test_a_total_no_source_states_is_the_sum_of_the_list_of_its_parts(haidian: Services) -> None:
+    result = answer("海淀区2023年中职班主任基本功比赛一共有多少人获奖？", haidian)
+    assert (result.value, result.unit, result.computation) == (22, "人", "3 + 8 + 11 = 22 人")
+
+
+@pytest.mark.integration
+def test_a_total_over_one_schools_rows_of_a_table_sums_them(haidian: Services) -> None:
+    result = answer("2023年北京市海淀甲职业学校贯通培养一共计划招多少人", haidian)
+    assert (result.value, result.computation) == (75, "40 + 35 = 75 人")
+    assert len(result.citations) == 2
+
+
+@pytest.mark.integration
+def test_a_part_and_its_groups_total_on_one_line_are_not_summed(haidian: Services) -> None:
+    # 3 is A+ alone, 8 the A 档 (A+ and A) on the same line: 11 would be wrong
+    assert answer("2023年海淀区中职专业评估A+一共多少个", haidian).value != 11
+
+
+@pytest.mark.integration
+def test_a_stated_number_is_not_summed_with_the_other_things_listed_beside_it(haidian: Services) -> None:
+    result = answer("2023年海淀区中职学校一共开设了多少个专业？", haidian)
+    assert (result.value, result.computation) == (24, "")

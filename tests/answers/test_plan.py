@@ -37,6 +37,19 @@ def test_a_sum_spreads_the_shared_slots_over_its_items(question: str, operands: 
     assert len({p.measure.replace(p.level, "") for p in query.parts}) == 1
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["通州区2022年中职毕业生人数，再加上大兴区2023年中职毕业生人数，一共多少人",
+     "通州区2022年中职毕业生，加大兴区2023年中职毕业生，合计多少人？"],
+)
+def test_a_sum_of_two_clauses_keeps_each_clauses_slots(question: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "sum"
+    assert [(p.region, p.years, p.level) for p in query.parts] == [
+        ("通州区", (2022,), "中职"), ("大兴区", (2023,), "中职")]
+    assert all(p.measure.startswith("毕业生") and "加" not in p.measure for p in query.parts)
+
+
 def test_a_sum_of_kinds_of_school_keeps_each_kind() -> None:
     query = parse_query("2024年东城区职业高中、普通中专和成人中专招生总计多少")
     assert query.operation == "sum"
@@ -178,6 +191,66 @@ def test_a_ratio_s_operands_are_counts_not_times() -> None:
 def test_a_lookup_is_no_computation(question: str) -> None:
     query = parse_query(question)
     assert (query.operation, query.parts) == ("lookup", ())
+
+
+@pytest.mark.parametrize(
+    ("question", "ranks"),
+    [
+        ("通州区2023年职业学校技能大赛区级一二三等奖合计多少项", ["一等", "二等", "三等"]),
+        ("通州区2023年国家奖学金一共发了多少人次（一等加二等）？", ["一等", "二等"]),
+        ("通州 2023 助学金 一等二等加起来 多少人次", ["一等", "二等"]),
+        ("通州区2023年教学能力比赛特等奖加上一等奖一共几项", ["特等奖", "一等奖"]),
+    ],
+)
+def test_a_sum_over_ranks_written_together_has_one_operand_per_rank(question: str, ranks: list[str]) -> None:
+    query = parse_query(question)
+    assert query.operation == "sum"
+    assert len(query.parts) == len(ranks)
+    for part, rank in zip(query.parts, ranks, strict=True):
+        others = [r for r in ranks if r != rank]
+        assert rank in part.measure and not any(other in part.measure for other in others)
+        assert (part.region, part.years) == ("通州区", (2023,))
+
+
+def test_one_rank_alone_is_no_sum() -> None:
+    assert parse_query("通州区2023年职业学校技能大赛一等奖多少项").operation == "lookup"
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("通州 职业高中 在校生 2016到2019 减少人数", [(2019,), (2016,)]),
+        ("通州区中职专任教师2017至2021年增加了多少", [(2021,), (2017,)]),
+    ],
+)
+def test_a_terse_change_between_two_years_is_a_difference(
+    question: str, years: list[tuple[int, ...]]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [p.years for p in query.parts] == years
+    assert not any(word in query.parts[0].measure for word in ("减少", "增加", "-"))
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("通州区中职学生满意度比家长满意度高出几个百分点？", "%"),  # a gap in points is between rates
+        ("通州中职专任老师22年比21年少了几个", "人"),  # 几个 老师 are people
+        ("通州区中职专业22年比21年多了几个", "个"),
+    ],
+)
+def test_the_operands_of_a_difference_are_read_in_their_stated_unit(question: str, unit: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [p.unit for p in query.parts] == [unit, unit]
+
+
+def test_an_operand_naming_its_own_level_is_not_of_the_other_sides_kind_of_school() -> None:
+    left, right = parse_query("通州职高2021年专任教师比大兴区2022年中职专任教师多多少人").parts
+    assert left.school_type == ("职业高中", "职高") and right.school_type == ()
+    later, base = parse_query("2021年通州区职业高中招生比2020年增加了多少人").parts
+    assert later.school_type == base.school_type == ("职业高中", "职高")
 
 
 def test_a_three_report_sum_adds_what_each_item_answers_alone(services: Services) -> None:
