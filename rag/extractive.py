@@ -15,6 +15,8 @@ from rag.frames import (
     clause,
     gives_example,
     in_case_block,
+    in_enumeration,
+    inherited,
     is_year,
     label_unit,
     line_at,
@@ -73,6 +75,13 @@ _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
 question names none."""
+PART = 0.3
+"""Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
+ITEM_FOR_TOTAL = 0.3
+"""Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+LEVEL_BEFORE = 0.1
+"""Less bonus for an asked level named only in an earlier clause of the sentence than in the
+number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
 
 
 @dataclass(frozen=True)
@@ -202,8 +211,7 @@ def _fact_score(
     same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
-    wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
-    bonus += 0.1 if TOTAL.search(label) and wants_total else 0.0
+    bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
     bonus -= 0.04 * min(extra_grams(weights, label), 10)
     bonus -= 0.4 if other_modifier(query, label) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
@@ -300,10 +308,15 @@ def _quantity_score(
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query, owning if levels_in(owning) else segment, report, around=around)
+    own_level = bool(levels_in(owning))
+    level = _level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:
         return None
-    part = 0.05 if adds_nothing(query, weights, context + before) else 0.0
+    level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
+    # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
+    whole = inherited(sentence, quantity)
+    owned = f"{whole} {owning}" if whole else owning
+    part = PART if adds_nothing(query, weights, context + before) else 0.0
     year = stated_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
@@ -312,17 +325,24 @@ def _quantity_score(
             return None
     change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
     change = change or opposite(query.measure, owning)
-    match = 0.5 * coverage(weights, owning) + 0.5 * coverage(weights, context + before + owning)
+    match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if other_modifier(query, owning) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
-    bonus -= 0.4 if other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], owning) else 0.0
+    lead = re.split(r"[，,；;：:（(、]", before)[-1]
+    bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if head_missing(query.measure, before + owning + rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
-    bonus -= 0.5 if type_missing(query, before + owning) else 0.0
+    bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
+    bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def wants_total(query: Query) -> bool:
+    """True when the question asks for a total (总数, 一共, 合计)."""
+    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
 
 
 def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:
