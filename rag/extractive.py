@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rag import arithmetic, compose
+from rag import arithmetic, compose, schools
 from rag.compose import doc_title, where
 from rag.frames import (
     APPROXIMATE,
@@ -226,6 +226,8 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     """Numbers in the retrieved prose, scored by the question words around them."""
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
+    texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    short_names = schools.aliases(query.norm, texts)
     out: list[Evidence] = []
     for hit in retrieval.hits:
         if hit.chunk.kind != "prose":
@@ -235,25 +237,28 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
         previous = ""
         for sentence, offset in sentences(hit.chunk.text):
             out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous,
-                                            report=report, neighbours=neighbours))
+                                            report=report, neighbours=neighbours, short_names=short_names))
             previous = sentence
     return out
 
 
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
-    *, report: ReportInfo | None, neighbours: Sequence[Chunk],
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], short_names: dict[str, str],
 ) -> list[Evidence]:
+    quote = sentence.strip()
+    # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.
+    sentence = schools.spelled(sentence, short_names)
     if not coverage(weights, sentence):
         return []
     context = f"{chunk.section} {previous[-40:]}"
     line = line_at(chunk, offset)
     if wants_ratio(query):
-        return _ratio_candidates(query, chunk, sentence, line, weights)
+        return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
     out = []
     # A case study or an example reports one school's numbers: they answer only questions that
     # name a school.
-    region_asked = not names_school(query.norm)
+    region_asked = not names_school(query.norm) and not short_names
     case = region_asked and in_case_block(neighbours, line)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
@@ -268,12 +273,12 @@ def _sentence_candidates(
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
-                            sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
+                            quote, line, sentence[: quantity.end], match=scored[1]))
     return out
 
 
 def _ratio_candidates(
-    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float]
+    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float], *, quote: str
 ) -> list[Evidence]:
     out = []
     for rank, ratio in enumerate(find_ratios(sentence)):
@@ -282,7 +287,7 @@ def _ratio_candidates(
         if query.years and year is not None and year not in query.years:
             continue
         match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
-        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, sentence.strip(), line,
+        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, quote, line,
                             sentence, ratio.text, match))
     return out
 
@@ -291,7 +296,9 @@ def _quantity_score(
     query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str,
     report: ReportInfo | None, around: str,
 ) -> tuple[float, float] | None:
-    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
+    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天"):
+        return None
+    if quantity.unit == "岁" and "年龄" not in query.measure:
         return None
     if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
         return None
