@@ -321,7 +321,7 @@ def _quantity_score(
         return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
-    whole = inherited(sentence, quantity)
+    whole = inherited(sentence, quantity.start)
     owned = f"{whole} {owning}" if whole else owning
     part = PART if adds_nothing(query, weights, context + before) else 0.0
     year = stated_year(before)

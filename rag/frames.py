@@ -261,13 +261,13 @@ def in_enumeration(sentence: str, quantity: Quantity) -> bool:
     return (start >= 0 and sentence[start] == "、") or sentence[end: end + 1] == "、"
 
 
-def inherited(sentence: str, quantity: Quantity) -> str:
-    """What a part after 其中 is a part of (「…少林武术学校教职工61人，其中专任教师18人，兼职教师5人」:
-    the school's 教职工 for both 18 and 5): the words before 其中 in its piece of the sentence,
+def inherited(sentence: str, start: int) -> str:
+    """What the part after 其中 at ``start`` is a part of (「…武术学校教职工61人，其中专任教师18人，
+    兼职教师5人」: the school's 教职工 for 18 and 5): the words before 其中 in its piece of the sentence,
     without the sibling parts listed before it; '' for a number that is no such part (nor one
     after a bracketed 其中 list that has closed), and for a whole that lists kinds
     (「在国家级、市级各类比赛中共获得96项」: each part names its own)."""
-    segment = re.split(r"[；;]", sentence[: quantity.start])[-1]
+    segment = re.split(r"[；;]", sentence[:start])[-1]
     at = segment.rfind("其中")
     if at < 0 or re.search(r"[)）]", segment[at:]):
         return ""

@@ -74,20 +74,20 @@ def _number(sentence: str, raw: str) -> Quantity:
 
 def test_the_whole_is_inherited_without_the_siblings() -> None:
     sentence = "全区在校生640人，其中职业高中学生598人，成人中专学生42人。"
-    assert inherited(sentence, _number(sentence, "42人")) == "全区在校生640人"
-    assert inherited(sentence, _number(sentence, "598人")) == "全区在校生640人"
-    assert inherited(sentence, _number(sentence, "640人")) == ""
+    assert inherited(sentence, _number(sentence, "42人").start) == "全区在校生640人"
+    assert inherited(sentence, _number(sentence, "598人").start) == "全区在校生640人"
+    assert inherited(sentence, _number(sentence, "640人").start) == ""
 
 
 def test_a_closed_bracketed_list_is_not_inherited() -> None:
     sentence = "招生总数为3.62万人，（其中，本科招生1568人，专科招生3.46万人），比上一年增加4100余人。"
-    assert inherited(sentence, _number(sentence, "1568人")) == "招生总数为3.62万人"
-    assert inherited(sentence, _number(sentence, "4100余人")) == ""
+    assert inherited(sentence, _number(sentence, "1568人").start) == "招生总数为3.62万人"
+    assert inherited(sentence, _number(sentence, "4100余人").start) == ""
 
 
 def test_a_whole_that_lists_kinds_is_not_inherited() -> None:
     sentence = "在国家级、市级各类比赛中共获得50项奖项，其中国家级二等奖2项。"
-    assert inherited(sentence, _number(sentence, "2项")) == ""
+    assert inherited(sentence, _number(sentence, "2项").start) == ""
 
 
 def test_items_of_a_list_are_recognised() -> None:
