@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rag import arithmetic, compose
+from rag import arithmetic, compose, schools
 from rag.compose import doc_title, where
 from rag.frames import (
     APPROXIMATE,
@@ -15,6 +15,8 @@ from rag.frames import (
     clause,
     gives_example,
     in_case_block,
+    in_enumeration,
+    inherited,
     is_year,
     label_unit,
     line_at,
@@ -77,6 +79,13 @@ _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
 question names none."""
+PART = 0.3
+"""Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
+ITEM_FOR_TOTAL = 0.3
+"""Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+LEVEL_BEFORE = 0.1
+"""Less bonus for an asked level named only in an earlier clause of the sentence than in the
+number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
 
 
 @dataclass(frozen=True)
@@ -206,8 +215,7 @@ def _fact_score(
     same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
-    wants_total = match >= 0.8 or "总" in query.measure or "一共" in query.norm
-    bonus += 0.1 if TOTAL.search(label) and wants_total else 0.0
+    bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
     bonus -= 0.04 * min(extra_grams(weights, label), 10)
     bonus -= 0.4 if other_modifier(query, label) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
@@ -222,6 +230,8 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     """Numbers in the retrieved prose, scored by the question words around them."""
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
+    texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    short_names = schools.aliases(query.norm, texts)
     out: list[Evidence] = []
     for hit in retrieval.hits:
         if hit.chunk.kind != "prose":
@@ -231,25 +241,28 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
         previous = ""
         for sentence, offset in sentences(hit.chunk.text):
             out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous,
-                                            report=report, neighbours=neighbours))
+                                            report=report, neighbours=neighbours, short_names=short_names))
             previous = sentence
     return out
 
 
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
-    *, report: ReportInfo | None, neighbours: Sequence[Chunk],
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], short_names: dict[str, str],
 ) -> list[Evidence]:
+    quote = sentence.strip()
+    # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.
+    sentence = schools.spelled(sentence, short_names)
     if not coverage(weights, sentence):
         return []
     context = f"{chunk.section} {previous[-40:]}"
     line = line_at(chunk, offset)
     if wants_ratio(query):
-        return _ratio_candidates(query, chunk, sentence, line, weights)
+        return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
     out = []
     # A case study or an example reports one school's numbers: they answer only questions that
     # name a school.
-    region_asked = not names_school(query.norm)
+    region_asked = not names_school(query.norm) and not short_names
     case = region_asked and in_case_block(neighbours, line)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
@@ -264,12 +277,12 @@ def _sentence_candidates(
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
-                            sentence.strip(), line, sentence[: quantity.end], match=scored[1]))
+                            quote, line, sentence[: quantity.end], match=scored[1]))
     return out
 
 
 def _ratio_candidates(
-    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float]
+    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float], *, quote: str
 ) -> list[Evidence]:
     out = []
     for rank, ratio in enumerate(find_ratios(sentence)):
@@ -278,7 +291,7 @@ def _ratio_candidates(
         if query.years and year is not None and year not in query.years:
             continue
         match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
-        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, sentence.strip(), line,
+        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, quote, line,
                             sentence, ratio.text, match))
     return out
 
@@ -287,7 +300,9 @@ def _quantity_score(
     query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str,
     report: ReportInfo | None, around: str,
 ) -> tuple[float, float] | None:
-    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天", "岁"):
+    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天"):
+        return None
+    if quantity.unit == "岁" and "年龄" not in query.measure:
         return None
     if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
         return None
@@ -304,10 +319,15 @@ def _quantity_score(
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    level = _level_fit(query, owning if levels_in(owning) else segment, report, around=around)
+    own_level = bool(levels_in(owning))
+    level = _level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:
         return None
-    part = 0.05 if adds_nothing(query, weights, context + before) else 0.0
+    level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
+    # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
+    whole = inherited(sentence, quantity.start)
+    owned = f"{whole} {owning}" if whole else owning
+    part = PART if adds_nothing(query, weights, context + before) else 0.0
     year = stated_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
@@ -316,17 +336,24 @@ def _quantity_score(
             return None
     change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
     change = change or opposite(query.measure, owning)
-    match = 0.5 * coverage(weights, owning) + 0.5 * coverage(weights, context + before + owning)
+    match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if other_modifier(query, owning) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
-    bonus -= 0.4 if other_head(query.measure, re.split(r"[，,；;：:（(、]", before)[-1], owning) else 0.0
+    lead = re.split(r"[，,；;：:（(、]", before)[-1]
+    bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if head_missing(query.measure, before + owning + rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
-    bonus -= 0.5 if type_missing(query, before + owning) else 0.0
+    bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
+    bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def wants_total(query: Query) -> bool:
+    """True when the question asks for a total (总数, 一共, 合计)."""
+    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
 
 
 def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:

@@ -253,6 +253,28 @@ def clause(sentence: str, quantity: Quantity) -> str:
     return piece
 
 
+def in_enumeration(sentence: str, quantity: Quantity) -> bool:
+    """Whether the number is one item of a 、-list (「一等奖9项、二等奖29项、三等奖22项」)."""
+    start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
+    ends = [i for c in "，,；;）)、。" if (i := sentence.find(c, quantity.end)) >= 0]
+    end = min(ends, default=len(sentence))
+    return (start >= 0 and sentence[start] == "、") or sentence[end: end + 1] == "、"
+
+
+def inherited(sentence: str, start: int) -> str:
+    """What the part after 其中 at ``start`` is a part of (「…武术学校教职工61人，其中专任教师18人，
+    兼职教师5人」: the school's 教职工 for 18 and 5): the words before 其中 in its piece of the sentence,
+    without the sibling parts listed before it; '' for a number that is no such part (nor one
+    after a bracketed 其中 list that has closed), and for a whole that lists kinds
+    (「在国家级、市级各类比赛中共获得96项」: each part names its own)."""
+    segment = re.split(r"[；;]", sentence[:start])[-1]
+    at = segment.rfind("其中")
+    if at < 0 or re.search(r"[)）]", segment[at:]):
+        return ""
+    whole = segment[:at].rstrip("，,（( ")
+    return "" if "、" in whole else whole
+
+
 def stated_year(before: str) -> int | None:
     """The last year written before a number that is not a comparison's base (比 2021 年)."""
     for match in reversed(list(re.finditer(r"(20\d\d)\s*年", before))):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.frames import APPROXIMATE, CHANGE, Frame, spans_levels
+from rag.frames import APPROXIMATE, CHANGE, Frame, inherited, spans_levels
 from rag.numbers import split_multiplier
 from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
@@ -98,7 +98,9 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
     f["other_head"] = float(not table and lexical.other_head(query.measure, lead_piece, measure))
     f["head_missing"] = float(lexical.head_missing(query.measure, everything))
     f["compound_missing"] = float(lexical.compound_missing(query.measure, frame.sentence or everything))
-    f["type_missing"] = float(lexical.type_missing(query, everything))
+    # A part after 其中 is of the whole before it, not of its siblings (职业高中学生781人，成人中专学生2人).
+    whole = "" if table else inherited(frame.sentence, frame.start)
+    f["type_missing"] = float(lexical.type_missing(query, f"{whole} {measure}" if whole else everything))
     f["bare_row_unmatched"] = float(table and frame.fact is not None and _bare_row(w, frame))
     rank = ctx.hit_ranks.get(frame.chunk.id)
     f["in_hits"] = float(rank is not None)

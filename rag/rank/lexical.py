@@ -248,7 +248,14 @@ def adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     at = before.rfind("其中")
     if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
         return False
-    return coverage(weights, before[at:]) <= coverage(weights, before[:at])
+    if any(name in before[at:] for name in query.school_type):
+        return False
+    return _asked(weights, before[at:]) <= _asked(weights, before[:at])
+
+
+def _asked(weights: dict[str, float], text: str) -> set[str]:
+    """The asked bigrams that ``text`` contains."""
+    return set(weights) & grams(canonical(text))
 
 
 def respective(query: Query, weights: dict[str, float], sentence: str, start: int) -> bool:

@@ -1,0 +1,99 @@
+"""The schools a report names and the short names (简称) a question may call them by: 国职 for
+北京国际职业教育学校, 昌平职校 for 昌平职业学校, 少林武校 for 北京少林武术学校.
+
+A short name keeps the first one or two characters of the full name and then single characters
+picked in order from the rest, never two neighbours (so 「中国职业教育」 abbreviates nothing), skips
+at least one, and ends on a character of the school's kind (校, 职, 院 …)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from rag.index.tokenize import jieba
+
+_NAME = re.compile(
+    r"([\u4e00-\u9fff]{2,8}?)(职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)"
+)
+_NOT_PART_OF_NAME = re.compile(r"^.*[年区所的在和与及对由向为是将把从以被]")
+_CITY = re.compile(r"^.*北京市?")
+_GENERIC = re.compile(
+    r"中等|职业|各类|所有|全部|区属|市属|公办|民办|普通|高等|技工|成人|中专|中职|高职|本科|全市|全区|我区|本区"
+    r"|该|各|多所|示范|骨干|优质|特色|重点|相关|其他|国家级|市级|区级|首批|全国|首都"
+)
+_MENTIONS = 2
+"""Times a report writes a school's full name: a phrase that merely ends in 学校 is written once."""
+
+
+def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
+    """The full names (in ``texts``) of the schools ``question`` calls by a short name, each with
+    that short name."""
+    names = _names(tuple(texts))
+    starts = _word_starts(question)
+    found: dict[str, str] = {}
+    for at in starts:
+        shorts = {name: short for name, kind in names.get(question[at], ())
+                  if (short := _short_name(question, at, name, kind))}
+        # 劲松职高 is 劲松职业高中's short name, not (劲松职) 劲松职业学校's.
+        longest = max(map(len, shorts.values()), default=0)
+        found.update({name: short for name, short in shorts.items() if len(short) == longest})
+    return found
+
+
+def spelled(text: str, known: Mapping[str, str]) -> str:
+    """``text`` with each full name written as the question's short name for it."""
+    for name in sorted(known, key=len, reverse=True):
+        text = re.sub(rf"(?:北京市?)?{re.escape(name)}", known[name], text)
+    return text
+
+
+@lru_cache(maxsize=64)
+def _names(texts: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The school names in ``texts`` (without 北京市), each with its kind, by first character."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for match in _NAME.finditer(text):
+            proper = _CITY.sub("", _NOT_PART_OF_NAME.sub("", match.group(1)))
+            if _is_proper(proper):
+                counts[proper + match.group(2), match.group(2)] += 1
+    out: dict[str, list[tuple[str, str]]] = {}
+    for (name, kind), n in sorted(counts.items()):
+        if n >= _MENTIONS:
+            out.setdefault(name[0], []).append((name, kind))
+    return {first: tuple(found) for first, found in out.items()}
+
+
+def _is_proper(name: str) -> bool:
+    """Whether the words before a school's kind name one school (not 中等, 各区, 我区 …)."""
+    return len(_GENERIC.sub("", name)) >= 2 and not name.endswith("区") and not _GENERIC.match(name)
+
+
+def _word_starts(question: str) -> list[int]:
+    starts, at = [], 0
+    for word in jieba.lcut(question):
+        starts.append(at)
+        at += len(word)
+    return starts
+
+
+def _short_name(question: str, at: int, name: str, kind: str) -> str:
+    """The short name of ``name`` that ``question`` writes at ``at``, or ''."""
+    kept = 2 if question[at: at + 2] == name[:2] else 1
+    position, picked = kept - 1, at + kept
+    while picked < len(question):
+        found = name.find(question[picked], position + 1)
+        if found < 0 or (picked > at + kept and found == position + 1):
+            break
+        position, picked = found, picked + 1
+    short = question[at:picked]
+    if picked == at + kept or position < len(name) - len(kind) or not _GENERIC.sub("", short):
+        return ""
+    if name.startswith(short):  # the full name cut short (加强学 of 加强学校), not abbreviated
+        return ""
+    if short in jieba.dt.FREQ:  # a word of its own (学校, 升学, 教学), not a short name
+        return ""
+    # Written out in full from here on (中国「职业」教育): not a short name.
+    follows = name[position + 1: position + 2]
+    return "" if follows and question[picked: picked + 1] == follows else short

@@ -1,0 +1,97 @@
+"""Which number a clause owns: a part after 其中 is of the whole before it (its school, its kind
+of people), the part naming the asked kind wins over its siblings, a level named in the number's
+own clause beats one named earlier in the sentence, and a total is not one item of a list. The
+report is made up for these tests (its own schools and numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ingestion.pipeline import ingest
+from rag.answering import answer
+from rag.frames import in_enumeration, inherited, quantities
+from rag.numbers import Quantity
+from rag.services import Services, build_services
+from rag.settings import Settings
+
+REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、基本情况
+2023年，海淀区民办北京青松武术学校教职工总数为52人，其中专任教师21人。
+2023年，海淀区中等职业学校在校生640人（含非教育部门办12人），其中职业高中学生598人，成人中专学生42人。
+二、人才培养
+2023年，海淀区中职应届毕业生升学率 88.10%，直接就业率 6.20%。
+海淀区鼓励中职学校开设综合高中班，2023年在校生达 310 人，应届毕业生升学率达到 96.50%。
+三、技能竞赛
+2023年，北京市海淀青松职业学校在国家级、市级各类技能比赛中共获得50项奖项，其中获得国家级二等奖2项、三等奖3项；市级一等奖5项、二等奖15项、三等奖25项。
+"""
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("owner")
+    (root / "reports").mkdir()
+    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
+    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
+    assert ingest([root / "reports"], services.index).ok
+    yield services
+    services.index.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("青松武术学校23年有多少专任老师？", 21),  # the school is the whole's, named before 其中
+        ("青松武术学校的专任教师有多少人", 21),
+        ("青松武术学校教职工总数是多少", 52),  # the whole, not its part
+        ("海淀区23年在校学生里，成人中专的学生有多少？", 42),  # the sibling naming the asked kind
+        ("海淀区2023年职业高中在校生有多少人", 598),
+        ("海淀区2023年中职在校生有多少人", 640),
+    ],
+)
+def test_a_part_after_qizhong_is_of_its_whole(haidian: Services, question: str, expected: int) -> None:
+    result = answer(question, haidian)
+    assert (result.value, result.unit) == (expected, "人")
+
+
+@pytest.mark.integration
+def test_the_levels_own_figure_beats_a_sub_populations(haidian: Services) -> None:
+    result = answer("海淀区中职学校23年毕业生升学率多少？", haidian)
+    assert (result.value, result.unit) == (88.10, "%")
+
+
+@pytest.mark.integration
+def test_a_total_is_not_one_item_of_a_list(haidian: Services) -> None:
+    result = answer("青松职业学校2023年技能比赛里市级一二三等奖合计多少项", haidian)
+    assert result.value not in (2, 3, 5, 15, 25)
+
+
+def _number(sentence: str, raw: str) -> Quantity:
+    return next(q for q in quantities(sentence) if q.raw == raw)
+
+
+def test_the_whole_is_inherited_without_the_siblings() -> None:
+    sentence = "全区在校生640人，其中职业高中学生598人，成人中专学生42人。"
+    assert inherited(sentence, _number(sentence, "42人").start) == "全区在校生640人"
+    assert inherited(sentence, _number(sentence, "598人").start) == "全区在校生640人"
+    assert inherited(sentence, _number(sentence, "640人").start) == ""
+
+
+def test_a_closed_bracketed_list_is_not_inherited() -> None:
+    sentence = "招生总数为3.62万人，（其中，本科招生1568人，专科招生3.46万人），比上一年增加4100余人。"
+    assert inherited(sentence, _number(sentence, "1568人").start) == "招生总数为3.62万人"
+    assert inherited(sentence, _number(sentence, "4100余人").start) == ""
+
+
+def test_a_whole_that_lists_kinds_is_not_inherited() -> None:
+    sentence = "在国家级、市级各类比赛中共获得50项奖项，其中国家级二等奖2项。"
+    assert inherited(sentence, _number(sentence, "2项").start) == ""
+
+
+def test_items_of_a_list_are_recognised() -> None:
+    sentence = "市级一等奖5项、二等奖15项、三等奖25项，共获得45项。"
+    assert in_enumeration(sentence, _number(sentence, "5项"))
+    assert in_enumeration(sentence, _number(sentence, "25项"))
+    assert not in_enumeration(sentence, _number(sentence, "45项"))

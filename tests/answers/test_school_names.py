@@ -1,0 +1,93 @@
+"""A question may call a school by its short name (简称), derived from the full names the report
+writes; a short name names that school, not the region. The report is made up for these tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ingestion.pipeline import ingest
+from rag.answering import answer
+from rag.schools import aliases, spelled
+from rag.services import Services, build_services
+from rag.settings import Settings
+
+REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、基本情况
+2023年，海淀区有北京市青松职业学校、北京松林武术学校和北京海淀国际职业教育学校三所中等职业学校。
+北京松林武术学校教职工总数为47人，其中专任教师19人。
+二、教师队伍
+2023年，海淀区职业院校教师队伍年龄偏大。以北京市青松职业学校为例，一线教师平均年龄 45.2 岁。
+北京海淀国际职业教育学校选派 36 名学生参加冬奥会志愿服务，北京松林武术学校选派 12 名学生。
+"""
+
+NAMES = (
+    "北京市青松职业学校开设9个专业。北京市青松职业学校有学生800人。",
+    "北京松林武术学校位于山区，北京松林武术学校以武术见长。",
+    "北京海淀国际职业教育学校与北京海淀国际职业教育学校分校合并。",
+    "我区中等职业学校共3所，各中等职业学校均开设思政课程。",
+    "我们持续推进改革，加强学校管理，加强学校安全。",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "short"),
+    [
+        ("青职一线教师平均年龄是多少", "青松职业学校", "青职"),
+        ("青松职校开设了几个专业", "青松职业学校", "青松职校"),
+        ("松林武校有多少学生", "松林武术学校", "松林武校"),
+        ("海国职派了多少学生", "海淀国际职业教育学校", "海国职"),
+    ],
+)
+def test_short_names_are_derived_from_the_full_names(question: str, name: str, short: str) -> None:
+    assert aliases(question, NAMES) == {name: short}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "青松职业学校开设了几个专业",  # the full name is no short name
+        "中等职业学校有几所",  # a kind of school
+        "海淀区中职学校有多少学生",  # a region and a level
+        "中国职业教育发展如何",  # 国职 inside words written out in full
+        "学校有多少学生",  # a word of its own
+        "怎么加强学生心理健康教育",  # 加强学 is 加强学校 cut short
+    ],
+)
+def test_words_that_are_no_short_names(question: str) -> None:
+    assert aliases(question, NAMES) == {}
+
+
+def test_the_text_is_spelled_as_the_question_writes_the_school() -> None:
+    assert spelled("北京市青松职业学校选派 36 名学生", {"青松职业学校": "青职"}) == "青职选派 36 名学生"
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("schools")
+    (root / "reports").mkdir()
+    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
+    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
+    assert ingest([root / "reports"], services.index).ok
+    yield services
+    services.index.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        ("松林武校有多少教职工？", 47, "人"),
+        ("青职一线教师的平均年龄是多少？", 45.2, "岁"),  # given as the example of one school
+    ],
+)
+def test_a_short_name_names_the_school(haidian: Services, question: str, value: float, unit: str) -> None:
+    result = answer(question, haidian)
+    assert (result.value, result.unit) == (value, unit)
+    assert "北京" in result.citations[0].quote  # quoted as the report writes it
+
+
+@pytest.mark.integration
+def test_a_region_question_still_refuses_one_schools_example(haidian: Services) -> None:
+    assert answer("海淀区2023年一线教师平均年龄是多少？", haidian).refused
