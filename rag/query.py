@@ -268,7 +268,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
-    text = _UNIT_ASK.sub("", text)
+    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%", "", text))
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", _COUNT_WORD.sub("", text)))
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:

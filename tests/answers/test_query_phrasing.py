@@ -158,3 +158,12 @@ def test_a_year_range_leaves_no_trace_in_the_measure() -> None:
 )
 def test_spoken_paraphrases_are_written_as_reports_write_them(question: str, measure: str) -> None:
     assert parse_query(question).measure == measure
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["海淀区中职体测优秀率是百分之几", "海淀区中职学生体测优秀率百分之多少？", "海淀区中职体测优秀率多少%"],
+)
+def test_a_percentage_ask_expects_percent_and_leaves_the_measure(question: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == ("体测优秀率", "%")
