@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import jieba
+
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
 
 BEIJING = "北京市"
@@ -41,7 +43,7 @@ _UNIT_ASK = re.compile(r"(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS
 """多少人, 几个人, 多少平米: the ask and the unit it names."""
 _COUNTERS = "个册台篇件门所项次家部本种场枚套间届批条份"
 _COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|$|是|有|为|多少|几|一共|共|合计)")
-"""A count word (册数, 台数, 个数) names the unit it counts in; it is no part of the measure."""
+"""A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
 _PEOPLE = r"人|学生|新生|毕业生|在校生|老师|教师|教职工|职工|员工|学员|志愿者|专家|校长|师生|研究生|留学生"
 _PEOPLE_COUNTED = re.compile(
     rf"(?:{_PEOPLE})(?:[里中][^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
@@ -196,9 +198,16 @@ def expected_unit(text: str) -> str:
         return ""
     if _PEOPLE_ASKED.search(text) or "人数" in text:
         return "人"
-    if match := _COUNT_WORD.search(text):
-        return match.group(1)
+    if found := _count_words(text):
+        return found[0].group(1)
     return ""
+
+
+def _count_words(text: str) -> list[re.Match[str]]:
+    """The count words of ``text`` that are words of their own, not a noun's last character and 数
+    (平台数, 场所数 count 平台 and 场所)."""
+    starts = {start for _, start, _ in jieba.tokenize(text)}
+    return [match for match in _COUNT_WORD.finditer(text) if match.start() in starts]
 
 
 def _parse_simple(question: str) -> Query:
@@ -269,7 +278,9 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
     text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%", "", text))
-    text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", _COUNT_WORD.sub("", text)))
+    for match in reversed(_count_words(text)):
+        text = text[: match.start()] + text[match.end():]
+    text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:
         text = text.replace(word, "")

@@ -167,3 +167,12 @@ def test_spoken_paraphrases_are_written_as_reports_write_them(question: str, mea
 def test_a_percentage_ask_expects_percent_and_leaves_the_measure(question: str) -> None:
     query = parse_query(question)
     assert (query.measure, query.unit) == ("体测优秀率", "%")
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [("海淀 2023 实训平台数", "实训平台数"), ("海淀 2023 校外实践教学场所数", "校外实践教学场所数")],
+)
+def test_a_noun_ending_in_a_counter_keeps_its_count(question: str, measure: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == (measure, "")
