@@ -23,6 +23,9 @@ UNITS: tuple[str, ...] = (
 )
 """Units that may follow a number (matched longest first)."""
 
+SPELLINGS: dict[str, str] = {"m²": "平方米", "m2": "平方米", "㎡": "平方米", "平米": "平方米"}
+"""Other ways of writing a unit, read as the one it maps to by `split_multiplier`."""
+
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _KEEP_AS_IS = SUPERSCRIPTS + "㎡"
 NO_VALUE_MARKS = frozenset(
@@ -176,8 +179,14 @@ def format_number(value: float) -> str:
 
 
 def split_multiplier(unit: str) -> tuple[float, str]:
-    """The 万/亿 multiplier a unit starts with and the rest: '万人' → (10000.0, '人'); '人' → (1, '人')."""
+    """The 万/亿 multiplier a unit starts with and the rest, spelled one way: '万人' → (10000.0, '人');
+    '人' → (1, '人'); '万m²' → (10000.0, '平方米')."""
     for word, factor in MULTIPLIERS.items():
         if unit.startswith(word):
-            return factor, unit[len(word):]
-    return 1, unit
+            return factor, _spelled(unit[len(word):])
+    return 1, _spelled(unit)
+
+
+def _spelled(unit: str) -> str:
+    bare = re.sub(r"\s", "", unit)
+    return SPELLINGS.get(bare, unit)

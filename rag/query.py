@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import jieba
+
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
 
 BEIJING = "北京市"
@@ -29,18 +31,56 @@ SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
 """Kinds of 中职 school that tables count separately: naming one asks for its row, not the total."""
 
 _UNIT_WORDS = (
-    "平方米", "平米", "亩",
-    "万人次", "人次", "万人", "万元", "亿元", "元", "个百分点", "个", "人", "名", "位", "所", "部",
-    "门", "项", "种", "家", "本", "篇", "次", "场", "枚", "块", "届", "批", "台", "套", "间", "个专业",
+    "平方米", "平米", "平方", "亩",
+    "万人次", "人次", "万人", "万元", "亿元", "元", "钱", "个百分点", "个", "人", "名", "位", "所", "部",
+    "门", "项", "种", "家", "本", "册", "篇", "件", "条", "份", "次", "场", "枚", "块", "届", "批", "台",
+    "套", "间", "岁", "个专业",
 )
-_UNIT_ALIASES = {"名": "人", "位": "人", "块": "枚", "个专业": "个"}
+_UNIT_ALIASES = {
+    "名": "人", "位": "人", "块": "枚", "个专业": "个", "平米": "平方米", "平方": "平方米", "钱": "元",
+}
+_UNIT_ASK = re.compile(r"(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS) + ")")
+"""多少人, 几个人, 多少平米: the ask and the unit it names."""
+_COUNTERS = "个册台篇件门所项次家部本种场枚套间届批条份"
+_COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|$|是|有|为|多少|几|一共|共|合计)")
+"""A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
+_PEOPLE = r"人|学生|新生|毕业生|在校生|老师|教师|教职工|职工|员工|学员|志愿者|专家|校长|师生|研究生|留学生"
+_PEOPLE_COUNTED = re.compile(
+    rf"(?:{_PEOPLE})(?:[里中][^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
+    r"(?:多少|几)个?(?![\u4e00-\u9fff])"
+)
+"""「兼职老师有几个」, 「专任老师里中级职称的有多少」: a bare ask counting the people named before it."""
+_NOUN_END = r"(?=[\s，,。？?！!的去在当参获]|$)"
+_PEOPLE_ASKED = re.compile(
+    rf"(?:多少|几)(?:[名位]?(?:{_PEOPLE})|[名位个]?[\u4e00-\u9fff]{{1,4}}?(?:{_PEOPLE}){_NOUN_END})"
+)
+"""「多少学生」, 「多少专任老师」: people, with or without a classifier or a modifier."""
 
+# Words that frame the question, not what it asks for: a small grammar, each part one kind of word.
+_PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|嘛|哈|哦|啦)(?=[\s，,。？?！!]|$)")
+_FRAMING = re.compile("|".join((
+    # requests: 帮我看下, 给我查一下, 算一下, 看看
+    r"(?:请|麻烦)?(?:帮我|给我|帮忙)(?:看|查|算|找|数|统计|问|说|讲|列)?(?:一下|下)?",
+    r"(?:看|查|算|找|问|说|讲|统计)一下|看看|查查|算算|问问|说说|[看查]下(?![降滑跌属设])",
+    # wishes and asks to be told: 我想了解一下, 能不能告诉我, 请问
+    r"我?(?:想要|想|希望)(?:知道|了解|问问?|看看?|查查?|确认)(?:一下|下)?|请问|(?:能不能|能否|可否|可不可以|可以)?告诉我",
+    r"(?:^|(?<=[\s，,？?]))要(?![求素点])",
+    # hedges and time adverbs: the asked year says when
+    r"大概|大约|大致|差不多|左右|约莫|约有|约|现在|目前|如今|已经",
+    # interrogatives asking for a size (多大, 多高) rather than naming a measure
+    r"多少|几|多[大高长久远重](?=[\s，,。？?！!]|$)",
+    # demonstratives pointing back (那三所, 那批, 这些) and a report's saying so (报告提到，)
+    r"[那这](?:[一二两三四五六七八九十几\d]*[个所批次项位名家些种门届]|边|里)",
+    r"(?:提到|提及|显示|指出|写道|写到|表明)(?=[，,:：])",
+    # colloquial pro-verb and directional complements: 搞了多少, 招生进来的
+    r"搞|进来|出来|下来",
+)))
 _FILLER = (
-    "精确到人", "加起来", "合计", "具有", "请问", "帮我算一下", "帮我查一下", "算一下", "查一下",
-    "一共", "总共", "共有", "共计", "分别", "大约", "约有", "约", "多少", "几", "是", "有",
-    "的", "了", "呢", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
+    "精确到人", "加起来", "合计", "具有", "一共", "总共", "共有", "共计", "分别", "是", "有",
+    "的", "了", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
     "北京", "按",
 )
+
 _LIST_RE = re.compile(
     r"有哪些|是哪些|哪几|哪[一二两三四五六七八九十\d]+(?![年月日天])[\u4e00-\u9fff]|哪些|包括什么|分别是什么"
     r"|(?:名称|名单|叫什么名字|叫什么)[？?。]?$"
@@ -53,6 +93,7 @@ GENERIC_SCHOOL = re.compile(
     r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
 )
+_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?报告[中里]?"
 
 
@@ -82,8 +123,9 @@ class Query:
 
 
 def normalize(text: str) -> str:
-    """NFKC text with dash variants unified, for matching."""
+    """NFKC text with dash variants unified and years in Chinese digits (二〇二〇年) in figures."""
     text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[一二][〇零一二三四五六七八九]{3}(?=年)", lambda m: m.group(0).translate(_DIGITS), text)
     text = re.sub(r"(?<=\d)(\s*年?\s*)(?:至|到)(?=\s*\d)", r"\1-", text)
     return re.sub(r"[—–~～]", "-", text)
 
@@ -153,14 +195,24 @@ def expected_unit(text: str) -> str:
         return "%"
     if re.search(r"几倍|多少倍|倍数", text):
         return "倍"
-    match = re.search(r"(?:多少|几)(万人次|人次|万人|万元|亿元|元|" + "|".join(_UNIT_WORDS) + ")", text)
-    if match:
+    if re.search(rf"(?:多少|几)个(?:{_PEOPLE}){_NOUN_END}", text) or _PEOPLE_COUNTED.search(text):
+        return "人"
+    if match := _UNIT_ASK.search(text):
         return _UNIT_ALIASES.get(match.group(1), match.group(1))
     if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
         return ""
-    if re.search(r"(?:多少|几)(?:名|位)?(?:学生|教师|老师|毕业生|人)", text) or "人数" in text:
+    if _PEOPLE_ASKED.search(text) or "人数" in text:
         return "人"
+    if found := _count_words(text):
+        return found[0].group(1)
     return ""
+
+
+def _count_words(text: str) -> list[re.Match[str]]:
+    """The count words of ``text`` that are words of their own, not a noun's last character and 数
+    (平台数, 场所数 count 平台 and 场所)."""
+    starts = {start for _, start, _ in jieba.tokenize(text)}
+    return [match for match in _COUNT_WORD.finditer(text) if match.start() in starts]
 
 
 def _parse_simple(question: str) -> Query:
@@ -195,9 +247,10 @@ def _parse_simple(question: str) -> Query:
 
 
 def _full_years(text: str) -> str:
-    """Two-digit years written in full (「22年比21年」 → 「2022年比2021年」); spans such as 近15年 stay."""
-    return re.sub(r"(?<![\d.近这满第过超达最])([12]\d)(?=年(?!来|以来|间|内|前|后|里|多|左右))", r"20\1",
-                  text)
+    """Two-digit years written in full (「22年比21年」, 「22-24年」 → 「2022年比2021年」, 「2022-2024年」);
+    spans such as 近15年 stay."""
+    ends_year = r"(?=(?:\s*-\s*[12]\d)?年(?!来|以来|间|内|前|后|里|多|左右))"
+    return re.sub(rf"(?<![\d.近这满第过超达最])([12]\d){ends_year}", r"20\1", text)
 
 
 def _years(text: str) -> tuple[tuple[int, ...], int | None]:
@@ -217,18 +270,26 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(_REPORT, "", text).replace("报告中", "")
+    text = _PARTICLES.sub("", text)
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
+    text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
+    text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
     text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "").replace(name[:-1], "")
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
-    text = re.sub(r"(?:多少|几)(?:万人次|人次|万人|万元|亿元|" + "|".join(_UNIT_WORDS) + ")", "", text)
+    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%", "", text))
+    for match in reversed(_count_words(text)):
+        text = text[: match.start()] + text[match.end():]
+    text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
+    text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:
         text = text.replace(word, "")
+    text = re.sub(r"\s+", " ", text)
     bare = re.sub(r"(?:总)?人数|数量", "", text)
     return (bare if len(bare) >= 2 else text).strip()
 

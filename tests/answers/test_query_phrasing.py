@@ -1,0 +1,178 @@
+"""Colloquial, terse and paraphrased questions: the measure keeps only what is asked, and the
+expected unit is the one the question's words name. Phrasings are made up, one class per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.numbers import split_multiplier
+from rag.query import parse_query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "麻烦帮我查一下海淀区2023年中职学校招生多少人",
+        "给我看下2023年海淀区中职学校招生多少人",
+        "能不能告诉我2023年海淀区中职学校招生多少人？",
+        "我想了解一下海淀区2023年中职学校招生多少人",
+        "想知道海淀区中职学校2023年招生多少人",
+        "请问海淀区2023年中职学校招生多少人？",
+    ],
+)
+def test_request_and_wish_frames_leave_the_measure(question: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit, query.years) == ("招生", "人", (2023,))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "丰台区中职2019年的毕业生就业率大概多少？",
+        "丰台区中职2019年的毕业生就业率差不多是多少",
+        "丰台区中职2019年的毕业生就业率多少来着？",
+        "丰台区中职2019年的毕业生就业率是多少呢",
+        "丰台区中职2019年毕业生就业率多少啊？",
+        "丰台区中职2019年的毕业生就业率是多少呀",
+    ],
+)
+def test_hedges_and_trailing_particles_leave_the_measure(question: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == ("毕业生就业率", "%")
+
+
+def test_a_particle_inside_a_word_stays() -> None:
+    assert "吧台" in parse_query("2023年海淀区中职学校吧台有多少个？").measure
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("海淀区中职学校的图书馆面积多大？", "图书馆面积"),
+        ("海淀区中职教师平均年龄多大", "教师平均年龄"),
+        ("海淀区那三所中职学校的实训室有多少间？", "实训室"),
+        ("海淀区那批新增专业有几个？", "新增专业"),
+        ("海淀区2023年报告提到，中职学校开设的社团有多少个？", "开设社团"),
+    ],
+)
+def test_size_asks_demonstratives_and_reporting_verbs_leave_the_measure(question: str, measure: str) -> None:
+    assert parse_query(question).measure == measure
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "unit"),
+    [
+        ("海淀 中职 电子图书 2023年 册数", "电子图书", "册"),
+        ("海淀 中职 教学用计算机 台数 2023", "教学用计算机", "台"),
+        ("海淀 中职 2023年 合作企业 个数", "合作企业", "个"),
+        ("海淀 2023 教师 发表论文 篇数", "教师 发表论文", "篇"),
+        ("海淀区中职学校2023年的获奖件数是多少", "获奖", "件"),
+    ],
+)
+def test_a_count_word_names_the_unit_and_leaves_the_measure(question: str, measure: str, unit: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == (measure, unit)
+
+
+def test_words_that_only_look_like_count_words_stay() -> None:
+    assert parse_query("海淀区中职2023年社会培训人次数是多少").unit == "人次"
+    query = parse_query("海淀区中职学校有多少个数字化教室？")
+    assert (query.measure, query.unit) == ("数字化教室", "个")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海淀区2023年中职学校招了几个人？",
+        "海淀区中职2023年兼职教师有几个？",
+        "海淀区中职2023年专任老师里高级职称的有几个",
+        "海淀区中职专任教师中有硕士学位的有多少（2023年）",
+        "海淀区2023年派了多少骨干教师去支教",
+        "海淀区中职2023年的培训班有几个学员",
+        "海淀区中职 35到39岁的专任老师 2023年 有几个",
+    ],
+)
+def test_asks_counting_people_expect_persons(question: str) -> None:
+    assert parse_query(question).unit == "人"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("海淀区中职学校有多少个学生社团？", "个"),
+        ("海淀区中职学生参加的比赛有几个？", "个"),
+        ("海淀区中职毕业生有多少万人？", "万人"),
+    ],
+)
+def test_other_counts_near_people_keep_their_unit(question: str, unit: str) -> None:
+    assert parse_query(question).unit == unit
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("海淀区中职学校的校舍面积有多少平米？", "平方米"),
+        ("海淀区中职学校的操场有多少平方？", "平方米"),
+        ("海淀区2023年给中职学校拨了多少钱？", "元"),
+        ("海淀区中职学生体测优秀率是百分之几", "%"),
+    ],
+)
+def test_colloquial_units(question: str, unit: str) -> None:
+    assert parse_query(question).unit == unit
+
+
+def test_a_unit_is_compared_in_one_spelling() -> None:
+    assert split_multiplier("m²") == split_multiplier("m ² ") == split_multiplier("㎡") == (1, "平方米")
+    assert split_multiplier("万m²") == (10000.0, "平方米")
+    assert split_multiplier("万人") == (10000.0, "人")
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("二〇一九年海淀区中职学校招生多少人？", (2019,)),
+        ("二零二一年海淀区中职学校招生多少人？", (2021,)),
+        ("海淀区19—21年新增的专业有几个", (2019, 2021)),
+        ("海淀区19到21年新增的专业有几个", (2019, 2021)),
+    ],
+)
+def test_years_in_chinese_digits_and_short_ranges(question: str, years: tuple[int, ...]) -> None:
+    query = parse_query(question)
+    assert query.years == years
+    assert not any(ch in query.measure for ch in "〇零一二九-")
+
+
+def test_a_year_range_leaves_no_trace_in_the_measure() -> None:
+    assert parse_query("海淀区中职在校生从2019年到2021年少了多少人？").measure == "在校生少"
+    assert parse_query("海淀区2019—2021年新增专业有几个").measure == "新增专业"
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("2023年海淀区技工学校招了多少新生？", "技工学校招生"),
+        ("2023年海淀区中职学校平均每个学生有多少台计算机", "生均计算机"),
+        ("2023年海淀区中职学校每生平均有多少册图书", "生均图书"),
+        ("海淀区中职专任老师里女老师有多少人（2023年）", "专任老师中女老师"),
+    ],
+)
+def test_spoken_paraphrases_are_written_as_reports_write_them(question: str, measure: str) -> None:
+    assert parse_query(question).measure == measure
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["海淀区中职体测优秀率是百分之几", "海淀区中职学生体测优秀率百分之多少？", "海淀区中职体测优秀率多少%"],
+)
+def test_a_percentage_ask_expects_percent_and_leaves_the_measure(question: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == ("体测优秀率", "%")
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [("海淀 2023 实训平台数", "实训平台数"), ("海淀 2023 校外实践教学场所数", "校外实践教学场所数")],
+)
+def test_a_noun_ending_in_a_counter_keeps_its_count(question: str, measure: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == (measure, "")
