@@ -330,7 +330,6 @@ _RANKS = re.compile(
     rf"(?<![第\d十]){_RANK}{{2,6}}等"  # 一二三等奖: the ranks share 等奖
     rf"|{_RANK}等奖?(?:(?:以及|加上|加|、|和|与|及|跟)?{_RANK}等奖?)+"  # 一等加二等, 一等奖和二等奖
 )
-_PEOPLE = re.compile(r"老师|教师|学生|毕业生|人员|职工|班主任|校长|学员|师生|人才")
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
@@ -378,7 +377,7 @@ def _counted_alike(parts: tuple[Query, ...]) -> tuple[Query, ...]:
     def stated(part: Query) -> Query:
         if part.unit == "个百分点":
             return replace(part, unit="%")
-        if part.unit == "个" and _PEOPLE.search(part.measure):
+        if part.unit == "个" and re.search(_PEOPLE, part.measure):
             return replace(part, unit="人")
         return part
     return tuple(stated(part) for part in parts)
