@@ -19,6 +19,7 @@ from rag.frames import (
     inherited,
     is_year,
     label_unit,
+    last_school,
     line_at,
     line_of,
     names_a_school,
@@ -263,6 +264,7 @@ def _sentence_candidates(
     # A case study or an example reports one school's numbers: they answer only questions that
     # name a school.
     region_asked = not names_school(query.norm) and not short_names
+    asked_school = last_school(query.norm)
     case = region_asked and in_case_block(neighbours, line)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
@@ -273,6 +275,11 @@ def _sentence_candidates(
         around = f"{chunk.section} {opening} {before}"
         scored = _quantity_score(query, chunk, sentence, quantity, weights, context, report, around)
         if scored is None:
+            continue
+        # A question naming its school is not answered by a number about another school: the
+        # last one its paragraph names (「北京A学院…429人。北京B学院…学校…164人」: 164 is B's).
+        about = last_school(chunk.text[:offset].rsplit("\n", 1)[-1] + before)
+        if asked_school and about and asked_school not in about and about not in asked_school:
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)

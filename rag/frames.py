@@ -49,6 +49,8 @@ _SCHOOL_NAME = re.compile(
 )
 """A school's proper name starts with 北京 (北京市商业学校, 北京工业职业技术学院); 「我区现有中等职业学校」
 and 「北京市中等职业学校」 name no school."""
+_NOT_IN_A_NAME = re.compile(r"[的有共几和与及是为在了对从到等各]|多少|地区")
+"""Words that show a run before 学校 is a phrase (北京地区共有招生职业学校), not one school's name."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,14 @@ def _is_value(sentence: str, quantity: Quantity) -> bool:
 def names_a_school(text: str) -> bool:
     """Whether ``text`` names one particular school by its proper name."""
     return any(_GENERIC.sub("", m.group(1)) for m in _SCHOOL_NAME.finditer(text))
+
+
+def last_school(text: str) -> str:
+    """The last school ``text`` names by its proper name, without the city ('' if none): the
+    school that a following 学校 or 该校 is about."""
+    names = [m.group(0) for m in _SCHOOL_NAME.finditer(text)
+             if _GENERIC.sub("", m.group(1)) and not _NOT_IN_A_NAME.search(m.group(1))]
+    return re.sub(r"^北京市?", "", names[-1]) if names else ""
 
 
 def gives_example(before: str) -> bool:

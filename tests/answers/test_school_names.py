@@ -9,6 +9,7 @@ import pytest
 
 from ingestion.pipeline import ingest
 from rag.answering import answer
+from rag.frames import last_school
 from rag.schools import aliases, spelled
 from rag.services import Services, build_services
 from rag.settings import Settings
@@ -91,3 +92,13 @@ def test_a_short_name_names_the_school(haidian: Services, question: str, value: 
 @pytest.mark.integration
 def test_a_region_question_still_refuses_one_schools_example(haidian: Services) -> None:
     assert answer("海淀区2023年一线教师平均年龄是多少？", haidian).refused
+
+
+def test_the_school_a_paragraph_is_about_is_the_last_one_it_names() -> None:
+    paragraph = ("北京青松职业学院扩大招生，总数达到210人。北京松林职业技术学院创新面试机制。"
+                 "2024年，学校学历留学生达")
+    assert last_school(paragraph) == "松林职业技术学院"
+    assert last_school("北京青松职业学院的留学生有多少人") == "青松职业学院"
+    # a phrase ending in 学校 is not a school's name
+    assert last_school("2024年北京地区一共有多少所招生的职业学校") == ""
+    assert last_school("北京地区共有招生职业学校76所") == ""
