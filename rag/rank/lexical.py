@@ -28,6 +28,8 @@ _WRITTEN_ONE_WAY = (
     ("在校学生", "在校生"), ("在读学生", "在校生"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师 and 占比 meets 比例."""
+_COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")
+"""A count in a unit (纸质图书册数), which a table label writes as its unit (纸质图书（册）)."""
 TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
 RARER = 20
 """How much rarer than each word it shortens an abbreviation is in jieba's dictionary; measured on the
@@ -78,7 +80,9 @@ def _frequency(word: str) -> int:
 
 @lru_cache(maxsize=50_000)
 def canonical(text: str) -> str:
-    """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校), so bigrams match."""
+    """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校) and without the
+    words that count in a unit (册数, 人数: the unit says it), so bigrams match."""
+    text = _COUNT_WORD.sub(" ", text)
     for word, written in _WRITTEN_ONE_WAY:
         text = text.replace(word, written)
     return text
