@@ -25,9 +25,13 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 """Groups of words that may stand for one another as the asked head noun."""
 _WRITTEN_ONE_WAY = (
     ("职业学校", "职业院校"), ("老师", "教师"), ("占比", "比例"), ("比重", "比例"), ("百分比", "比例"),
-    ("在校学生", "在校生"), ("在读学生", "在校生"),
+    ("在校生", "在校学生"), ("在读学生", "在校学生"), ("学校和企业", "校企"), ("学校与企业", "校企"),
+    ("拿到", "获得"), ("拿了", "获得"), ("拿奖", "获奖"), ("钱", "经费"),
 )
-"""Spellings rewritten before bigrams are compared, so that 老师 meets 教师 and 占比 meets 比例."""
+"""Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
+meets 在校生 and a colloquial word (拿了, 钱) the written one (获得, 经费)."""
+_WITH_BUSINESSES = re.compile(r"(?:和|跟|与|同)企业(?:一起|共同|联合)")
+"""A school working with businesses (跟企业一起开发), which the reports write 校企合作(开发)."""
 _COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")
 """A count in a unit (纸质图书册数), which a table label writes as its unit (纸质图书（册）)."""
 TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
@@ -45,7 +49,9 @@ def coverage(weights: dict[str, float], text: str, *, spell: Callable[[str], str
         return 0.0
     written = (spell or canonical)(text)
     found = grams(written)
-    return sum(w for g, w in weights.items() if g in found or abbreviates(g, written, weights)) / total
+    return sum(w for g, w in weights.items()
+               if g in found or abbreviates(g, written, weights)
+               or any(name in written for name in level_names(g))) / total
 
 
 def abbreviates(short: str, text: str, beside: frozenset[str] | dict[str, float] = frozenset()) -> bool:
@@ -82,7 +88,7 @@ def _frequency(word: str) -> int:
 def canonical(text: str) -> str:
     """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校) and without the
     words that count in a unit (册数, 人数: the unit says it), so bigrams match."""
-    text = _COUNT_WORD.sub(" ", text)
+    text = _WITH_BUSINESSES.sub("校企合作", _COUNT_WORD.sub(" ", text))
     for word, written in _WRITTEN_ONE_WAY:
         text = text.replace(word, written)
     return text
@@ -132,10 +138,14 @@ def alternatives(word: str) -> tuple[str, ...]:
     return next((group for group in SYNONYMS if word in group), (word,))
 
 
+def level_names(word: str) -> tuple[str, ...]:
+    """Every name of the school level ``word`` names (中职 → 中等职业, 中专 …), or none."""
+    return next((names for names in LEVELS.values() if word in names), ())
+
+
 def variants(word: str) -> tuple[str, ...]:
-    """The word's synonyms, or every name of the level it names (中职 → 中等职业, 中专 …)."""
-    level = next((lv for lv, names in LEVELS.items() if word in names), "")
-    return LEVELS[level] if level else alternatives(word)
+    """The word's synonyms, or every name of the level it names."""
+    return level_names(word) or alternatives(word)
 
 
 def head_missing(measure: str, text: str) -> bool:
