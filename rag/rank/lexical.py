@@ -26,10 +26,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 _WRITTEN_ONE_WAY = (
     ("职业学校", "职业院校"), ("老师", "教师"), ("占比", "比例"), ("比重", "比例"), ("百分比", "比例"),
     ("在校生", "在校学生"), ("在读学生", "在校学生"), ("学校和企业", "校企"), ("学校与企业", "校企"),
-    ("拿到", "获得"), ("拿了", "获得"), ("拿奖", "获奖"), ("钱", "经费"),
+    ("钱", "经费"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
-meets 在校生 and a colloquial word (拿了, 钱) the written one (获得, 经费)."""
+meets 在校生 and 钱 meets 经费."""
 _WITH_BUSINESSES = re.compile(r"(?:和|跟|与|同)企业(?:一起|共同|联合)")
 """A school working with businesses (跟企业一起开发), which the reports write 校企合作(开发)."""
 _COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")
