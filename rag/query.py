@@ -618,8 +618,9 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     scope, part, whole = match.group(1), match.group(2), match.group(3)
     scope_measure = _measure(scope)
     part_q = replace(query, measure=_measure(part) or scope_measure, unit="", operation="lookup", parts=())
-    # The whole keeps the part's level unless it names all schools (占职业院校…的比例).
-    broad = re.search(r"职业院校|职业学校|各类|全部", whole)
+    # The whole keeps the part's level unless it names all schools (占职业院校…的比例) or a stage
+    # holding several levels (占高中阶段招生总数).
+    broad = re.search(r"职业院校|职业学校|各类|全部|高中阶段", whole)
     whole_measure, whole_level = _measure(whole), level_of(whole) or ("" if broad else query.level)
     if whole_measure in ("总额", "总数", "总量", "总计", "全部"):
         whole_measure, whole_level = f"{scope_measure}{whole_measure}", query.level

@@ -25,10 +25,19 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 """Groups of words that may stand for one another as the asked head noun."""
 _WRITTEN_ONE_WAY = (
     ("职业学校", "职业院校"), ("老师", "教师"), ("占比", "比例"), ("比重", "比例"), ("百分比", "比例"),
-    ("在校学生", "在校生"), ("在读学生", "在校生"),
+    ("在校生", "在校学生"), ("在读学生", "在校学生"), ("学校和企业", "校企"), ("学校与企业", "校企"),
+    ("钱", "经费"),
 )
-"""Spellings rewritten before bigrams are compared, so that 老师 meets 教师 and 占比 meets 比例."""
+"""Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
+meets 在校生 and 钱 meets 经费."""
+_WITH_BUSINESSES = re.compile(r"(?:和|跟|与|同)企业(?:一起|共同|联合)")
+"""A school working with businesses (跟企业一起开发), which the reports write 校企合作(开发)."""
+_COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")
+"""A count in a unit (纸质图书册数), which a table label writes as its unit (纸质图书（册）)."""
 TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
+RARER = 20
+"""How much rarer than each word it shortens an abbreviation is in jieba's dictionary; measured on the
+reports: at 10, 教职 (53) would be read into 教师职称 (职称 568); 中职 (57, 中等 1630) and 体测 (2) pass."""
 _LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
 
 
@@ -38,13 +47,48 @@ def coverage(weights: dict[str, float], text: str, *, spell: Callable[[str], str
     total = sum(weights.values())
     if not total:
         return 0.0
-    found = grams((spell or canonical)(text))
-    return sum(w for g, w in weights.items() if g in found) / total
+    written = (spell or canonical)(text)
+    found = grams(written)
+    return sum(w for g, w in weights.items()
+               if g in found or abbreviates(g, written, weights)
+               or any(name in written for name in level_names(g))) / total
+
+
+def abbreviates(short: str, text: str, beside: frozenset[str] | dict[str, float] = frozenset()) -> bool:
+    """True when ``short`` is an abbreviation (简称) of words in ``text`` (体测 of 体质测评, 职高 of
+    职业高中, 国规 of 国家规划) next to a word of ``beside``, when given (合格 of 体测合格率).
+
+    Each of its two or three characters begins one two-character word there, in order, and each of
+    those words is ``RARER`` times as common in jieba's dictionary as ``short`` is as a word of its
+    own, so that a word in its own right (学生, 教学, 教职) is not read into others (学校生均, 教育学校,
+    教师职称)."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,3}", short) or short in text or short[0] not in text:
+        return False
+    return _abbreviates(short, text, frozenset(beside) - {short})
+
+
+@lru_cache(maxsize=50_000)
+def _abbreviates(short: str, text: str, beside: frozenset[str]) -> bool:
+    spread = "".join(re.escape(c) + r"[\u4e00-\u9fff]" for c in short)
+    own = _frequency(short)
+    for match in re.finditer(f"(?=({spread}))", text):
+        long, at = match.group(1), match.start()
+        if (all(_frequency(long[i: i + 2]) > RARER * own for i in range(0, len(long), 2))
+                and (not beside or {text[at - 2: at], text[at + len(long): at + len(long) + 2]} & beside)):
+            return True
+    return False
+
+
+def _frequency(word: str) -> int:
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(word) or 0
 
 
 @lru_cache(maxsize=50_000)
 def canonical(text: str) -> str:
-    """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校), so bigrams match."""
+    """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校) and without the
+    words that count in a unit (册数, 人数: the unit says it), so bigrams match."""
+    text = _WITH_BUSINESSES.sub("校企合作", _COUNT_WORD.sub(" ", text))
     for word, written in _WRITTEN_ONE_WAY:
         text = text.replace(word, written)
     return text
@@ -94,10 +138,14 @@ def alternatives(word: str) -> tuple[str, ...]:
     return next((group for group in SYNONYMS if word in group), (word,))
 
 
+def level_names(word: str) -> tuple[str, ...]:
+    """Every name of the school level ``word`` names (中职 → 中等职业, 中专 …), or none."""
+    return next((names for names in LEVELS.values() if word in names), ())
+
+
 def variants(word: str) -> tuple[str, ...]:
-    """The word's synonyms, or every name of the level it names (中职 → 中等职业, 中专 …)."""
-    level = next((lv for lv, names in LEVELS.items() if word in names), "")
-    return LEVELS[level] if level else alternatives(word)
+    """The word's synonyms, or every name of the level it names."""
+    return level_names(word) or alternatives(word)
 
 
 def head_missing(measure: str, text: str) -> bool:
@@ -105,8 +153,9 @@ def head_missing(measure: str, text: str) -> bool:
     found = content_words(measure)
     if not found:
         return False
-    present = grams(canonical(text))
-    return not any(grams(w) & present for w in alternatives(found[-1]))
+    written = canonical(text)
+    present = grams(written)
+    return not any(grams(w) & present or abbreviates(w, written) for w in alternatives(found[-1]))
 
 
 def compound_missing(measure: str, text: str) -> bool:
@@ -126,9 +175,9 @@ def modifier_missing(query: Query, text: str) -> bool:
     if len(found) < 2:
         return False
     if found[-2] + found[-1] in query.norm:
-        return not any(w in text for w in variants(found[-2]))
+        return not any(w in text or abbreviates(w, text) for w in variants(found[-2]))
     present = grams(text)
-    return not any(grams(w) & present for w in found[-3:-1])
+    return not any(grams(w) & present or abbreviates(w, text) for w in found[-3:-1])
 
 
 def other_modifier(query: Query, text: str) -> bool:
@@ -140,7 +189,7 @@ def other_modifier(query: Query, text: str) -> bool:
         return False
     head, modifier = found[-1], found[-2]
     at = text.find(head)
-    if at < 2 or any(m in text for m in variants(modifier)):
+    if at < 2 or any(m in text or abbreviates(m, text) for m in variants(modifier)):
         return False
     before = text[at - 2: at]
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS
@@ -240,7 +289,8 @@ def same_head(asked: str, stated: str) -> bool:
 def unmatched(qualifiers: tuple[str, ...], text: str) -> bool:
     """True when a qualifying word shares no bigram (nor, for one character, the character) with ``text``."""
     present = grams(canonical(text))
-    return any(not (grams(q) & present) for q in qualifiers if len(q) >= 2 or q not in text)
+    return any(not (grams(q) & present or abbreviates(q, text))
+               for q in qualifiers if len(q) >= 2 or q not in text)
 
 
 def adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:

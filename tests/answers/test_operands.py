@@ -28,6 +28,8 @@ def test_the_base_years_of_a_comparison_are_not_the_other_sides_year() -> None:
 def test_a_share_of_all_schools_has_no_level() -> None:
     part, whole = parse_query("2025年北京中职学校专任教师占职业院校专任教师总数的比例是多少？").parts
     assert (part.level, whole.level) == ("中职", "")
+    part, whole = parse_query("2021年某区中职新生占全区高中阶段新生总人数的几成？").parts
+    assert (part.level, whole.level) == ("中职", "")
 
 
 def test_school_types() -> None:

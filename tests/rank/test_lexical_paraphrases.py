@@ -1,0 +1,29 @@
+"""Colloquial words and other names of a level meet the reports' written ones, and only those."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.rank.lexical import canonical, coverage
+
+
+@pytest.mark.parametrize(
+    ("asked", "written"),
+    [("跟企业一起开发的教材", "校企合作开发的教材"), ("同企业联合制定标准", "校企合作制定标准"),
+     ("学校与企业共建基地", "校企共建基地"),
+     ("在读学生", "在校生"), ("政府投了多少钱", "政府投了多少经费")],
+)
+def test_a_colloquial_phrase_is_written_as_the_reports_write_it(asked: str, written: str) -> None:
+    assert canonical(asked) == canonical(written)
+
+
+def test_students_meet_students_in_school_but_not_graduates() -> None:
+    weights = {"学生": 1.0}
+    assert coverage(weights, "在校生 2300 人") == 1.0
+    assert coverage(weights, "毕业生 800 人") == 0.0
+
+
+def test_a_level_word_meets_the_levels_other_names_but_not_another_level() -> None:
+    weights = {"中职": 1.0, "学生": 1.0}
+    assert coverage(weights, "中等职业学校在校生 783 人") == 1.0
+    assert coverage(weights, "高等职业院校在校生 900 人") == 0.5
