@@ -114,4 +114,6 @@ def same(a: Amount, b: Amount) -> bool:
 
 
 def _capped(score: float) -> float:
-    return max(-SCORE_CAP, min(SCORE_CAP, score))
+    # Rounded: the rules' scores are float sums whose last bits vary with the hash seed, and the
+    # artefact must not.
+    return round(max(-SCORE_CAP, min(SCORE_CAP, score)), 6)
