@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag import conversation, disagreement, extractive, grounding, listing, passages, ranked
+from rag import combined, conversation, disagreement, extractive, grounding, listing, passages, ranked
 from rag.comparison import NO_VALUES, difference
 from rag.errors import InputError, LLMError
 from rag.query import Query
@@ -270,10 +270,12 @@ def _fallback_warning(exc: LLMError) -> str:
 
 
 def _extractive(query: Query, services: Services) -> Answer:
-    """The extractive answer from the configured answerer (rules, or the learned ranker)."""
+    """The extractive answer from the configured answerer (rules, the learned ranker, or both)."""
     retriever = services.retriever
     if services.settings.answerer == "ranked":
         return ranked.answer(query, retriever.retrieve, retriever.lexicon())
+    if services.settings.answerer == "combined":
+        return combined.answer(query, retriever.retrieve, retriever.lexicon())
     return extractive.answer(query, retriever.retrieve, retriever.lexicon())
 
 

@@ -32,12 +32,12 @@ def answer(query: Query, retrieve: Retrieve, lexicon: Lexicon, *, ranker: Ranker
         computed = _computed_answer(query, retrieval, retrieve, lexicon, ranker)
         if computed is None and query.operation == "share":
             # A share a year before the report's: its stated share and the change in points.
-            computed = _from_next_year(query, retrieval, lexicon, ranker)
+            computed = from_next_year(query, retrieval, lexicon, ranker)
         return computed or refusal(query, retrieval)
     decision = decide(query, retrieval, lexicon, ranker)
     if decision.answers(ranker) and decision.best is not None:
         return compose.stated(query, retrieval, decision.best, decision.confidence)
-    return _from_next_year(query, retrieval, lexicon, ranker) or refusal(query, retrieval)
+    return from_next_year(query, retrieval, lexicon, ranker) or refusal(query, retrieval)
 
 
 def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
@@ -104,7 +104,7 @@ def _source(frame: Frame) -> str:
     return f"{frame.chunk.doc_id}|{frame.fact.title}" if frame.fact is not None else frame.chunk.id
 
 
-def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> Answer | None:
+def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: Ranker) -> Answer | None:
     """Last year's value from a sentence stating this year's value and its change (较上一年减少 243 人)."""
     years = {d.data_year for d in retrieval.documents}
     if query.year is None or len(years) != 1 or years != {query.year + 1}:

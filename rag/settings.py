@@ -61,7 +61,8 @@ class Settings:
     max_question_chars: int = 500
     rate_limit_per_minute: int = 120
     answerer: str = "rules"
-    """Which extractive answerer states numbers: 'rules' (hand-set scores) or 'ranked' (learned)."""
+    """Which extractive answerer states numbers: 'rules' (hand-set scores), 'ranked' (learned) or
+    'combined' (the ranker's value, stated when one calibrated decision over both agrees)."""
     answer_cache_size: int = 256
     """Answers the API keeps per index generation for repeated questions (extractive mode); 0 = off."""
 
@@ -124,8 +125,8 @@ def _flag(value: str) -> bool:
 
 
 def _answerer(value: str) -> str:
-    if value not in ("rules", "ranked"):
-        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules 或 ranked，不能是 {value!r}")
+    if value not in ("rules", "ranked", "combined"):
+        raise ConfigError(f"NIANBAO_ANSWERER 只能是 rules、ranked 或 combined，不能是 {value!r}")
     return value
 
 

@@ -1,7 +1,8 @@
 """The ranker's own diagnostics on the benchmark's lookup and unanswerable questions: where the
 right value ranks, what the calibrated threshold does with it, and the risk–coverage curve; with
 ``--generated``, the same curve over the generated questions, each report's scored by a ranker
-trained without it (the decisions the threshold is read from).
+trained without it (the decisions the threshold is read from); each curve for the ranked and for the
+combined answerer's calibrator (``rag.combined``).
 
     python -m training.diagnose [--verbose] [--generated]
 """
@@ -19,7 +20,16 @@ from rag.rank.model import Ranker
 from rag.services import build_services
 from rag.settings import Settings
 from training.benchmark import calibration_items
-from training.train import Example, ambiguous, examples, generated_questions, out_of_fold, rescore
+from training.train import (
+    Example,
+    Point,
+    ambiguous,
+    calibration_points,
+    examples,
+    generated_questions,
+    out_of_fold,
+    rescore,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -81,18 +91,26 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
         print(f"  {outcome:28} {n}")
     print("risk–coverage (answered / accuracy of answered / wrong per question / least confidence):")
     _print(risk_coverage(ranker, items))
+    print(f"combined, threshold {ranker.vetting.threshold:.3f}:")
+    _print(curve(_combined(ranker, calibration_points(ranker, items)), len(items)))
     if "--generated" in argv:
         asked = [(g.question, g.file, g.answer) for g in generated_questions(services.retriever)]
         generated = [e for e in examples(services.retriever, asked) if not ambiguous(e)]
-        signals, correct = out_of_fold(generated)
-        decided = [(ranker.confidence(v), c == 1.0) for v, c in zip(signals, correct, strict=True)]
+        held = out_of_fold(generated)
+        decided = [(ranker.confidence(p.signals), p.correct == 1.0) for p in held]
         print(f"generated, held out by report ({len(decided)} decisions, withheld answers included):")
         _print(curve(decided, len(decided)))
+        print("combined:")
+        _print(curve(_combined(ranker, held), len(held)))
     if "--verbose" in argv:
         for question, outcome, confidence in results:
             if outcome not in ("answered right", "unanswerable refused"):
                 print(f"{outcome:28} {confidence:.3f} {question}")
     services.index.close()
+
+
+def _combined(ranker: Ranker, points: Sequence[Point]) -> list[tuple[float, bool]]:
+    return [(ranker.vetting.confidence(p.combined), p.correct == 1.0) for p in points]
 
 
 def _print(rows: Sequence[tuple[float, float, float, float]]) -> None:

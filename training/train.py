@@ -1,6 +1,7 @@
 """Training the ranker: features of the candidates of generated questions, a logistic model,
 isotonic calibration of the value-level margin, and the threshold read from the risk–coverage
-curve. ``python -m training.train`` (or ``nianbao train``) rebuilds ``rag/rank/model.json``."""
+curve; and the combined answerer's calibrator, which also reads the rules answerer's view of the
+ranker's value. ``python -m training.train`` (or ``nianbao train``) rebuilds ``rag/rank/model.json``."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
-from rag.frames import Frame
+from rag.combined import Reading, readings, rules_view
 from rag.query import parse_query
 from rag.rank.decide import Amount, Decision, Scored, amount, pooled, score_frames
 from rag.rank.features import NAMES, vector
-from rag.rank.model import ARTEFACT, DECISION_NAMES, Ranker, untrained
+from rag.rank.model import ARTEFACT, DECISION_NAMES, Ranker, Vetting, untrained
 from rag.retriever import Retriever
 from training.generate import Generated, generate
 
@@ -42,6 +43,22 @@ class Example:
     answer: Amount | None
     """None for a question no report answers."""
     scored: tuple[Scored, ...]
+    rules: tuple[Reading, ...]
+    """The values the rules answerer locates for the question, best first (``rag.combined.readings``)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One decision a calibrator learns from: what the ranker's decision shows, what the rules
+    answerer says of its value (``RULES_NAMES``), and whether answering would be right."""
+
+    signals: tuple[float, ...]
+    rules: tuple[float, ...]
+    correct: float
+
+    @property
+    def combined(self) -> tuple[float, ...]:
+        return (*self.signals, *self.rules)
 
 
 def generated_questions(retriever: Retriever, *, per_report: int = PER_REPORT, seed: int = SEED,
@@ -68,18 +85,19 @@ def examples(retriever: Retriever, items: Sequence[tuple[str, str, Amount | None
         if retrieval.refusal:
             continue
         scored = score_frames(query, retrieval, lexicon, blank)
-        out.append(Example(text, file, gold, tuple(scored)))
+        out.append(Example(text, file, gold, tuple(scored), readings(query, retrieval, lexicon)))
     return out
 
 
 def fit(train: Sequence[Example], calibration: Sequence[Example], meta: dict[str, object]) -> Ranker:
-    """The ranker fitted on pairs from ``train``; its calibrator fitted on decisions it did not learn
-    from: each report's generated questions scored by a ranker trained without that report, and the
-    real ``calibration`` questions. The threshold keeps wrong numbers within ``TARGET_RISK`` on both."""
+    """The ranker fitted on pairs from ``train``; its calibrators fitted on decisions it did not learn
+    from: each report's generated questions scored by a ranker trained without that report, and (for
+    the ranker's own) the real ``calibration`` questions. Each threshold keeps wrong numbers within
+    ``TARGET_RISK`` on both."""
     coef, n_pairs = ranking_coef(train)
-    held_signals, held_correct = out_of_fold(train)
-    real_signals, real_correct = calibration_points(_scorer(coef), calibration)
-    signals, correct = held_signals + real_signals, held_correct + real_correct
+    held = out_of_fold(train)
+    real = calibration_points(_scorer(coef), calibration)
+    signals, correct = [p.signals for p in [*held, *real]], [p.correct for p in [*held, *real]]
     calibrator = LogisticRegression(C=1.0, max_iter=2000)
     calibrator.fit(np.array(signals), np.array(correct))
     decision_coef = tuple(round(float(c), 6) for c in calibrator.coef_[0])
@@ -91,13 +109,32 @@ def fit(train: Sequence[Example], calibration: Sequence[Example], meta: dict[str
     xs = tuple(round(float(v), 6) for v in iso.X_thresholds_)
     ys = tuple(round(float(v), 6) for v in iso.y_thresholds_)
     calibrated = Ranker(NAMES, coef, decision_coef, decision_intercept, xs, ys, 0.0, {})
-    on_generated = risk_threshold([calibrated.confidence(v) for v in held_signals], held_correct, TARGET_RISK)
-    on_real = risk_threshold([calibrated.confidence(v) for v in real_signals], real_correct, TARGET_RISK)
-    threshold = max(on_generated, on_real)
-    info = {**meta, "pairs": n_pairs, "held_out_generated": len(held_signals),
-            "calibration_questions": len(real_signals), "target_risk": TARGET_RISK,
+    on_generated = _threshold(calibrated.confidence, [p.signals for p in held], held)
+    on_real = _threshold(calibrated.confidence, [p.signals for p in real], real)
+    vetting = fit_vetting(held, real)
+    info = {**meta, "pairs": n_pairs, "held_out_generated": len(held),
+            "calibration_questions": len(real), "target_risk": TARGET_RISK,
             "threshold_generated": round(on_generated, 6), "threshold_real": round(on_real, 6)}
-    return Ranker(NAMES, coef, decision_coef, decision_intercept, xs, ys, round(threshold, 6), info)
+    threshold = round(max(on_generated, on_real), 6)
+    return Ranker(NAMES, coef, decision_coef, decision_intercept, xs, ys, threshold, info, vetting)
+
+
+def fit_vetting(held: Sequence[Point], real: Sequence[Point]) -> Vetting:
+    """The combined answerer's calibrator: a logistic p(correct) over the ranker's signals and the rules'
+    view of its value, fitted on the held-out generated decisions only (the rules answerer's scores
+    were tuned on the real benchmark questions, so there they look better than they are). Its
+    threshold keeps wrong numbers within ``TARGET_RISK`` on the generated and on the real decisions."""
+    model = LogisticRegression(C=1.0, max_iter=5000)
+    model.fit(np.array([p.combined for p in held]), np.array([p.correct for p in held]))
+    staged = Vetting(tuple(round(float(c), 6) for c in model.coef_[0]), round(float(model.intercept_[0]), 6))
+    on_generated = _threshold(staged.confidence, [p.combined for p in held], held)
+    on_real = _threshold(staged.confidence, [p.combined for p in real], real)
+    return Vetting(staged.coef, staged.intercept, round(max(on_generated, on_real), 6))
+
+
+def _threshold(confidence: Callable[[Sequence[float]], float], signals: Sequence[Sequence[float]],
+               points: Sequence[Point]) -> float:
+    return risk_threshold([confidence(v) for v in signals], [p.correct for p in points], TARGET_RISK)
 
 
 def ranking_coef(train: Sequence[Example]) -> tuple[tuple[float, ...], int]:
@@ -109,20 +146,17 @@ def ranking_coef(train: Sequence[Example]) -> tuple[tuple[float, ...], int]:
     return tuple(round(float(c), 6) for c in ranking.coef_[0]), len(y)
 
 
-def out_of_fold(train: Sequence[Example]) -> tuple[list[tuple[float, ...]], list[float]]:
+def out_of_fold(train: Sequence[Example]) -> list[Point]:
     """Decisions on each report's generated questions (and on some of them with their answer
     withheld) by a ranker trained on the other reports' questions."""
-    signals: list[tuple[float, ...]] = []
-    correct: list[float] = []
+    points: list[Point] = []
     for file in sorted({e.file for e in train}):
         rest = [e for e in train if e.file != file]
         if not rest:
             continue
         mine = [e for e in train if e.file == file]
-        s, c = calibration_points(_scorer(ranking_coef(rest)[0]), [*mine, *withheld(mine)])
-        signals += s
-        correct += c
-    return signals, correct
+        points += calibration_points(_scorer(ranking_coef(rest)[0]), [*mine, *withheld(mine)])
+    return points
 
 
 def ambiguous(example: Example) -> bool:
@@ -138,13 +172,14 @@ def withheld(items: Sequence[Example]) -> list[Example]:
     """Every ``WITHHELD_EVERY``-th question asked of a report that states no answer to it: the
     frames stating its value (or that value rounded) taken out, so that the calibrator sees what
     "no good candidate" looks like."""
-    return [Example(e.question, e.file, None, tuple(s for s in e.scored if not _restates(s.frame, e.answer)))
+    return [Example(e.question, e.file, None,
+                    tuple(s for s in e.scored if not _restates(amount(s.frame), e.answer)),
+                    tuple(r for r in e.rules if not _restates(r[0], e.answer)))
             for e in items[::WITHHELD_EVERY] if e.answer is not None]
 
 
-def _restates(frame: Frame, answer: Amount) -> bool:
-    """True when ``frame`` states ``answer``, exactly or rounded (57.4% for 57.35%)."""
-    stated = amount(frame)
+def _restates(stated: Amount, answer: Amount) -> bool:
+    """True when ``stated`` is ``answer``, exactly or rounded (57.4% for 57.35%)."""
     if stated == answer or isinstance(stated, str) or isinstance(answer, str) or stated[1] != answer[1]:
         return stated == answer
     return abs(stated[0] - answer[0]) <= 0.005 * max(abs(answer[0]), 1.0)
@@ -184,18 +219,17 @@ def hardest_first(wrong: Sequence[Scored], right: Sequence[Scored]) -> list[Scor
     return sorted(wrong, key=hardness)
 
 
-def calibration_points(
-    ranker: Ranker, items: Sequence[Example]
-) -> tuple[list[tuple[float, ...]], list[float]]:
-    """What each question's decision shows the calibrator, and whether answering would be right."""
-    signals, correct = [], []
+def calibration_points(ranker: Ranker, items: Sequence[Example]) -> list[Point]:
+    """What each question's decision shows the calibrators, and whether answering would be right."""
+    points = []
     for example in items:
         decision = rescore(ranker, example)
         if decision.best is None:
             continue
-        signals.append(decision.signals)
-        correct.append(float(example.answer is not None and amount(decision.best) == example.answer))
-    return signals, correct
+        stated = amount(decision.best)
+        right = float(example.answer is not None and stated == example.answer)
+        points.append(Point(decision.signals, rules_view(example.rules, stated), right))
+    return points
 
 
 def rescore(ranker: Ranker, example: Example) -> Decision:

@@ -44,10 +44,12 @@ def test_no_question_asks_about_a_bare_verb() -> None:
     assert asked == {"r.txt:1:1061 人", "r.txt:9:1061"}  # a verb the tables use as a measure (招生) is asked
 
 
-def test_a_withheld_question_keeps_no_frame_stating_its_answer_even_rounded() -> None:
+def test_a_withheld_question_keeps_no_frame_or_rules_reading_stating_its_answer_even_rounded() -> None:
     frames = _frames("全区中职毕业生就业率 57.35%，表中记为 57.4%，升学率 33%。")
     scored = tuple(Scored(f, 0.0, {}) for f in frames)
-    examples = [Example("毕业生就业率是多少", "r.txt", (57.35, "%"), scored)] * WITHHELD_EVERY
+    rules = (((57.35, "%"), 1.5), ((57.4, "%"), 1.2), ((33.0, "%"), 0.4))
+    examples = [Example("毕业生就业率是多少", "r.txt", (57.35, "%"), scored, rules)] * WITHHELD_EVERY
     variants = withheld(examples)
     assert len(variants) == 1 and variants[0].answer is None
     assert [s.frame.value for s in variants[0].scored] == [33.0]
+    assert variants[0].rules == (((33.0, "%"), 0.4),)  # the rules answerer's readings are withheld alike
