@@ -20,6 +20,7 @@ from rag.frames import (
     is_year,
     label_unit,
     last_school,
+    leaves_out_asked,
     line_at,
     line_of,
     names_a_school,
@@ -195,7 +196,7 @@ def _fact_score(
     label = f"{fact.row} {fact.column}"
     text = f"{fact.title} {label}"
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
-    if match < 0.15:
+    if match < 0.15 or leaves_out_asked(text, query.norm):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
     level = _level_fit(query, label if levels_in(label) else text, report, around=text)
@@ -326,6 +327,8 @@ def _quantity_score(
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
+    if leaves_out_asked(segment + owning, query.norm):
+        return None
     own_level = bool(levels_in(owning))
     level = _level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:

@@ -40,6 +40,7 @@ APPROXIMATE = {
 }
 """Qualifiers that make a stated number approximate or a bound, and how an answer names them."""
 _EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
+_LEFT_OUT_TAIL = re.compile(r"(?:在内|等|的)$")
 _NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
 _EXAMPLE = re.compile(r"例如|比如|譬如|以[^，,。；;：:]{1,20}为例")
 _SPANS_LEVELS = re.compile(r"高中阶段")
@@ -198,6 +199,17 @@ def _is_value(sentence: str, quantity: Quantity) -> bool:
 def names_a_school(text: str) -> bool:
     """Whether ``text`` names one particular school by its proper name."""
     return any(_GENERIC.sub("", m.group(1)) for m in _SCHOOL_NAME.finditer(text))
+
+
+def leaves_out_asked(text: str, question: str) -> bool:
+    """Whether ``text`` says its number leaves out (不含, 不包括, 除…) what ``question`` asks about:
+    the left-out group named in the question, not as something the question leaves out too."""
+    asked_out = {m.group(1) for m in _EXCLUDES.finditer(question)}
+    for match in _EXCLUDES.finditer(text):
+        left_out = _LEFT_OUT_TAIL.sub("", match.group(1))
+        if len(left_out) >= 2 and left_out in question and not any(left_out in a for a in asked_out):
+            return True
+    return False
 
 
 def last_school(text: str) -> str:

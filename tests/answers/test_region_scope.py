@@ -10,7 +10,7 @@ import pytest
 
 from ingestion.pipeline import ingest
 from rag.answering import answer
-from rag.frames import gives_example, in_case_block, spans_levels
+from rag.frames import gives_example, in_case_block, leaves_out_asked, spans_levels
 from rag.query import parse_query
 from rag.services import Services, build_services
 from rag.settings import Settings
@@ -21,6 +21,7 @@ REPORT = """北京市海淀区职业教育质量年度报告（2024）
 2023年，海淀区职业院校教学仪器设备总值达 5.20 亿元，较上一年增加 1200 万元。
 2023年，海淀区高职院校校内实践教学场所 153 个；中职学校校外实习基地 57 个，校内实训工位达 1.61 万个。
 2023年，海淀区教委对 12 所学校（含 3 所民办学校）开展了办学质量督导，结果向社会公开。
+2023年，海淀区中等职业学校（不含技工学校）专任教师 1206 人。
 二、人才培养
 2023年，海淀区职业院校毕业生升学人数持续增加。例如，北京市海淀商贸学校毕业生升学率 91.5%，远超全区平均水平。
 2023年，海淀区职业院校教师队伍年龄偏大。以海淀职教中心为例，教师平均年龄 46.8 岁，45岁及以上教师占比 61.2%。
@@ -45,6 +46,7 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         "2023年海淀区毕业生升学率是多少？",  # only one school's, given as an example
         "海淀区2023年45岁及以上教师占比多少",  # only 以…为例
         "2023年海淀区中职学校的教学仪器设备总值是多少？",  # only all 职业院校 together
+        "2023年海淀区技工学校专任教师有多少人？",  # the only figure leaves 技工学校 out
     ],
 )
 def test_a_region_question_refuses_a_schools_or_several_levels_figure(
@@ -69,6 +71,12 @@ def test_the_umbrella_figure_answers_the_umbrella_question(haidian: Services) ->
 def test_the_measure_may_follow_the_number_in_its_clause(haidian: Services) -> None:
     result = answer("2023年海淀区教委对多少所学校开展了办学质量督导？", haidian)
     assert (result.value, result.unit) == (12, "所")
+
+
+@pytest.mark.integration
+def test_a_figure_that_leaves_a_group_out_answers_the_rest(haidian: Services) -> None:
+    result = answer("2023年海淀区中职学校专任教师有多少人？", haidian)
+    assert (result.value, result.unit) == (1206, "人")
 
 
 def test_examples_are_recognised_before_the_number() -> None:
@@ -103,3 +111,11 @@ def test_a_chunk_starting_inside_a_case_block_is_in_the_case() -> None:
 def test_a_shares_whole_names_its_own_kind_of_school() -> None:
     part, whole = parse_query("2022年昌平区中职在校生总数中，职业高中在校生所占比例是多少？").parts
     assert part.school_type == ("职业高中", "职高") and whole.school_type == ()
+
+
+def test_a_number_that_leaves_out_the_asked_group_does_not_answer_for_it() -> None:
+    text = "2023年，海淀区中等职业学校（不含技工学校）专任教师"
+    assert leaves_out_asked(text, "2023年海淀区技工学校专任教师有多少人")
+    assert not leaves_out_asked(text, "2023年海淀区中职学校专任教师有多少人")
+    assert not leaves_out_asked(text, "不含技工学校的海淀区中职专任教师有多少人")  # asked the same way
+    assert not leaves_out_asked("在校生783人（含非教育部门办17人）", "海淀区在校生有多少人")
