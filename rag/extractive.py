@@ -36,7 +36,7 @@ from rag.numbers import (
     parse_quantity,
     split_multiplier,
 )
-from rag.query import LEVELS, Query, levels_in, names_school
+from rag.query import LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
@@ -78,6 +78,8 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
+"""The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
 """Penalty for a number about one school (a case block, a clause naming a school) when the
 question names none."""
@@ -327,7 +329,7 @@ def _quantity_score(
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
-    if leaves_out_asked(segment + owning, query.norm):
+    if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
         return None
     own_level = bool(levels_in(owning))
     level = _level_fit(query, owning if own_level else segment, report, around=around)
@@ -359,6 +361,17 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _counts_other_people(query: Query, before: str) -> bool:
+    """True when the number counts other people than the question does: 「教师 2019 人，参与学生
+    8563 人」 for 「多少学生参与」."""
+    asked = counted_people(query.norm)
+    stated = _PEOPLE_BEFORE.search(before)
+    if not asked or not stated:
+        return False
+    a, b = canonical(asked), canonical(stated.group(1))
+    return b != "人" and a not in b and b not in a
 
 
 def wants_total(query: Query) -> bool:

@@ -44,17 +44,18 @@ _UNIT_ASK = re.compile(r"(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS
 _COUNTERS = "个册台篇件门所项次家部本种场枚套间届批条份"
 _COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|$|是|有|为|多少|几|一共|共|合计)")
 """A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
-_PEOPLE = r"人|学生|新生|毕业生|在校生|老师|教师|教职工|职工|员工|学员|志愿者|专家|校长|师生|研究生|留学生"
+PEOPLE = r"人|学生|新生|毕业生|在校生|老师|教师|教职工|职工|员工|学员|志愿者|专家|校长|师生|研究生|留学生"
 _PEOPLE_COUNTED = re.compile(
-    rf"(?:{_PEOPLE})(?:[里中][^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
+    rf"(?:{PEOPLE})(?:[里中][^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
     r"(?:多少|几)个?(?![\u4e00-\u9fff])"
 )
 """「兼职老师有几个」, 「专任老师里中级职称的有多少」: a bare ask counting the people named before it."""
 _NOUN_END = r"(?=[\s，,。？?！!的去在当参获]|$)"
 _PEOPLE_ASKED = re.compile(
-    rf"(?:多少|几)(?:[名位]?(?:{_PEOPLE})|[名位个]?[\u4e00-\u9fff]{{1,4}}?(?:{_PEOPLE}){_NOUN_END})"
+    rf"(?:多少|几)(?:[名位]?(?:{PEOPLE})|[名位个]?[\u4e00-\u9fff]{{1,4}}?(?:{PEOPLE}){_NOUN_END})"
 )
 """「多少学生」, 「多少专任老师」: people, with or without a classifier or a modifier."""
+_PEOPLE_WORD = re.compile(PEOPLE)
 
 # Words that frame the question, not what it asks for: a small grammar, each part one kind of word.
 _PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|嘛|哈|哦|啦)(?=[\s，,。？?！!]|$)")
@@ -174,6 +175,15 @@ def level_of(text: str) -> str:
     return found[0] if len(found) == 1 else ("" if not found else _first_level(text, found))
 
 
+def counted_people(text: str) -> str:
+    """The people a question counts (「有多少学生参与」 → 学生), or '' when it counts none by name."""
+    found = _PEOPLE_ASKED.search(text) or _PEOPLE_COUNTED.search(text)
+    if not found:
+        return ""
+    words = [w for w in _PEOPLE_WORD.findall(found.group(0)) if w != "人"]
+    return words[-1] if words else ""
+
+
 def names_school(text: str) -> bool:
     """Whether ``text`` names one particular school (北京市商业学校, 劲松职业高中 …)."""
     return any(GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
@@ -195,7 +205,7 @@ def expected_unit(text: str) -> str:
         return "%"
     if re.search(r"几倍|多少倍|倍数", text):
         return "倍"
-    if re.search(rf"(?:多少|几)个(?:{_PEOPLE}){_NOUN_END}", text) or _PEOPLE_COUNTED.search(text):
+    if re.search(rf"(?:多少|几)个(?:{PEOPLE}){_NOUN_END}", text) or _PEOPLE_COUNTED.search(text):
         return "人"
     if match := _UNIT_ASK.search(text):
         return _UNIT_ALIASES.get(match.group(1), match.group(1))
@@ -377,7 +387,7 @@ def _counted_alike(parts: tuple[Query, ...]) -> tuple[Query, ...]:
     def stated(part: Query) -> Query:
         if part.unit == "个百分点":
             return replace(part, unit="%")
-        if part.unit == "个" and re.search(_PEOPLE, part.measure):
+        if part.unit == "个" and re.search(PEOPLE, part.measure):
             return replace(part, unit="人")
         return part
     return tuple(stated(part) for part in parts)

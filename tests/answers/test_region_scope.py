@@ -11,7 +11,7 @@ import pytest
 from ingestion.pipeline import ingest
 from rag.answering import answer
 from rag.frames import gives_example, in_case_block, leaves_out_asked, spans_levels
-from rag.query import parse_query
+from rag.query import counted_people, parse_query
 from rag.services import Services, build_services
 from rag.settings import Settings
 from rag.types import Chunk
@@ -22,6 +22,7 @@ REPORT = """北京市海淀区职业教育质量年度报告（2024）
 2023年，海淀区高职院校校内实践教学场所 153 个；中职学校校外实习基地 57 个，校内实训工位达 1.61 万个。
 2023年，海淀区教委对 12 所学校（含 3 所民办学校）开展了办学质量督导，结果向社会公开。
 2023年，海淀区中等职业学校（不含技工学校）专任教师 1206 人。
+2023年，海淀区中职学生职业素养护照系统上线学校教师 312 人，参与学生 4521 人。
 二、人才培养
 2023年，海淀区职业院校毕业生升学人数持续增加。例如，北京市海淀商贸学校毕业生升学率 91.5%，远超全区平均水平。
 2023年，海淀区职业院校教师队伍年龄偏大。以海淀职教中心为例，教师平均年龄 46.8 岁，45岁及以上教师占比 61.2%。
@@ -77,6 +78,19 @@ def test_the_measure_may_follow_the_number_in_its_clause(haidian: Services) -> N
 def test_a_figure_that_leaves_a_group_out_answers_the_rest(haidian: Services) -> None:
     result = answer("2023年海淀区中职学校专任教师有多少人？", haidian)
     assert (result.value, result.unit) == (1206, "人")
+
+
+@pytest.mark.integration
+def test_a_number_counting_other_people_does_not_answer(haidian: Services) -> None:
+    result = answer("2023年海淀区中职职业素养护照有多少学生参与了？", haidian)
+    assert result.value != 312
+    assert result.refused or (result.value, result.unit) == (4521, "人")
+
+
+def test_the_people_a_question_counts() -> None:
+    assert counted_people("2023年海淀区职业素养护照有多少学生参与了？") == "学生"
+    assert counted_people("海淀区兼职老师有几个") == "老师"
+    assert counted_people("海淀区中职招生多少人") == ""
 
 
 def test_examples_are_recognised_before_the_number() -> None:
