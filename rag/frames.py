@@ -276,11 +276,23 @@ def clause(sentence: str, quantity: Quantity) -> str:
 
 
 def in_enumeration(sentence: str, quantity: Quantity) -> bool:
-    """Whether the number is one item of a 、-list (「一等奖9项、二等奖29项、三等奖22项」)."""
-    start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
-    ends = [i for c in "，,；;）)、。" if (i := sentence.find(c, quantity.end)) >= 0]
-    end = min(ends, default=len(sentence))
-    return (start >= 0 and sentence[start] == "、") or sentence[end: end + 1] == "、"
+    """Whether the number is one item of a 、-list of numbers (「一等奖9项、二等奖29项、三等奖22项」;
+    not the total after a list of names: 「获一等奖、二等奖和三等奖共21项」)."""
+    start = _piece_start(sentence, quantity.start)
+    end = _piece_end(sentence, quantity.end)
+    after_item = start >= 0 and sentence[start] == "、" and bool(
+        re.search(r"\d", sentence[_piece_start(sentence, start) + 1: start]))
+    before_item = sentence[end: end + 1] == "、" and bool(
+        re.search(r"\d", sentence[end + 1: _piece_end(sentence, end + 1)]))
+    return after_item or before_item
+
+
+def _piece_start(sentence: str, at: int) -> int:
+    return max(sentence.rfind(c, 0, at) for c in "，,；;：:（(、")
+
+
+def _piece_end(sentence: str, at: int) -> int:
+    return min((i for c in "，,；;）)、。" if (i := sentence.find(c, at)) >= 0), default=len(sentence))
 
 
 def inherited(sentence: str, start: int) -> str:

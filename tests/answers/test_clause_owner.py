@@ -95,3 +95,6 @@ def test_items_of_a_list_are_recognised() -> None:
     assert in_enumeration(sentence, _number(sentence, "5项"))
     assert in_enumeration(sentence, _number(sentence, "25项"))
     assert not in_enumeration(sentence, _number(sentence, "45项"))
+    # the total after a list of names (no number per name) is no item of it
+    named = "获一等奖、二等奖和三等奖共21项，其中一等奖5项。"
+    assert not in_enumeration(named, _number(named, "21项"))
