@@ -14,7 +14,7 @@ from pdfs import make_pages_pdf, make_report_pdf
 
 from ingestion import isolation
 from ingestion.isolation import load_isolated
-from ingestion.loaders import load
+from ingestion.loaders import MAX_PDF_PAGES, load
 from rag.errors import DocumentError
 
 pytestmark = pytest.mark.integration
@@ -107,7 +107,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_loader_child_dies_with_its_parent(tmp_path: Path) -> None:
-    pdf = make_pages_pdf(tmp_path / "long.pdf", 6000).resolve()  # seconds of CPU to load
+    # seconds of CPU to load, and within the page limit (a longer one fails fast, before this test sees it)
+    pdf = make_pages_pdf(tmp_path / "long.pdf", MAX_PDF_PAGES - 100).resolve()
     root = Path(isolation.__file__).resolve().parent.parent
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(pdf)], cwd=root)
     child = None
