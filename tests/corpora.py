@@ -31,3 +31,15 @@ def ingested(settings: Settings, *paths: Path) -> Iterator[Services]:
         yield services
     finally:
         services.index.close()
+
+
+@contextmanager
+def written(root: Path, reports: dict[str, str]) -> Iterator[Services]:
+    """Services over a home under ``root`` whose only reports are ``reports`` (file name → text),
+    written for a test and ingested."""
+    folder = root / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in reports.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with ingested(Settings(home=root / "home", reports_dir=folder)) as services:
+        yield services

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from corpora import written
 
-from ingestion.pipeline import ingest
 from rag.answering import answer
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 
 pytestmark = pytest.mark.integration
 REPORT = ("北京市海淀区测试职业教育质量年度报告（2023）\n一、基本情况\n"
@@ -19,13 +18,8 @@ REPORT = ("北京市海淀区测试职业教育质量年度报告（2023）\n一
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("markup")
-    (root / "reports").mkdir()
-    (root / "reports" / "haidian-test-2023.txt").write_text(REPORT, encoding="utf-8")
-    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
-    assert ingest([root / "reports"], services.index).ok
-    yield services
-    services.index.close()
+    with written(tmp_path_factory.mktemp("markup"), {"haidian-test-2023.txt": REPORT}) as services:
+        yield services
 
 
 def test_extractive_answer_quotes_without_markup(hostile: Services) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from corpora import written
 
-from ingestion.pipeline import ingest
 from rag.answering import answer
 from rag.frames import in_enumeration, inherited, quantities
 from rag.numbers import Quantity
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
@@ -30,13 +29,8 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 
 @pytest.fixture(scope="module")
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("owner")
-    (root / "reports").mkdir()
-    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
-    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
-    assert ingest([root / "reports"], services.index).ok
-    yield services
-    services.index.close()
+    with written(tmp_path_factory.mktemp("owner"), {"haidian-zhongzhi-2024.txt": REPORT}) as services:
+        yield services
 
 
 @pytest.mark.integration

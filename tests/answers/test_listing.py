@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from corpora import ingested
+from corpora import written
 
 from rag.answering import answer
 from rag.listing import school_of, table_listing
 from rag.query import parse_query
 from rag.services import Services
-from rag.settings import Settings
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、专业建设
@@ -37,10 +36,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 
 @pytest.fixture(scope="module")
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("listing")
-    (root / "reports").mkdir()
-    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
-    with ingested(Settings(home=root / "home", reports_dir=root / "reports")) as services:
+    with written(tmp_path_factory.mktemp("listing"), {"haidian-zhongzhi-2024.txt": REPORT}) as services:
         yield services
 
 

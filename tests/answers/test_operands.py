@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from corpora import written
 
-from ingestion.pipeline import ingest
 from rag.answering import answer
 from rag.extractive import lists_parts, names_operands
 from rag.query import parse_query, school_types_in
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 
 
 def test_an_operand_naming_only_a_level_shares_the_other_measure() -> None:
@@ -170,15 +169,9 @@ HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025�
 
 @pytest.fixture(scope="module")
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("operands")
-    reports = root / "reports"
-    reports.mkdir()
-    (reports / "haidian-zhongzhi-2024.txt").write_text(HAIDIAN_2024, encoding="utf-8")
-    (reports / "haidian-zhongzhi-2025.txt").write_text(HAIDIAN_2025, encoding="utf-8")
-    services = build_services(Settings(home=root / "home", reports_dir=reports))
-    assert ingest([reports], services.index).ok
-    yield services
-    services.index.close()
+    reports = {"haidian-zhongzhi-2024.txt": HAIDIAN_2024, "haidian-zhongzhi-2025.txt": HAIDIAN_2025}
+    with written(tmp_path_factory.mktemp("operands"), reports) as services:
+        yield services
 
 
 @pytest.mark.integration

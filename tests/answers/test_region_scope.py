@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from corpora import written
 
-from ingestion.pipeline import ingest
 from rag.answering import answer
 from rag.frames import gives_example, in_case_block, leaves_out_asked, spans_levels
 from rag.query import counted_people, parse_query
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 from rag.types import Chunk
 
 REPORT = """北京市海淀区职业教育质量年度报告（2024）
@@ -31,13 +30,8 @@ REPORT = """北京市海淀区职业教育质量年度报告（2024）
 
 @pytest.fixture(scope="module")
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("scope")
-    (root / "reports").mkdir()
-    (root / "reports" / "haidian-zhiye-2024.txt").write_text(REPORT, encoding="utf-8")
-    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
-    assert ingest([root / "reports"], services.index).ok
-    yield services
-    services.index.close()
+    with written(tmp_path_factory.mktemp("scope"), {"haidian-zhiye-2024.txt": REPORT}) as services:
+        yield services
 
 
 @pytest.mark.integration

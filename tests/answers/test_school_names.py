@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from corpora import written
 
-from ingestion.pipeline import ingest
 from rag.answering import answer
 from rag.frames import last_school
 from rag.schools import aliases, spelled
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
@@ -66,13 +65,8 @@ def test_the_text_is_spelled_as_the_question_writes_the_school() -> None:
 
 @pytest.fixture(scope="module")
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    root = tmp_path_factory.mktemp("schools")
-    (root / "reports").mkdir()
-    (root / "reports" / "haidian-zhongzhi-2024.txt").write_text(REPORT, encoding="utf-8")
-    services = build_services(Settings(home=root / "home", reports_dir=root / "reports"))
-    assert ingest([root / "reports"], services.index).ok
-    yield services
-    services.index.close()
+    with written(tmp_path_factory.mktemp("schools"), {"haidian-zhongzhi-2024.txt": REPORT}) as services:
+        yield services
 
 
 @pytest.mark.integration
