@@ -271,23 +271,32 @@ class Index:
                 self._embedder = None
 
     def _read(self, read: Callable[[_Snapshot], T]) -> T:
-        self._follow_current()
-        with self._lock:
-            try:
-                if self._snapshot is None:  # closed meanwhile
-                    self._snapshot = self._open_snapshot(generations.current(self._layout))
-                return read(self._snapshot)
-            except sqlite3.Error as exc:
-                raise IndexError_(f"索引存储出错：{exc}") from exc
+        for retry in (False, True):
+            self._follow_current(wait=retry)
+            with self._lock:
+                try:
+                    if self._snapshot is None:  # closed meanwhile
+                        self._snapshot = self._open_snapshot(generations.current(self._layout))
+                    return read(self._snapshot)
+                except sqlite3.Error as exc:
+                    raise IndexError_(f"索引存储出错：{exc}") from exc
+                except IndexError_:
+                    # Writers switched twice while this read's generation was still being read from,
+                    # and collected it (a Chroma server drops its collection): read the current one.
+                    if retry or self._snapshot is None or (
+                            self._snapshot.generation == generations.current(self._layout)):
+                        raise
+        raise AssertionError("unreachable")
 
-    def _follow_current(self) -> None:
+    def _follow_current(self, *, wait: bool = False) -> None:
         """Switch reads to the generation CURRENT names, opened outside the read lock as far as the
-        one it replaces was (keyword index, vectors): meanwhile other threads keep reading that one."""
+        one it replaces was (keyword index, vectors): meanwhile other threads keep reading that one
+        (unless ``wait``: then this thread waits for the one opening it)."""
         with self._lock:
             if self._snapshot is not None and generations.stamp(self._layout) == self._stamp:
                 return
             first = self._snapshot is None
-        if not self._opening.acquire(blocking=first):
+        if not self._opening.acquire(blocking=first or wait):
             return  # another thread is opening the new generation
         try:
             stamp = generations.stamp(self._layout)
