@@ -59,14 +59,23 @@ def test_a_closed_pipe_ends_quietly(home: Path) -> None:
     assert done.stderr == ""
 
 
-@pytest.mark.integration
-def test_an_index_written_by_an_older_version_is_completed_then_answers(home: Path, tmp_path: Path) -> None:
+def _older_copy(home: Path, tmp_path: Path, statements: str) -> Path:
+    """A copy of ``home`` whose current generation's store has had ``statements`` run on it (as an
+    older version wrote it, without the tables it lacked)."""
     old = tmp_path / "old-home"
     shutil.copytree(home, old)
     layout = generations.Layout(old)
     conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
-    conn.executescript("DROP TABLE keyword_terms; DROP TABLE keyword_chunks; DROP TABLE audits;")
+    conn.executescript(statements)
     conn.close()
+    return old
+
+
+@pytest.mark.integration
+def test_an_index_written_by_an_older_version_is_completed_then_answers(home: Path, tmp_path: Path) -> None:
+    old = _older_copy(home, tmp_path, "DROP TABLE keyword_terms; DROP TABLE keyword_chunks; "
+                                      "DROP TABLE audits;")
+    layout = generations.Layout(old)
     for words in layout.cache.glob("jieba-*-words.sqlite"):
         words.unlink()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "OPENAI_"))}
@@ -97,12 +106,8 @@ def test_a_one_off_answer_imports_no_audit_check_and_no_pkg_resources(home: Path
 
 
 def test_an_older_index_that_cannot_be_completed_now_is_used_as_it_is(home: Path, tmp_path: Path) -> None:
-    old = tmp_path / "old-home"
-    shutil.copytree(home, old)
+    old = _older_copy(home, tmp_path, "DROP TABLE audits;")
     layout = generations.Layout(old)
-    conn = sqlite3.connect(layout.folder(str(generations.current(layout))) / generations.STORE)
-    conn.execute("DROP TABLE audits")
-    conn.close()
     settings = Settings(home=old, reports_dir=BUNDLED_REPORTS)
     index = open_index(settings)
     writer = generations.WriteLock(layout)
