@@ -236,6 +236,10 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     reports = {d.doc_id: d for d in retrieval.documents}
     texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
     short_names = schools.aliases(query.norm, texts)
+    # A case study or an example reports one school's numbers: they answer only questions that
+    # name a school.
+    scope = _Scope(region_asked=not names_school(query.norm) and not short_names,
+                   school=last_school(query.norm), short_names=short_names)
     out: list[Evidence] = []
     for hit in retrieval.hits:
         if hit.chunk.kind != "prose":
@@ -245,18 +249,28 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
         previous = ""
         for sentence, offset in sentences(hit.chunk.text):
             out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous,
-                                            report=report, neighbours=neighbours, short_names=short_names))
+                                            report=report, neighbours=neighbours, scope=scope))
             previous = sentence
     return out
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Whom the question is about, read once per question: the region (no school named), or the
+    school it names (``school``, by its proper name; ``short_names`` as it spells schools)."""
+
+    region_asked: bool
+    school: str
+    short_names: dict[str, str]
+
+
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
-    *, report: ReportInfo | None, neighbours: Sequence[Chunk], short_names: dict[str, str],
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: _Scope,
 ) -> list[Evidence]:
     quote = sentence.strip()
     # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.
-    sentence = schools.spelled(sentence, short_names)
+    sentence = schools.spelled(sentence, scope.short_names)
     if not coverage(weights, sentence):
         return []
     context = f"{chunk.section} {previous[-40:]}"
@@ -264,10 +278,7 @@ def _sentence_candidates(
     if wants_ratio(query):
         return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
     out = []
-    # A case study or an example reports one school's numbers: they answer only questions that
-    # name a school.
-    region_asked = not names_school(query.norm) and not short_names
-    asked_school = last_school(query.norm)
+    region_asked = scope.region_asked
     case = region_asked and in_case_block(neighbours, line)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
@@ -281,14 +292,18 @@ def _sentence_candidates(
             continue
         # A question naming its school is not answered by a number about another school: the
         # last one its paragraph names (「北京A学院…429人。北京B学院…学校…164人」: 164 is B's).
-        about = last_school(chunk.text[:offset].rsplit("\n", 1)[-1] + before)
-        if asked_school and about and asked_school not in about and about not in asked_school:
+        if scope.school and _about_another_school(scope.school, chunk.text[:offset], before):
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
                             quote, line, sentence[: quantity.end], match=scored[1]))
     return out
+
+
+def _about_another_school(asked: str, chunk_before: str, before: str) -> bool:
+    about = last_school(chunk_before.rsplit("\n", 1)[-1] + before)
+    return bool(about) and asked not in about and about not in asked
 
 
 def _ratio_candidates(
