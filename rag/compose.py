@@ -80,7 +80,7 @@ def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: 
                         chunk.page, line, text)
     return Answer(
         question=query.text, text=f"{text}[1]", value=None, unit="", refused=False, mode="extractive",
-        citations=(citation,), retrieved=_chunks_first(retrieval.hits, [chunk]),
+        citations=(citation,), retrieved=chunks_first(retrieval.hits, [chunk]),
     )
 
 
@@ -131,10 +131,11 @@ def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], 
 
 def evidence_first(hits: Sequence[Hit], found: Sequence[Frame]) -> tuple[Hit, ...]:
     """The retrieved hits with the chunks the answer rests on moved to the front."""
-    return _chunks_first(hits, [f.chunk for f in found])
+    return chunks_first(hits, [f.chunk for f in found])
 
 
-def _chunks_first(hits: Sequence[Hit], chunks: Sequence[Chunk]) -> tuple[Hit, ...]:
+def chunks_first(hits: Sequence[Hit], chunks: Sequence[Chunk]) -> tuple[Hit, ...]:
+    """The retrieved hits with ``chunks`` (what an answer cites) in front, in their order."""
     used = list(dict.fromkeys(c.id for c in chunks))
     by_id = {c.id: c for c in chunks}
     front = [Hit(by_id[cid], 1.0, {"evidence": i + 1}) for i, cid in enumerate(used)]

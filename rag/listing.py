@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.compose import cite_at, doc_title
+from rag.compose import chunks_first, cite_at, doc_title
 from rag.query import Query
 from rag.rank.lexical import canonical, content_words
 from rag.retriever import Retrieval
@@ -28,6 +28,8 @@ class Listing:
     items: tuple[tuple[Chunk, str], ...]
     """Each row naming the school, with its cell under ``column``."""
     school: str
+    title: str
+    """The rows' table as their search text names it (区 年 表号 标题)."""
     column: str
     score: float
 
@@ -81,12 +83,12 @@ def _tables(retrieval: Retrieval) -> dict[tuple[str, str], list[Chunk]]:
 def _listing(rows: Sequence[Chunk], query: Query) -> Listing | None:
     """In the rows labelled with the school ``query`` names, the cells under the column that
     best covers the asked measure (the school's name not counted as part of the measure)."""
-    parsed = [(chunk, Row.of(chunk)) for chunk in rows]
-    schools = {school for _, row in parsed if (school := school_of(row.label)) and school in query.text}
+    parsed = [(chunk, row, school_of(row.label)) for chunk in rows for row in (Row.of(chunk),)]
+    schools = {school for _, _, school in parsed if school and school in query.text}
     if not schools:
         return None
     school = max(schools, key=len)
-    named = [(chunk, row) for chunk, row in parsed if school_of(row.label) == school]
+    named = [(chunk, row) for chunk, row, of in parsed if of == school]
     # A row the question singles out by another of its cells (the school's 文物保护技术 专业).
     cells = {value for _, row in named for _, value in row.cells if len(value) >= 4 and value in query.text}
     named = [(c, r) for c, r in named if cells & {value for _, value in r.cells}] or named
@@ -104,22 +106,21 @@ def _listing(rows: Sequence[Chunk], query: Query) -> Listing | None:
         return sum(word in where for word in asked) / len(asked)
 
     # A column of names (专业名称) lists items; a column of kinds (专业类别) beside it only groups them.
-    column = max(columns, key=lambda c: (covered(c), "名称" in c))
+    scored = {c: covered(c) for c in columns}
+    column = max(columns, key=lambda c: (scored[c], "名称" in c))
     picked = [(chunk, value) for chunk, row in named for c, value in row.cells if c == column]
-    return Listing(tuple(picked), school, column, covered(column)) if picked else None
+    return Listing(tuple(picked), school, title, column, scored[column]) if picked else None
 
 
 def _answer(query: Query, retrieval: Retrieval, listing: Listing) -> Answer:
     first_row = listing.items[0][0]
-    title = Row.of(first_row).title.split(f"表{first_row.table} ", 1)[-1]
+    table_title = listing.title.split(f"表{first_row.table} ", 1)[-1]
     shown = "；".join(f"{value}[{n}]" for n, (_, value) in enumerate(listing.items, start=1))
     citations = tuple(cite_at(n, chunk, chunk.line_start, " ".join(chunk.text.split()))
                       for n, (chunk, _) in enumerate(listing.items, start=1))
-    used = {chunk.id for chunk, _ in listing.items}
-    first = [h for h in retrieval.hits if h.chunk.id in used]
-    source = f"据《{doc_title(first_row)}》表 {first_row.table}《{title}》"
+    source = f"据《{doc_title(first_row)}》表 {first_row.table}《{table_title}》"
     return Answer(
         question=query.text, text=f"{source}，{listing.school}的“{listing.column}”为：{shown}。",
         value=None, unit="", refused=False, mode="extractive", citations=citations,
-        retrieved=(*first, *(h for h in retrieval.hits if h.chunk.id not in used)),
+        retrieved=chunks_first(retrieval.hits, [chunk for chunk, _ in listing.items]),
     )
