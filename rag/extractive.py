@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag import arithmetic, compose, schools
-from rag.compose import doc_title, where
+from rag.compose import where
 from rag.frames import (
     APPROXIMATE,
     CHANGE,
@@ -747,11 +747,7 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
 
 
 def _cite(n: int, found: Evidence) -> Citation:
-    chunk = found.chunk
-    return Citation(
-        n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, file=chunk.file, title=doc_title(chunk),
-        section=chunk.section, table=chunk.table, page=chunk.page, line=found.line, quote=found.quote,
-    )
+    return compose.cite_at(n, found.chunk, found.line, found.quote)
 
 
 def _evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
