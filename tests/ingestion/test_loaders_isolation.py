@@ -46,7 +46,7 @@ def test_too_large_fails_before_any_child(tmp_path: Path) -> None:
 
 
 def test_slow_file_times_out(tmp_path: Path) -> None:
-    pdf = make_pages_pdf(tmp_path / "p.pdf", 60)
+    pdf = make_pages_pdf(tmp_path / "p.pdf", 600)  # loads for well over the 0.3 s allowed
     start = time.perf_counter()
     assert _code(pdf, timeout_s=0.3) == "timeout"
     assert time.perf_counter() - start < 3
