@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rag.numbers import Quantity, find_quantities, find_ratios, parse_quantity
+from rag.numbers import UNITS, Quantity, find_quantities, find_ratios, parse_quantity, split_multiplier
 from rag.query import GENERIC_SCHOOL as _GENERIC
 from rag.query import LEVELS, levels_in
 from rag.types import Chunk, TableFact
@@ -257,11 +257,17 @@ def _cell(raw: str) -> Quantity | None:
 
 
 def label_unit(label: str) -> str:
-    """The unit a row or column label implies: （万元） → 万元, 学生人数 → 人."""
-    match = re.search(r"[（(]([^）)]{1,4})[）)]", label)
+    """The unit a row or column label implies: （万元） → 万元, 学生人数 → 人; a bracket that names no
+    unit (电子商务（直播运营）) implies none."""
+    match = next((m for m in re.finditer(r"[（(]([^）)]{1,4})[）)]", label) if _is_unit(m.group(1))), None)
     if match:
         return match.group(1)
     return "人" if re.search(r"人数|人员|学生数|教师数", label) else ""
+
+
+def _is_unit(text: str) -> bool:
+    unit = split_multiplier(text.strip())[1]
+    return unit in UNITS or unit.split("/")[0] in UNITS
 
 
 def clause(sentence: str, quantity: Quantity) -> str:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from rag.frames import prose_frames
+import pytest
+
+from rag.frames import label_unit, prose_frames
 from rag.types import Chunk
 
 
@@ -40,3 +42,12 @@ def test_a_case_block_is_its_own_scope_and_years_come_from_the_sentence() -> Non
 def test_years_dates_and_table_numbers_are_not_frames() -> None:
     frames = prose_frames(_chunk("见表 2-1，2022年5月1日起施行，共 3 所学校。"))
     assert [f.value for f in frames] == [3]
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [("经费（万元）", "万元"), ("纸质图书（册）", "册"), ("生均经费（元/生）", "元/生"),
+     ("电子商务（直播运营） 数量", ""), ("专业（群）名称 招生人数", "人")],
+)
+def test_a_label_implies_a_unit_only_from_a_bracket_naming_one(label: str, unit: str) -> None:
+    assert label_unit(label) == unit
