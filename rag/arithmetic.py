@@ -136,6 +136,9 @@ class Option(Generic[T]):
     near: bool = True
     """As good as the operand's best reading (the best, the same quantity, or about as well scored);
     the others are used only when no combination of these computes."""
+    at: str = ""
+    """Where in its source it stands (a cell, a place in a sentence): equal numbers at two places
+    are two operands (交通服务 8 个专业 and 金融服务 8 个专业)."""
 
 
 def choose(
@@ -146,7 +149,7 @@ def choose(
     figures over rounded ones (13312 over 1.33万), the lookups' scores. None when nothing computes."""
     best: tuple[tuple[int, int, int, float], list[T], Result] | None = None
     for combination in itertools.product(*options):
-        keys = [(o.value, o.unit, o.source) for o in combination]
+        keys = [(o.value, o.unit, o.source, o.at) for o in combination]
         result = compute(operation, [(o.value, o.unit) for o in combination])
         if result is None or len(set(keys)) != len(keys):
             continue

@@ -620,8 +620,12 @@ def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithm
     best = good[0]
     near = [e for e in good if e.score > best.score - MARGIN or _same_quantity(e, best)]
     others = [e for e in good if e not in near][:OTHER_OPTIONS]
-    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near)
+    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near, at=_place(e))
             for e in [*near[:OTHER_OPTIONS], *others] if e.value is not None]
+
+
+def _place(found: Evidence) -> str:
+    return found.fact.id if found.fact is not None else f"{found.chunk.id}:{found.line}:{found.label}"
 
 
 def of_asked_year(part: Query, fact: TableFact | None) -> bool:

@@ -127,6 +127,9 @@ def normalize(text: str) -> str:
     """NFKC text with dash variants unified and years in Chinese digits (二〇二〇年) in figures."""
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[一二][〇零一二三四五六七八九]{3}(?=年)", lambda m: m.group(0).translate(_DIGITS), text)
+    # 一九年, 二二年: a year's last two digits (两三年, 十二年 are spans; 一二年级 a grade).
+    text = re.sub(r"(?<![〇零一二三四五六七八九十百两几])[一二][〇零一二三四五六七八九](?=年(?!级))",
+                  lambda m: m.group(0).translate(_DIGITS), text)
     text = re.sub(r"(?<=\d)(\s*年?\s*)(?:至|到)(?=\s*\d)", r"\1-", text)
     return re.sub(r"[—–~～]", "-", text)
 
@@ -325,7 +328,10 @@ _SHARE_ASK = r"的?(?:比例|比重|百分比|份额|百分之几|百分之多�
 _PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
 _SAME_YEAR = re.compile(r"同年|同期|当年")
-_CONJ = re.compile(r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格)|[、和跟或]")
+_CONJ = re.compile(
+    r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格)|[、和跟或]|(?<=[\u4e00-\u9fff])\s*\+\s*(?=[\u4e00-\u9fff])"
+)
+"""「A+B」 between words adds them (3+2 中高职衔接 and the grade B+ are names)."""
 _ITEM_END = re.compile(
     _SUM + r"|两者|二者|两项|三者|分别|各自|相差|之间|之差|相比|比|是|为|所?占|[，,。？?；;]|有?(?:多少|几)"
 )
@@ -565,6 +571,9 @@ def _shared_tail(items: list[str]) -> str:
     last = items[-1]
     if "的" in last and not any("的" in item for item in items[:-1]):
         return last[last.index("的"):]
+    # A terse question sets the shared words off by a space (「A+B+C 专业数」).
+    if " " in last.strip() and not any(" " in item.strip() for item in items[:-1]):
+        return last[last.index(" ", len(last) - len(last.lstrip())):]
     if all(_ENTITY_END.search(item[-2:]) for item in items[:-1]):
         ends = [m.end() for m in _ENTITY_END.finditer(last)]
         if ends and ends[-1] < len(last):

@@ -274,3 +274,14 @@ def test_a_difference_says_which_side_is_smaller(services: Services) -> None:
 def test_a_computation_missing_an_operand_refuses(services: Services) -> None:
     result = answer("2025年北京中职学校专任教师和海淀区中职学校专任教师一共多少人？", services)
     assert result.refused and result.value is None
+
+
+def test_a_plus_between_names_adds_them_and_a_spaced_tail_is_shared() -> None:
+    query = parse_query("海淀职高 汽车服务+信息服务+文旅服务 专业数 合计")
+    assert query.operation == "sum"
+    assert [p.measure for p in query.parts] == ["汽车服务 专业数", "信息服务 专业数", "文旅服务 专业数"]
+
+
+@pytest.mark.parametrize("question", ["2022年海淀区通过3+2中高职衔接升学的有多少人", "得B+的专业有几个"])
+def test_a_plus_in_a_name_or_a_grade_adds_nothing(question: str) -> None:
+    assert parse_query(question).operation == "lookup"

@@ -28,6 +28,15 @@ def test_years_and_report_year() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "years"),
+    [("海淀中职一九年的生均经费是多少元？", (2019,)), ("海淀区二二年中职招生多少人", (2022,)),
+     ("海淀区近两三年中职招生多少人", ()), ("海淀区中职一二年级学生多少人", ())],
+)
+def test_a_year_written_as_two_chinese_digits(question: str, years: tuple[int, ...]) -> None:
+    assert parse_query(question).years == years
+
+
+@pytest.mark.parametrize(
     ("question", "level"),
     [
         ("2025年北京中职新增了多少个专业？", "中职"),

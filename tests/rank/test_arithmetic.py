@@ -127,3 +127,10 @@ def test_a_weaker_reading_is_used_only_when_the_best_ones_do_not_compute() -> No
     other = [Option("best", 80, "人", 1.4, "table B"), Option("weak", 70, "人", 0.6, "table A", near=False)]
     chosen = choose("difference", [best, other])
     assert chosen is not None and chosen[1].value == 20
+
+
+def test_equal_numbers_at_two_places_of_one_source_are_two_operands() -> None:
+    first = [Option("row A", 8, "个", 1.2, "table", at="cell A")]
+    second = [Option("row B", 8, "个", 1.1, "table", at="cell B")]
+    chosen = choose("sum", [first, second])
+    assert chosen is not None and chosen[1].value == 16
