@@ -33,6 +33,7 @@ from rag.frames import (
 from rag.numbers import (
     Quantity,
     find_ratios,
+    normalize,
     parse_quantity,
     split_multiplier,
 )
@@ -78,6 +79,8 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
+"""A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -173,8 +176,11 @@ def fact_evidence(
     """Table facts scored against the question."""
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
+    texts = _row_texts(retrieval.facts)
     scored = [
-        (s, f) for f in facts if (s := _fact_score(query, f, weights, reports.get(f.doc_id))) is not None
+        (s, f) for f in facts
+        if (s := _fact_score(query, f, weights, reports.get(f.doc_id),
+                             named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]
     scored.sort(key=lambda sf: -sf[0][0])
     out = []
@@ -190,14 +196,43 @@ def fact_evidence(
     return out
 
 
+def _row_key(fact: TableFact) -> tuple[str, str, int]:
+    return fact.doc_id, fact.table, fact.line
+
+
+def _row_texts(facts: Sequence[TableFact]) -> dict[tuple[str, str, int], tuple[str, ...]]:
+    """The text cells of each table row (a major's name beside its school's), by row."""
+    texts: dict[tuple[str, str, int], tuple[str, ...]] = {}
+    for fact in facts:
+        if fact.value is None and not find_ratios(fact.raw):
+            texts[_row_key(fact)] = (*texts.get(_row_key(fact), ()), fact.raw)
+    return texts
+
+
+def _named_cells(query: Query, cells: Sequence[str]) -> str:
+    """The text cells of a number's row that the question names (「商业学校 电子商务 计划人数」
+    names the 电子商务 row among the school's rows), as written or without their bracket."""
+    asked = re.sub(r"\s", "", query.norm)
+    named = []
+    for cell in cells:
+        whole = re.sub(r"\s", "", normalize(cell))
+        bare = re.sub(r"[(（][^)）]*[)）]", "", whole)
+        named += [form for form in {whole, bare} if len(form) >= 2 and form in asked][:1]
+    return " ".join(named)
+
+
 def _fact_score(
-    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None
+    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None,
+    *, named: str = "",
 ) -> tuple[float, float] | None:
     if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
+    if _IDENTIFIER.search(fact.column) and not _IDENTIFIER.search(query.norm):
+        return None
     label = f"{fact.row} {fact.column}"
-    text = f"{fact.title} {label}"
-    match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
+    # The row's other cells the question names say which of a school's rows is meant.
+    text = f"{fact.title} {label} {named}".rstrip()
+    match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
     if match < 0.15 or leaves_out_asked(text, query.norm):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.

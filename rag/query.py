@@ -531,10 +531,24 @@ def _coordinated(text: str) -> tuple[int, list[str], int, str] | None:
     if kind == "measure" and (token := _token_at(text, spans[1][0])) is not None:
         spans[0] = (_extend_left(text, spans[0][0], token[1]), spans[0][1])
     items = [text[a:b] for a, b in spans]
+    items[-1] = _without_count(items[-1], len(items))
     tail = _shared_tail(items) if kind == "measure" else ""
     if tail:
         items[-1] = items[-1][: len(items[-1]) - len(tail)]
     return spans[0][0], [item + tail for item in items], spans[-1][1], kind
+
+
+_COUNTED = re.compile(
+    r"[这那]?([两二三四五六七八九十])(?:个|所|项|门|种|家|类|部|本|批)[\u4e00-\u9fff]{0,4}?(?=的|$)"
+)
+_COUNTS = "一两三四五六七八九十"
+
+
+def _without_count(last: str, items: int) -> str:
+    """The last item without the count of the items after it (「A和B两个专业的计划人数」)."""
+    found = _COUNTED.search(last)
+    counted = _COUNTS.find(found.group(1).replace("二", "两")) + 1 if found else 0
+    return last[: found.start()] + last[found.end():] if found and counted == items else last
 
 
 def _left_item(text: str, end: int) -> tuple[int, str] | None:

@@ -285,3 +285,9 @@ def test_a_plus_between_names_adds_them_and_a_spaced_tail_is_shared() -> None:
 @pytest.mark.parametrize("question", ["2022年海淀区通过3+2中高职衔接升学的有多少人", "得B+的专业有几个"])
 def test_a_plus_in_a_name_or_a_grade_adds_nothing(question: str) -> None:
     assert parse_query(question).operation == "lookup"
+
+
+def test_the_count_of_the_items_after_the_last_is_no_part_of_it() -> None:
+    parts = parse_query("海淀区A学院贯通培养甲专业和乙专业两个专业的计划人数合计多少？").parts
+    assert len(parts) == 2 and not any("两个" in p.measure for p in parts)
+    assert parts[1].measure.startswith("乙专业") and parts[1].measure.endswith("计划")

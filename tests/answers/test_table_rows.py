@@ -1,0 +1,65 @@
+"""Table rows singled out by their own cells: a school's several majors, sums over named rows and
+columns of identifiers. The report is made up for these tests (its own schools and tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from corpora import written
+
+from rag.answering import answer
+from rag.services import Services
+
+REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、专业建设
+2024年，海淀区中职学校与本科院校合作开展贯通培养。
+表 2-1 2024年海淀区贯通培养项目招生计划表
+序号\t学校名称\t专业名称\t专业代码\t计划人数\t合作本科院校
+1\t北京市西山商贸学校\t智慧零售\t730602\t45\t北京工商大学
+2\t北京市西山商贸学校\t会计事务 (智能财税)\t730301\t30\t北京物资学院
+3\t北京市西山商贸学校\t跨境电商\t730702\t20\t北京工商大学
+4\t北京市玉泉职业学校\t智能制造\t660101\t35\t北方工业大学
+海淀区中职学校面向区域重点产业设置专业。
+表 2-2 海淀区中职学校专业设置情况
+重点产业\t专业类\t专业\t数量
+科技服务\t计算机类 电子信息类\t软件与信息服务 网络信息安全 电子技术应用\t6
+商贸服务\t财经商贸类\t电子商务 会计事务 物流服务与管理\t6
+文旅服务\t旅游类 艺术设计类\t高星级酒店运营与管理 工艺美术\t4
+"""
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("rows"), {"haidian-zhongzhi-2024.txt": REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("西山商贸学校 跨境电商 贯通培养 计划人数", 20),
+     ("2024年海淀区西山商贸学校会计事务（智能财税）专业贯通培养计划招多少人？", 30)],
+)
+def test_a_row_is_singled_out_by_another_of_its_cells(haidian: Services, question: str, value: float) -> None:
+    result = answer(question, haidian)
+    assert (result.refused, result.value) == (False, value)
+
+
+@pytest.mark.integration
+def test_a_sum_over_two_named_rows_adds_their_cells_not_their_codes(haidian: Services) -> None:
+    result = answer("海淀区西山商贸学校智慧零售和跨境电商两个专业的贯通培养计划人数合计多少？", haidian)
+    assert (result.refused, result.value) == (False, 65)
+
+
+@pytest.mark.integration
+def test_equal_cells_of_two_rows_add_up(haidian: Services) -> None:
+    result = answer("海淀中职 科技服务+商贸服务 专业数 合计", haidian)
+    assert (result.refused, result.value) == (False, 12)
+
+
+@pytest.mark.integration
+def test_a_code_column_answers_only_a_question_asking_for_a_code(haidian: Services) -> None:
+    assert answer("海淀区玉泉职业学校智能制造专业代码是多少", haidian).value == 660101
+    counted = answer("海淀区玉泉职业学校智能制造专业有多少个", haidian)
+    assert counted.value != 660101
