@@ -79,6 +79,8 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_RATE_WORD = re.compile(r"率|比例|占比|比重|百分比")
+_COUNT_LABEL = re.compile(r"数量|个数|[^\d\s]数$")
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -248,6 +250,8 @@ def _fact_score(
     fit = unit_fit(query.unit, unit)
     if fit is None:
         return None
+    if not unit and _base_unit(query.unit) in _COUNTS and _COUNT_LABEL.search(label):
+        fit = 0.0  # a column of counts (数量) in no unit counts whatever the table lists
     change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))
     # Without an asked year, the report's own data year is meant.
     current = report.data_year if report is not None else None
@@ -258,7 +262,9 @@ def _fact_score(
     bonus -= 0.04 * min(extra_grams(weights, label), 10)
     bonus -= 0.4 if other_modifier(query, label) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
-    bonus -= 0.5 if head_missing(query.measure, text) else 0.0
+    # A rate's value says it is one (自主创业 1.54% is 自主创业比例) when its label names no other rate.
+    bare_rate = unit == "%" and not _RATE_WORD.search(label)
+    bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
     if bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not TOTAL.search(fact.row):
         bonus -= 0.4

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import jieba
+from jieba import posseg
 
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
 
@@ -299,12 +300,31 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
+    text = re.sub(r"(?:拿|得|获|评)(?:了|到|为)?(?=[A-E][+-]?(?![A-Za-z]))", "", text)  # 拿B+: the grade
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:
         text = text.replace(word, "")
-    text = re.sub(r"\s+", " ", text)
+    text = _without_predicate(re.sub(r"\s+", " ", text))
     bare = re.sub(r"(?:总)?人数|数量", "", text)
     return (bare if len(bare) >= 2 else text).strip()
+
+
+_KEPT_VERBS = frozenset("增减涨降升多少高低占比")
+"""One-character verbs that are what is asked (a change, a share), not a predicate to drop."""
+
+
+def _without_predicate(text: str) -> str:
+    """The measure without the one-character verb a question ends it with, and an adverb before that
+    (图书「还剩」, 专业「开」了): what is counted is the noun before them."""
+    found = jieba.lcut(text)
+    if len(found) < 2 or len(found[-1]) != 1 or found[-1] in _KEPT_VERBS:
+        return text
+    tagged = [(w.word, w.flag) for w in posseg.lcut(text)]
+    while len(tagged) > 1 and len(tagged[-1][0]) == 1 and tagged[-1][1] in ("v", "d") \
+            and tagged[-1][0] not in _KEPT_VERBS:
+        tagged.pop()
+    kept = "".join(word for word, _ in tagged)
+    return kept if len(kept) >= 2 else text
 
 
 # --- the plan: which operation, over which operands ------------------------------------------

@@ -26,6 +26,10 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 科技服务\t计算机类 电子信息类\t软件与信息服务 网络信息安全 电子技术应用\t6
 商贸服务\t财经商贸类\t电子商务 会计事务 物流服务与管理\t6
 文旅服务\t旅游类 艺术设计类\t高星级酒店运营与管理 工艺美术\t4
+二、毕业生去向
+表 3-1 海淀区职业高中学生升学、就业、创业情况统计表
+年份\t对口就业率\t升入高等院校比例\t自主创业
+2023年\t95.1%\t41%\t2.36%
 """
 
 
@@ -63,3 +67,10 @@ def test_a_code_column_answers_only_a_question_asking_for_a_code(haidian: Servic
     assert answer("海淀区玉泉职业学校智能制造专业代码是多少", haidian).value == 660101
     counted = answer("海淀区玉泉职业学校智能制造专业有多少个", haidian)
     assert counted.value != 660101
+
+
+@pytest.mark.integration
+def test_a_rate_column_named_without_its_rate_word_answers_the_rate(haidian: Services) -> None:
+    result = answer("海淀区职高2023年毕业生自主创业的比例是多少？", haidian)
+    assert (result.refused, result.value) == (False, 2.36)
+    assert answer("海淀区职高2023年毕业生直接就业的比例是多少？", haidian).value != 95.1
