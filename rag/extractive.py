@@ -81,6 +81,9 @@ _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 _RATE_WORD = re.compile(r"率|比例|占比|比重|百分比")
 _COUNT_LABEL = re.compile(r"数量|个数|[^\d\s]数$")
+_SCHOOL_KIND = re.compile(
+    r"(?:职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)$"
+)
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -321,6 +324,9 @@ def _sentence_candidates(
     out = []
     region_asked = scope.region_asked
     case = region_asked and in_case_block(neighbours, line)
+    # A passage that never names the asked school states the region's numbers, not that school's.
+    elsewhere = bool(scope.school) and not _names_school(
+        scope.school, _text_before(chunk, neighbours) + chunk.text[: offset + len(quote)], chunk.section)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
         if region_asked and gives_example(before):
@@ -336,10 +342,24 @@ def _sentence_candidates(
         if scope.school and _about_another_school(scope.school, chunk.text[:offset], before):
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
-        score = scored[0] - (ASIDE if case or school else 0.0)
+        score = scored[0] - (ASIDE if case or school or elsewhere else 0.0)
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
                             quote, line, sentence[: quantity.end], match=scored[1]))
     return out
+
+
+def _names_school(school: str, *texts: str) -> bool:
+    """Whether ``texts`` name ``school`` by its proper part (昌平 of 报告中北京市昌平职业学校)."""
+    proper = re.sub(r"^.*北京市?", "", school)
+    stem = _SCHOOL_KIND.sub("", proper)
+    name = stem if len(stem) >= 2 else proper
+    return any(name in text for text in texts)
+
+
+def _text_before(chunk: Chunk, neighbours: Sequence[Chunk]) -> str:
+    """The text of the chunk before ``chunk`` in its report (a case's heading before a page break)."""
+    at = next((i for i, c in enumerate(neighbours) if c.id == chunk.id), 0)
+    return neighbours[at - 1].text if at > 0 else ""
 
 
 def _about_another_school(asked: str, chunk_before: str, before: str) -> bool:

@@ -27,6 +27,11 @@ def test_years_and_report_year() -> None:
     assert "报告" not in query.measure
 
 
+def test_a_report_called_an_annual_report_names_its_year() -> None:
+    query = parse_query("据海淀区2020年中职质量年报，2019年海淀区中职招生人数为多少？")
+    assert (query.report_year, query.years) == (2020, (2019,))
+
+
 @pytest.mark.parametrize(
     ("question", "years"),
     [("海淀中职一九年的生均经费是多少元？", (2019,)), ("海淀区二二年中职招生多少人", (2022,)),

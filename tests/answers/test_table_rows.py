@@ -74,3 +74,25 @@ def test_a_rate_column_named_without_its_rate_word_answers_the_rate(haidian: Ser
     result = answer("海淀区职高2023年毕业生自主创业的比例是多少？", haidian)
     assert (result.refused, result.value) == (False, 2.36)
     assert answer("海淀区职高2023年毕业生直接就业的比例是多少？", haidian).value != 95.1
+
+
+CITY_REPORT = """2024 北京市职业教育质量年度报告
+一、教材建设
+经学校推荐、市级评审，最终有 158 部教材入选市级规划教材。
+表 1-1 各校教材情况
+序号\t学校\t入选数量（部）
+1\t北京西山职业技术学院\t9
+2\t北京玉泉职业学院\t5
+"""
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("city"), {"beijing-zhiye-2024.txt": CITY_REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_passage_never_naming_the_asked_school_does_not_answer_for_it(city: Services) -> None:
+    result = answer("北京西山职业技术学院有多少部教材入选市级规划教材", city)
+    assert result.value != 158
