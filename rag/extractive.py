@@ -84,6 +84,7 @@ _COUNT_LABEL = re.compile(r"数量|个数|[^\d\s]数$")
 _SCHOOL_KIND = re.compile(
     r"(?:职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)$"
 )
+_BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -562,8 +563,9 @@ def _computed_answer(
     """The answer a report states for the whole question (a total, share or ratio naming every
     operand), else the computation over operands chosen jointly, else a stated change for a
     difference; None when an operand is missing (never a lookup of one operand)."""
+    batches = _batches(query)
     direct = find(query, retrieval, lexicon) if one_scope(query) else None
-    if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit)):
+    if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit) or batches):
         direct = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if direct is None else direct.label if direct.fact else _clause_of(direct.label)
@@ -581,7 +583,15 @@ def _computed_answer(
     inputs, result = chosen
     if not read_alike(query.parts, [e.label for e in inputs]):
         return None
+    if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
+        return None  # 前两批…一共: operands read from one batch's sentence leave the other out
     return _computed(query, retrieval, inputs, result)
+
+
+def _batches(query: Query) -> int:
+    """How many batches (rounds) a question adds over (「前两批…一共」), or 0 when it names none."""
+    found = _BATCHES.search(query.norm)
+    return "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1 if found else 0
 
 
 def _computed(

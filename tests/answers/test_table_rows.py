@@ -96,3 +96,22 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 def test_a_passage_never_naming_the_asked_school_does_not_answer_for_it(city: Services) -> None:
     result = answer("北京西山职业技术学院有多少部教材入选市级规划教材", city)
     assert result.value != 158
+
+
+BATCHES_REPORT = """2024 北京市职业教育质量年度报告
+一、产教融合
+2022 年北京市启动首批 30 个建设项目，其中包含中职校 2 个大师工作室和 9 个工程师学院共 11 个建设项目。
+2023 年北京市又启动第二批 41 个建设项目，其中包括中职校 5 个大师工作室和 12 个工程师学院共 17 个建设项目。
+"""
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("batches"), {"beijing-zhiye-2024.txt": BATCHES_REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_sum_over_two_batches_is_not_read_from_one_batchs_sentence(batches: Services) -> None:
+    result = answer("北京头两批建设项目中，中职校的大师工作室和工程师学院一共有多少个", batches)
+    assert result.value not in (11, 14, 17)
