@@ -40,8 +40,8 @@ _UNIT_WORDS = (
 _UNIT_ALIASES = {
     "名": "人", "位": "人", "块": "枚", "个专业": "个", "平米": "平方米", "平方": "平方米", "钱": "元",
 }
-_UNIT_ASK = re.compile(r"(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS) + ")")
-"""多少人, 几个人, 多少平米: the ask and the unit it names."""
+_UNIT_ASK = re.compile(r"(?<![这那])(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS) + ")")
+"""多少人, 几个人, 多少平米: the ask and the unit it names (那几个订单班 points back, it asks nothing)."""
 _COUNTERS = "个册台篇件门所项次家部本种场枚套间届批条份"
 _COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|$|是|有|为|多少|几|一共|共|合计)")
 """A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
@@ -369,7 +369,7 @@ _RANKS = re.compile(
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
-    text = _canonical_comparison(query.norm)
+    text = _canonical_comparison(_counted_brackets(query.norm))
     if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
         sides = _sides(match.group(1), match.group(2), text)
         return "ratio", tuple(replace(side, unit="") if side.unit == "倍" else side for side in sides)
@@ -405,6 +405,21 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     if parts := _share_operands(text, query):
         return "share", parts
     return "lookup", ()
+
+
+_COUNTED_BRACKET = re.compile(
+    r"(?:这|那)?([两二三四五六七八九十])(?:个|所|项|门|种|家|类|部)[\u4e00-\u9fff]{0,6}[(（]([^)）]+)[)）]"
+)
+
+
+def _counted_brackets(text: str) -> str:
+    """「两个大师班（A、B）」 as 「A、B」: a bracket naming as many items as the count before it lists
+    the operands (「B档（B+、B、B-）」 without a count only spells out a group)."""
+    def items(match: re.Match[str]) -> str:
+        named = re.split(r"[、和及与]", match.group(2))
+        counted = _COUNTS.find(match.group(1).replace("二", "两")) + 1
+        return match.group(2) if len(named) == counted >= 2 else match.group(0)
+    return _COUNTED_BRACKET.sub(items, text)
 
 
 def _counted_alike(parts: tuple[Query, ...]) -> tuple[Query, ...]:

@@ -291,3 +291,14 @@ def test_the_count_of_the_items_after_the_last_is_no_part_of_it() -> None:
     parts = parse_query("海淀区A学院贯通培养甲专业和乙专业两个专业的计划人数合计多少？").parts
     assert len(parts) == 2 and not any("两个" in p.measure for p in parts)
     assert parts[1].measure.startswith("乙专业") and parts[1].measure.endswith("计划")
+
+
+def test_a_bracket_naming_as_many_items_as_its_count_lists_the_operands() -> None:
+    parts = parse_query("海淀的两个订单班（甲订单班、乙订单班）一共有多少学生？").parts
+    assert [p.measure for p in parts] == ["甲订单班学生", "乙订单班学生"]
+    assert parse_query("海淀的三个订单班（甲订单班、乙订单班）一共有多少学生？").operation == "lookup"
+
+
+def test_a_demonstrative_count_points_back_and_asks_no_unit() -> None:
+    query = parse_query("海淀那几个订单班里，甲订单班加上乙订单班一共多少学生？")
+    assert query.unit == "人" and all(p.unit == "人" for p in query.parts)
