@@ -67,6 +67,8 @@ THRESHOLD = 0.85
 PART_THRESHOLD = 0.5
 """Least score for each input of a computation (the formula and both citations are shown)."""
 LIST_THRESHOLD = 0.5
+COUNTED_LIST = 0.2
+"""Bonus for a sentence stating the count a list question asks for (哪两个 … 「A、B 2 个专业」)."""
 MATCH_MIN = 0.3
 STRONG = 0.8
 MARGIN = 0.03
@@ -85,6 +87,7 @@ _SCHOOL_KIND = re.compile(
     r"(?:职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)$"
 )
 _BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
+_COUNTED_ASK = re.compile(r"哪([两二三四五六七八九十])(个|门|所|项|种|家|部|本|名|位|类)?([\u4e00-\u9fff])")
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -802,12 +805,14 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
     weights = lexicon.weights(canonical(query.measure))
     best: tuple[float, Chunk, str, int] | None = None
     chunks = [c for doc in retrieval.documents for c in retrieval.chunks_by_doc.get(doc.doc_id, ())]
+    counted = _asked_count(query)
     for chunk in chunks or [h.chunk for h in retrieval.hits]:
-        if chunk.kind == "table_row":
+        if chunk.kind == "table_row" or not _of_asked_years(query, chunk):
             continue
         for sentence, offset in sentences(chunk.text):
             score = coverage(weights, sentence) + 0.05 * min(len(re.findall(r"[、]|和|及", sentence)), 4)
             score += 0.15 if re.search(r"分别[是为]|包括|[有为是]：", sentence) else 0.0
+            score += COUNTED_LIST if counted and counted.search(sentence) else 0.0
             if best is None or score > best[0]:
                 best = (score, chunk, sentence, offset)
     if best is None or best[0] < LIST_THRESHOLD:
@@ -819,6 +824,20 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
         question=query.text, text=f"{sentence.strip()}[1]", value=None, unit="", refused=False,
         mode="extractive", citations=(_cite(1, found),), retrieved=_evidence_first(retrieval.hits, [found]),
     )
+
+
+def _of_asked_years(query: Query, chunk: Chunk) -> bool:
+    return not query.years or chunk.year is None or chunk.year in query.years
+
+
+def _asked_count(query: Query) -> re.Pattern[str] | None:
+    """For 「哪两个专业」, the count of them a sentence listing them states (2 个专业, 两门课), else None."""
+    found = _COUNTED_ASK.search(query.norm)
+    if found is None:
+        return None
+    n = "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1
+    spelled = "两二" if n == 2 else found.group(1)
+    return re.compile(rf"(?:(?<!\d){n}|[{spelled}])\s*{found.group(2) or ''}{found.group(3)}")
 
 
 def _cite(n: int, found: Evidence) -> Citation:

@@ -55,7 +55,7 @@ def table_listing(query: Query, retrieval: Retrieval) -> Answer | None:
     """A list answer from a table's rows for a question naming one school the rows are labelled
     with, or None when no table lists what is asked for a school the question names."""
     found = [listing for rows in _tables(retrieval).values()
-             if (listing := _listing(rows, query)) is not None]
+             if _of_asked_year(rows, query) and (listing := _listing(rows, query)) is not None]
     best = max(found, key=lambda listing: listing.score, default=None)
     if best is None or best.score < LISTING_THRESHOLD:
         return None
@@ -78,6 +78,12 @@ def _tables(retrieval: Retrieval) -> dict[tuple[str, str], list[Chunk]]:
             if chunk.kind == "table_row" and chunk.table:
                 tables.setdefault((chunk.doc_id, chunk.table), []).append(chunk)
     return tables
+
+
+def _of_asked_year(rows: Sequence[Chunk], query: Query) -> bool:
+    """False for a table of another year than the question asks about (2025's plan for 2022's list)."""
+    years = {chunk.year for chunk in rows} - {None}
+    return not query.years or not years or bool(years & set(query.years))
 
 
 def _listing(rows: Sequence[Chunk], query: Query) -> Listing | None:

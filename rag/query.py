@@ -292,7 +292,10 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
     text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
     for name in (*DISTRICTS, BEIJING):
-        text = text.replace(name, "").replace(name[:-1], "")
+        text = text.replace(name, "")
+        # A school named after its district (昌平职业学校) keeps the name.
+        if not _short_name_is_word(text, name[:-1]):
+            text = text.replace(name[:-1], "")
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)

@@ -64,6 +64,7 @@ def test_the_column_of_names_is_listed_not_the_kinds_or_counts(haidian: Services
     [
         "海淀区玉泉职业学校有哪些实训基地？",  # the tables list 专业, not 实训基地
         "海淀区昆明湖职业学校有哪些骨干专业？",  # no row names this school
+        "2020年海淀区玉泉职业学校撤销了哪几个专业？",  # the table is of 2023
     ],
 )
 def test_a_table_that_does_not_list_what_is_asked_is_not_read_as_a_list(
@@ -86,3 +87,32 @@ def test_a_row_named_by_another_of_its_cells_is_the_one_listed(haidian: Services
     result = answer("海淀区玉泉职业学校撤销的机电设备安装与维修专业属于哪些专业类别？", haidian)
     assert "加工制造类" in result.text and "财经商贸类" not in result.text
     assert [c.line for c in result.citations] == [14]
+
+
+SCHOOL_REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、专业建设
+2023年，海淀职业学校8个专业群在各类技能比赛中共获得56项奖项。
+两所学校共同研制专业教学标准，海淀职业学校负责其中三个专业的标准研制。
+海淀职业学校增设智能网联汽车、数字媒体 2 个专业，撤销服装设计等 3 个专业。
+二、条件保障
+2023年，海淀职业学校专业实训室、专业教室、专业图书室和专业机房全部完成改造。
+"""
+
+
+@pytest.fixture(scope="module")
+def named_after_district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    reports = {"haidian-zhongzhi-2024.txt": SCHOOL_REPORT}
+    with written(tmp_path_factory.mktemp("school"), reports) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_counted_list_is_the_sentence_stating_that_many_of_the_asked_items(
+    named_after_district: Services,
+) -> None:
+    result = answer("海淀职业学校23年新增了哪两个专业？", named_after_district)
+    assert "智能网联汽车" in result.text and "数字媒体" in result.text
+
+
+def test_a_school_named_after_its_district_keeps_the_name_in_the_measure() -> None:
+    assert parse_query("海淀职业学校23年新增了哪两个专业？").measure.startswith("海淀职业学校")
