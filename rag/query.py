@@ -203,8 +203,16 @@ def levels_in(text: str) -> set[str]:
     return {level for level, words in LEVELS.items() if any(w in text for w in words)}
 
 
+_UNITS_RE = "|".join(_UNIT_WORDS)
+_UNIT_NAMED = re.compile(rf"[(（]\s*(?:(?:以|按)\s*({_UNITS_RE})\s*计|单位\s*[:：]\s*({_UNITS_RE}))\s*[)）]")
+"""「（以套计）」, 「（单位：台）」: the unit the question names in brackets."""
+
+
 def expected_unit(text: str) -> str:
     """The unit the question asks for ('%' for rates and shares), or ''."""
+    if named := _UNIT_NAMED.search(text):
+        unit = named.group(1) or named.group(2)
+        return _UNIT_ALIASES.get(unit, unit)
     if re.search(r"百分之|百分比|比例|比重|占比|[率]", text) and not re.search(r"多少[人个所元]", text):
         return "%"
     if re.search(r"几倍|多少倍|倍数", text):
@@ -283,7 +291,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
-    text = re.sub(_REPORT, "", text).replace("报告中", "")
+    text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", text).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
@@ -307,7 +315,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:
         text = text.replace(word, "")
-    text = _without_predicate(re.sub(r"\s+", " ", text))
+    text = _without_predicate(re.sub(r"\s+", " ", re.sub(r"为\s*$", "", text.strip())))
     bare = re.sub(r"(?:总)?人数|数量", "", text)
     return (bare if len(bare) >= 2 else text).strip()
 

@@ -192,3 +192,18 @@ def test_a_predicate_after_the_noun_or_before_a_grade_is_no_part_of_the_measure(
     question: str, measure: str
 ) -> None:
     assert parse_query(question).measure == measure
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "unit"),
+    [
+        ("海淀区职业高中实训基地的教学设备数（以台计）为多少？", "实训基地教学设备数", "台"),
+        ("海淀区中职学校图书（单位：册）有多少", "图书", "册"),
+        ("2023年海淀区中职招生人数为多少", "招生", "人"),
+    ],
+)
+def test_a_unit_named_in_brackets_is_the_asked_unit_and_a_closing_wei_is_no_measure(
+    question: str, measure: str, unit: str
+) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == (measure, unit)
