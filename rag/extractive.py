@@ -88,6 +88,7 @@ _SCHOOL_KIND = re.compile(
 )
 _BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
 _COUNTED_ASK = re.compile(r"哪([两二三四五六七八九十])(个|门|所|项|种|家|部|本|名|位|类)?([\u4e00-\u9fff])")
+_LEFT_OVER = re.compile(r"(?:和|与|及|跟|、|以及)")
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -268,7 +269,9 @@ def _fact_score(
     bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
     bonus -= 0.04 * min(extra_grams(weights, label), 10)
     bonus -= 0.4 if other_modifier(query, label) else 0.0
-    bonus -= 0.7 if modifier_missing(query, text) else 0.0
+    # Spelled one way on both sides (专任老师 meets 专任教师).
+    spelled = replace(query, measure=canonical(query.measure))
+    bonus -= 0.7 if modifier_missing(spelled, canonical(text)) else 0.0
     # A rate's value says it is one (自主创业 1.54% is 自主创业比例) when its label names no other rate.
     bare_rate = unit == "%" and not _RATE_WORD.search(label)
     bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
@@ -575,6 +578,8 @@ def _computed_answer(
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
         return _stated(query, retrieval, direct)
     operation = arithmetic.operation(query.operation)
+    if any(_LEFT_OVER.match(part.measure) for part in query.parts):
+        return None  # 「中专和职高的…，2025年比2020年」: items the plan did not split are no operand
     options = [_options(part, retrieve(part), lexicon) for part in query.parts]
     chosen = arithmetic.choose(operation, options) if operation is not None else None
     if chosen is None:

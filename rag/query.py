@@ -701,6 +701,12 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     # holding several levels (占高中阶段招生总数).
     broad = re.search(r"职业院校|职业学校|各类|全部|高中阶段", whole)
     whole_measure, whole_level = _measure(whole), level_of(whole) or ("" if broad else query.level)
+    if not whole_measure:
+        # 「A里，B占多少比例」: the whole is what the part is picked from.
+        picked = re.search(r"^(.+?)(?:里|中(?![职专等高]))[，,]?(.+)$", f"{scope}，{part}".strip("，"))
+        if picked is None or not _measure(picked.group(1)) or not _measure(picked.group(2)):
+            return ()
+        scope_measure = whole_measure = _measure(picked.group(1))
     if whole_measure in ("总额", "总数", "总量", "总计", "全部"):
         whole_measure, whole_level = f"{scope_measure}{whole_measure}", query.level
     whole_q = replace(query, measure=whole_measure, level=whole_level, unit="", operation="lookup", parts=())

@@ -302,3 +302,16 @@ def test_a_bracket_naming_as_many_items_as_its_count_lists_the_operands() -> Non
 def test_a_demonstrative_count_points_back_and_asks_no_unit() -> None:
     query = parse_query("海淀那几个订单班里，甲订单班加上乙订单班一共多少学生？")
     assert query.unit == "人" and all(p.unit == "人" for p in query.parts)
+
+
+@pytest.mark.parametrize(
+    ("question", "part", "whole"),
+    [("海淀职高专任老师里专业课老师占多少比例", "专任老师中专业课老师", "专任老师"),
+     ("海淀区新增的60个专业里，质量监测结果为B+的占多大比例？", "质量监测结果为B+", "新增60个专业")],
+)
+def test_a_share_of_what_it_is_picked_from_takes_that_as_its_whole(
+    question: str, part: str, whole: str
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "share"
+    assert [p.measure for p in query.parts] == [part, whole]

@@ -26,6 +26,11 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 科技服务\t计算机类 电子信息类\t软件与信息服务 网络信息安全 电子技术应用\t6
 商贸服务\t财经商贸类\t电子商务 会计事务 物流服务与管理\t6
 文旅服务\t旅游类 艺术设计类\t高星级酒店运营与管理 工艺美术\t4
+表 2-3 2023年海淀区中等职业学校专任教师职称结构
+职称\t数量（人）\t占比
+正高级\t3\t1.2%
+中级\t96\t38.4%
+初级\t41\t16.4%
 二、毕业生去向
 表 3-1 海淀区职业高中学生升学、就业、创业情况统计表
 年份\t对口就业率\t升入高等院校比例\t自主创业
@@ -115,3 +120,29 @@ def batches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 def test_a_sum_over_two_batches_is_not_read_from_one_batchs_sentence(batches: Services) -> None:
     result = answer("北京头两批建设项目中，中职校的大师工作室和工程师学院一共有多少个", batches)
     assert result.value not in (11, 14, 17)
+
+
+@pytest.mark.integration
+def test_a_title_rank_asked_of_teachers_said_aloud_is_read_from_the_teachers_table(haidian: Services) -> None:
+    result = answer("海淀2023年中职专任老师里中级职称的有几个", haidian)
+    assert (result.refused, result.value) == (False, 96)
+
+
+TEACHERS_REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、教师队伍
+2023年，海淀区中等职业学校有教职工 420 人，其中专任教师 310 人。
+2022年，海淀区中等职业学校专任教师 298 人，其中职业高中专任教师 201 人。
+"""
+
+
+@pytest.fixture(scope="module")
+def teachers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    reports = {"haidian-zhongzhi-2024.txt": TEACHERS_REPORT}
+    with written(tmp_path_factory.mktemp("teachers"), reports) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_computation_over_items_the_plan_left_unsplit_refuses(teachers: Services) -> None:
+    result = answer("海淀中专和职高的专任老师合在一块，2023年比2022年多了多少人？", teachers)
+    assert result.refused
