@@ -15,6 +15,7 @@ from rag.types import Answer, Chunk
 
 _SCHOOL_SUFFIX = re.compile(r"(职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学|中心)$")
 _GENERIC = re.compile(r"(中等|职业|中职|高职|技工|普通|成人|各类|所有|公办|民办|其他|合计|总计)+")
+_ASKS = re.compile(r"哪(?:所|个|家|些|几|种|类)")
 _NUMBER = re.compile(r"[\d.,%\s]+\D{0,3}")
 LISTING_THRESHOLD = 0.5
 """Least share of the asked measure's words that the table's title and the listed column hold (the
@@ -114,8 +115,21 @@ def _listing(rows: Sequence[Chunk], query: Query) -> Listing | None:
     # A column of names (专业名称) lists items; a column of kinds (专业类别) beside it only groups them.
     scored = {c: covered(c) for c in columns}
     column = max(columns, key=lambda c: (scored[c], "名称" in c))
+    if len(_ASKS.findall(query.norm)) >= 2:
+        return _several(named, school, title, [c for c in columns if scored[c] >= LISTING_THRESHOLD])
     picked = [(chunk, value) for chunk, row in named for c, value in row.cells if c == column]
     return Listing(tuple(picked), school, title, column, scored[column]) if picked else None
+
+
+def _several(
+    named: Sequence[tuple[Chunk, Row]], school: str, title: str, columns: list[str]
+) -> Listing | None:
+    """For a question asking several things of a row (哪所本科院校、哪个本科专业), each row's cells
+    under every column that covers an ask, in the table's order."""
+    if len(columns) < 2:
+        return None
+    picked = [(chunk, "，".join(f"{c}：{v}" for c, v in row.cells if c in columns)) for chunk, row in named]
+    return Listing(tuple(picked), school, title, "、".join(columns), LISTING_THRESHOLD)
 
 
 def _answer(query: Query, retrieval: Retrieval, listing: Listing) -> Answer:

@@ -116,3 +116,25 @@ def test_a_counted_list_is_the_sentence_stating_that_many_of_the_asked_items(
 
 def test_a_school_named_after_its_district_keeps_the_name_in_the_measure() -> None:
     assert parse_query("海淀职业学校23年新增了哪两个专业？").measure.startswith("海淀职业学校")
+
+
+PLAN_REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
+一、贯通培养
+表 1-1 2023年海淀区贯通培养项目招生计划表
+序号\t学校名称\t专业名称\t计划人数\t合作本科院校\t对接专业
+1\t北京市西山商贸学校\t智慧零售\t45\t北京工商大学\t市场营销
+2\t北京市西山商贸学校\t跨境电商\t20\t北京物资学院\t国际商务
+"""
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("plans"), {"haidian-zhongzhi-2024.txt": PLAN_REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_question_asking_several_things_of_a_row_gets_each_of_its_cells(plans: Services) -> None:
+    result = answer("海淀区西山商贸学校的跨境电商专业对接的是哪所本科院校、哪个本科专业？", plans)
+    assert "北京物资学院" in result.text and "国际商务" in result.text
+    assert "北京工商大学" not in result.text
