@@ -135,6 +135,7 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 @pytest.mark.integration
 def test_a_question_asking_several_things_of_a_row_gets_each_of_its_cells(plans: Services) -> None:
-    result = answer("海淀区西山商贸学校的跨境电商专业对接的是哪所本科院校、哪个本科专业？", plans)
+    question = "2023年海淀区贯通培养项目里，西山商贸学校的跨境电商专业对接的是哪所本科院校、哪个本科专业？"
+    result = answer(question, plans)
     assert "北京物资学院" in result.text and "国际商务" in result.text
     assert "北京工商大学" not in result.text
