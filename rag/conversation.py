@@ -4,7 +4,8 @@ not their text.
 - a new measure keeps region, year and level (「那毕业生呢？」);
 - a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
-- 「两者相差多少」 and 「比上一年多了多少」 are *comparisons* over earlier answers (see ``rag.comparison``);
+- 「两者相差多少」, 「它们一共多少」, 「前者是后者的几倍」 and 「比上一年多了多少」 are *computations* over
+  earlier answers (see ``rag.comparison``);
 - a question that names its own region and measure starts fresh.
 
 Earlier turns are given as their questions (the history's answer texts are not parsed): each is
@@ -18,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rag.arithmetic import Operation
 from rag.passages import is_qualitative
 from rag.query import BEIJING, DISTRICTS, LEVELS, Query, parse_query
 
-FollowKind = Literal["fresh", "measure", "region", "year", "level", "difference", "none"]
+FollowKind = Literal["fresh", "measure", "region", "year", "level", "computed", "none"]
 Comparison = Literal["both", "previous_year"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
@@ -30,9 +32,18 @@ _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
 _SHIFT_BACK = re.compile(r"前一年|上一年|上年|去年|前年度|上一学年|再往前一年")
 _SHIFT_ON = re.compile(r"后一年|下一年|次年|第二年|再往后一年")
-_BOTH = re.compile(r"两者|二者|两个数|它们|他们|这两|相差|差距|差多少|差了多少")
+_PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|前者|后者"
+_SUM = r"一共|总共|合计|共计|总计|加起来|加在一起|之和|总和"
+_TIMES = r"几倍|多少倍|倍数"
+_BOTH = re.compile(rf"{_PAIR}|相差|差距|差多少|差了多少|加起来|加在一起")
 _VS_LAST_YEAR = re.compile(r"(?:比|较|与|和)(?:上一?年|前一年|去年|上年度?)")
-_CHANGE = re.compile(r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?多少|相差|差")
+_CHANGE = re.compile(
+    r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
+)
+_GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_OVER_EARLIER_WORDS = re.compile(
+    rf"{_PAIR}|{_SUM}|{_TIMES}|相差|差距|多少|几|比|较|与|和|是|的|[多少了]|增加|减少|增长|下降|变化|百分之|成"
+)
 _ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|比重|占比|[率]|情况如何")
 _NOISE = re.compile(
     r"(?:20|19)\d\d\s*(?:年度|学年|年)?|前一年|上一年|上年|去年|后一年|下一年|次年|"
@@ -71,7 +82,7 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
         return Resolved(query, "fresh")
     previous = earlier[-1]
     if comparison(query.norm) is not None and not own_measure(query):
-        return Resolved(previous, "difference")
+        return Resolved(previous, "computed")
     measure = own_measure(query)
     if query.region and measure:
         return Resolved(query, "fresh")
@@ -89,6 +100,16 @@ def comparison(norm: str) -> Comparison | None:
     return None
 
 
+def operation_over_earlier(norm: str) -> Operation:
+    """What a computation over earlier answers computes: a sum (一共), a ratio (几倍), a % change
+    (增长了百分之几), else a difference."""
+    if re.search(_SUM, norm):
+        return "sum"
+    if re.search(_TIMES, norm):
+        return "ratio"
+    return "growth" if _GROWTH.search(norm) else "difference"
+
+
 def own_measure(query: Query) -> str:
     """What the question itself asks about, once follow-up words, years, levels and places are gone."""
     text = _bare(query.norm)
@@ -96,8 +117,7 @@ def own_measure(query: Query) -> str:
         text = text.replace(name, "").replace(name[:-1], "")
     text = text.replace("北京", "")
     text = _NOISE.sub("", text)
-    text = re.sub(r"两者|二者|相差|差距|多少|几|比|较|与|和|[多少了]|增加|减少|增长|下降|变化", "", text) \
-        if comparison(query.norm) else text
+    text = _OVER_EARLIER_WORDS.sub("", text) if comparison(query.norm) else text
     return text.strip() if len(text.strip()) >= 2 else ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import comparison, earlier_queries, resolve
+from rag.conversation import comparison, earlier_queries, operation_over_earlier, resolve
 
 ENROLLED = "2022年昌平区中职学校招生多少人？"
 
@@ -42,12 +42,23 @@ def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
-     ("比去年少了多少人？", "previous_year"), ("那毕业生呢？", None)],
+     ("比去年少了多少人？", "previous_year"), ("它们加起来是多少？", "both"), ("这两个数一共多少？", "both"),
+     ("前者是后者的几倍？", "both"), ("比上年增长了百分之几？", "previous_year"), ("那毕业生呢？", None)],
 )
 def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
     assert comparison(text) == expected
     if expected:
-        assert resolve(text, earlier_queries([ENROLLED])).kind == "difference"
+        assert resolve(text, earlier_queries([ENROLLED])).kind == "computed"
+
+
+@pytest.mark.parametrize(
+    ("text", "operation"),
+    [("两者相差多少？", "difference"), ("它们加起来一共多少？", "sum"), ("两者合计多少人？", "sum"),
+     ("前者是后者的几倍？", "ratio"), ("比上年增长了百分之几？", "growth"),
+     ("比上一年多了多少？", "difference")],
+)
+def test_what_a_computation_over_earlier_answers_computes(text: str, operation: str) -> None:
+    assert operation_over_earlier(text) == operation
 
 
 def test_a_full_comparison_question_is_not_a_follow_up() -> None:
