@@ -6,7 +6,8 @@ not their text.
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
 - 「两者相差多少」, 「它们一共多少」, 「前者是后者的几倍」 and 「比上一年多了多少」 are *computations* over
   earlier answers (see ``rag.comparison``);
-- a question that names its own region and measure starts fresh.
+- a question that names its own region and measure starts fresh, unless it leans on the one before
+  (「昌平区的毕业生呢？」 keeps the year and level).
 
 Earlier turns are given as their questions (the history's answer texts are not parsed): each is
 resolved in turn against the ones before it, so a chain of short follow-ups keeps its context.
@@ -85,7 +86,10 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
         return Resolved(previous, "computed")
     measure = own_measure(query)
     if query.region and measure:
-        return Resolved(query, "fresh")
+        if query.years or not _elliptical(query.norm):
+            return Resolved(query, "fresh")
+        # 「昌平区的毕业生呢？」: a new region and measure, in the year and level asked before.
+        return Resolved(parse_query(_with_measure(replace(previous, region=""), query, measure)), "measure")
     if measure:
         return Resolved(parse_query(_with_measure(previous, query, measure)), "measure")
     return _swapped(query, previous)
@@ -119,6 +123,11 @@ def own_measure(query: Query) -> str:
     text = _NOISE.sub("", text)
     text = _OVER_EARLIER_WORDS.sub("", text) if comparison(query.norm) else text
     return text.strip() if len(text.strip()) >= 2 else ""
+
+
+def _elliptical(norm: str) -> bool:
+    """A question that leans on the one before it (「那…」, 「…呢？」)."""
+    return bool(_LEAD.match(norm.strip())) or bool(re.search(r"呢[？?。！!\s]*$", norm))
 
 
 def _bare(norm: str) -> str:
