@@ -155,8 +155,14 @@ def _summarized(found: Answer, services: Services) -> Answer:
 
 def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
     """「两者相差多少」 (or 一共, 几倍) over the last two earlier answers; 「比上一年多了多少」 over the last
-    one and the same question a year earlier."""
-    kind = conversation.comparison(query.norm)
+    one and the same question a year earlier; a bare 「增长了多少」 over the two years asked, or else as
+    「比上一年」."""
+    kind, asked = conversation.comparison(query.norm), _distinct(earlier)
+    if kind == "change":
+        # 「增长了百分之几？」: between the two years asked, else since the year before the one asked.
+        kind = "both" if len(asked) >= 2 else "previous_year"
+        asked = sorted(asked[-2:], key=lambda q: q.year or 0) if len(asked) >= 2 else asked
+        asked = asked[::-1]
     if kind == "previous_year" and earlier:
         later_q = earlier[-1]
         year = later_q.year or _data_year(later_q, services)
@@ -165,7 +171,7 @@ def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
         later_q = replace(later_q, years=(year,))
         pair = (later_q, replace(later_q, years=(year - 1,)))
         labels = (f"{year}年", f"{year - 1}年")
-    elif len(asked := _distinct(earlier)) >= 2:
+    elif len(asked) >= 2:
         pair, labels = (asked[-2], asked[-1]), ("", "")
     else:
         return _no_values(query)

@@ -25,7 +25,7 @@ from rag.passages import is_qualitative
 from rag.query import BEIJING, DISTRICTS, LEVELS, Query, parse_query
 
 FollowKind = Literal["fresh", "measure", "region", "year", "level", "computed", "none"]
-Comparison = Literal["both", "previous_year"]
+Comparison = Literal["both", "previous_year", "change"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
 
@@ -96,12 +96,13 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
 
 
 def comparison(norm: str) -> Comparison | None:
-    """Which comparison over earlier answers ``norm`` asks for (两者相差多少 → both), or None."""
+    """Which comparison over earlier answers ``norm`` asks for (两者相差多少 → both, 比上一年多了多少 →
+    previous_year, a bare 增长了多少 → change), or None."""
     if _VS_LAST_YEAR.search(norm) and _CHANGE.search(norm):
         return "previous_year"
     if _BOTH.search(norm):
         return "both"
-    return None
+    return "change" if _CHANGE.search(norm) else None
 
 
 def operation_over_earlier(norm: str) -> Operation:

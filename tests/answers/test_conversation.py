@@ -46,7 +46,8 @@ def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
     ("text", "expected"),
     [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
      ("比去年少了多少人？", "previous_year"), ("它们加起来是多少？", "both"), ("这两个数一共多少？", "both"),
-     ("前者是后者的几倍？", "both"), ("比上年增长了百分之几？", "previous_year"), ("那毕业生呢？", None)],
+     ("前者是后者的几倍？", "both"), ("比上年增长了百分之几？", "previous_year"),
+     ("增长了百分之几？", "change"), ("减少了多少人？", "change"), ("那毕业生呢？", None)],
 )
 def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
     assert comparison(text) == expected
@@ -62,6 +63,11 @@ def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> No
 )
 def test_what_a_computation_over_earlier_answers_computes(text: str, operation: str) -> None:
     assert operation_over_earlier(text) == operation
+
+
+def test_a_change_with_a_measure_of_its_own_is_a_new_question() -> None:
+    resolved = resolve("那毕业生减少了多少人？", earlier_queries([ENROLLED]))
+    assert resolved.kind == "measure" and "毕业生" in resolved.query.measure
 
 
 def test_a_full_comparison_question_is_not_a_follow_up() -> None:

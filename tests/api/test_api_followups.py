@@ -35,6 +35,8 @@ CONVERSATIONS = {
     "second_computation": ([ENROLLED, "那毕业生呢？", "两者相差多少？", "它们一共多少？"], 1650, "人"),
     "previous_year": ([IN_SCHOOL, "比上一年多了多少？"], 399, "人"),
     "previous_year_growth": ([IN_SCHOOL, "比上一年增长了百分之几？"], 14.5, "%"),
+    "bare_change": ([IN_SCHOOL, "增加了多少？"], 399, "人"),
+    "change_between_years_asked": ([IN_SCHOOL, "2021年呢？", "增长了百分之几？"], 14.5, "%"),
     "fresh": ([ENROLLED, "2021年朝阳区中职学校招生多少人？"], 655, "人"),
 }
 
