@@ -2,6 +2,7 @@
 not their text.
 
 - a new measure keeps region, year and level (「那毕业生呢？」);
+- a new school keeps measure, region and year (「少林武校呢？」);
 - a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
 - 「两者相差多少」, 「它们一共多少」, 「前者是后者的几倍」 and 「比上一年多了多少」 are *computations* over
@@ -22,9 +23,9 @@ from typing import Literal
 
 from rag.arithmetic import Operation
 from rag.passages import is_qualitative
-from rag.query import BEIJING, DISTRICTS, LEVELS, Query, parse_query
+from rag.query import BEIJING, DISTRICTS, LEVELS, SCHOOL_TYPES, Query, names_school, parse_query
 
-FollowKind = Literal["fresh", "measure", "region", "year", "level", "computed", "none"]
+FollowKind = Literal["fresh", "measure", "school", "region", "year", "level", "computed", "none"]
 Comparison = Literal["both", "previous_year", "change"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
@@ -42,6 +43,9 @@ _CHANGE = re.compile(
     r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
 )
 _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
+_SHORT_NAME_CHARS = 6
+_KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
 _OVER_EARLIER_WORDS = re.compile(
     rf"{_PAIR}|{_SUM}|{_TIMES}|相差|差距|多少|几|比|较|与|和|是|的|[多少了]|增加|减少|增长|下降|变化|百分之|成"
 )
@@ -90,6 +94,8 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
             return Resolved(query, "fresh")
         # 「昌平区的毕业生呢？」: a new region and measure, in the year and level asked before.
         return Resolved(parse_query(_with_measure(replace(previous, region=""), query, measure)), "measure")
+    if previous.measure and _is_school(school := _bare(query.norm)):
+        return Resolved(parse_query(_with_school(previous, school)), "school")
     if measure:
         return Resolved(parse_query(_with_measure(previous, query, measure)), "measure")
     return _swapped(query, previous)
@@ -162,6 +168,20 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
     ))
     core = _bare(query.norm)
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
+
+
+def _is_school(text: str) -> bool:
+    """Whether ``text`` is only a school's name, full or short (劲松职业高中, 少林武校, 国职)."""
+    if text in _KINDS_OF_SCHOOL or not _SCHOOL_NAME.fullmatch(text):
+        return False
+    return names_school(text) or len(text) <= _SHORT_NAME_CHARS
+
+
+def _with_school(previous: Query, school: str) -> str:
+    """The previous turn's question about ``school`` (its year, region and measure; the school
+    stands for the level)."""
+    year = f"{previous.years[-1]}年" if previous.years else ""
+    return f"{year}{previous.region}{school}{previous.measure}{_ask_like(previous)}"
 
 
 def _level_words(previous: Query) -> str:
