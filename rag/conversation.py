@@ -153,6 +153,9 @@ def _swapped(query: Query, previous: Query) -> Resolved:
         text, kind = _swap_region(text, previous.region, query.region), "region" if kind == "none" else kind
     if query.level and query.level != previous.level:
         text, kind = _swap_level(text, previous.level, query.level), "level" if kind == "none" else kind
+    elif query.school_type and query.school_type != previous.school_type:
+        text = _swap_school_type(text, previous, query.school_type[0])
+        kind = "level" if kind == "none" else kind
     if kind == "none":
         return Resolved(query, "none")
     return Resolved(parse_query(text), kind)  # type: ignore[arg-type]
@@ -216,12 +219,24 @@ def _swap_region(text: str, old: str, new: str) -> str:
     return text[:at] + new + text[at:]
 
 
+def _swap_school_type(text: str, previous: Query, school_type: str) -> str:
+    """``text`` about ``school_type`` (职业高中) in place of the kind of school or level it named."""
+    named = previous.school_type or LEVELS.get(previous.level, ())
+    for word in sorted(named, key=len, reverse=True):
+        if word in text:
+            return text.replace(word, school_type, 1)
+    return _after_region(text, school_type)
+
+
 def _swap_level(text: str, old: str, new: str) -> str:
     for word in sorted(LEVELS.get(old, ()), key=len, reverse=True):
         if word in text:
             return text.replace(word, LEVELS[new][0])
+    return _after_region(text, LEVELS[new][0])
+
+
+def _after_region(text: str, words: str) -> str:
+    """``text`` with ``words`` put in after the region it names (or in front)."""
     region = next((r for r in (*DISTRICTS, BEIJING, "北京") if r in text), "")
-    if region:
-        at = text.find(region) + len(region)
-        return text[:at] + LEVELS[new][0] + text[at:]
-    return LEVELS[new][0] + text
+    at = text.find(region) + len(region) if region else 0
+    return text[:at] + words + text[at:]
