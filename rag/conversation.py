@@ -1,7 +1,8 @@
 """Follow-up questions resolved against the *slots* of earlier turns (region, years, level, measure),
 not their text.
 
-- a new measure keeps region, year and level (「那毕业生呢？」);
+- a new measure keeps region, year and level (「那毕业生呢？」); 「其中…」 asks for a part of the
+  previous measure (「其中贯通培养多少人？」);
 - a new school keeps measure, region and year (「少林武校呢？」);
 - a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
@@ -30,7 +31,7 @@ Comparison = Literal["both", "previous_year", "change"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着)[，,]?")
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中)[，,]?")
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
 _SHIFT_BACK = re.compile(r"前一年|上一年|上年|去年|前年度|上一学年|再往前一年")
 _SHIFT_ON = re.compile(r"后一年|下一年|次年|第二年|再往后一年")
@@ -162,7 +163,8 @@ def _swapped(query: Query, previous: Query) -> Resolved:
 
 
 def _with_measure(previous: Query, query: Query, measure: str) -> str:
-    """A question about ``measure`` in the previous turn's region, year and level."""
+    """A question about ``measure`` in the previous turn's region, year and level (a part of the
+    previous turn's measure for 「其中…」)."""
     years = query.years or previous.years[-1:]
     prefix = "".join((
         f"{years[0]}年" if years else "",
@@ -170,6 +172,8 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
         "" if query.level or not previous.level else _level_words(previous),
     ))
     core = _bare(query.norm)
+    if query.norm.startswith("其中") and previous.measure:
+        core = f"{previous.measure}中{core}"
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
 
 
