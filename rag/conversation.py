@@ -2,7 +2,7 @@
 not their text.
 
 - a new measure keeps region, year and level (「那毕业生呢？」); 「其中…」 asks for a part of the
-  previous measure (「其中贯通培养多少人？」);
+  previous measure (「其中贯通培养多少人？」), and 「占比呢？」 a quantity of it;
 - a new school keeps measure, region and year (「少林武校呢？」);
 - a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
@@ -44,6 +44,8 @@ _CHANGE = re.compile(
     r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
 )
 _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
+"""A follow-up's own words that name only a quantity of the measure asked before."""
 _SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
 _SHORT_NAME_CHARS = 6
 _KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
@@ -174,6 +176,8 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
     core = _bare(query.norm)
     if query.norm.startswith("其中") and previous.measure:
         core = f"{previous.measure}中{core}"
+    elif _QUANTITY_OF.fullmatch(measure) and previous.measure:
+        core = previous.measure + core  # 「占比呢？」: the share of what was asked before
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
 
 
