@@ -31,10 +31,16 @@ Comparison = Literal["both", "previous_year", "change"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中)[，,]?")
+_LEAD = re.compile(
+    r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中|换成|改成|如果是|要是)[，,]?"
+)
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
-_SHIFT_BACK = re.compile(r"前一年|上一年|上年|去年|前年度|上一学年|再往前一年")
-_SHIFT_ON = re.compile(r"后一年|下一年|次年|第二年|再往后一年")
+_SHIFTS = (
+    (re.compile(r"再往前一年|前一年|上一年|上一学年|上年度?|去年"), -1),
+    (re.compile(r"前年"), -2),
+    (re.compile(r"再往后一年|后一年|下一年|次年|第二年"), 1),
+)
+"""Words that shift the year asked before, and by how much (first match wins)."""
 _PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|前者|后者"
 _SUM = r"一共|总共|合计|共计|总计|加起来|加在一起|之和|总和"
 _TIMES = r"几倍|多少倍|倍数"
@@ -47,6 +53,7 @@ _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分
 _QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
 """A follow-up's own words that name only a quantity of the measure asked before."""
 _SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
+_FULL_SCHOOL_KIND = re.compile(r"(?:学院|学校|大学|职业高中)$")
 _SHORT_NAME_CHARS = 6
 _KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
 _OVER_EARLIER_WORDS = re.compile(
@@ -54,7 +61,7 @@ _OVER_EARLIER_WORDS = re.compile(
 )
 _ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|比重|占比|[率]|情况如何")
 _NOISE = re.compile(
-    r"(?:20|19)\d\d\s*(?:年度|学年|年)?|前一年|上一年|上年|去年|后一年|下一年|次年|"
+    r"(?:20|19)\d\d\s*(?:年度|学年|年)?|" + "|".join(words.pattern for words, _ in _SHIFTS) + "|"
     + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True))
     + r"|学校|院校|教育|学生的?(?=$)|方面|的"
 )
@@ -147,7 +154,7 @@ def _bare(norm: str) -> str:
 def _swapped(query: Query, previous: Query) -> Resolved:
     """``previous`` with the year, region or level that ``query`` names (or shifts) put in."""
     text, kind = previous.norm, "none"
-    shift = -1 if _SHIFT_BACK.search(query.norm) else (1 if _SHIFT_ON.search(query.norm) else 0)
+    shift = next((by for words, by in _SHIFTS if words.search(query.norm)), 0)
     if shift and previous.year is not None:
         text, kind = _swap_years(text, previous.years, (previous.year + shift,)), "year"
     elif query.years:
@@ -185,7 +192,9 @@ def _is_school(text: str) -> bool:
     """Whether ``text`` is only a school's name, full or short (劲松职业高中, 少林武校, 国职)."""
     if text in _KINDS_OF_SCHOOL or not _SCHOOL_NAME.fullmatch(text):
         return False
-    return names_school(text) or len(text) <= _SHORT_NAME_CHARS
+    if _FULL_SCHOOL_KIND.search(text):
+        return names_school(text)  # 劲松职业高中, not 那个学校
+    return len(text) <= _SHORT_NAME_CHARS
 
 
 def _with_school(previous: Query, school: str) -> str:

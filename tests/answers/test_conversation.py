@@ -16,6 +16,9 @@ ENROLLED = "2022年昌平区中职学校招生多少人？"
         ([ENROLLED, "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "招生"),
         ([ENROLLED, "2021年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
         ([ENROLLED, "前一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        ([ENROLLED, "再往前一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        ([ENROLLED, "那么前年呢？"], "year", "昌平区", (2020,), "中职", "招生"),
+        ([ENROLLED, "换成高职呢？"], "level", "昌平区", (2022,), "高职", "招生"),
         (["2025年北京中职毕业生有多少人？", "高职呢？"], "level", "北京市", (2025,), "高职", "毕业生"),
         ([ENROLLED, "2024年东城区中职学校毕业生有多少人？"], "fresh", "东城区", (2024,), "中职", "毕业生"),
         ([ENROLLED, "那毕业生呢？", "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "毕业生"),
@@ -81,6 +84,10 @@ def test_a_change_with_a_measure_of_its_own_is_a_new_question() -> None:
 def test_a_full_comparison_question_is_not_a_follow_up() -> None:
     resolved = resolve("2022年昌平区中职招生比上一年减少了多少人？", earlier_queries([ENROLLED]))
     assert resolved.kind == "fresh" and resolved.query.operation == "difference"
+
+
+def test_a_school_pointed_at_but_not_named_is_not_a_school_follow_up() -> None:
+    assert resolve("那个学校呢？", earlier_queries([ENROLLED])).kind != "school"
 
 
 def test_without_history_every_question_is_fresh() -> None:
