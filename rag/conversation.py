@@ -210,7 +210,11 @@ def _level_words(previous: Query) -> str:
 
 
 def _ask_like(previous: Query) -> str:
-    """How the previous turn asked (有多少人, 是多少, 是怎么做的), for a follow-up naming only a measure."""
+    """How the previous turn asked (有多少人, 是多少, 是怎么做的, 比上一年减少了多少人), for a follow-up
+    naming only a measure."""
+    change = _VS_LAST_YEAR.search(previous.norm)
+    if change and previous.operation != "lookup":
+        return previous.norm[change.start():]
     if is_qualitative(previous):
         return "有哪些？" if previous.is_list else "是怎么做的？"
     if previous.unit and previous.unit not in ("%", "倍"):

@@ -86,6 +86,11 @@ def test_a_full_comparison_question_is_not_a_follow_up() -> None:
     assert resolved.kind == "fresh" and resolved.query.operation == "difference"
 
 
+def test_a_new_measure_after_a_change_asks_for_its_change() -> None:
+    query = resolve("那专任教师呢？", earlier_queries(["2025年北京中职招生比上一年减少了多少人？"])).query
+    assert query.operation == "difference" and "专任教师" in query.measure and "比上一年" in query.norm
+
+
 def test_a_school_pointed_at_but_not_named_is_not_a_school_follow_up() -> None:
     assert resolve("那个学校呢？", earlier_queries([ENROLLED])).kind != "school"
 
