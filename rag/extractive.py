@@ -3,9 +3,11 @@ simple arithmetic over two located inputs, and refuses when nothing fits well en
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag import arithmetic, compose, schools
 from rag.compose import where
@@ -30,9 +32,11 @@ from rag.frames import (
     spans_levels,
     stated_year,
 )
+from rag.index.tokenize import jieba
 from rag.numbers import (
     Quantity,
     find_ratios,
+    normalize,
     parse_quantity,
     split_multiplier,
 )
@@ -232,7 +236,7 @@ def _fact_score(
 
 def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
-    weights = lexicon.weights(canonical(query.measure))
+    weights = prose_weights(lexicon, canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
     texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
     short_names = schools.aliases(query.norm, texts)
@@ -252,6 +256,26 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
                                             report=report, neighbours=neighbours, scope=scope))
             previous = sentence
     return out
+
+
+def prose_weights(lexicon: Lexicon, measure: str) -> dict[str, float]:
+    """The measure's bigram weights, where a bigram that joins a one-character verb to the next
+    word and that no report writes is weighed as the verb alone: a colloquial verb (建 of
+    「建了多少门课程」, 建课) that the reports write in a compound of their own (建设课程)."""
+    verbs = _one_character_verbs(normalize(measure))
+    weights: dict[str, float] = {}
+    for gram, weight in lexicon.weights(measure).items():
+        key = gram[0] if gram[0] in verbs and gram not in lexicon.idf else gram
+        weights[key] = max(weight, weights.get(key, 0.0))
+    return weights
+
+
+@lru_cache(maxsize=4096)
+def _one_character_verbs(text: str) -> frozenset[str]:
+    jieba.dt.check_initialized()
+    # The part-of-speech tagger loads its tables on import: only once a question is read.
+    tagged = importlib.import_module("jieba.posseg").lcut(text)
+    return frozenset(w.word for w in tagged if len(w.word) == 1 and w.flag.startswith("v"))
 
 
 @dataclass(frozen=True)
