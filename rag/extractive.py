@@ -238,12 +238,9 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     """Numbers in the retrieved prose, scored by the question words around them."""
     weights = prose_weights(lexicon, canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
-    texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
-    short_names = schools.aliases(query.norm, texts)
-    # A case study or an example reports one school's numbers: they answer only questions that
-    # name a school.
-    scope = _Scope(region_asked=not names_school(query.norm) and not short_names,
-                   school=last_school(query.norm), short_names=short_names)
+    texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    scope = question_scope(query, texts)
+    query = without_named_kind(query, scope.short_names)
     out: list[Evidence] = []
     for hit in retrieval.hits:
         if hit.chunk.kind != "prose":
@@ -278,8 +275,17 @@ def _one_character_verbs(text: str) -> frozenset[str]:
     return frozenset(w.word for w in tagged if len(w.word) == 1 and w.flag.startswith("v"))
 
 
+def without_named_kind(query: Query, short_names: dict[str, str]) -> Query:
+    """``query`` without its kind of school (职高) when only a school's short name (劲松职高) names it."""
+    rest = query.norm
+    for short in short_names.values():
+        rest = rest.replace(short, " ")
+    named_elsewhere = any(name in rest for name in query.school_type)
+    return query if named_elsewhere or not short_names else replace(query, school_type=())
+
+
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
     """Whom the question is about, read once per question: the region (no school named), or the
     school it names (``school``, by its proper name; ``short_names`` as it spells schools)."""
 
@@ -288,9 +294,17 @@ class _Scope:
     short_names: dict[str, str]
 
 
+def question_scope(query: Query, texts: Sequence[str]) -> Scope:
+    """Whom ``query`` asks about, with the school names the retrieved ``texts`` write. A case study
+    or an example reports one school's numbers: they answer only questions that name a school."""
+    short_names = schools.aliases(query.norm, texts)
+    named = names_school(query.norm) or bool(short_names) or bool(schools.written_in(query.norm, texts))
+    return Scope(region_asked=not named, school=last_school(query.norm), short_names=short_names)
+
+
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
-    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: _Scope,
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: Scope,
 ) -> list[Evidence]:
     quote = sentence.strip()
     # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.

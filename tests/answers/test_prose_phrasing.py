@@ -1,5 +1,7 @@
 """Questions answered by a number in running text, asked in other words than the report's: a
-colloquial one-character verb (建, 开, 编) for the report's compound (建设, 开设, 编制). The report
+colloquial one-character verb (建, 开, 编) for the report's compound (建设, 开设, 编制); a school
+named as the reports name it although its name begins with its district's (海淀职业学校), or by a
+short name holding a kind of school (青松职高). The report
 is made up for these tests (its own schools and numbers)."""
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import prose_weights
+from rag.extractive import prose_weights, question_scope, without_named_kind
+from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
 from rag.services import Services
@@ -21,6 +24,11 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 据 2023 年 12 月统计，海淀区四所中等职业学校共开设专业（含专业方向）38 个。
 二、质量保障
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
+三、典型案例
+【案例 3-1】北京市海淀职业学校打造三级教学资源
+北京市海淀职业学校形成三级教学资源建设机制，推动骨干专业累计建设数字课程资源 64 门，涵盖课程标准、教学设计。
+【案例 3-2】北京市青松职业高中开展红色摄影活动
+北京市青松职业高中组织“光影初心”活动，学校为来自青松街道的 326 名退休老党员拍摄了照片。
 """
 
 
@@ -43,6 +51,19 @@ def test_a_colloquial_verb_meets_the_reports_compound(
 ) -> None:
     result = answer(question, haidian)
     assert (result.value, result.unit) == expected
+
+
+def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
+    texts = [line for line in REPORT.splitlines() if "海淀职业学校" in line]
+    assert not question_scope(parse_query("海淀职业学校累计建设了多少门数字课程资源？"), texts).region_asked
+    assert question_scope(parse_query("海淀区职业学校累计建设了多少门课程资源？"), texts).region_asked
+
+
+def test_a_kind_of_school_inside_a_short_name_is_not_asked_of_the_sentence() -> None:
+    query = parse_query("青松职高给多少位老党员拍了照？")
+    assert query.school_type and not without_named_kind(query, {"青松职业高中": "青松职高"}).school_type
+    asked = parse_query("青松职高和别的职业高中一共给多少位老党员拍了照？")
+    assert without_named_kind(asked, {"青松职业高中": "青松职高"}).school_type == asked.school_type
 
 
 def test_an_unwritten_verb_bigram_is_weighed_as_the_verb() -> None:
