@@ -49,6 +49,7 @@ from rag.rank.lexical import (
     bare_label,
     canonical,
     compound_missing,
+    content_words,
     coverage,
     extra_grams,
     head_missing,
@@ -409,11 +410,24 @@ def _quantity_score(
     bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
-    bonus -= 0.5 if head_missing(query.measure, before + owning + rest) else 0.0
+    bonus -= 0.5 if _head_missing(query.measure, before + owning + rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _head_missing(measure: str, text: str) -> bool:
+    """``head_missing``, where a one-character synonym of the head, which bigrams never meet, is
+    read as written: 率 right after the asked qualifier (「直接就业率 3.08%」 for 直接就业的比例, not
+    升学率), or % of a share (「占专业布点总数的 87.96%」)."""
+    if not head_missing(measure, text):
+        return False
+    found = content_words(measure)
+    qualifier = found[-2] if len(found) >= 2 else ""
+    singles = [word for word in alternatives(found[-1]) if len(word) == 1]
+    return not any((word == "%" and "占" in text) or (qualifier and qualifier + word in text)
+                   for word in singles)
 
 
 def _counts_other_people(query: Query, before: str) -> bool:

@@ -22,6 +22,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
 2023年，海淀区中职学校重点专业累计建设精品课程 47 门，涵盖课程标准、教学设计等资源。
 据 2023 年 12 月统计，海淀区四所中等职业学校共开设专业（含专业方向）38 个。
+2023年，海淀区中职应届毕业生升学率 91.40%，直接就业率 4.30%。
 二、质量保障
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
 三、典型案例
@@ -51,6 +52,17 @@ def test_a_colloquial_verb_meets_the_reports_compound(
 ) -> None:
     result = answer(question, haidian)
     assert (result.value, result.unit) == expected
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("2023年海淀区中职应届毕业生直接就业的比例是多少？", 4.30),
+     ("海淀区中职毕业生升学的比例是多少（2023年）", 91.40)],
+)
+def test_a_share_asked_as_bili_meets_its_rate(haidian: Services, question: str, expected: float) -> None:
+    result = answer(question, haidian)
+    assert (result.value, result.unit) == (expected, "%")
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
