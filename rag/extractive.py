@@ -45,6 +45,7 @@ from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
     adds_nothing,
+    all_words,
     alternatives,
     bare_label,
     canonical,
@@ -378,6 +379,9 @@ def _quantity_score(
     follower = sentence[quantity.end:].lstrip()[:1]
     if not quantity.unit and follower and follower in query.measure and not follower.isdigit():
         fit = 0.1
+    measure = query.measure
+    if not query.unit and (named := named_unit(measure, quantity.unit)):
+        fit, measure = unit_fit(quantity.unit, quantity.unit), measure[: -len(named)]
     if fit is None:
         return None
     before = sentence[: quantity.start]
@@ -410,11 +414,19 @@ def _quantity_score(
     bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
-    bonus -= 0.5 if _head_missing(query.measure, before + owning + rest) else 0.0
+    bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def named_unit(measure: str, unit: str) -> str:
+    """The last word of a measure when it is the number's unit (「特色活动场次」, 「累计参加 人次」 for
+    场 or 人次): a terse question names its unit as its last word, without 多少; else ''."""
+    found = all_words(measure)
+    last = found[-1] if len(found) >= 2 else ""
+    return last if unit and last in (unit, f"{unit}次") else ""
 
 
 def _head_missing(measure: str, text: str) -> bool:

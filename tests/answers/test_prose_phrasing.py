@@ -12,7 +12,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import prose_weights, question_scope, without_named_kind
+from rag.extractive import named_unit, prose_weights, question_scope, without_named_kind
 from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
@@ -23,6 +23,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，海淀区中职学校重点专业累计建设精品课程 47 门，涵盖课程标准、教学设计等资源。
 据 2023 年 12 月统计，海淀区四所中等职业学校共开设专业（含专业方向）38 个。
 2023年，海淀区中职应届毕业生升学率 91.40%，直接就业率 4.30%。
+面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
 二、质量保障
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
 三、典型案例
@@ -63,6 +64,19 @@ def test_a_colloquial_verb_meets_the_reports_compound(
 def test_a_share_asked_as_bili_meets_its_rate(haidian: Services, question: str, expected: float) -> None:
     result = answer(question, haidian)
     assert (result.value, result.unit) == (expected, "%")
+
+
+@pytest.mark.integration
+def test_a_terse_question_names_its_unit_last(haidian: Services) -> None:
+    result = answer("海淀 骨干教师学习培训 累计参加 人次", haidian)
+    assert (result.value, result.unit) == (1460, "人次")
+
+
+def test_the_unit_named_last_is_a_word_of_its_own() -> None:
+    assert named_unit("学生特色活动场次", "场") == "场次"
+    assert named_unit("学习培训 累计参加 人次", "人次") == "人次"
+    assert named_unit("区教育部门", "门") == ""
+    assert named_unit("学生特色活动场次", "") == ""
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
