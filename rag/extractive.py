@@ -84,6 +84,7 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -398,7 +399,7 @@ def _quantity_score(
     whole = inherited(sentence, quantity.start)
     owned = f"{whole} {owning}" if whole else owning
     part = PART if adds_nothing(query, weights, context + before) else 0.0
-    year = stated_year(before)
+    year = own_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
             return None
@@ -419,6 +420,17 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def own_year(before: str) -> int | None:
+    """The year stated before a number, unless the number is what a figure of that year became
+    (「由 2020 年的 217 人增长为 231 人」: 231 is not 2020's)."""
+    year = stated_year(before)
+    if year is None:
+        return None
+    at = before.rfind(str(year))
+    starts = re.search(r"[由从]\s*$", before[max(0, at - 2): at])
+    return None if starts and _REACHED.search(before[at:]) else year
 
 
 def named_unit(measure: str, unit: str) -> str:

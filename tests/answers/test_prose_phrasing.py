@@ -12,7 +12,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import named_unit, prose_weights, question_scope, without_named_kind
+from rag.extractive import named_unit, own_year, prose_weights, question_scope, without_named_kind
 from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
@@ -24,6 +24,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 据 2023 年 12 月统计，海淀区四所中等职业学校共开设专业（含专业方向）38 个。
 2023年，海淀区中职应届毕业生升学率 91.40%，直接就业率 4.30%。
 面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
+海淀区中职“双师型”教师数由 2021 年的 180 人增长为 196 人，“双师型”教师比例达 85%。
 二、质量保障
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
 三、典型案例
@@ -77,6 +78,20 @@ def test_the_unit_named_last_is_a_word_of_its_own() -> None:
     assert named_unit("学习培训 累计参加 人次", "人次") == "人次"
     assert named_unit("区教育部门", "门") == ""
     assert named_unit("学生特色活动场次", "") == ""
+
+
+@pytest.mark.integration
+def test_the_year_before_a_change_is_the_starting_figures(haidian: Services) -> None:
+    result = answer("海淀区中职2021年有多少名“双师型”教师？", haidian)
+    assert (result.value, result.unit) == (180, "人")
+
+
+def test_a_figure_reached_from_a_years_figure_is_not_of_that_year() -> None:
+    assert own_year("教师数由 2021 年的 ") == 2021
+    assert own_year("教师数由 2021 年的 180 人增长为 ") is None
+    assert own_year("2021 年，在校生人数提高到 ") == 2021
+    assert own_year("在校生人数从2021年的 3000 人下降至 ") is None
+    assert own_year("2021 年，招生 ") == 2021
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
