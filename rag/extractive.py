@@ -94,6 +94,8 @@ PART = 0.3
 """Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
 ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+OTHER_FOLLOWER = 0.4
+"""Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
 LEVEL_BEFORE = 0.1
 """Less bonus for an asked level named only in an earlier clause of the sentence than in the
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
@@ -416,10 +418,17 @@ def _quantity_score(
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
+    bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _counted_after(rest: str) -> str:
+    """The noun phrase a number's unit goes on to, up to the next item (「11 项出海职业认证清单和 7 项
+    国际职业资格互认清单」: 出海职业认证清单 for 11)."""
+    return re.split(r"[、和及与\d]", rest)[0]
 
 
 def own_year(before: str) -> int | None:

@@ -26,6 +26,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
 海淀区中职“双师型”教师数由 2021 年的 180 人增长为 196 人，“双师型”教师比例达 85%。
 二、质量保障
+海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
 三、典型案例
 【案例 3-1】北京市海淀职业学校打造三级教学资源
@@ -92,6 +93,12 @@ def test_a_figure_reached_from_a_years_figure_is_not_of_that_year() -> None:
     assert own_year("2021 年，在校生人数提高到 ") == 2021
     assert own_year("在校生人数从2021年的 3000 人下降至 ") is None
     assert own_year("2021 年，招生 ") == 2021
+
+
+@pytest.mark.integration
+def test_the_noun_after_a_number_tells_which_item_it_counts(haidian: Services) -> None:
+    result = answer("《海淀区职业技能认定目录（2023年版）》里设了多少项数字技能认定清单？", haidian)
+    assert (result.value, result.unit) == (9, "项")
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
