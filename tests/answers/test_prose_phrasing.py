@@ -13,10 +13,12 @@ from corpora import written
 
 from rag.answering import answer
 from rag.extractive import named_unit, own_year, prose_weights, question_scope, without_named_kind
+from rag.frames import in_case_block
 from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
 from rag.services import Services
+from rag.types import Chunk
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
@@ -112,6 +114,18 @@ def test_a_kind_of_school_inside_a_short_name_is_not_asked_of_the_sentence() -> 
     assert query.school_type and not without_named_kind(query, {"青松职业高中": "青松职高"}).school_type
     asked = parse_query("青松职高和别的职业高中一共给多少位老党员拍了照？")
     assert without_named_kind(asked, {"青松职业高中": "青松职高"}).school_type == asked.school_type
+
+
+def _prose(text: str, line_start: int) -> Chunk:
+    lines = text.count("\n")
+    return Chunk("c", "d", "f.txt", "prose", text, "", "", line_start, line_start + lines, "海淀区", 2023)
+
+
+def test_a_count_of_cases_opens_no_case_block() -> None:
+    counted = _prose("全区征集教学质量优秀案例 68 个，推广优秀经验。\n区教委对 40 所学校开展质量监测。", 10)
+    assert not in_case_block([counted], 11)
+    opened = _prose("案例 3-1 青松职业学校打造精品课程\n学校建设课程 40 门。", 10)
+    assert in_case_block([opened], 11)
 
 
 def test_an_unwritten_verb_bigram_is_weighed_as_the_verb() -> None:
