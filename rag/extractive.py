@@ -84,6 +84,7 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
@@ -414,7 +415,9 @@ def _quantity_score(
     bonus -= 0.6 if other_modifier(query, owning) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
-    bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
+    implied = implied_people(measure, quantity.unit, before + owning)
+    measure = measure[: len(measure) - len(implied)]
+    bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
@@ -448,6 +451,16 @@ def named_unit(measure: str, unit: str) -> str:
     found = all_words(measure)
     last = found[-1] if len(found) >= 2 else ""
     return last if unit and last in (unit, f"{unit}次") else ""
+
+
+def implied_people(measure: str, unit: str, clause: str) -> str:
+    """The people word ending a measure (学生 of 「实际招了多少学生」, 实际招生学生) when the number
+    counts people in 人 and its clause names no people: its unit says whom (「实际招生 907 人」)."""
+    found = _PEOPLE_LAST.search(measure)
+    if not found or found.group(0) == "人" or _base_unit(unit) != "人" or found.start() < 2:
+        return ""
+    named = [word for word in re.findall(PEOPLE, clause) if word != "人"]
+    return "" if named else found.group(0)
 
 
 def _head_missing(measure: str, text: str) -> bool:

@@ -12,7 +12,14 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import named_unit, own_year, prose_weights, question_scope, without_named_kind
+from rag.extractive import (
+    implied_people,
+    named_unit,
+    own_year,
+    prose_weights,
+    question_scope,
+    without_named_kind,
+)
 from rag.frames import in_case_block
 from rag.query import parse_query
 from rag.rank.lexical import coverage
@@ -27,6 +34,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，海淀区中职应届毕业生升学率 91.40%，直接就业率 4.30%。
 面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
 海淀区中职“双师型”教师数由 2021 年的 180 人增长为 196 人，“双师型”教师比例达 85%。
+2023 年，海淀区中职学校与本科院校合作开展贯通培养项目，计划招生 320 人，实际招生 312 人。
 二、质量保障
 海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
@@ -101,6 +109,18 @@ def test_a_figure_reached_from_a_years_figure_is_not_of_that_year() -> None:
 def test_the_noun_after_a_number_tells_which_item_it_counts(haidian: Services) -> None:
     result = answer("《海淀区职业技能认定目录（2023年版）》里设了多少项数字技能认定清单？", haidian)
     assert (result.value, result.unit) == (9, "项")
+
+
+@pytest.mark.integration
+def test_the_people_a_count_in_ren_implies_need_not_be_written(haidian: Services) -> None:
+    result = answer("海淀区2023年贯通培养项目实际招了多少学生？", haidian)
+    assert (result.value, result.unit) == (312, "人")
+
+
+def test_implied_people_only_when_the_clause_names_none() -> None:
+    assert implied_people("贯通项目实际招生学生", "人", "实际招生 312 人") == "学生"
+    assert implied_people("护照参与学生", "人", "上线学校教师 2019 人") == ""
+    assert implied_people("贯通项目实际招生学生", "个", "实际招生 312 个") == ""
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
