@@ -51,6 +51,7 @@ from rag.rank.lexical import (
     canonical,
     compound_missing,
     content_words,
+    core,
     coverage,
     extra_grams,
     head_missing,
@@ -85,6 +86,7 @@ _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
+_AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
 _REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
@@ -412,8 +414,8 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if other_modifier(query, owning) else 0.0
-    bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
+    bonus -= 0.6 if other_modifier(query, f"{among(before)} {owning}") else 0.0
+    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     implied = implied_people(measure, quantity.unit, before + owning)
     measure = measure[: len(measure) - len(implied)]
@@ -451,6 +453,22 @@ def named_unit(measure: str, unit: str) -> str:
     found = all_words(measure)
     last = found[-1] if len(found) >= 2 else ""
     return last if unit and last in (unit, f"{unit}次") else ""
+
+
+def _modifier_missing(query: Query, sentence: str) -> bool:
+    """``modifier_missing``, where the qualifying words may be written as a synonym (招收 for 招生)."""
+    if not modifier_missing(query, sentence):
+        return False
+    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
+    written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
+    return not any(other in sentence for other in written)
+
+
+def among(before: str) -> str:
+    """The whole a sentence first names as 「X中，」 (「高职院校专任教师中，具有博士学位 825 人」): the
+    number is a part of X, as after 其中, and X qualifies it; '' when there is none."""
+    found = _AMONG.findall(before)
+    return found[-1] if found else ""
 
 
 def implied_people(measure: str, unit: str, clause: str) -> str:

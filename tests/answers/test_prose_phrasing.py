@@ -13,6 +13,7 @@ from corpora import written
 
 from rag.answering import answer
 from rag.extractive import (
+    among,
     implied_people,
     named_unit,
     own_year,
@@ -35,6 +36,8 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
 海淀区中职“双师型”教师数由 2021 年的 180 人增长为 196 人，“双师型”教师比例达 85%。
 2023 年，海淀区中职学校与本科院校合作开展贯通培养项目，计划招生 320 人，实际招生 312 人。
+海淀区中职专任教师中，具有硕士学位 96 人，具有博士学位 4 人。
+2023 年，海淀区推进职业教育协作，派遣教师赴对口支援地区 40 人次，招收对口支援地区学生 75 人。
 二、质量保障
 海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
@@ -121,6 +124,19 @@ def test_implied_people_only_when_the_clause_names_none() -> None:
     assert implied_people("贯通项目实际招生学生", "人", "实际招生 312 人") == "学生"
     assert implied_people("护照参与学生", "人", "上线学校教师 2019 人") == ""
     assert implied_people("贯通项目实际招生学生", "个", "实际招生 312 个") == ""
+
+
+@pytest.mark.integration
+def test_a_whole_named_as_x_zhong_qualifies_its_parts(haidian: Services) -> None:
+    result = answer("海淀区中职专任教师里有硕士学位的有多少（2023年）", haidian)
+    assert (result.value, result.unit) == (96, "人")
+    assert among("高职院校专任教师中，具有博士学位 ") == "高职院校专任教师"
+
+
+@pytest.mark.integration
+def test_a_qualifier_may_be_written_as_its_synonym(haidian: Services) -> None:
+    result = answer("海淀区中职2023年从对口支援地区招了多少学生？", haidian)
+    assert (result.value, result.unit) == (75, "人")
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
