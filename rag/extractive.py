@@ -87,6 +87,7 @@ _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
+_ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
 _REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
@@ -401,7 +402,7 @@ def _quantity_score(
         return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
-    whole = inherited(sentence, quantity.start)
+    whole = inherited(sentence, quantity.start) or total_of(before, owning)
     owned = f"{whole} {owning}" if whole else owning
     part = PART if adds_nothing(query, weights, context + before) else 0.0
     year = own_year(before)
@@ -462,6 +463,15 @@ def _modifier_missing(query: Query, sentence: str) -> bool:
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
     written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
+
+
+def total_of(before: str, owning: str) -> str:
+    """The clause before a number's own when that one only totals it (「学历留学生规模稳步扩大，总数
+    达到429人」: 总数 of the 学历留学生), else ''."""
+    if not _ONLY_TOTAL.match(owning.strip()):
+        return ""
+    clauses = [c for c in re.split(r"[，,；;]", before) if c.strip()]
+    return clauses[-2] if len(clauses) >= 2 else ""
 
 
 def among(before: str) -> str:

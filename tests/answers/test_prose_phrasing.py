@@ -19,6 +19,7 @@ from rag.extractive import (
     own_year,
     prose_weights,
     question_scope,
+    total_of,
     without_named_kind,
 )
 from rag.frames import in_case_block
@@ -38,6 +39,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023 年，海淀区中职学校与本科院校合作开展贯通培养项目，计划招生 320 人，实际招生 312 人。
 海淀区中职专任教师中，具有硕士学位 96 人，具有博士学位 4 人。
 2023 年，海淀区推进职业教育协作，派遣教师赴对口支援地区 40 人次，招收对口支援地区学生 75 人。
+2023年，海淀区中职学校的海外合作校增至 4 所，国际交换生规模稳步扩大，总数达到 132 人。
 二、质量保障
 海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
@@ -137,6 +139,14 @@ def test_a_whole_named_as_x_zhong_qualifies_its_parts(haidian: Services) -> None
 def test_a_qualifier_may_be_written_as_its_synonym(haidian: Services) -> None:
     result = answer("海淀区中职2023年从对口支援地区招了多少学生？", haidian)
     assert (result.value, result.unit) == (75, "人")
+
+
+@pytest.mark.integration
+def test_a_clause_that_only_totals_is_about_the_clause_before(haidian: Services) -> None:
+    result = answer("海淀区中职学校2023年的国际交换生有多少人？", haidian)
+    assert (result.value, result.unit) == (132, "人")
+    assert total_of("国际交换生规模稳步扩大，总数达到", "总数达到 132 人") == "国际交换生规模稳步扩大"
+    assert total_of("国际交换生规模稳步扩大，其中女生", "其中女生 60 人") == ""
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
