@@ -100,6 +100,8 @@ ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
 OTHER_FOLLOWER = 0.4
 """Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
+NUMBER_MISSING = 0.5
+"""Penalty for a number whose own part of the sentence lacks a number the measure names (13所)."""
 LEVEL_BEFORE = 0.1
 """Less bonus for an asked level named only in an earlier clause of the sentence than in the
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
@@ -426,6 +428,7 @@ def _quantity_score(
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
     bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
+    bonus -= NUMBER_MISSING if numbers_missing(query.measure, f"{context} {segment}{owning}") else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
@@ -463,6 +466,14 @@ def _modifier_missing(query: Query, sentence: str) -> bool:
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
     written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
+
+
+def numbers_missing(measure: str, text: str) -> bool:
+    """Whether the measure names a number (13 所高职学校, 3+2) that the text owning a number does not
+    write as a number of its own (6 is not written in 260)."""
+    asked = [re.sub(r"\s", "", n) for n in re.findall(r"\d+(?:\s*[-+]\s*\d+)*", normalize(measure))]
+    written = re.sub(r"\s", "", normalize(text))
+    return any(not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])", written) for number in asked)
 
 
 def total_of(before: str, owning: str) -> str:

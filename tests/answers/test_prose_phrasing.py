@@ -16,6 +16,7 @@ from rag.extractive import (
     among,
     implied_people,
     named_unit,
+    numbers_missing,
     own_year,
     prose_weights,
     question_scope,
@@ -40,6 +41,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 海淀区中职专任教师中，具有硕士学位 96 人，具有博士学位 4 人。
 2023 年，海淀区推进职业教育协作，派遣教师赴对口支援地区 40 人次，招收对口支援地区学生 75 人。
 2023年，海淀区中职学校的海外合作校增至 4 所，国际交换生规模稳步扩大，总数达到 132 人。
+海淀区现有 6 所职业学校附设中职班，在校生合计 2140 人；另有 2 所本科院校附设中职班，在校生合计约 310 人。
 二、质量保障
 海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
@@ -147,6 +149,14 @@ def test_a_clause_that_only_totals_is_about_the_clause_before(haidian: Services)
     assert (result.value, result.unit) == (132, "人")
     assert total_of("国际交换生规模稳步扩大，总数达到", "总数达到 132 人") == "国际交换生规模稳步扩大"
     assert total_of("国际交换生规模稳步扩大，其中女生", "其中女生 60 人") == ""
+
+
+@pytest.mark.integration
+def test_a_number_the_question_names_is_in_the_answers_own_part(haidian: Services) -> None:
+    result = answer("海淀区6所职业学校附设的中职班，在校生合计多少人？", haidian)
+    assert (result.value, result.unit) == (2140, "人")
+    assert numbers_missing("6所学校附设中职班在校生", "另有 2 所本科院校附设中职班，在校生合计约 310 人")
+    assert not numbers_missing("3+2中高职衔接项目", "新增 3 + 2 中高职衔接项目 59 个")
 
 
 def test_a_school_named_after_its_district_is_a_school_not_the_district() -> None:
