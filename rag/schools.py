@@ -42,6 +42,13 @@ def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def written_in(question: str, texts: Iterable[str]) -> list[str]:
+    """The schools of ``texts`` whose full name (without 北京市) ``question`` writes: 昌平职业学校,
+    which begins with a district's name and so reads like one district's schools."""
+    names = _names(tuple(texts))
+    return [name for group in names.values() for name, _ in group if name in question]
+
+
 def spelled(text: str, known: Mapping[str, str]) -> str:
     """``text`` with each full name written as the question's short name for it."""
     for name in sorted(known, key=len, reverse=True):
