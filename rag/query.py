@@ -317,7 +317,6 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
-    text = re.sub(r"(?:拿|得|获|评)(?:了|到|为)?(?=[A-E][+-]?(?![A-Za-z]))", "", text)  # 拿B+: the grade
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     for word in _FILLER:
         text = text.replace(word, "")
