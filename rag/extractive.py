@@ -36,7 +36,7 @@ from rag.numbers import (
     parse_quantity,
     split_multiplier,
 )
-from rag.query import LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
+from rag.query import DISTRICTS, LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
@@ -45,6 +45,7 @@ from rag.rank.lexical import (
     bare_label,
     canonical,
     compound_missing,
+    content_words,
     coverage,
     extra_grams,
     head_missing,
@@ -78,6 +79,8 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
+"""A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -87,6 +90,18 @@ PART = 0.3
 """Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
 ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+NO_SCHOOL = schools.Asked()
+SCHOOL_MET = 0.3
+"""Bonus for a number whose passage names the school the question names (the school's words are
+no part of the measure the passage is matched against)."""
+SCHOOL_UNMET = 0.3
+"""Penalty for a number whose passage (a cell's table, title and row; a sentence's section and
+paragraph up to the number) does not name the school the question names."""
+_COLLECTIVE = re.compile("|".join((
+    r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校|各区|北京市",
+    *DISTRICTS,
+)))
+"""Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
 LEVEL_BEFORE = 0.1
 """Less bonus for an asked level named only in an earlier clause of the sentence than in the
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
@@ -171,10 +186,14 @@ def fact_evidence(
     query: Query, facts: Sequence[TableFact], retrieval: Retrieval, lexicon: Lexicon
 ) -> list[Evidence]:
     """Table facts scored against the question."""
+    asked = asked_schools(query, retrieval)
+    query = counted_in_people(measure_alone(query, asked.names))
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
+    outside = _reports_without(asked, retrieval)
     scored = [
-        (s, f) for f in facts if (s := _fact_score(query, f, weights, reports.get(f.doc_id))) is not None
+        (s, f) for f in facts if f.doc_id not in outside
+        if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked)) is not None
     ]
     scored.sort(key=lambda sf: -sf[0][0])
     out = []
@@ -190,8 +209,65 @@ def fact_evidence(
     return out
 
 
+def asked_schools(query: Query, retrieval: Retrieval) -> schools.Asked:
+    """The schools the question names, as the retrieved reports name them."""
+    return schools.asked(query.norm, (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks))
+
+
+def _reports_without(asked: schools.Asked, retrieval: Retrieval) -> set[str]:
+    """The retrieved reports that never name an asked school: none of their numbers is about it."""
+    if not asked.names:
+        return set()
+    return {doc for doc, chunks in retrieval.chunks_by_doc.items()
+            if not any(asked.met(c.text) for c in chunks)}
+
+
+def measure_alone(query: Query, names: Sequence[str]) -> Query:
+    """``query`` with the schools it names taken out of its measure (少林武校双师型老师 → 双师型老师):
+    the measure's words are met by what a number is; the school is met by where it stands."""
+    spellings = [*names, *(_without_district(name) for name in names)]
+    measure = without_schools(query.measure, [s for s in spellings if len(s) >= 2])
+    return replace(query, measure=measure) if len(measure.replace(" ", "")) >= 2 else query
+
+
+def counted_in_people(query: Query) -> Query:
+    """``query`` asking for 人 when it names no unit and its measure ends in people (求实职业学校
+    在校生): a count of them, not of 人次 or anything else."""
+    found = content_words(query.measure)
+    if query.unit or not found or not _PEOPLE_END.search(found[-1]):
+        return query
+    return replace(query, unit="人")
+
+
+def _without_district(name: str) -> str:
+    """A school's name without the district it starts with (职业学校 of 昌平职业学校): the measure
+    has lost the district's name as a region word."""
+    return next((name[len(d) - 1:] for d in DISTRICTS if name.startswith(d[:-1])), name)
+
+
+def without_schools(text: str, names: Sequence[str]) -> str:
+    """``text`` with each of the school ``names`` (and the city before it) left out."""
+    for name in names:
+        text = re.sub(rf"(?:北京市?)?{re.escape(name)}", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _school_fit(asked: schools.Asked, around: str, own: str) -> float | None:
+    """How well a number's words (``own``) and its passage (``around``) meet the asked schools: a
+    bonus when either names one, a penalty when neither does, None when its own words speak of
+    the schools of a level or region together (中等职业学校招生人数, 全区) without naming it."""
+    if not asked.names:
+        return 0.0
+    if asked.met(own):
+        return SCHOOL_MET
+    if _COLLECTIVE.search(asked.without(own)):
+        return None
+    return SCHOOL_MET if asked.met(around) else -SCHOOL_UNMET
+
+
 def _fact_score(
-    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None
+    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None,
+    *, schools_asked: schools.Asked = NO_SCHOOL,
 ) -> tuple[float, float] | None:
     if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
@@ -220,29 +296,38 @@ def _fact_score(
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
     bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
-    bonus -= 0.04 * min(extra_grams(weights, label), 10)
+    # The asked school's row is the school slot's, not words the measure leaves unasked.
+    row = without_schools(fact.row, schools_asked.names)
+    bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
     bonus -= 0.4 if other_modifier(query, label) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
     bonus -= 0.5 if head_missing(query.measure, text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
-    if bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not TOTAL.search(fact.row):
+    school = _school_fit(schools_asked, text, text)
+    if school is None:
+        return None
+    bonus += school
+    if bare_label(row) and coverage(weights, row) < 0.15 and not TOTAL.search(row):
         bonus -= 0.4
     return match + bonus, match
 
 
 def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
+    texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    short_names = schools.aliases(query.norm, texts)
+    asked = schools.asked(query.norm, texts)
+    query = counted_in_people(measure_alone(query, asked.names))
+    outside = _reports_without(asked, retrieval)
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
-    texts = (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
-    short_names = schools.aliases(query.norm, texts)
     # A case study or an example reports one school's numbers: they answer only questions that
     # name a school.
     scope = _Scope(region_asked=not names_school(query.norm) and not short_names,
-                   school=last_school(query.norm), short_names=short_names)
+                   school=last_school(query.norm), short_names=short_names, asked=asked)
     out: list[Evidence] = []
     for hit in retrieval.hits:
-        if hit.chunk.kind != "prose":
+        if hit.chunk.kind != "prose" or hit.chunk.doc_id in outside:
             continue
         report = reports.get(hit.chunk.doc_id)
         neighbours = retrieval.chunks_by_doc.get(hit.chunk.doc_id) or (hit.chunk,)
@@ -262,6 +347,7 @@ class _Scope:
     region_asked: bool
     school: str
     short_names: dict[str, str]
+    asked: schools.Asked = NO_SCHOOL
 
 
 def _sentence_candidates(
@@ -296,6 +382,11 @@ def _sentence_candidates(
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
+        paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
+        fit = _school_fit(scope.asked, f"{chunk.section} {paragraph} {before}", before)
+        if fit is None:
+            continue
+        score += fit
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
                             quote, line, sentence[: quantity.end], match=scored[1]))
     return out
