@@ -53,6 +53,7 @@ from rag.rank.lexical import (
     opposite,
     other_head,
     other_modifier,
+    per_unit_missing,
     precision,
     respective,
     type_missing,
@@ -274,7 +275,7 @@ def _fact_score(
     label = f"{fact.row} {fact.column}"
     text = f"{fact.title} {label}"
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, label)
-    if match < 0.15 or leaves_out_asked(text, query.norm):
+    if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
     level = _level_fit(query, label if levels_in(label) else text, report, around=text)
@@ -437,6 +438,8 @@ def _quantity_score(
     segment = re.split(r"[；;]", before)[-1]
     if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
         return None
+    if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
+        return None
     own_level = bool(levels_in(owning))
     level = _level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:
@@ -525,9 +528,37 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
-        return _stated(query, retrieval, found)
+        return _stated(query, retrieval, exact_for(query, found, retrieval, lexicon) or found)
     computed = _from_next_year(query, retrieval, lexicon) or _listed_total(query, retrieval, lexicon)
     return computed or refusal(query, retrieval)
+
+
+def exact_for(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | None:
+    """The exact figure that an approximate one (超5.8万人次, 近100%) rounds, when another source
+    states it for the question (58840 人次 in a table): the first candidate in the same unit that
+    the approximation allows and that is not approximate itself; None for an exact ``found``."""
+    if _qualifier(found) not in APPROXIMATE or found.value is None:
+        return None
+    pool = candidates(query, retrieval, lexicon, threshold=0.0)
+    return next((e for e in pool if e.value is not None and not _qualifier(e) and _rounds(found, e)), None)
+
+
+def _rounds(approximate: Evidence, exact: Evidence) -> bool:
+    """Whether ``exact`` is a value the approximate figure stands for: in the same unit, within
+    one step of its last digit (5.8万: 1000), above it after 超过 and not above it after 近."""
+    (near, unit), (value, stated) = _base(approximate), _base(exact)
+    if unit != stated or value == near:
+        return value == near and unit == stated
+    digits = approximate.raw.split(".")[1] if "." in approximate.raw else ""
+    step = 10 ** -len(re.sub(r"\D.*", "", digits)) * split_multiplier(approximate.unit)[0]
+    above = APPROXIMATE[_qualifier(approximate)] == "超过"
+    below = APPROXIMATE[_qualifier(approximate)] == "接近"
+    return abs(value - near) < step and not (above and value < near) and not (below and value > near)
+
+
+def _base(found: Evidence) -> tuple[float, str]:
+    value, unit = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0).base()
+    return value, _base_unit(unit)
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
