@@ -240,6 +240,14 @@ def counted_in_people(query: Query) -> Query:
     return replace(query, unit="人")
 
 
+def without_type(query: Query, text: str) -> str:
+    """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
+    question, not a word that qualifies its measure otherwise."""
+    for name in query.school_type:
+        text = text.replace(name, " ")
+    return text
+
+
 def _without_district(name: str) -> str:
     """A school's name without the district it starts with (职业学校 of 昌平职业学校): the measure
     has lost the district's name as a region word."""
@@ -300,7 +308,7 @@ def _fact_score(
     # The asked school's row is the school slot's, not words the measure leaves unasked.
     row = without_schools(fact.row, schools_asked.names)
     bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
-    bonus -= 0.4 if other_modifier(query, label) else 0.0
+    bonus -= 0.4 if other_modifier(query, without_type(query, label)) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
     bonus -= 0.5 if head_missing(query.measure, text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
@@ -459,7 +467,7 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if other_modifier(query, owning) else 0.0
+    bonus -= 0.6 if other_modifier(query, without_type(query, owning)) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
