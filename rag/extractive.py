@@ -98,6 +98,8 @@ no part of the measure the passage is matched against)."""
 SCHOOL_UNMET = 0.3
 """Penalty for a number whose passage (a cell's table, title and row; a sentence's section and
 paragraph up to the number) does not name the school the question names."""
+_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
+"""The words for levels that a question's measure is parsed without (劲松职高 → 劲松)."""
 _COLLECTIVE = re.compile("|".join((
     r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校|各区|北京市",
     *DISTRICTS,
@@ -226,7 +228,7 @@ def _reports_without(asked: schools.Asked, retrieval: Retrieval) -> set[str]:
 def measure_alone(query: Query, names: Sequence[str]) -> Query:
     """``query`` with the schools it names taken out of its measure (少林武校双师型老师 → 双师型老师):
     the measure's words are met by what a number is; the school is met by where it stands."""
-    spellings = [*names, *(_without_district(name) for name in names)]
+    spellings = [*names, *map(_without_district, names), *(_LEVEL_WORDS.sub("", name) for name in names)]
     measure = without_schools(query.measure, [s for s in spellings if len(s) >= 2])
     return replace(query, measure=measure) if len(measure.replace(" ", "")) >= 2 else query
 
@@ -261,17 +263,20 @@ def without_schools(text: str, names: Sequence[str]) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _school_fit(asked: schools.Asked, around: str, own: str) -> float | None:
-    """How well a number's words (``own``) and its passage (``around``) meet the asked schools: a
-    bonus when either names one, a penalty when neither does, None when its own words speak of
-    the schools of a level or region together (中等职业学校招生人数, 全区) without naming it."""
+def _school_fit(asked: schools.Asked, *texts: str) -> float | None:
+    """How well what stands around a number, from its own words outward (its clause, its sentence,
+    its paragraph), meets the asked schools: a bonus when the nearest text that names a school or
+    a group of schools names an asked one, None when it names the schools of a level or region
+    together (中等职业学校招生人数, 全市仅10名, 昌平区公办中等职业学校…) instead, a penalty when none
+    names either."""
     if not asked.names:
         return 0.0
-    if asked.met(own):
-        return SCHOOL_MET
-    if _COLLECTIVE.search(asked.without(own)):
-        return None
-    return SCHOOL_MET if asked.met(around) else -SCHOOL_UNMET
+    for text in texts:
+        if asked.met(text):
+            return SCHOOL_MET
+        if _COLLECTIVE.search(asked.without(text)):
+            return None
+    return -SCHOOL_UNMET
 
 
 def _fact_score(
@@ -312,8 +317,9 @@ def _fact_score(
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
     bonus -= 0.5 if head_missing(query.measure, text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
-    school = _school_fit(schools_asked, text, text)
-    if school is None:
+    # A total row of a table that names no asked school sums several schools (毕业生总数).
+    school = _school_fit(schools_asked, f"{fact.row} {fact.column}", text)
+    if school is None or (school < 0 and TOTAL.search(label)):
         return None
     bonus += school
     if bare_label(row) and coverage(weights, row) < 0.15 and not TOTAL.search(row):
@@ -392,7 +398,8 @@ def _sentence_candidates(
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
-        fit = _school_fit(scope.asked, f"{chunk.section} {paragraph} {before}", before)
+        lead = re.split(r"[，,；;：:（(、]", before)[-1]
+        fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph, chunk.section)
         if fit is None:
             continue
         score += fit

@@ -21,8 +21,15 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 二、教师队伍
 2023年，海淀区民办北京青松武术学校教职工总数为48人，其中专任教师20人。“双师型”教师4人，占专任教师20.00%。
 2023年，北京市海淀园林职业学校“双师型”教师 96 人，占专任教师 61.50%。
+2023年，海淀区公办中等职业学校教职工总数为300人。兼职教师比例稳中有降，兼职教师35人，占比11.67%。
 三、实习实践
 2023年，北京青松武术学校组织在校学生参加社会实践 1200 人次。
+2023年，北京青松武术学校一名学生荣获北京市优秀学生称号（全市仅12名）。
+
+表 3-1 2023年海淀区中职学生培养情况
+
+项目\t2023年
+毕业生总数\t410
 """
 
 
@@ -52,6 +59,9 @@ def test_the_measures_own_words_decide(haidian: Services, question: str, expecte
     [
         "青松武术学校23年招了多少新生？",  # only the district's 820 and the school's 教职工
         "青松武校 在校生",  # the district's 2450, and 人次 of practice
+        "青松武校23年招了多少人",  # 全市仅12名 is the city's
+        "青松武校兼职老师有几个",  # the paragraph is about the public schools
+        "青松武术学校23年毕业生人数",  # a total row of the district's table
     ],
 )
 def test_no_figure_of_the_school_refuses(haidian: Services, question: str) -> None:
