@@ -80,6 +80,8 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
+"""Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
 _PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
 """A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
@@ -242,6 +244,15 @@ def counted_in_people(query: Query) -> Query:
     return replace(query, unit="人")
 
 
+def _qualified_otherwise(query: Query, text: str) -> bool:
+    """``lexical.other_modifier`` of ``text`` without the asked kind of school; never for a text
+    that writes the asked measure whole (正高级教师 4 人 for 正高级教师, whose 正 jieba splits off)."""
+    whole = _STARTS_PHRASE + re.escape(canonical(query.measure))
+    if len(query.measure) >= 3 and re.search(whole, canonical(text)):
+        return False
+    return other_modifier(query, without_type(query, text))
+
+
 def without_type(query: Query, text: str) -> str:
     """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
     question, not a word that qualifies its measure otherwise."""
@@ -313,7 +324,7 @@ def _fact_score(
     # The asked school's row is the school slot's, not words the measure leaves unasked.
     row = without_schools(fact.row, schools_asked.names)
     bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
-    bonus -= 0.4 if other_modifier(query, without_type(query, label)) else 0.0
+    bonus -= 0.4 if _qualified_otherwise(query, label) else 0.0
     bonus -= 0.7 if modifier_missing(query, text) else 0.0
     bonus -= 0.5 if head_missing(query.measure, text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
@@ -474,7 +485,7 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if other_modifier(query, without_type(query, owning)) else 0.0
+    bonus -= 0.6 if _qualified_otherwise(query, owning) else 0.0
     bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0

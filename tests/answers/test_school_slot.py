@@ -69,7 +69,8 @@ def test_no_figure_of_the_school_refuses(haidian: Services, question: str) -> No
 
 
 def test_a_school_whose_name_holds_the_asked_one_is_another() -> None:
-    texts = ["北京电子科技职业学院入选9部。北京科技职业学院入选1部。", "北京电子科技职业学院、北京科技职业学院"]
+    texts = ["北京电子科技职业学院入选9部。北京科技职业学院入选1部。",
+             "北京电子科技职业学院、北京科技职业学院"]
     found = asked("北京科技职业学院入选了几部", texts)
     assert found.names == ("科技职业学院",)
     assert not found.met("北京电子科技职业学院入选9部")

@@ -1,7 +1,8 @@
 """A stated number answers only the measure the question asks for: a per-student figure is never
-a total, an approximate figure gives way to the exact one that another source states for it, and
-the year a question names a report by (2024年质量年报) is the report's, not the data's. The report
-is made up for these tests (its own numbers)."""
+a total, a clause writing the asked measure whole (正高级教师) is not qualified otherwise, an
+approximate figure gives way to the exact one that another source states for it, and the year a
+question names a report by (2024年质量年报) is the report's, not the data's. The report is made up
+for these tests (its own numbers)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 培训人数（人次）\t39870\t46215
 
 2023年，海淀区中职学校接收区外学生就读近300人。
+三、教师队伍
+2023年，海淀区中职专任教师中正高级教师 5 人、高级教师 188 人。
 """
 
 
@@ -65,6 +68,17 @@ def test_an_approximate_figure_gives_way_to_the_exact_one(haidian: Services) -> 
 def test_an_approximate_figure_alone_is_stated_as_approximate(haidian: Services) -> None:
     result = answer("2023年海淀区中职学校接收区外学生多少人", haidian)
     assert result.value == 300 and "接近" in result.text
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("海淀区2023年中职正高级教师多少人", 5), ("海淀区2023年中职高级教师多少人", 188)],
+)
+def test_a_clause_writing_the_measure_whole_is_not_qualified_otherwise(
+    haidian: Services, question: str, expected: int
+) -> None:
+    assert answer(question, haidian).value == expected
 
 
 def test_per_unit_words() -> None:
