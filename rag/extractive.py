@@ -451,6 +451,8 @@ def _quantity_score(
         return None
     if not quantity.unit and not sentence[: quantity.start].strip():
         return None
+    if not quantity.unit and "序号" in sentence[: quantity.start]:
+        return None  # a row's number in a table flattened into the text (序号 单位名称 专业 1 …)
     if not respective(query, weights, sentence, quantity.start):
         return None
     fit = unit_fit(query.unit, quantity.unit)

@@ -25,6 +25,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 三、实习实践
 2023年，北京青松武术学校组织在校学生参加社会实践 1200 人次。
 2023年，北京青松武术学校一名学生荣获北京市优秀学生称号（全市仅12名）。
+各校开设专业见下。序号 学校名称 专业 1 北京市海淀园林职业学校 园林技术
 
 表 3-1 2023年海淀区中职学生培养情况
 
@@ -62,6 +63,7 @@ def test_the_measures_own_words_decide(haidian: Services, question: str, expecte
         "青松武校23年招了多少人",  # 全市仅12名 is the city's
         "青松武校兼职老师有几个",  # the paragraph is about the public schools
         "青松武术学校23年毕业生人数",  # a total row of the district's table
+        "海淀园林职业学校有多少专业",  # 1 is the row's 序号 in a table flattened into the text
     ],
 )
 def test_no_figure_of_the_school_refuses(haidian: Services, question: str) -> None:
