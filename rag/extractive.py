@@ -80,6 +80,13 @@ _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|�
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
+_SPAN = re.compile(r"近(?:[两二三四五六七八九十]|\d+)年|(?:[两二三四五六七八九十]|\d{1,2})年来|以来|历年")
+"""Words for a sum over several years (一年来 is the report's own year)."""
+_ASKS_SPAN = re.compile(_SPAN.pattern + r"|年(?:下来|间|里|内)|累计|这些年|多年")
+"""A question asking for a sum over years (十年下来一共, 累计)."""
+_YEARS_TOGETHER = re.compile(r"20\d\d\s*年?\s*[、和与及至到\-—]\s*20\d\d\s*年")
+_NOT_COUNTED = re.compile(r"\s*[（(]不计")
+"""A number the text says is not counted (另有附设中职校3所（不计校数）)."""
 _STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
 """Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
 _PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
@@ -451,6 +458,8 @@ def _quantity_score(
         return None
     if not quantity.unit and not sentence[: quantity.start].strip():
         return None
+    if _over_years(query, sentence[: quantity.start]) or _NOT_COUNTED.match(sentence, quantity.end):
+        return None
     if not quantity.unit and "序号" in sentence[: quantity.start]:
         return None  # a row's number in a table flattened into the text (序号 单位名称 专业 1 …)
     if not respective(query, weights, sentence, quantity.start):
@@ -498,6 +507,18 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _over_years(query: Query, before: str) -> bool:
+    """True when the sentence up to a number sums several years (近五年来, 自2018年以来, 历年) with
+    no year stated after that, or its clause names years together (2020年、2021年…共), and the
+    question asks for no such span: no one year's figure."""
+    if len(query.years) < 2 and _YEARS_TOGETHER.search(re.split(r"[，,；;]", before)[-1]):
+        return True  # 2020年、2021年毕业生共1653人
+    spans = list(_SPAN.finditer(before))
+    if not spans or _ASKS_SPAN.search(query.norm):
+        return False
+    return not re.search(r"20\d\d\s*年", before[spans[-1].end():])
 
 
 def _counts_other_people(query: Query, before: str) -> bool:

@@ -1,7 +1,9 @@
 """A stated number answers only the measure the question asks for: a per-student figure is never
 a total, a clause writing the asked measure whole (正高级教师) is not qualified otherwise, an
-approximate figure gives way to the exact one that another source states for it, and the year a
-question names a report by (2024年质量年报) is the report's, not the data's. The report is made up
+approximate figure gives way to the exact one that another source states for it, a sum over
+years (近五年来, 2022年、2023年…共) is no one year's figure, a number the text does not count
+(（不计校数）) counts nothing, and the year a question names a report by (2024年质量年报) is the
+report's, not the data's. The report is made up
 for these tests (its own numbers)."""
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，海淀区中职学校接收区外学生就读近300人。
 三、教师队伍
 2023年，海淀区中职专任教师中正高级教师 5 人、高级教师 188 人。
+四、学生发展
+近五年来，共有3100余名海淀区中职毕业生走上工作岗位。
+2022年、2023年海淀区中职毕业生共1320人，毕业合格率达到100%。
+海淀区现有独立设置职业高中4所。另有其他学校附设中职校2所（不计校数）。
 """
 
 
@@ -79,6 +85,24 @@ def test_a_clause_writing_the_measure_whole_is_not_qualified_otherwise(
     haidian: Services, question: str, expected: int
 ) -> None:
     assert answer(question, haidian).value == expected
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海淀区2023年中职毕业生多少人",
+        "2023年海淀区有多少中职毕业生走上工作岗位",
+        "海淀区附设中职校算不算，一共几所中职学校",
+    ],
+)
+def test_a_sum_over_years_or_a_number_not_counted_is_no_answer(haidian: Services, question: str) -> None:
+    assert answer(question, haidian).value not in (3100, 1320, 2)
+
+
+@pytest.mark.integration
+def test_a_span_asked_for_is_answered(haidian: Services) -> None:
+    assert answer("海淀区中职近五年来共有多少毕业生走上工作岗位", haidian).value == 3100
 
 
 def test_per_unit_words() -> None:
