@@ -163,7 +163,8 @@ def find(
         return None
     rival = next((e for e in good if _amount(e) != _amount(good[0])), None)
     # Two different numbers fit about equally well: stating either could be wrong.
-    return None if rival is not None and good[0].score - rival.score < margin else good[0]
+    # Rounded: sums of the same bonuses in another order differ in the last bits.
+    return None if rival is not None and round(good[0].score - rival.score, 9) < margin else good[0]
 
 
 def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
