@@ -104,13 +104,13 @@ NO_SCHOOL = schools.Asked()
 SCHOOL_MET = 0.3
 """Bonus for a number whose passage names the school the question names (the school's words are
 no part of the measure the passage is matched against)."""
-SCHOOL_UNMET = 0.3
+SCHOOL_UNMET = 0.65
 """Penalty for a number whose passage (a cell's table, title and row; a sentence's section and
 paragraph up to the number) does not name the school the question names."""
 _LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
 """The words for levels that a question's measure is parsed without (劲松职高 → 劲松)."""
 _COLLECTIVE = re.compile("|".join((
-    r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校|各区|北京市",
+    r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校(?!区)|各区|北京市",
     *DISTRICTS,
 )))
 """Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
@@ -418,13 +418,21 @@ def _sentence_candidates(
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
-        fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph, chunk.section)
+        fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
+                          chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
         if fit is None:
             continue
         score += fit
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
                             quote, line, sentence[: quantity.end], match=scored[1]))
     return out
+
+
+def _earlier(chunks: Sequence[Chunk], chunk: Chunk) -> str:
+    """The end of the prose chunk that starts last before ``chunk`` does (a case's first paragraph,
+    naming its school, may be in it)."""
+    before = [c for c in chunks if c.kind == "prose" and c.line_start < chunk.line_start]
+    return max(before, key=lambda c: c.line_start).text[-400:] if before else ""
 
 
 def _about_another_school(asked: str, chunk_before: str, before: str) -> bool:

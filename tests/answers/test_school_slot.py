@@ -26,6 +26,10 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，北京青松武术学校组织在校学生参加社会实践 1200 人次。
 2023年，北京青松武术学校一名学生荣获北京市优秀学生称号（全市仅12名）。
 各校开设专业见下。序号 学校名称 专业 1 北京市海淀园林职业学校 园林技术
+【案例 1】传承武术文化
+北京青松武术学校组织师生开展“武术进社区”活动，弘扬中华武术精神。
+
+活动覆盖社区 26 个，受益居民 3400 人次。
 
 表 3-1 2023年海淀区中职学生培养情况
 
@@ -38,6 +42,12 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     with written(tmp_path_factory.mktemp("slot"), {"haidian-zhongzhi-2024.txt": REPORT}) as services:
         yield services
+
+
+@pytest.mark.integration
+def test_a_case_names_its_school_before_its_numbers(haidian: Services) -> None:
+    result = answer("青松武校的武术进社区活动覆盖了多少个社区", haidian)
+    assert (result.value, result.unit) == (26, "个")
 
 
 @pytest.mark.integration
