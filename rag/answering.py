@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from rag import combined, conversation, disagreement, extractive, grounding, listing, passages, ranked
-from rag.comparison import NO_VALUES, difference
+from rag.comparison import NO_VALUES, over_earlier
 from rag.errors import InputError, LLMError
 from rag.query import Query
 from rag.retriever import Retrieval
@@ -124,7 +124,7 @@ def _routed(resolved: conversation.Resolved, services: Services, history: Histor
     """The answer for a comparison over earlier answers or a question not asking for a number, else None
     (the extractive or LLM numeric path answers)."""
     retriever, query = services.retriever, resolved.query
-    if resolved.kind == "difference":
+    if resolved.kind == "computed":
         return _compared(resolved.question or query, services, _earlier(history, services))
     qualitative = passages.is_qualitative(query)
     if not (qualitative or query.is_list):
@@ -154,9 +154,15 @@ def _summarized(found: Answer, services: Services) -> Answer:
 
 
 def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
-    """「两者相差多少」 over the last two earlier answers; 「比上一年多了多少」 over the last one and the
-    same question a year earlier."""
-    kind = conversation.comparison(query.norm)
+    """「两者相差多少」 (or 一共, 几倍) over the last two earlier answers; 「比上一年多了多少」 over the last
+    one and the same question a year earlier; a bare 「增长了多少」 over the two years asked, or else as
+    「比上一年」."""
+    kind, asked = conversation.comparison(query.norm), _distinct(earlier)
+    if kind == "change":
+        # 「增长了百分之几？」: between the two years asked, else since the year before the one asked.
+        kind = "both" if len(asked) >= 2 else "previous_year"
+        asked = sorted(asked[-2:], key=lambda q: q.year or 0) if len(asked) >= 2 else asked
+        asked = asked[::-1]
     if kind == "previous_year" and earlier:
         later_q = earlier[-1]
         year = later_q.year or _data_year(later_q, services)
@@ -165,14 +171,22 @@ def _compared(query: Query, services: Services, earlier: list[Query]) -> Answer:
         later_q = replace(later_q, years=(year,))
         pair = (later_q, replace(later_q, years=(year - 1,)))
         labels = (f"{year}年", f"{year - 1}年")
-    elif len(earlier) >= 2:
-        pair, labels = (earlier[-2], earlier[-1]), ("", "")
+    elif len(asked) >= 2:
+        pair, labels = (asked[-2], asked[-1]), ("", "")
     else:
         return _no_values(query)
     a, b = (_extractive(q, services) for q in pair)
     first, second = _labels(*pair)
-    result = difference(query.text, a, b, later_label=labels[0] or first, earlier_label=labels[1] or second)
+    operation = conversation.operation_over_earlier(query.norm)
+    result = over_earlier(operation, query.text, a, b, later_label=labels[0] or first,
+                          earlier_label=labels[1] or second)
     return result or _no_values(query)
+
+
+def _distinct(earlier: list[Query]) -> list[Query]:
+    """The earlier questions without repeats in a row (a computation over earlier answers resolves to
+    the question before it, so 「两者一共多少」 then 「前者是后者的几倍」 still compares the two asked)."""
+    return [q for i, q in enumerate(earlier) if i == 0 or q != earlier[i - 1]]
 
 
 def _labels(a: Query, b: Query) -> tuple[str, str]:

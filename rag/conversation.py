@@ -1,11 +1,15 @@
 """Follow-up questions resolved against the *slots* of earlier turns (region, years, level, measure),
 not their text.
 
-- a new measure keeps region, year and level (「那毕业生呢？」);
+- a new measure keeps region, year and level (「那毕业生呢？」); 「其中…」 asks for a part of the
+  previous measure (「其中贯通培养多少人？」), and 「占比呢？」 a quantity of it;
+- a new school keeps measure, region and year (「少林武校呢？」);
 - a new region keeps measure and year (「朝阳区呢？」); a new year or level is swapped in the same way
   (「2021年呢？」, 「高职呢？」), and 「前一年」/「上一年」 shifts the year by one;
-- 「两者相差多少」 and 「比上一年多了多少」 are *comparisons* over earlier answers (see ``rag.comparison``);
-- a question that names its own region and measure starts fresh.
+- 「两者相差多少」, 「它们一共多少」, 「前者是后者的几倍」 and 「比上一年多了多少」 are *computations* over
+  earlier answers (see ``rag.comparison``);
+- a question that names its own region and measure starts fresh, unless it leans on the one before
+  (「昌平区的毕业生呢？」 keeps the year and level).
 
 Earlier turns are given as their questions (the history's answer texts are not parsed): each is
 resolved in turn against the ones before it, so a chain of short follow-ups keeps its context.
@@ -18,24 +22,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rag.arithmetic import Operation
 from rag.passages import is_qualitative
-from rag.query import BEIJING, DISTRICTS, LEVELS, Query, parse_query
+from rag.query import BEIJING, DISTRICTS, LEVELS, SCHOOL_TYPES, Query, names_school, parse_query
 
-FollowKind = Literal["fresh", "measure", "region", "year", "level", "difference", "none"]
-Comparison = Literal["both", "previous_year"]
+FollowKind = Literal["fresh", "measure", "school", "region", "year", "level", "computed", "none"]
+Comparison = Literal["both", "previous_year", "change"]
 MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着)[，,]?")
+_LEAD = re.compile(
+    r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中|换成|改成|如果是|要是)[，,]?"
+)
 _TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
-_SHIFT_BACK = re.compile(r"前一年|上一年|上年|去年|前年度|上一学年|再往前一年")
-_SHIFT_ON = re.compile(r"后一年|下一年|次年|第二年|再往后一年")
-_BOTH = re.compile(r"两者|二者|两个数|它们|他们|这两|相差|差距|差多少|差了多少")
+_SHIFTS = (
+    (re.compile(r"再往前一年|前一年|上一年|上一学年|上年度?|去年"), -1),
+    (re.compile(r"前年"), -2),
+    (re.compile(r"再往后一年|后一年|下一年|次年|第二年"), 1),
+)
+"""Words that shift the year asked before, and by how much (first match wins)."""
+_PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|前者|后者"
+_SUM = r"一共|总共|合计|共计|总计|加起来|加在一起|之和|总和"
+_TIMES = r"几倍|多少倍|倍数"
+_BOTH = re.compile(rf"{_PAIR}|相差|差距|差多少|差了多少|加起来|加在一起")
 _VS_LAST_YEAR = re.compile(r"(?:比|较|与|和)(?:上一?年|前一年|去年|上年度?)")
-_CHANGE = re.compile(r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?多少|相差|差")
+_CHANGE = re.compile(
+    r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
+)
+_GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
+"""A follow-up's own words that name only a quantity of the measure asked before."""
+_SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
+_FULL_SCHOOL_KIND = re.compile(r"(?:学院|学校|大学|职业高中)$")
+_SHORT_NAME_CHARS = 6
+_KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
+_OVER_EARLIER_WORDS = re.compile(
+    rf"{_PAIR}|{_SUM}|{_TIMES}|相差|差距|多少|几|比|较|与|和|是|的|[多少了]|增加|减少|增长|下降|变化|百分之|成"
+)
 _ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|比重|占比|[率]|情况如何")
 _NOISE = re.compile(
-    r"(?:20|19)\d\d\s*(?:年度|学年|年)?|前一年|上一年|上年|去年|后一年|下一年|次年|"
+    r"(?:20|19)\d\d\s*(?:年度|学年|年)?|" + "|".join(words.pattern for words, _ in _SHIFTS) + "|"
     + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True))
     + r"|学校|院校|教育|学生的?(?=$)|方面|的"
 )
@@ -71,22 +97,38 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
         return Resolved(query, "fresh")
     previous = earlier[-1]
     if comparison(query.norm) is not None and not own_measure(query):
-        return Resolved(previous, "difference")
+        return Resolved(previous, "computed")
     measure = own_measure(query)
     if query.region and measure:
-        return Resolved(query, "fresh")
+        if query.years or not _elliptical(query.norm):
+            return Resolved(query, "fresh")
+        # 「昌平区的毕业生呢？」: a new region and measure, in the year and level asked before.
+        return Resolved(parse_query(_with_measure(replace(previous, region=""), query, measure)), "measure")
+    if previous.measure and _is_school(school := _bare(query.norm)):
+        return Resolved(parse_query(_with_school(previous, school)), "school")
     if measure:
         return Resolved(parse_query(_with_measure(previous, query, measure)), "measure")
     return _swapped(query, previous)
 
 
 def comparison(norm: str) -> Comparison | None:
-    """Which comparison over earlier answers ``norm`` asks for (两者相差多少 → both), or None."""
+    """Which comparison over earlier answers ``norm`` asks for (两者相差多少 → both, 比上一年多了多少 →
+    previous_year, a bare 增长了多少 → change), or None."""
     if _VS_LAST_YEAR.search(norm) and _CHANGE.search(norm):
         return "previous_year"
     if _BOTH.search(norm):
         return "both"
-    return None
+    return "change" if _CHANGE.search(norm) else None
+
+
+def operation_over_earlier(norm: str) -> Operation:
+    """What a computation over earlier answers computes: a sum (一共), a ratio (几倍), a % change
+    (增长了百分之几), else a difference."""
+    if re.search(_SUM, norm):
+        return "sum"
+    if re.search(_TIMES, norm):
+        return "ratio"
+    return "growth" if _GROWTH.search(norm) else "difference"
 
 
 def own_measure(query: Query) -> str:
@@ -96,9 +138,13 @@ def own_measure(query: Query) -> str:
         text = text.replace(name, "").replace(name[:-1], "")
     text = text.replace("北京", "")
     text = _NOISE.sub("", text)
-    text = re.sub(r"两者|二者|相差|差距|多少|几|比|较|与|和|[多少了]|增加|减少|增长|下降|变化", "", text) \
-        if comparison(query.norm) else text
+    text = _OVER_EARLIER_WORDS.sub("", text) if comparison(query.norm) else text
     return text.strip() if len(text.strip()) >= 2 else ""
+
+
+def _elliptical(norm: str) -> bool:
+    """A question that leans on the one before it (「那…」, 「…呢？」)."""
+    return bool(_LEAD.match(norm.strip())) or bool(re.search(r"呢[？?。！!\s]*$", norm))
 
 
 def _bare(norm: str) -> str:
@@ -108,7 +154,7 @@ def _bare(norm: str) -> str:
 def _swapped(query: Query, previous: Query) -> Resolved:
     """``previous`` with the year, region or level that ``query`` names (or shifts) put in."""
     text, kind = previous.norm, "none"
-    shift = -1 if _SHIFT_BACK.search(query.norm) else (1 if _SHIFT_ON.search(query.norm) else 0)
+    shift = next((by for words, by in _SHIFTS if words.search(query.norm)), 0)
     if shift and previous.year is not None:
         text, kind = _swap_years(text, previous.years, (previous.year + shift,)), "year"
     elif query.years:
@@ -117,13 +163,17 @@ def _swapped(query: Query, previous: Query) -> Resolved:
         text, kind = _swap_region(text, previous.region, query.region), "region" if kind == "none" else kind
     if query.level and query.level != previous.level:
         text, kind = _swap_level(text, previous.level, query.level), "level" if kind == "none" else kind
+    elif query.school_type and query.school_type != previous.school_type:
+        text = _swap_school_type(text, previous, query.school_type[0])
+        kind = "level" if kind == "none" else kind
     if kind == "none":
         return Resolved(query, "none")
     return Resolved(parse_query(text), kind)  # type: ignore[arg-type]
 
 
 def _with_measure(previous: Query, query: Query, measure: str) -> str:
-    """A question about ``measure`` in the previous turn's region, year and level."""
+    """A question about ``measure`` in the previous turn's region, year and level (a part of the
+    previous turn's measure for 「其中…」)."""
     years = query.years or previous.years[-1:]
     prefix = "".join((
         f"{years[0]}年" if years else "",
@@ -131,7 +181,27 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
         "" if query.level or not previous.level else _level_words(previous),
     ))
     core = _bare(query.norm)
+    if query.norm.startswith("其中") and previous.measure:
+        core = f"{previous.measure}中{core}"
+    elif _QUANTITY_OF.fullmatch(measure) and previous.measure:
+        core = previous.measure + core  # 「占比呢？」: the share of what was asked before
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
+
+
+def _is_school(text: str) -> bool:
+    """Whether ``text`` is only a school's name, full or short (劲松职业高中, 少林武校, 国职)."""
+    if text in _KINDS_OF_SCHOOL or not _SCHOOL_NAME.fullmatch(text):
+        return False
+    if _FULL_SCHOOL_KIND.search(text):
+        return names_school(text)  # 劲松职业高中, not 那个学校
+    return len(text) <= _SHORT_NAME_CHARS
+
+
+def _with_school(previous: Query, school: str) -> str:
+    """The previous turn's question about ``school`` (its year, region and measure; the school
+    stands for the level)."""
+    year = f"{previous.years[-1]}年" if previous.years else ""
+    return f"{year}{previous.region}{school}{previous.measure}{_ask_like(previous)}"
 
 
 def _level_words(previous: Query) -> str:
@@ -140,7 +210,11 @@ def _level_words(previous: Query) -> str:
 
 
 def _ask_like(previous: Query) -> str:
-    """How the previous turn asked (有多少人, 是多少, 是怎么做的), for a follow-up naming only a measure."""
+    """How the previous turn asked (有多少人, 是多少, 是怎么做的, 比上一年减少了多少人), for a follow-up
+    naming only a measure."""
+    change = _VS_LAST_YEAR.search(previous.norm)
+    if change and previous.operation != "lookup":
+        return previous.norm[change.start():]
     if is_qualitative(previous):
         return "有哪些？" if previous.is_list else "是怎么做的？"
     if previous.unit and previous.unit not in ("%", "倍"):
@@ -166,12 +240,24 @@ def _swap_region(text: str, old: str, new: str) -> str:
     return text[:at] + new + text[at:]
 
 
+def _swap_school_type(text: str, previous: Query, school_type: str) -> str:
+    """``text`` about ``school_type`` (职业高中) in place of the kind of school or level it named."""
+    named = previous.school_type or LEVELS.get(previous.level, ())
+    for word in sorted(named, key=len, reverse=True):
+        if word in text:
+            return text.replace(word, school_type, 1)
+    return _after_region(text, school_type)
+
+
 def _swap_level(text: str, old: str, new: str) -> str:
     for word in sorted(LEVELS.get(old, ()), key=len, reverse=True):
         if word in text:
             return text.replace(word, LEVELS[new][0])
+    return _after_region(text, LEVELS[new][0])
+
+
+def _after_region(text: str, words: str) -> str:
+    """``text`` with ``words`` put in after the region it names (or in front)."""
     region = next((r for r in (*DISTRICTS, BEIJING, "北京") if r in text), "")
-    if region:
-        at = text.find(region) + len(region)
-        return text[:at] + LEVELS[new][0] + text[at:]
-    return LEVELS[new][0] + text
+    at = text.find(region) + len(region) if region else 0
+    return text[:at] + words + text[at:]

@@ -3,9 +3,11 @@ simple arithmetic over two located inputs, and refuses when nothing fits well en
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag import arithmetic, compose, schools
 from rag.compose import where
@@ -30,9 +32,11 @@ from rag.frames import (
     spans_levels,
     stated_year,
 )
+from rag.index.tokenize import jieba
 from rag.numbers import (
     Quantity,
     find_ratios,
+    normalize,
     parse_quantity,
     split_multiplier,
 )
@@ -41,11 +45,13 @@ from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
     adds_nothing,
+    all_words,
     alternatives,
     bare_label,
     canonical,
     compound_missing,
     content_words,
+    core,
     coverage,
     extra_grams,
     head_missing,
@@ -91,6 +97,10 @@ _STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
 """Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
 _PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
 """A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
+_PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
+_AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
+_ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
+_REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -114,6 +124,10 @@ _COLLECTIVE = re.compile("|".join((
     *DISTRICTS,
 )))
 """Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
+OTHER_FOLLOWER = 0.4
+"""Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
+NUMBER_MISSING = 0.5
+"""Penalty for a number whose own part of the sentence lacks a number the measure names (13所)."""
 LEVEL_BEFORE = 0.1
 """Less bonus for an asked level named only in an earlier clause of the sentence than in the
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
@@ -349,16 +363,13 @@ def _fact_score(
 def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
     texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
-    short_names = schools.aliases(query.norm, texts)
     asked = schools.asked(query.norm, texts)
     query = counted_in_people(measure_alone(query, asked.names))
     outside = _reports_without(asked, retrieval)
-    weights = lexicon.weights(canonical(query.measure))
+    weights = prose_weights(lexicon, canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
-    # A case study or an example reports one school's numbers: they answer only questions that
-    # name a school.
-    scope = _Scope(region_asked=not names_school(query.norm) and not short_names,
-                   school=last_school(query.norm), short_names=short_names, asked=asked)
+    scope = replace(question_scope(query, texts), asked=asked)
+    query = without_named_kind(query, scope.short_names)
     out: list[Evidence] = []
     for hit in retrieval.hits:
         if hit.chunk.kind != "prose" or hit.chunk.doc_id in outside:
@@ -373,8 +384,37 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     return out
 
 
+def prose_weights(lexicon: Lexicon, measure: str) -> dict[str, float]:
+    """The measure's bigram weights, where a bigram that joins a one-character verb to the next
+    word and that no report writes is weighed as the verb alone: a colloquial verb (建 of
+    「建了多少门课程」, 建课) that the reports write in a compound of their own (建设课程)."""
+    verbs = _one_character_verbs(normalize(measure))
+    weights: dict[str, float] = {}
+    for gram, weight in lexicon.weights(measure).items():
+        key = gram[0] if gram[0] in verbs and gram not in lexicon.idf else gram
+        weights[key] = max(weight, weights.get(key, 0.0))
+    return weights
+
+
+@lru_cache(maxsize=4096)
+def _one_character_verbs(text: str) -> frozenset[str]:
+    jieba.dt.check_initialized()
+    # The part-of-speech tagger loads its tables on import: only once a question is read.
+    tagged = importlib.import_module("jieba.posseg").lcut(text)
+    return frozenset(w.word for w in tagged if len(w.word) == 1 and w.flag.startswith("v"))
+
+
+def without_named_kind(query: Query, short_names: dict[str, str]) -> Query:
+    """``query`` without its kind of school (职高) when only a school's short name (劲松职高) names it."""
+    rest = query.norm
+    for short in short_names.values():
+        rest = rest.replace(short, " ")
+    named_elsewhere = any(name in rest for name in query.school_type)
+    return query if named_elsewhere or not short_names else replace(query, school_type=())
+
+
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
     """Whom the question is about, read once per question: the region (no school named), or the
     school it names (``school``, by its proper name; ``short_names`` as it spells schools)."""
 
@@ -384,9 +424,17 @@ class _Scope:
     asked: schools.Asked = NO_SCHOOL
 
 
+def question_scope(query: Query, texts: Sequence[str]) -> Scope:
+    """Whom ``query`` asks about, with the school names the retrieved ``texts`` write. A case study
+    or an example reports one school's numbers: they answer only questions that name a school."""
+    short_names = schools.aliases(query.norm, texts)
+    named = names_school(query.norm) or bool(short_names) or bool(schools.written_in(query.norm, texts))
+    return Scope(region_asked=not named, school=last_school(query.norm), short_names=short_names)
+
+
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
-    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: _Scope,
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: Scope,
 ) -> list[Evidence]:
     quote = sentence.strip()
     # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.
@@ -477,6 +525,9 @@ def _quantity_score(
     follower = sentence[quantity.end:].lstrip()[:1]
     if not quantity.unit and follower and follower in query.measure and not follower.isdigit():
         fit = 0.1
+    measure = query.measure
+    if not query.unit and (named := named_unit(measure, quantity.unit)):
+        fit, measure = unit_fit(quantity.unit, quantity.unit), measure[: -len(named)]
     if fit is None:
         return None
     before = sentence[: quantity.start]
@@ -492,10 +543,10 @@ def _quantity_score(
         return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
-    whole = inherited(sentence, quantity.start)
+    whole = inherited(sentence, quantity.start) or total_of(before, owning)
     owned = f"{whole} {owning}" if whole else owning
     part = PART if adds_nothing(query, weights, context + before) else 0.0
-    year = stated_year(before)
+    year = own_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
             return None
@@ -505,14 +556,18 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if _qualified_otherwise(query, owning) else 0.0
-    bonus -= 0.7 if modifier_missing(query, sentence) else 0.0
+    bonus -= 0.6 if _qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
+    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
-    bonus -= 0.4 if other_head(canonical(query.measure), canonical(lead), canonical(owning)) else 0.0
+    implied = implied_people(measure, quantity.unit, before + owning)
+    measure = measure[: len(measure) - len(implied)]
+    bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
-    bonus -= 0.5 if head_missing(query.measure, before + owning + rest) else 0.0
+    bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
+    bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
+    bonus -= NUMBER_MISSING if numbers_missing(query.measure, f"{context} {segment}{owning}") else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
@@ -528,6 +583,87 @@ def _over_years(query: Query, before: str) -> bool:
     if not spans or _ASKS_SPAN.search(query.norm):
         return False
     return not re.search(r"20\d\d\s*年", before[spans[-1].end():])
+
+
+def _counted_after(rest: str) -> str:
+    """The noun phrase a number's unit goes on to, up to the next item (「11 项出海职业认证清单和 7 项
+    国际职业资格互认清单」: 出海职业认证清单 for 11)."""
+    return re.split(r"[、和及与\d]", rest)[0]
+
+
+def own_year(before: str) -> int | None:
+    """The year stated before a number, unless the number is what a figure of that year became
+    (「由 2020 年的 217 人增长为 231 人」: 231 is not 2020's)."""
+    year = stated_year(before)
+    if year is None:
+        return None
+    at = before.rfind(str(year))
+    starts = re.search(r"[由从]\s*$", before[max(0, at - 2): at])
+    return None if starts and _REACHED.search(before[at:]) else year
+
+
+def named_unit(measure: str, unit: str) -> str:
+    """The last word of a measure when it is the number's unit (「特色活动场次」, 「累计参加 人次」 for
+    场 or 人次): a terse question names its unit as its last word, without 多少; else ''."""
+    found = all_words(measure)
+    last = found[-1] if len(found) >= 2 else ""
+    return last if unit and last in (unit, f"{unit}次") else ""
+
+
+def _modifier_missing(query: Query, sentence: str) -> bool:
+    """``modifier_missing``, where the qualifying words may be written as a synonym (招收 for 招生)."""
+    if not modifier_missing(query, sentence):
+        return False
+    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
+    written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
+    return not any(other in sentence for other in written)
+
+
+def numbers_missing(measure: str, text: str) -> bool:
+    """Whether the measure names a number (13 所高职学校, 3+2) that the text owning a number does not
+    write as a number of its own (6 is not written in 260)."""
+    asked = [re.sub(r"\s", "", n) for n in re.findall(r"\d+(?:\s*[-+]\s*\d+)*", normalize(measure))]
+    written = re.sub(r"\s", "", normalize(text))
+    return any(not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])", written) for number in asked)
+
+
+def total_of(before: str, owning: str) -> str:
+    """The clause before a number's own when that one only totals it (「学历留学生规模稳步扩大，总数
+    达到429人」: 总数 of the 学历留学生), else ''."""
+    if not _ONLY_TOTAL.match(owning.strip()):
+        return ""
+    clauses = [c for c in re.split(r"[，,；;]", before) if c.strip()]
+    return clauses[-2] if len(clauses) >= 2 else ""
+
+
+def among(before: str) -> str:
+    """The whole a sentence first names as 「X中，」 (「高职院校专任教师中，具有博士学位 825 人」): the
+    number is a part of X, as after 其中, and X qualifies it; '' when there is none."""
+    found = _AMONG.findall(before)
+    return found[-1] if found else ""
+
+
+def implied_people(measure: str, unit: str, clause: str) -> str:
+    """The people word ending a measure (学生 of 「实际招了多少学生」, 实际招生学生) when the number
+    counts people in 人 and its clause names no people: its unit says whom (「实际招生 907 人」)."""
+    found = _PEOPLE_LAST.search(measure)
+    if not found or found.group(0) == "人" or _base_unit(unit) != "人" or found.start() < 2:
+        return ""
+    named = [word for word in re.findall(PEOPLE, clause) if word != "人"]
+    return "" if named else found.group(0)
+
+
+def _head_missing(measure: str, text: str) -> bool:
+    """``head_missing``, where a one-character synonym of the head, which bigrams never meet, is
+    read as written: 率 right after the asked qualifier (「直接就业率 3.08%」 for 直接就业的比例, not
+    升学率), or % of a share (「占专业布点总数的 87.96%」)."""
+    if not head_missing(measure, text):
+        return False
+    found = content_words(measure)
+    qualifier = found[-2] if len(found) >= 2 else ""
+    singles = [word for word in alternatives(found[-1]) if len(word) == 1]
+    return not any((word == "%" and "占" in text) or (qualifier and qualifier + word in text)
+                   for word in singles)
 
 
 def _counts_other_people(query: Query, before: str) -> bool:

@@ -29,6 +29,8 @@ CHANGE = re.compile(
 )
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部|共有|共计|总")
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
+_COUNTED = re.compile(r"\s*[个项篇件份则]")
+"""What follows a count of cases (优秀案例68个), which is no case's heading."""
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _HEADING = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[部分章节])"
@@ -232,7 +234,7 @@ def in_case_block(chunks: Sequence[Chunk], line: int) -> bool:
     return any(
         line_at(chunk, match.start()) <= line
         for chunk in chunks if chunk.kind == "prose" and chunk.line_start <= line <= chunk.line_end
-        for match in _CASE.finditer(chunk.text)
+        for match in _CASE.finditer(chunk.text) if not _COUNTED.match(chunk.text, match.end())
     )
 
 

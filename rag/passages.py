@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rag.extractive import refusal
 from rag.frames import line_at
-from rag.query import Query
+from rag.query import Query, school_names
 from rag.rank.lexical import canonical, coverage
 from rag.retriever import Lexicon, Retrieval
 from rag.source_lines import SourceLines
@@ -67,6 +67,8 @@ _QUESTION_WORDS = re.compile(
 _EDGES = re.compile(r"^(?:在|做|是|对|把)|(?:上|中)$")
 _FRAMING = re.compile(r"存在|面临|遇到|碰到")
 """Verbs that frame a question about problems (存在哪些问题) without being its topic."""
+_ANSWER_KIND = re.compile(r"措施|举措|做法|办法|经验")
+"""What kind of passage is asked for (采取了哪些措施), not what it is about."""
 _SUBJECT = re.compile(r"中等职业教育|高等职业教育|职业教育|中职教育|高职教育|中职学校|职业院校|中职|高职")
 """What the whole report is about: left out of a topic that has words of its own."""
 _COUNTED = re.compile(r"哪[几一二两三四五六七八九十\d]+[个所家项种类大位名部门]")
@@ -98,10 +100,13 @@ def topic(query: Query) -> str:
     text = re.sub(r"在(.{2,12}?)(?:上|方面)", r"\1", query.measure)
     for _ in range(3):
         text = _EDGES.sub("", _QUESTION_WORDS.sub("", text))
-    text = _FRAMING.sub("", text) if len(_FRAMING.sub("", text)) >= 2 else text
+    for framing in (_FRAMING, _ANSWER_KIND):
+        text = framing.sub("", text) if len(framing.sub("", text)) >= 2 else text
     bare = _SUBJECT.sub("", text)
     text = bare if len(bare) >= 2 else text
-    return text if len(text) >= 2 else query.measure
+    text = text if len(text) >= 2 else query.measure
+    # A school the question names is what the passage must be about (昌平职业学校的技能大赛).
+    return "".join(name for name in school_names(query.norm) if name not in text) + text
 
 
 @lru_cache(maxsize=50_000)

@@ -186,7 +186,12 @@ def counted_people(text: str) -> str:
 
 def names_school(text: str) -> bool:
     """Whether ``text`` names one particular school (北京市商业学校, 劲松职业高中 …)."""
-    return any(GENERIC_SCHOOL.sub("", match.group(1)) for match in _SCHOOL.finditer(text))
+    return bool(school_names(text))
+
+
+def school_names(text: str) -> list[str]:
+    """What tells apart the particular schools ``text`` names (劲松 of 劲松职业高中, 昌平 of 昌平职业学校)."""
+    return [own for match in _SCHOOL.finditer(text) if (own := GENERIC_SCHOOL.sub("", match.group(1)))]
 
 
 def school_types_in(text: str) -> list[tuple[str, ...]]:

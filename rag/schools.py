@@ -85,6 +85,13 @@ def _with_district(name: str) -> str:
     return next((f"{d}{name[len(d) - 1:]}" for d in DISTRICTS if name.startswith(d[:-1])), "")
 
 
+def written_in(question: str, texts: Iterable[str]) -> list[str]:
+    """The schools of ``texts`` whose full name (without 北京市) ``question`` writes: 昌平职业学校,
+    which begins with a district's name and so reads like one district's schools."""
+    names = _names(tuple(texts))
+    return [name for group in names.values() for name, _ in group if name in question]
+
+
 def spelled(text: str, known: Mapping[str, str]) -> str:
     """``text`` with each full name written as the question's short name for it."""
     for name in sorted(known, key=len, reverse=True):

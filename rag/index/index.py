@@ -371,12 +371,22 @@ class _Snapshot:
         if self.generation is None:
             return None
         if self._vectors is None:
-            self._vectors = VectorStore(self._layout.folder(self.generation) / generations.CHROMA, embedder,
-                                        server=self._server, generation=self.generation)
+            self._vectors = self._open_vectors(embedder)
             if self._vectors.count() == 0 and self.conn is not None and store.counts(self.conn)["chunks"]:
                 _log.warning("dense search finds nothing: this index was embedded with another embedder "
                              "than %s; run 'nianbao ingest' to embed it again", embedder.name)
         return self._vectors
+
+    def _open_vectors(self, embedder: Embedder) -> VectorStore:
+        assert self.generation is not None
+        folder, generation = self._layout.folder(self.generation) / generations.CHROMA, self.generation
+        try:
+            return VectorStore(folder, embedder, server=self._server, generation=generation, create=False)
+        except IndexError_:
+            if generations.current(self._layout) != self.generation:
+                raise  # collected by a writer meanwhile: the read retries on the current generation
+            # the current generation has no collection for this embedder: dense search finds nothing
+            return VectorStore(folder, embedder, server=self._server, generation=generation)
 
     def warm_like(self, other: _Snapshot, embedder: Embedder) -> None:
         """Open the keyword index and the vectors when ``other`` had them open."""

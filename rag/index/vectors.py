@@ -38,15 +38,22 @@ class VectorStore:
     """Chunk vectors with filterable metadata, in a Chroma ``PersistentClient`` folder (``path``) or,
     when ``server`` is a URL, in the Chroma server's collection for ``generation``."""
 
-    def __init__(self, path: Path, embedder: Embedder, *, server: str = "", generation: str = "") -> None:
+    def __init__(self, path: Path, embedder: Embedder, *, server: str = "", generation: str = "",
+                 create: bool = True) -> None:
+        """``create=False`` opens a server's collection only if it exists: a reader must not bring
+        back, empty, the collection of a generation that a writer has collected meanwhile."""
         self._shared = bool(server)
+        name = collection_name(embedder.name, generation=generation if server else "")
+        function = _ChromaFunction(embedder)
         with _translated("打开"):
             self._client = _http_client(server) if server else _embedded_client(path)
-            self._collection = self._client.get_or_create_collection(
-                collection_name(embedder.name, generation=generation if server else ""),
-                embedding_function=_ChromaFunction(embedder),  # type: ignore[arg-type]
-                configuration={"hnsw": {"space": "cosine"}},
-            )
+            if server and not create:
+                self._collection = self._client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
+            else:
+                self._collection = self._client.get_or_create_collection(
+                    name, embedding_function=function,  # type: ignore[arg-type]
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored."""

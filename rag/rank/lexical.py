@@ -50,8 +50,13 @@ def coverage(weights: dict[str, float], text: str, *, spell: Callable[[str], str
     written = (spell or canonical)(text)
     found = grams(written)
     return sum(w for g, w in weights.items()
-               if g in found or abbreviates(g, written, weights)
+               if g in found or _one_character(g, written) or abbreviates(g, written, weights)
                or any(name in written for name in level_names(g))) / total
+
+
+def _one_character(key: str, text: str) -> bool:
+    """True when a one-character Chinese key (a colloquial verb: 建 of 建设) occurs in ``text``."""
+    return len(key) == 1 and "\u4e00" <= key <= "\u9fff" and key in text
 
 
 def abbreviates(short: str, text: str, beside: frozenset[str] | dict[str, float] = frozenset()) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import comparison, earlier_queries, resolve
+from rag.conversation import comparison, earlier_queries, operation_over_earlier, resolve
 
 ENROLLED = "2022年昌平区中职学校招生多少人？"
 
@@ -16,9 +16,23 @@ ENROLLED = "2022年昌平区中职学校招生多少人？"
         ([ENROLLED, "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "招生"),
         ([ENROLLED, "2021年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
         ([ENROLLED, "前一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        ([ENROLLED, "再往前一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        ([ENROLLED, "那么前年呢？"], "year", "昌平区", (2020,), "中职", "招生"),
+        ([ENROLLED, "换成高职呢？"], "level", "昌平区", (2022,), "高职", "招生"),
         (["2025年北京中职毕业生有多少人？", "高职呢？"], "level", "北京市", (2025,), "高职", "毕业生"),
         ([ENROLLED, "2024年东城区中职学校毕业生有多少人？"], "fresh", "东城区", (2024,), "中职", "毕业生"),
         ([ENROLLED, "那毕业生呢？", "朝阳区呢？"], "region", "朝阳区", (2022,), "中职", "毕业生"),
+        (["2021年朝阳区中职学校招生多少人？", "昌平区的毕业生呢？"], "measure", "昌平区", (2021,), "中职",
+         "毕业生"),
+        ([ENROLLED, "那朝阳区的在校生呢？"], "measure", "朝阳区", (2022,), "中职", "在校生"),
+        ([ENROLLED, "其中贯通培养多少人？"], "measure", "昌平区", (2022,), "中职", "招生中贯通培养"),
+        (["2022年海淀区中职学校双师型教师有多少人？", "占比呢？"], "measure", "海淀区", (2022,), "中职",
+         "双师型教师占比"),
+        (["2022年昌平区中职学校教职工总数多少人？", "少林武校呢？"], "school", "昌平区", (2022,), "",
+         "教职工"),
+        (["2021年朝阳区中职学校招生多少人？", "那劲松职业高中呢？"], "school", "朝阳区", (2021,), "中职",
+         "招生"),
+        (["2021年朝阳区中职学校招生多少人？", "职业高中呢？"], "level", "朝阳区", (2021,), "中职", "招生"),
     ],
 )
 def test_follow_ups_fill_in_the_slots_they_leave_out(
@@ -42,17 +56,43 @@ def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
-     ("比去年少了多少人？", "previous_year"), ("那毕业生呢？", None)],
+     ("比去年少了多少人？", "previous_year"), ("它们加起来是多少？", "both"), ("这两个数一共多少？", "both"),
+     ("前者是后者的几倍？", "both"), ("比上年增长了百分之几？", "previous_year"),
+     ("增长了百分之几？", "change"), ("减少了多少人？", "change"), ("那毕业生呢？", None)],
 )
 def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
     assert comparison(text) == expected
     if expected:
-        assert resolve(text, earlier_queries([ENROLLED])).kind == "difference"
+        assert resolve(text, earlier_queries([ENROLLED])).kind == "computed"
+
+
+@pytest.mark.parametrize(
+    ("text", "operation"),
+    [("两者相差多少？", "difference"), ("它们加起来一共多少？", "sum"), ("两者合计多少人？", "sum"),
+     ("前者是后者的几倍？", "ratio"), ("比上年增长了百分之几？", "growth"),
+     ("比上一年多了多少？", "difference")],
+)
+def test_what_a_computation_over_earlier_answers_computes(text: str, operation: str) -> None:
+    assert operation_over_earlier(text) == operation
+
+
+def test_a_change_with_a_measure_of_its_own_is_a_new_question() -> None:
+    resolved = resolve("那毕业生减少了多少人？", earlier_queries([ENROLLED]))
+    assert resolved.kind == "measure" and "毕业生" in resolved.query.measure
 
 
 def test_a_full_comparison_question_is_not_a_follow_up() -> None:
     resolved = resolve("2022年昌平区中职招生比上一年减少了多少人？", earlier_queries([ENROLLED]))
     assert resolved.kind == "fresh" and resolved.query.operation == "difference"
+
+
+def test_a_new_measure_after_a_change_asks_for_its_change() -> None:
+    query = resolve("那专任教师呢？", earlier_queries(["2025年北京中职招生比上一年减少了多少人？"])).query
+    assert query.operation == "difference" and "专任教师" in query.measure and "比上一年" in query.norm
+
+
+def test_a_school_pointed_at_but_not_named_is_not_a_school_follow_up() -> None:
+    assert resolve("那个学校呢？", earlier_queries([ENROLLED])).kind != "school"
 
 
 def test_without_history_every_question_is_fresh() -> None:

@@ -49,6 +49,16 @@ def test_topic_leaves_out_the_question_words() -> None:
     assert topic(parse_query("东城区在教师队伍建设上做了什么？")) == "教师队伍建设"
 
 
+def test_topic_leaves_out_the_kind_of_passage_asked_for() -> None:
+    assert topic(parse_query("海淀区在教师培养方面采取了哪些措施？")) == "教师培养"
+    assert topic(parse_query("海淀区有哪些经验？")) == "经验"
+
+
+def test_topic_keeps_the_school_the_question_names() -> None:
+    assert topic(parse_query("燕园职业高中是怎么开展校企合作的？")) == "燕园校企合作"
+    assert topic(parse_query("北京市燕园职业学校是怎么开展校企合作的？")) == "燕园职业学校校企合作"
+
+
 def test_heading_label_drops_the_numbering() -> None:
     assert heading_label("4. 校企合作 > 4.1 校企合作开展情况和效果") == "校企合作开展情况和效果"
     assert heading_label("八、挑战与对策 > （一）面临挑战") == "面临挑战"

@@ -30,7 +30,13 @@ CONVERSATIONS = {
     "year_shift": ([IN_SCHOOL, "前一年呢？"], 2751, "人"),
     "level": (["2025年北京中职毕业生有多少人？", "高职呢？"], 2.41, "万人"),
     "difference": ([ENROLLED, "那毕业生呢？", "两者相差多少？"], 472, "人"),
+    "sum": ([ENROLLED, "那毕业生呢？", "它们一共多少？"], 1650, "人"),
+    "ratio": ([ENROLLED, "那毕业生呢？", "前者是后者的几倍？"], 1.8, "倍"),
+    "second_computation": ([ENROLLED, "那毕业生呢？", "两者相差多少？", "它们一共多少？"], 1650, "人"),
     "previous_year": ([IN_SCHOOL, "比上一年多了多少？"], 399, "人"),
+    "previous_year_growth": ([IN_SCHOOL, "比上一年增长了百分之几？"], 14.5, "%"),
+    "bare_change": ([IN_SCHOOL, "增加了多少？"], 399, "人"),
+    "change_between_years_asked": ([IN_SCHOOL, "2021年呢？", "增长了百分之几？"], 14.5, "%"),
     "fresh": ([ENROLLED, "2021年朝阳区中职学校招生多少人？"], 655, "人"),
 }
 

@@ -253,6 +253,25 @@ def test_a_chroma_server_keeps_only_the_collections_of_live_generations(
     assert not (settings.home / "generations" / str(seen[2]) / "chroma").exists()
 
 
+def test_a_reader_does_not_bring_back_a_collected_generation_on_a_chroma_server(
+    index: Index, settings: Settings, embedder: CountingEmbedder
+) -> None:
+    if not settings.chroma_url:
+        pytest.skip("server mode only")
+    from rag.errors import IndexError_
+    from rag.index.vectors import VectorStore, _http_client
+
+    index.upsert(make_doc("r0.txt", CHANGPING))
+    collected = index.generation()
+    for n in range(1, 3):
+        index.upsert(make_doc(f"r{n}.txt", CHANGPING, version=str(n)))
+    with pytest.raises(IndexError_):
+        VectorStore(settings.home, embedder, server=settings.chroma_url, generation=str(collected),
+                    create=False)
+    names = {c.name.split("_", 1)[0][1:] for c in _http_client(settings.chroma_url).list_collections()}
+    assert str(collected) not in names
+
+
 def test_bigram_frequencies_are_stored_with_each_generation(index: Index) -> None:
     from rag.grams import document_frequencies
 
