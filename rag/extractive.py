@@ -299,15 +299,16 @@ def without_schools(text: str, names: Sequence[str]) -> str:
 def _school_fit(asked: schools.Asked, *texts: str) -> float | None:
     """How well what stands around a number, from its own words outward (its clause, its sentence,
     its paragraph), meets the asked schools: a bonus when the nearest text that names a school or
-    a group of schools names an asked one, None when it names the schools of a level or region
-    together (中等职业学校招生人数, 全市仅10名, 昌平区公办中等职业学校…) instead, a penalty when none
-    names either."""
+    a group of schools names an asked one, None when it names another school or the schools of a
+    level or region together (中等职业学校招生人数, 全市仅10名, 昌平区公办中等职业学校…) instead, a
+    penalty when none names either."""
     if not asked.names:
         return 0.0
     for text in texts:
         if asked.met(text):
             return SCHOOL_MET
-        if _COLLECTIVE.search(asked.without(text)):
+        others = asked.without(text)
+        if _COLLECTIVE.search(others) or last_school(others):
             return None
     return -SCHOOL_UNMET
 
