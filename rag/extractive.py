@@ -40,7 +40,7 @@ from rag.numbers import (
     parse_quantity,
     split_multiplier,
 )
-from rag.query import LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
+from rag.query import DISTRICTS, LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
@@ -59,6 +59,7 @@ from rag.rank.lexical import (
     opposite,
     other_head,
     other_modifier,
+    per_unit_missing,
     precision,
     respective,
     type_missing,
@@ -89,14 +90,22 @@ _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _NOT_INCLUDED = re.compile(r"[（(]不(?:含|包括|计)[^）)]*[）)]")
 _RATE_WORD = re.compile(r"率|比例|占比|比重|百分比")
 _COUNT_LABEL = re.compile(r"数量|个数|[^\d\s]数$")
-_SCHOOL_KIND = re.compile(
-    r"(?:职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)$"
-)
 _BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
 _COUNTED_ASK = re.compile(r"哪([两二三四五六七八九十])(个|门|所|项|种|家|部|本|名|位|类)?([\u4e00-\u9fff])")
 _LEFT_OVER = re.compile(r"(?:和|与|及|跟|、|以及)")
 _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
+_SPAN = re.compile(r"近(?:[两二三四五六七八九十]|\d+)年|(?:[两二三四五六七八九十]|\d{1,2})年来|以来|历年")
+"""Words for a sum over several years (一年来 is the report's own year)."""
+_ASKS_SPAN = re.compile(_SPAN.pattern + r"|年(?:下来|间|里|内)|累计|这些年|多年")
+"""A question asking for a sum over years (十年下来一共, 累计)."""
+_YEARS_TOGETHER = re.compile(r"20\d\d\s*年?\s*[、和与及至到\-—]\s*20\d\d\s*年")
+_NOT_COUNTED = re.compile(r"\s*[（(]不计")
+"""A number the text says is not counted (另有附设中职校3所（不计校数）)."""
+_STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
+"""Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
+_PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
+"""A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
 _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
 _ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
@@ -110,6 +119,20 @@ PART = 0.3
 """Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
 ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+NO_SCHOOL = schools.Asked()
+SCHOOL_MET = 0.3
+"""Bonus for a number whose passage names the school the question names (the school's words are
+no part of the measure the passage is matched against)."""
+SCHOOL_UNMET = 0.65
+"""Penalty for a number whose passage (a cell's table, title and row; a sentence's section and
+paragraph up to the number) does not name the school the question names."""
+_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
+"""The words for levels that a question's measure is parsed without (劲松职高 → 劲松)."""
+_COLLECTIVE = re.compile("|".join((
+    r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校(?!区)|各区|北京市",
+    *DISTRICTS,
+)))
+"""Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
 OTHER_FOLLOWER = 0.4
 """Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
 NUMBER_MISSING = 0.5
@@ -163,7 +186,8 @@ def find(
         return None
     rival = next((e for e in good if _amount(e) != _amount(good[0])), None)
     # Two different numbers fit about equally well: stating either could be wrong.
-    return None if rival is not None and good[0].score - rival.score < margin else good[0]
+    # Rounded: sums of the same bonuses in another order differ in the last bits.
+    return None if rival is not None and round(good[0].score - rival.score, 9) < margin else good[0]
 
 
 def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
@@ -198,12 +222,15 @@ def fact_evidence(
     query: Query, facts: Sequence[TableFact], retrieval: Retrieval, lexicon: Lexicon
 ) -> list[Evidence]:
     """Table facts scored against the question."""
+    asked = asked_schools(query, retrieval)
+    query = counted_in_people(measure_alone(query, asked.names))
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
+    outside = _reports_without(asked, retrieval)
     texts = _row_texts(retrieval.facts)
     scored = [
-        (s, f) for f in facts
-        if (s := _fact_score(query, f, weights, reports.get(f.doc_id),
+        (s, f) for f in facts if f.doc_id not in outside
+        if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
                              named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]
     scored.sort(key=lambda sf: -sf[0][0])
@@ -245,9 +272,86 @@ def _named_cells(query: Query, cells: Sequence[str]) -> str:
     return " ".join(named)
 
 
+def asked_schools(query: Query, retrieval: Retrieval) -> schools.Asked:
+    """The schools the question names, as the retrieved reports name them."""
+    return schools.asked(query.norm, (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks))
+
+
+def _reports_without(asked: schools.Asked, retrieval: Retrieval) -> set[str]:
+    """The retrieved reports that never name an asked school: none of their numbers is about it."""
+    if not asked.names:
+        return set()
+    return {doc for doc, chunks in retrieval.chunks_by_doc.items()
+            if not any(asked.met(c.text) for c in chunks)}
+
+
+def measure_alone(query: Query, names: Sequence[str]) -> Query:
+    """``query`` with the schools it names taken out of its measure (少林武校双师型老师 → 双师型老师):
+    the measure's words are met by what a number is; the school is met by where it stands."""
+    spellings = [*names, *map(_without_district, names), *(_LEVEL_WORDS.sub("", name) for name in names)]
+    measure = without_schools(query.measure, [s for s in spellings if len(s) >= 2])
+    return replace(query, measure=measure) if len(measure.replace(" ", "")) >= 2 else query
+
+
+def counted_in_people(query: Query) -> Query:
+    """``query`` asking for 人 when it names no unit and its measure ends in people (求实职业学校
+    在校生): a count of them, not of 人次 or anything else."""
+    found = content_words(query.measure)
+    if query.unit or not found or not _PEOPLE_END.search(found[-1]):
+        return query
+    return replace(query, unit="人")
+
+
+def _qualified_otherwise(query: Query, text: str) -> bool:
+    """``lexical.other_modifier`` of ``text`` without the asked kind of school; never for a text
+    that writes the asked measure whole (正高级教师 4 人 for 正高级教师, whose 正 jieba splits off)."""
+    whole = _STARTS_PHRASE + re.escape(canonical(query.measure))
+    if len(query.measure) >= 3 and re.search(whole, canonical(text)):
+        return False
+    return other_modifier(query, without_type(query, text))
+
+
+def without_type(query: Query, text: str) -> str:
+    """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
+    question, not a word that qualifies its measure otherwise."""
+    for name in query.school_type:
+        text = text.replace(name, " ")
+    return text
+
+
+def _without_district(name: str) -> str:
+    """A school's name without the district it starts with (职业学校 of 昌平职业学校): the measure
+    has lost the district's name as a region word."""
+    return next((name[len(d) - 1:] for d in DISTRICTS if name.startswith(d[:-1])), name)
+
+
+def without_schools(text: str, names: Sequence[str]) -> str:
+    """``text`` with each of the school ``names`` (and the city before it) left out."""
+    for name in names:
+        text = re.sub(rf"(?:北京市?)?{re.escape(name)}", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _school_fit(asked: schools.Asked, *texts: str) -> float | None:
+    """How well what stands around a number, from its own words outward (its clause, its sentence,
+    its paragraph), meets the asked schools: a bonus when the nearest text that names a school or
+    a group of schools names an asked one, None when it names another school or the schools of a
+    level or region together (中等职业学校招生人数, 全市仅10名, 昌平区公办中等职业学校…) instead, a
+    penalty when none names either."""
+    if not asked.names:
+        return 0.0
+    for text in texts:
+        if asked.met(text):
+            return SCHOOL_MET
+        others = asked.without(text)
+        if _COLLECTIVE.search(others) or last_school(others):
+            return None
+    return -SCHOOL_UNMET
+
+
 def _fact_score(
     query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None,
-    *, named: str = "",
+    *, named: str = "", schools_asked: schools.Asked = NO_SCHOOL,
 ) -> tuple[float, float] | None:
     if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
         return None
@@ -257,7 +361,7 @@ def _fact_score(
     # The row's other cells the question names say which of a school's rows is meant.
     text = f"{fact.title} {label} {named}".rstrip()
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
-    if match < 0.15 or leaves_out_asked(text, query.norm):
+    if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
     level = _level_fit(query, label if levels_in(label) else text, report, around=text)
@@ -281,8 +385,10 @@ def _fact_score(
     bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
     # A total row is the default reading unless the question names one part of it.
     bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
-    bonus -= 0.04 * min(extra_grams(weights, label), 10)
-    bonus -= 0.4 if other_modifier(query, label) else 0.0
+    # The asked school's row is the school slot's, not words the measure leaves unasked.
+    row = without_schools(fact.row, schools_asked.names)
+    bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
+    bonus -= 0.4 if _qualified_otherwise(query, label) else 0.0
     # Spelled one way on both sides (专任老师 meets 专任教师).
     spelled = replace(query, measure=canonical(query.measure))
     bonus -= 0.7 if modifier_missing(spelled, canonical(text)) else 0.0
@@ -290,21 +396,29 @@ def _fact_score(
     bare_rate = unit == "%" and not _RATE_WORD.search(label)
     bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
-    if bare_label(fact.row) and coverage(weights, fact.row) < 0.15 and not TOTAL.search(fact.row):
+    # A total row of a table that names no asked school sums several schools (毕业生总数).
+    school = _school_fit(schools_asked, f"{fact.row} {fact.column}", text)
+    if school is None or (school < 0 and TOTAL.search(label)):
+        return None
+    bonus += school
+    if bare_label(row) and coverage(weights, row) < 0.15 and not TOTAL.search(row):
         bonus -= 0.4
     return match + bonus, match
 
 
 def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
+    texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    asked = schools.asked(query.norm, texts)
+    query = counted_in_people(measure_alone(query, asked.names))
+    outside = _reports_without(asked, retrieval)
     weights = prose_weights(lexicon, canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
-    texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
-    scope = question_scope(query, texts)
+    scope = replace(question_scope(query, texts), asked=asked)
     query = without_named_kind(query, scope.short_names)
     out: list[Evidence] = []
     for hit in retrieval.hits:
-        if hit.chunk.kind != "prose":
+        if hit.chunk.kind != "prose" or hit.chunk.doc_id in outside:
             continue
         report = reports.get(hit.chunk.doc_id)
         neighbours = retrieval.chunks_by_doc.get(hit.chunk.doc_id) or (hit.chunk,)
@@ -353,6 +467,7 @@ class Scope:
     region_asked: bool
     school: str
     short_names: dict[str, str]
+    asked: schools.Asked = NO_SCHOOL
 
 
 def question_scope(query: Query, texts: Sequence[str]) -> Scope:
@@ -379,9 +494,6 @@ def _sentence_candidates(
     out = []
     region_asked = scope.region_asked
     case = region_asked and in_case_block(neighbours, line)
-    # A passage that never names the asked school states the region's numbers, not that school's.
-    elsewhere = bool(scope.school) and not _names_school(
-        scope.school, _text_before(chunk, neighbours) + chunk.text[: offset + len(quote)], chunk.section)
     for quantity in quantities(sentence):
         before = sentence[: quantity.start]
         if region_asked and gives_example(before):
@@ -397,24 +509,24 @@ def _sentence_candidates(
         if scope.school and _about_another_school(scope.school, chunk.text[:offset], before):
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
-        score = scored[0] - (ASIDE if case or school or elsewhere else 0.0)
+        score = scored[0] - (ASIDE if case or school else 0.0)
+        paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
+        lead = re.split(r"[，,；;：:（(、]", before)[-1]
+        fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
+                          chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
+        if fit is None:
+            continue
+        score += fit
         out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
                             quote, line, sentence[: quantity.end], match=scored[1]))
     return out
 
 
-def _names_school(school: str, *texts: str) -> bool:
-    """Whether ``texts`` name ``school`` by its proper part (昌平 of 报告中北京市昌平职业学校)."""
-    proper = re.sub(r"^.*北京市?", "", school)
-    stem = _SCHOOL_KIND.sub("", proper)
-    name = stem if len(stem) >= 2 else proper
-    return any(name in text for text in texts)
-
-
-def _text_before(chunk: Chunk, neighbours: Sequence[Chunk]) -> str:
-    """The text of the chunk before ``chunk`` in its report (a case's heading before a page break)."""
-    at = next((i for i, c in enumerate(neighbours) if c.id == chunk.id), 0)
-    return neighbours[at - 1].text if at > 0 else ""
+def _earlier(chunks: Sequence[Chunk], chunk: Chunk) -> str:
+    """The end of the prose chunk that starts last before ``chunk`` does (a case's first paragraph,
+    naming its school, may be in it)."""
+    before = [c for c in chunks if c.kind == "prose" and c.line_start < chunk.line_start]
+    return max(before, key=lambda c: c.line_start).text[-400:] if before else ""
 
 
 def _about_another_school(asked: str, chunk_before: str, before: str) -> bool:
@@ -449,6 +561,10 @@ def _quantity_score(
         return None
     if not quantity.unit and not sentence[: quantity.start].strip():
         return None
+    if _over_years(query, sentence[: quantity.start]) or _NOT_COUNTED.match(sentence, quantity.end):
+        return None
+    if not quantity.unit and "序号" in sentence[: quantity.start]:
+        return None  # a row's number in a table flattened into the text (序号 单位名称 专业 1 …)
     if not respective(query, weights, sentence, quantity.start):
         return None
     fit = unit_fit(query.unit, quantity.unit)
@@ -464,6 +580,8 @@ def _quantity_score(
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
     if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
+        return None
+    if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None
     own_level = bool(levels_in(owning))
     level = _level_fit(query, owning if own_level else segment, report, around=around)
@@ -484,7 +602,7 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if other_modifier(query, f"{among(before)} {owning}") else 0.0
+    bonus -= 0.6 if _qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     implied = implied_people(measure, quantity.unit, before + owning)
@@ -499,6 +617,18 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _over_years(query: Query, before: str) -> bool:
+    """True when the sentence up to a number sums several years (近五年来, 自2018年以来, 历年) with
+    no year stated after that, or its clause names years together (2020年、2021年…共), and the
+    question asks for no such span: no one year's figure."""
+    if len(query.years) < 2 and _YEARS_TOGETHER.search(re.split(r"[，,；;]", before)[-1]):
+        return True  # 2020年、2021年毕业生共1653人
+    spans = list(_SPAN.finditer(before))
+    if not spans or _ASKS_SPAN.search(query.norm):
+        return False
+    return not re.search(r"20\d\d\s*年", before[spans[-1].end():])
 
 
 def _counted_after(rest: str) -> str:
@@ -638,9 +768,37 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
-        return _stated(query, retrieval, found)
+        return _stated(query, retrieval, exact_for(query, found, retrieval, lexicon) or found)
     computed = _from_next_year(query, retrieval, lexicon) or _listed_total(query, retrieval, lexicon)
     return computed or refusal(query, retrieval)
+
+
+def exact_for(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | None:
+    """The exact figure that an approximate one (超5.8万人次, 近100%) rounds, when another source
+    states it for the question (58840 人次 in a table): the first candidate in the same unit that
+    the approximation allows and that is not approximate itself; None for an exact ``found``."""
+    if _qualifier(found) not in APPROXIMATE or found.value is None:
+        return None
+    pool = candidates(query, retrieval, lexicon, threshold=0.0)
+    return next((e for e in pool if e.value is not None and not _qualifier(e) and _rounds(found, e)), None)
+
+
+def _rounds(approximate: Evidence, exact: Evidence) -> bool:
+    """Whether ``exact`` is a value the approximate figure stands for: in the same unit, within
+    one step of its last digit (5.8万: 1000), above it after 超过 and not above it after 近."""
+    (near, unit), (value, stated) = _base(approximate), _base(exact)
+    if unit != stated or value == near:
+        return value == near and unit == stated
+    digits = approximate.raw.split(".")[1] if "." in approximate.raw else ""
+    step = 10 ** -len(re.sub(r"\D.*", "", digits)) * split_multiplier(approximate.unit)[0]
+    above = APPROXIMATE[_qualifier(approximate)] == "超过"
+    below = APPROXIMATE[_qualifier(approximate)] == "接近"
+    return abs(value - near) < step and not (above and value < near) and not (below and value > near)
+
+
+def _base(found: Evidence) -> tuple[float, str]:
+    value, unit = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0).base()
+    return value, _base_unit(unit)
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.index.tokenize import jieba
+from rag.query import DISTRICTS
 
 _NAME = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)"
 )
-_NOT_PART_OF_NAME = re.compile(r"^.*[年区所的在和与及对由向为是将把从以被]")
+_NOT_PART_OF_NAME = re.compile(r"^.*[年区所的在和与及对由向为是将把从以被含除括]")
 _CITY = re.compile(r"^.*北京市?")
 _GENERIC = re.compile(
     r"中等|职业|各类|所有|全部|区属|市属|公办|民办|普通|高等|技工|成人|中专|中职|高职|本科|全市|全区|我区|本区"
@@ -40,6 +42,47 @@ def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
         longest = max(map(len, shorts.values()), default=0)
         found.update({name: short for name, short in shorts.items() if len(short) == longest})
     return found
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The schools a question names: every way it writes them (full names without 北京市, short
+    names with their full names, longest first), and the other schools whose names hold one of
+    those (北京电子科技职业学院 holds 科技职业学院)."""
+
+    names: tuple[str, ...] = ()
+    rivals: tuple[str, ...] = ()
+
+    def met(self, text: str) -> bool:
+        """Whether ``text`` names one of the asked schools (not as part of a rival's name)."""
+        for rival in self.rivals:
+            text = text.replace(rival, " ")
+        return any(name in text for name in self.names)
+
+    def without(self, text: str) -> str:
+        """``text`` with the asked schools' and their rivals' names left out."""
+        for name in (*self.rivals, *self.names):
+            text = text.replace(name, " ")
+        return text
+
+
+def asked(question: str, texts: Iterable[str]) -> Asked:
+    """The schools ``question`` names, as the reports in ``texts`` name them."""
+    texts = tuple(texts)
+    known = {name for found in _names(texts).values() for name, _ in found}
+    written = {name for name in known if name in question}
+    # 北京科技职业学院 is not named by 北京电子科技职业学院.
+    full = {name for name in written if not any(name in other for other in written - {name})}
+    short = aliases(question, texts)
+    names = {*full, *short, *short.values(), *filter(None, map(_with_district, full))}
+    rivals = {other for other in known - names if any(name in other for name in names)}
+    return Asked(tuple(sorted(names, key=len, reverse=True)), tuple(sorted(rivals, key=len, reverse=True)))
+
+
+def _with_district(name: str) -> str:
+    """The school's name with the district it starts with written in full (昌平区职业学校 for
+    昌平职业学校, as reports also write it), or ''."""
+    return next((f"{d}{name[len(d) - 1:]}" for d in DISTRICTS if name.startswith(d[:-1])), "")
 
 
 def written_in(question: str, texts: Iterable[str]) -> list[str]:

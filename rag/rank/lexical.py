@@ -222,6 +222,16 @@ def other_head(measure: str, lead: str, clause: str) -> bool:
     return bool(re.search(rf"[\u4e00-\u9fff]{{1,3}}{re.escape(head[-1])}\s*(?:为|达|是|约)?\s*$", lead))
 
 
+_PER_UNIT = re.compile(r"[生人师校户班]均|每(?:[个名位所])?(?:学生|生|人|学校|校|教师|老师|班)")
+"""Words that make a measure a ratio to a head count (生均纸质图书, 人均, 每校): never a total."""
+
+
+def per_unit_missing(measure: str, text: str) -> bool:
+    """True when the asked measure is per student, per person or per school (生均纸质图书) and
+    ``text`` states no such ratio (纸质图书（册） is the total)."""
+    return bool(_PER_UNIT.search(measure)) and not _PER_UNIT.search(text)
+
+
 def type_missing(query: Query, text: str) -> bool:
     """True when the question names one kind of school (职业高中) and ``text`` does not."""
     if not query.school_type or names_school(query.norm):

@@ -41,6 +41,7 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         ("青松武术学校的专任教师有多少人", 21),
         ("青松武术学校教职工总数是多少", 52),  # the whole, not its part
         ("海淀区23年在校学生里，成人中专的学生有多少？", 42),  # the sibling naming the asked kind
+        ("海淀区23年中职在校学生里，职业高中的学生有多少？", 598),  # the asked kind, no other modifier
         ("海淀区2023年职业高中在校生有多少人", 598),
         ("海淀区2023年中职在校生有多少人", 640),
     ],
