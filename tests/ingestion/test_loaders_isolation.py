@@ -107,8 +107,10 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_loader_child_dies_with_its_parent(tmp_path: Path) -> None:
-    # seconds of CPU to load, and within the page limit (a longer one fails fast, before this test sees it)
-    pdf = make_pages_pdf(tmp_path / "long.pdf", MAX_PDF_PAGES - 100).resolve()
+    # seconds of CPU to load (≈2.7 s; short pages load in 0.7 s, under the 1 s the child is looked for
+    # at), and within the page limit (a longer one fails fast, before this test sees it)
+    long_line = "第{n}页 " + "职业教育质量年度报告 " * 60
+    pdf = make_pages_pdf(tmp_path / "long.pdf", MAX_PDF_PAGES - 100, text=long_line).resolve()
     root = Path(isolation.__file__).resolve().parent.parent
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(pdf)], cwd=root)
     child = None
