@@ -27,7 +27,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
-    ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工"), ("中专学校",),
+    ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工", "技校"), ("中专学校",),
 )
 """Kinds of 中职 school that tables count separately: naming one asks for its row, not the total."""
 

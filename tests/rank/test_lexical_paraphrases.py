@@ -11,7 +11,8 @@ from rag.rank.lexical import canonical, coverage
     ("asked", "written"),
     [("跟企业一起开发的教材", "校企合作开发的教材"), ("同企业联合制定标准", "校企合作制定标准"),
      ("学校与企业共建基地", "校企共建基地"),
-     ("在读学生", "在校生"), ("政府投了多少钱", "政府投了多少经费")],
+     ("在读学生", "在校生"), ("政府投了多少钱", "政府投了多少经费"),
+     ("技校教职员工", "技工学校教职工"), ("电子书", "电子图书")],
 )
 def test_a_colloquial_phrase_is_written_as_the_reports_write_it(asked: str, written: str) -> None:
     assert canonical(asked) == canonical(written)
