@@ -742,6 +742,8 @@ def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: st
         return None
     if report is None or asked in levels_in(around) or names_school(query.norm):
         return 0.0
+    if report.level in LEVELS and report.level != asked:
+        return None  # a report on one level states its own level's numbers without naming it
     return None if spans_levels(text, report.level, asked=query.measure) else 0.0
 
 
@@ -1042,15 +1044,23 @@ def _source(found: Evidence) -> str:
     return f"{found.chunk.doc_id}|{found.fact.title}" if found.fact is not None else found.chunk.id
 
 
+_OWNERSHIP = {"公办": "民办", "民办": "公办"}
+"""Who runs the schools: a scope of the question, which a source need not name, but must not
+contradict."""
+
+
 def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -> bool:
     """True when ``text`` names what tells the operands apart (普通中专 vs 成人中专, 中职 vs all, each
     item of a sum); with ``change``, a stated change (「增加 248 人」) tells a year from the one before."""
+    text = canonical(text)
+    if any(other in text for p in parts for own, other in _OWNERSHIP.items() if own in p.measure):
+        return False
     marks = [_operand_marks(p) for p in parts]
     for i, own in enumerate(marks):
         others = set().union(*(m for j, m in enumerate(marks) if j != i))
         if own - others and not any(_mentions(mark, text) for mark in own - others):
             return False
-    if not all(core[:2] in text for core in _distinct_cores([p.measure for p in parts])):
+    if not all(core[:2] in text for core in _distinct_cores([_unowned(p.measure) for p in parts])):
         return False
     years = [set(p.years) for p in parts]
     differing = sorted(set[int]().union(*years) - years[0].intersection(*years[1:])) if years else []
@@ -1086,12 +1096,19 @@ def _shared_start(texts: Sequence[str]) -> int:
 
 
 def _operand_marks(part: Query) -> set[str]:
-    marks = {w for w in words(part.measure) if w not in FUNCTION_WORDS}
+    marks = {w for w in words(canonical(_unowned(part.measure))) if w not in FUNCTION_WORDS}
     return marks | ({part.level} if part.level else set())
 
 
+def _unowned(measure: str) -> str:
+    return re.sub("|".join(_OWNERSHIP), "", measure).strip()
+
+
 def _mentions(mark: str, text: str) -> bool:
-    return any(name in text for name in LEVELS.get(mark, alternatives(mark)))
+    """Whether ``text`` names ``mark``, by another name of it, or, for a compound of two words
+    (高级职称), by its first (高级教师)."""
+    names = LEVELS.get(mark, alternatives(mark))
+    return any(name in text for name in names) or (len(mark) >= 4 and mark[:2] in text)
 
 
 def one_scope(query: Query) -> bool:

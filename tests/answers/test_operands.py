@@ -42,9 +42,17 @@ def test_a_stated_ratio_must_name_what_tells_the_operands_apart() -> None:
     assert names_operands(parts, "普通中专招生人数是成人中专的 7.86 倍")
 
 
+def test_who_runs_the_schools_is_a_scope_a_stated_share_need_not_name_but_must_not_contradict() -> None:
+    parts = parse_query("昌平公办中职2021年高级职称老师占专技岗老师的比例是多少？").parts
+    assert names_operands(parts, "高级教师占专技岗教师比例")
+    assert not names_operands(parts, "民办学校高级教师占专技岗教师比例")
+
+
 @pytest.mark.parametrize(
     ("question", "value", "unit"),
     [
+        # a share the table states is not recomputed from its rounded inputs
+        ("昌平 公办中职 双师型教师占专技岗教师比例 2021", 88.2, "%"),
         # the row of the named kind of school, not the 中职 total
         ("2020年北京市职业高中专任教师有多少人？", 3753, "人"),
         # a stated ratio about other operands is not the answer; both inputs are looked up

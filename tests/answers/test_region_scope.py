@@ -51,6 +51,14 @@ def test_a_region_question_refuses_a_schools_or_several_levels_figure(
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("question", ["2022年昌平区普通高中教职工有多少人？", "2024年东城区普高的毕业生有多少？"])
+def test_a_report_on_one_level_does_not_answer_for_a_level_it_never_names(
+    services: Services, question: str
+) -> None:
+    assert answer(question, services).refused  # its 中职 schools' 教职员工 61 人, 毕业生 27 人
+
+
+@pytest.mark.integration
 def test_a_level_named_earlier_in_the_sentence_still_owns_the_number(haidian: Services) -> None:
     result = answer("海淀区2023年中职学校校内实训工位有多少万个", haidian)
     assert (result.value, result.unit) == (1.61, "万个")
