@@ -15,6 +15,7 @@ from rag.frames import (
     APPROXIMATE,
     CHANGE,
     clause,
+    counts_left_out,
     gives_example,
     in_case_block,
     in_enumeration,
@@ -40,7 +41,7 @@ from rag.numbers import (
     parse_quantity,
     split_multiplier,
 )
-from rag.query import DISTRICTS, LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
+from rag.query import DISTRICTS, LEVELS, OWNERS, PEOPLE, Query, counted_people, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
@@ -228,8 +229,12 @@ def fact_evidence(
     reports = {d.doc_id: d for d in retrieval.documents}
     outside = _reports_without(asked, retrieval)
     texts = _row_texts(retrieval.facts)
+    # A table's total beside a row of the group the question leaves out includes that group.
+    summing_left_out = {(f.doc_id, f.table) for f in retrieval.facts
+                        if counts_left_out(f"{f.row} {f.column}", query.norm)}
     scored = [
         (s, f) for f in facts if f.doc_id not in outside
+        if not (TOTAL.search(f.row) and (f.doc_id, f.table) in summing_left_out)
         if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
                              named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]
@@ -311,6 +316,14 @@ def _qualified_otherwise(query: Query, text: str) -> bool:
     return other_modifier(query, without_type(query, text))
 
 
+def run_by_the_other(query: Query, text: str) -> bool:
+    """Whether the last of 公办 and 民办 that ``text`` names is not the one the question asks about
+    (「…民办北京少林武术学校…。“双师型”教师3人」 for 公办)."""
+    asked = [owner for owner in OWNERS if owner in query.norm]
+    named = re.findall("|".join(OWNERS), text)
+    return len(asked) == 1 and bool(named) and named[-1] != asked[0]
+
+
 def without_type(query: Query, text: str) -> str:
     """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
     question, not a word that qualifies its measure otherwise."""
@@ -362,6 +375,8 @@ def _fact_score(
     text = f"{fact.title} {label} {named}".rstrip()
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
     if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
+        return None
+    if run_by_the_other(query, text) or counts_left_out(label, query.norm):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
     level = _level_fit(query, label if levels_in(label) else text, report, around=text)
@@ -511,6 +526,8 @@ def _sentence_candidates(
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
+        if run_by_the_other(query, paragraph + before):
+            continue
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
         fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
                           chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
@@ -1044,16 +1061,11 @@ def _source(found: Evidence) -> str:
     return f"{found.chunk.doc_id}|{found.fact.title}" if found.fact is not None else found.chunk.id
 
 
-_OWNERSHIP = {"公办": "民办", "民办": "公办"}
-"""Who runs the schools: a scope of the question, which a source need not name, but must not
-contradict."""
-
-
 def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -> bool:
     """True when ``text`` names what tells the operands apart (普通中专 vs 成人中专, 中职 vs all, each
     item of a sum); with ``change``, a stated change (「增加 248 人」) tells a year from the one before."""
     text = canonical(text)
-    if any(other in text for p in parts for own, other in _OWNERSHIP.items() if own in p.measure):
+    if any(other in text for p in parts for own, other in OWNERS.items() if own in p.measure):
         return False
     marks = [_operand_marks(p) for p in parts]
     for i, own in enumerate(marks):
@@ -1101,7 +1113,7 @@ def _operand_marks(part: Query) -> set[str]:
 
 
 def _unowned(measure: str) -> str:
-    return re.sub("|".join(_OWNERSHIP), "", measure).strip()
+    return re.sub("|".join(OWNERS), "", measure).strip()
 
 
 def _mentions(mark: str, text: str) -> bool:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.numbers import UNITS, Quantity, find_quantities, find_ratios, parse_quantity, split_multiplier
+from rag.query import EXCLUDES as _EXCLUDES
 from rag.query import GENERIC_SCHOOL as _GENERIC
 from rag.query import LEVELS, levels_in
 from rag.types import Chunk, TableFact
@@ -41,7 +42,6 @@ APPROXIMATE = {
     "近": "接近", "将近": "接近", "接近": "接近", "约": "约", "超过": "超过", "逾": "超过", "超": "超过",
 }
 """Qualifiers that make a stated number approximate or a bound, and how an answer names them."""
-_EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
 _LEFT_OUT_TAIL = re.compile(r"(?:在内|等|的)$")
 _NOT_VALUES = ("年", "月", "天", "岁", "日", "时")
 _EXAMPLE = re.compile(r"例如|比如|譬如|以[^，,。；;：:]{1,20}为例")
@@ -212,6 +212,13 @@ def leaves_out_asked(text: str, question: str) -> bool:
         if len(left_out) >= 2 and left_out in question and not any(left_out in a for a in asked_out):
             return True
     return False
+
+
+def counts_left_out(text: str, question: str) -> bool:
+    """Whether ``text`` counts a group that the question leaves out (成人中专（人） for 中等职业学校
+    （不含成人中专）): named in it, not as something it leaves out too."""
+    left_out = [_LEFT_OUT_TAIL.sub("", m.group(1)) for m in _EXCLUDES.finditer(question)]
+    return any(len(group) >= 2 and group in _EXCLUDES.sub("", text) for group in left_out)
 
 
 def last_school(text: str) -> str:

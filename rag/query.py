@@ -19,6 +19,10 @@ DISTRICTS = (
 )
 _OTHER_PLACES = ("经济技术开发区", "经开区", "亦庄", "天津", "上海", "河北", "广州", "深圳")
 
+EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
+"""What a text says its number leaves out (不含技工学校 → 技工学校)."""
+OWNERS = {"公办": "民办", "民办": "公办"}
+"""Who runs the schools, each with the other: a scope of the question, like its level."""
 LEVELS: dict[str, tuple[str, ...]] = {
     "普高": ("普通高中", "普高"),
     "本科": ("职业本科", "本科层次"),
@@ -270,7 +274,7 @@ def _parse_simple(question: str) -> Query:
         operation="lookup",
         is_list=is_list,
         unknown_region=unknown,
-        school_type=types[0] if len(types := school_types_in(norm)) == 1 else (),
+        school_type=types[0] if len(types := school_types_in(EXCLUDES.sub("", norm))) == 1 else (),
     )
 
 
@@ -502,14 +506,16 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
     if len(_measure(left.norm)) < 2 and len(_measure(rest.norm)) < 2:
         left = _inherit(left, right)  # 「2020年比2015年北京市中职在校生…」: the measure is on the right
     right = replace(_inherit(right, left), report_year=right.report_year)  # each side names its own report
+    if left.measure.startswith(right.measure):
+        right = replace(right, measure=left.measure)  # 比高职在校生: the people the left's measure is about
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
     return left, right
 
 
 def _inherit(part: Query, whole: Query) -> Query:
-    # An operand naming only a level or school type (…是中职学校的几倍) shares the other's measure.
-    measure = part.measure if len(_measure(part.norm)) >= 2 else whole.measure
+    owner = next((o for o in OWNERS if o in part.measure and o not in whole.measure), "")
+    measure = f"{owner}{whole.measure}" if _names_only_its_group(part) else part.measure
     return replace(
         part,
         region=part.region or whole.region,
@@ -522,6 +528,12 @@ def _inherit(part: Query, whole: Query) -> Query:
         # An operand naming its own level (…比东城区中职…) is not of the other's kind of school.
         school_type=part.school_type or (() if part.level else whole.school_type),
     )
+
+
+def _names_only_its_group(part: Query) -> bool:
+    """Whether an operand names only its group: a level or school type (…是中职学校的几倍) or who
+    runs the schools (比昌平公办中职…)."""
+    return len(re.sub("|".join(OWNERS), "", _measure(part.norm)).strip()) < 2
 
 
 def _with_year(query: Query, year: int, *, unit: str = "") -> Query:

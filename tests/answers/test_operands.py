@@ -19,6 +19,17 @@ def test_an_operand_naming_only_a_level_shares_the_other_measure() -> None:
     assert (right.level, right.measure) == ("中职", left.measure)
 
 
+def test_an_operand_naming_only_its_group_or_owner_shares_the_other_measure() -> None:
+    left, right = parse_query("2025年北京中职学生对思政课的满意度比高职学生高多少？").parts
+    assert right.measure == left.measure and right.level == "高职"
+    left, right = parse_query("2022年朝阳区职高的专任教师比昌平区民办中职的多多少人？").parts
+    assert right.measure == f"民办{left.measure}"
+
+
+def test_a_group_the_question_leaves_out_is_not_its_kind_of_school() -> None:
+    assert parse_query("2019年北京市中职学校（不含技工学校）在校生多少人").school_type == ()
+
+
 def test_the_base_years_of_a_comparison_are_not_the_other_sides_year() -> None:
     left, right = parse_query("朝阳区“双师型”教师数比2020年增加了多少人？").parts
     assert (left.years, right.years) == ((), (2020,))
@@ -53,6 +64,9 @@ def test_who_runs_the_schools_is_a_scope_a_stated_share_need_not_name_but_must_n
     [
         # a share the table states is not recomputed from its rounded inputs
         ("昌平 公办中职 双师型教师占专技岗教师比例 2021", 88.2, "%"),
+        # the 公办 schools' count, not the 民办 school's in the next sentence, and the other way round
+        ("2022年昌平区公办中职学校“双师型”教师有多少人？", 141, "人"),
+        ("2022年昌平区民办中职学校“双师型”教师有多少人？", 3, "人"),
         # the row of the named kind of school, not the 中职 total
         ("2020年北京市职业高中专任教师有多少人？", 3753, "人"),
         # a stated ratio about other operands is not the answer; both inputs are looked up
@@ -246,3 +260,11 @@ def test_a_part_and_its_groups_total_on_one_line_are_not_summed(haidian: Service
 def test_a_stated_number_is_not_summed_with_the_other_things_listed_beside_it(haidian: Services) -> None:
     result = answer("2023年海淀区中职学校一共开设了多少个专业？", haidian)
     assert (result.value, result.computation) == (24, "")
+
+
+@pytest.mark.integration
+def test_a_total_beside_the_row_of_a_group_the_question_leaves_out_does_not_answer(
+    services: Services,
+) -> None:
+    result = answer("2018年北京市中等职业学校（不含成人中专）招生人数为多少？", services)
+    assert result.refused or result.value == 20586  # 24642 is 表2-1's 小计, 成人中专 included

@@ -51,7 +51,10 @@ def test_a_region_question_refuses_a_schools_or_several_levels_figure(
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("question", ["2022年昌平区普通高中教职工有多少人？", "2024年东城区普高的毕业生有多少？"])
+@pytest.mark.parametrize("question", [
+    "2022年昌平区普通高中教职工有多少人？",
+    "2024年东城区普高的毕业生有多少？",
+])
 def test_a_report_on_one_level_does_not_answer_for_a_level_it_never_names(
     services: Services, question: str
 ) -> None:
