@@ -61,6 +61,7 @@ _PEOPLE_ASKED = re.compile(
 )
 """「多少学生」, 「多少专任老师」: people, with or without a classifier or a modifier."""
 _PEOPLE_WORD = re.compile(PEOPLE)
+_PEOPLE_THEN_COUNT = re.compile(rf"(?:{PEOPLE})[^。？?]{{0,16}}?(?:多少|几)个(?=[\u4e00-\u9fff])")
 
 # Words that frame the question, not what it asks for: a small grammar, each part one kind of word.
 _PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|嘛|哈|哦|啦)(?=[\s，,。？?！!]|$)")
@@ -229,6 +230,8 @@ def expected_unit(text: str) -> str:
         return "倍"
     if re.search(rf"(?:多少|几)个(?:{PEOPLE}){_NOUN_END}", text) or _PEOPLE_COUNTED.search(text):
         return "人"
+    if _people_doing(text):
+        return "人"
     if match := _UNIT_ASK.search(text):
         return _UNIT_ALIASES.get(match.group(1), match.group(1))
     if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
@@ -238,6 +241,14 @@ def expected_unit(text: str) -> str:
     if found := _count_words(text):
         return found[0].group(1)
     return ""
+
+
+def _people_doing(text: str) -> bool:
+    """Whether 个 counts the people named before it, by what they do (「毕业生里，有几个去国外读本科」),
+    not things (「学生参加了几个比赛」)."""
+    match = _PEOPLE_THEN_COUNT.search(text)
+    following = next(posseg.cut(text[match.end():]), None) if match else None
+    return following is not None and following.flag.startswith("v") and following.flag != "vn"
 
 
 def _count_words(text: str) -> list[re.Match[str]]:

@@ -64,6 +64,9 @@ def test_level(question: str, level: str) -> None:
         ("北京高职院校2025年应届毕业生的就业去向落实率是多少？", "%"),
         ("2024年东城区普高招生人数是中职招生人数的几倍？", "倍"),
         ("2020年北京市中等职业学校共有多少名专任教师？", "人"),
+        # 个 counting people by what they do, and 个 counting things they do
+        ("2024年毕业生中，有几个升入本科院校？", "人"),
+        ("2024年学生参加了几个比赛？", "个"),
     ],
 )
 def test_expected_unit(question: str, unit: str) -> None:
