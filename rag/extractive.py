@@ -1065,14 +1065,14 @@ def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -
     """True when ``text`` names what tells the operands apart (普通中专 vs 成人中专, 中职 vs all, each
     item of a sum); with ``change``, a stated change (「增加 248 人」) tells a year from the one before."""
     text = canonical(text)
-    if any(other in text for p in parts for own, other in OWNERS.items() if own in p.measure):
+    if any(run_by_the_other(p, text) for p in parts):
         return False
     marks = [_operand_marks(p) for p in parts]
     for i, own in enumerate(marks):
         others = set().union(*(m for j, m in enumerate(marks) if j != i))
         if own - others and not any(_mentions(mark, text) for mark in own - others):
             return False
-    if not all(core[:2] in text for core in _distinct_cores([_unowned(p.measure) for p in parts])):
+    if not all(core[:2] in text for core in _distinct_cores([p.measure for p in parts])):
         return False
     years = [set(p.years) for p in parts]
     differing = sorted(set[int]().union(*years) - years[0].intersection(*years[1:])) if years else []
@@ -1108,12 +1108,8 @@ def _shared_start(texts: Sequence[str]) -> int:
 
 
 def _operand_marks(part: Query) -> set[str]:
-    marks = {w for w in words(canonical(_unowned(part.measure))) if w not in FUNCTION_WORDS}
+    marks = {w for w in words(canonical(part.measure)) if w not in FUNCTION_WORDS}
     return marks | ({part.level} if part.level else set())
-
-
-def _unowned(measure: str) -> str:
-    return re.sub("|".join(OWNERS), "", measure).strip()
 
 
 def _mentions(mark: str, text: str) -> bool:

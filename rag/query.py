@@ -21,8 +21,8 @@ _OTHER_PLACES = ("经济技术开发区", "经开区", "亦庄", "天津", "上�
 
 EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
 """What a text says its number leaves out (不含技工学校 → 技工学校)."""
-OWNERS = {"公办": "民办", "民办": "公办"}
-"""Who runs the schools, each with the other: a scope of the question, like its level."""
+OWNERS = ("公办", "民办")
+"""Who runs the schools: a scope of the question, like its region."""
 LEVELS: dict[str, tuple[str, ...]] = {
     "普高": ("普通高中", "普高"),
     "本科": ("职业本科", "本科层次"),
@@ -315,6 +315,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", text).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
+    text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``extractive.run_by_the_other``
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
@@ -525,8 +526,8 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
 
 
 def _inherit(part: Query, whole: Query) -> Query:
-    owner = next((o for o in OWNERS if o in part.measure and o not in whole.measure), "")
-    measure = f"{owner}{whole.measure}" if _names_only_its_group(part) else part.measure
+    # An operand naming only a level or school type (…是中职学校的几倍) shares the other's measure.
+    measure = part.measure if len(_measure(part.norm)) >= 2 else whole.measure
     return replace(
         part,
         region=part.region or whole.region,
@@ -539,12 +540,6 @@ def _inherit(part: Query, whole: Query) -> Query:
         # An operand naming its own level (…比东城区中职…) is not of the other's kind of school.
         school_type=part.school_type or (() if part.level else whole.school_type),
     )
-
-
-def _names_only_its_group(part: Query) -> bool:
-    """Whether an operand names only its group: a level or school type (…是中职学校的几倍) or who
-    runs the schools (比昌平公办中职…)."""
-    return len(re.sub("|".join(OWNERS), "", _measure(part.norm)).strip()) < 2
 
 
 def _with_year(query: Query, year: int, *, unit: str = "") -> Query:
