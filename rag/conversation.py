@@ -41,7 +41,7 @@ _SHIFTS = (
     (re.compile(r"再往后一年|后一年|下一年|次年|第二年"), 1),
 )
 """Words that shift the year asked before, and by how much (first match wins)."""
-_PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|前者|后者"
+_PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|两年|两个区|两所|前者|后者"
 _SUM = r"一共|总共|合计|共计|总计|加起来|加在一起|之和|总和"
 _TIMES = r"几倍|多少倍|倍数"
 _BOTH = re.compile(rf"{_PAIR}|相差|差距|差多少|差了多少|加起来|加在一起")
@@ -96,6 +96,8 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
     if not earlier:
         return Resolved(query, "fresh")
     previous = earlier[-1]
+    if len(query.years) > 1 and not own_measure(query, over_earlier=True):
+        return Resolved(parse_query(_over_years(query, previous)), "year")
     if comparison(query.norm) is not None and not own_measure(query):
         return Resolved(previous, "computed")
     measure = own_measure(query)
@@ -131,14 +133,15 @@ def operation_over_earlier(norm: str) -> Operation:
     return "growth" if _GROWTH.search(norm) else "difference"
 
 
-def own_measure(query: Query) -> str:
-    """What the question itself asks about, once follow-up words, years, levels and places are gone."""
+def own_measure(query: Query, *, over_earlier: bool = False) -> str:
+    """What the question itself asks about, once follow-up words, years, levels and places are gone
+    (and the words of a computation, for a comparison or when ``over_earlier``)."""
     text = _bare(query.norm)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "").replace(name[:-1], "")
     text = text.replace("北京", "")
     text = _NOISE.sub("", text)
-    text = _OVER_EARLIER_WORDS.sub("", text) if comparison(query.norm) else text
+    text = _OVER_EARLIER_WORDS.sub("", text) if over_earlier or comparison(query.norm) else text
     return text.strip() if len(text.strip()) >= 2 else ""
 
 
@@ -195,6 +198,16 @@ def _is_school(text: str) -> bool:
     if _FULL_SCHOOL_KIND.search(text):
         return names_school(text)  # 劲松职业高中, not 那个学校
     return len(text) <= _SHORT_NAME_CHARS
+
+
+def _over_years(query: Query, previous: Query) -> str:
+    """The previous turn's measure over the years a follow-up names, asked as it asks
+    (「那2018年和2019年一共多少？」 → 2018年和2019年北京市职业高中招生一共多少人？)."""
+    years = "和".join(f"{year}年" for year in query.years)
+    level = _level_words(previous) if previous.level else ""
+    ask = re.sub(r"(?:20|19)\d\d\s*年?|[和与、及跟]", "", _bare(query.norm))
+    unit = previous.unit if ask.endswith(("多少", "几")) and previous.unit not in ("%", "倍") else ""
+    return f"{years}{query.region or previous.region}{level}{previous.measure}{ask}{unit}？"
 
 
 def _with_school(previous: Query, school: str) -> str:

@@ -302,7 +302,10 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
     if report:
         text = text[: report.start()] + text[report.end():]
     years: list[int] = []
-    for match in re.finditer(r"(20\d\d|19\d\d)\s*(?:年|-|学年|\s|$)(?:\s*(?:到|-)\s*(20\d\d))?", text):
+    # A year of a list may go without its 年 (2017、2018和2019年).
+    listed = r"(?=\s*[、和与及]\s*(?:20|19)\d\d)"
+    pattern = rf"(20\d\d|19\d\d)\s*(?:年|-|学年|\s|$|{listed})(?:\s*(?:到|-)\s*(20\d\d))?"
+    for match in re.finditer(pattern, text):
         if re.match(r"\s*(?:年)?\s*(?:起|开始|以来)", text[match.end(1):]):
             continue
         years.append(int(match.group(1)))

@@ -45,6 +45,20 @@ def test_follow_ups_fill_in_the_slots_they_leave_out(
     assert measure in query.measure
 
 
+@pytest.mark.parametrize(
+    ("text", "operation", "years"),
+    [("那2019年和2020年一共多少？", "sum", (2019, 2020)),
+     ("2020、2021年相差多少？", "difference", (2020, 2021)),
+     ("那2018、2019和2020年加起来呢？", "sum", (2018, 2019, 2020))],
+)
+def test_a_follow_up_naming_several_years_asks_the_measure_over_them(
+    text: str, operation: str, years: tuple[int, ...]
+) -> None:
+    query = resolve(text, earlier_queries([ENROLLED])).query
+    assert query.operation == operation
+    assert [(p.region, p.years, p.measure) for p in query.parts] == [("昌平区", (y,), "招生") for y in years]
+
+
 def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
     query = resolve("那毕业生呢？", earlier_queries([ENROLLED])).query
     assert query.unit == "人"
@@ -58,7 +72,8 @@ def test_a_follow_up_keeps_asking_the_way_the_previous_turn_asked() -> None:
     [("两者相差多少？", "both"), ("比上一年多了多少？", "previous_year"),
      ("比去年少了多少人？", "previous_year"), ("它们加起来是多少？", "both"), ("这两个数一共多少？", "both"),
      ("前者是后者的几倍？", "both"), ("比上年增长了百分之几？", "previous_year"),
-     ("增长了百分之几？", "change"), ("减少了多少人？", "change"), ("那毕业生呢？", None)],
+     ("增长了百分之几？", "change"), ("减少了多少人？", "change"), ("两年加起来呢？", "both"),
+     ("那毕业生呢？", None)],
 )
 def test_comparisons_over_earlier_answers(text: str, expected: str | None) -> None:
     assert comparison(text) == expected
