@@ -1090,8 +1090,11 @@ def lists_parts(parts: Sequence[Query], label: str) -> bool:
     marks = [_operand_marks(p) for p in parts]
     own = [m - set().union(*(other for other in marks if other is not m)) for m in marks]
     names = [name for mine in own for mark in mine for name in LEVELS.get(mark, alternatives(mark))]
-    at = min((i for name in names if (i := clause_.find(name)) >= 0), default=-1)
-    return at >= 0 and len(quantities(clause_[at:])) > 1
+    found = [(i, len(name)) for name in names if (i := clause_.find(name)) >= 0]
+    if not found:
+        return False
+    at, length = min(found)
+    return len(quantities(clause_[at + length:])) > 1  # after the name: 45岁及以上 names a number
 
 
 def _distinct_cores(measures: Sequence[str]) -> list[str]:
@@ -1099,7 +1102,7 @@ def _distinct_cores(measures: Sequence[str]) -> list[str]:
     (专任教师「正高级」占比 vs 专任教师「副高级职称」占比): word marks miss a 正 or 副."""
     start = _shared_start(measures)
     end = _shared_start([m[::-1] for m in measures])
-    return [core for m in measures if (core := m[start: max(start, len(m) - end)])]
+    return [core.lstrip("中的") for m in measures if (core := m[start: max(start, len(m) - end)])]
 
 
 def _shared_start(texts: Sequence[str]) -> int:

@@ -59,6 +59,13 @@ def test_who_runs_the_schools_is_a_scope_a_stated_share_need_not_name_but_must_n
     assert not names_operands(parts, "民办学校高级教师占专技岗教师比例")
 
 
+def test_a_share_whose_part_names_a_number_is_read_from_the_clause_stating_it() -> None:
+    parts = parse_query("2023年海淀区一线老师里45岁及以上的占多大比例？").parts
+    clause = "一线教师平均年龄46.8岁，45岁及以上教师占比61.2%"
+    assert names_operands(parts, clause)
+    assert not lists_parts(parts, clause)
+
+
 @pytest.mark.parametrize(
     ("question", "value", "unit"),
     [
