@@ -85,6 +85,7 @@ OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_COUNTED_ALIKE = ("本部册种套篇", "次场届期批", "项种类门", "台套件")
 _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
@@ -170,11 +171,17 @@ def unit_fit(asked: str, unit: str) -> float | None:
         return -0.25
     if asked_base == stated:
         return 0.2
-    if asked_base in _COUNTS and stated in _COUNTS:
+    if asked_base in _COUNTS and stated in _COUNTS and _may_count_alike(asked_base, stated):
         return -0.15
     if asked_base.startswith("元") and stated.startswith("元"):
         return 0.0
     return None
+
+
+def _may_count_alike(a: str, b: str) -> bool:
+    """Whether two count words may count the same things: 个 counts anything, 本 and 部 count books,
+    but 所 never counts 册."""
+    return "个" in (a, b) or any(a in kind and b in kind for kind in _COUNTED_ALIKE)
 
 
 def find(
