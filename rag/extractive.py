@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag import arithmetic, compose, schools
-from rag.compose import where
+from rag.compose import refusal, where
 from rag.frames import (
     APPROXIMATE,
     CHANGE,
@@ -33,13 +33,7 @@ from rag.frames import (
     stated_year,
 )
 from rag.index.tokenize import jieba
-from rag.numbers import (
-    Quantity,
-    find_ratios,
-    normalize,
-    parse_quantity,
-    split_multiplier,
-)
+from rag.numbers import Quantity, find_ratios, normalize, parse_quantity, split_multiplier
 from rag.query import DISTRICTS, LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
 from rag.rank.lexical import (
     FUNCTION_WORDS,
@@ -68,7 +62,6 @@ from rag.rank.lexical import (
 from rag.retriever import Lexicon, Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, ReportInfo, TableFact
 
-REFUSAL = "报告中没有找到该问题的答案。"
 THRESHOLD = 0.85
 """Least score for stating a number; measured: right answers score 0.87–2.05; most wrong ones below 0.8."""
 PART_THRESHOLD = 0.5
@@ -750,9 +743,6 @@ def _base_unit(unit: str) -> str:
     return _UNIT_CLASS.get(unit, unit)
 
 
-# --- composing answers -------------------------------------------------------------------------
-
-
 def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon) -> Answer:
     """An extractive Answer for ``query``: stated, computed, a list, or a refusal."""
     retrieval = retrieve(query)
@@ -820,12 +810,6 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
         mode="extractive", citations=(_cite(1, current),),
         retrieved=_evidence_first(retrieval.hits, [current]), computation=result.formula,
     )
-
-
-def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
-    """The fixed refusal, with the reason when one is known."""
-    text = f"{REFUSAL}{reason}" if reason else REFUSAL
-    return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
 
 
 def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
