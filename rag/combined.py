@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rag import extractive, ranked
 from rag.compose import refusal, stated
+from rag.evidence import Evidence
 from rag.numbers import Quantity
 from rag.query import Query
 from rag.rank import Decision, Ranker, amount, decide
@@ -79,7 +80,7 @@ def readings(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> tuple[Read
     return tuple(best.items())
 
 
-def evidence_amount(found: extractive.Evidence) -> Amount:
+def evidence_amount(found: Evidence) -> Amount:
     """What a rules reading states, comparable with ``rag.rank.amount`` of a frame."""
     if found.value is None:
         return found.ratio

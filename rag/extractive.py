@@ -6,11 +6,24 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 from rag import arithmetic, compose, schools
 from rag.compose import refusal, where
+from rag.evidence import (
+    COUNTS,
+    Evidence,
+    base_unit,
+    cite,
+    counted_in_people,
+    evidence_first,
+    level_fit,
+    qualified_otherwise,
+    unit_fit,
+    wants_ratio,
+    wants_total,
+)
 from rag.frames import (
     APPROXIMATE,
     CHANGE,
@@ -21,7 +34,6 @@ from rag.frames import (
     inherited,
     is_year,
     label_unit,
-    last_school,
     leaves_out_asked,
     line_at,
     line_of,
@@ -29,12 +41,11 @@ from rag.frames import (
     qualifier_before,
     quantities,
     sentences,
-    spans_levels,
     stated_year,
 )
 from rag.index.tokenize import jieba
 from rag.numbers import Quantity, find_ratios, normalize, parse_quantity, split_multiplier
-from rag.query import DISTRICTS, LEVELS, PEOPLE, Query, counted_people, levels_in, names_school
+from rag.query import LEVELS, PEOPLE, Query, counted_people, levels_in
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     TOTAL,
@@ -60,7 +71,19 @@ from rag.rank.lexical import (
     words,
 )
 from rag.retriever import Lexicon, Retrieval
-from rag.types import Answer, Chunk, Citation, Hit, ReportInfo, TableFact
+from rag.school_scope import (
+    NO_SCHOOL,
+    Scope,
+    about_another_school,
+    asked_schools,
+    measure_alone,
+    question_scope,
+    reports_without,
+    school_fit,
+    without_named_kind,
+    without_schools,
+)
+from rag.types import Answer, Chunk, ReportInfo, TableFact
 
 THRESHOLD = 0.85
 """Least score for stating a number; measured: right answers score 0.87–2.05; most wrong ones below 0.8."""
@@ -75,8 +98,6 @@ MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
 OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
-_COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
-_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
@@ -95,10 +116,6 @@ _ASKS_SPAN = re.compile(_SPAN.pattern + r"|年(?:下来|间|里|内)|累计|这�
 _YEARS_TOGETHER = re.compile(r"20\d\d\s*年?\s*[、和与及至到\-—]\s*20\d\d\s*年")
 _NOT_COUNTED = re.compile(r"\s*[（(]不计")
 """A number the text says is not counted (另有附设中职校3所（不计校数）)."""
-_STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
-"""Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
-_PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
-"""A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
 _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
 _ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
@@ -112,20 +129,6 @@ PART = 0.3
 """Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
 ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
-NO_SCHOOL = schools.Asked()
-SCHOOL_MET = 0.3
-"""Bonus for a number whose passage names the school the question names (the school's words are
-no part of the measure the passage is matched against)."""
-SCHOOL_UNMET = 0.65
-"""Penalty for a number whose passage (a cell's table, title and row; a sentence's section and
-paragraph up to the number) does not name the school the question names."""
-_LEVEL_WORDS = re.compile("|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)))
-"""The words for levels that a question's measure is parsed without (劲松职高 → 劲松)."""
-_COLLECTIVE = re.compile("|".join((
-    r"(?:中等职业|中职|高等职业|高职|职业)(?:学校|院校|教育)", r"高中阶段|全市|全区|各校(?!区)|各区|北京市",
-    *DISTRICTS,
-)))
-"""Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
 OTHER_FOLLOWER = 0.4
 """Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
 NUMBER_MISSING = 0.5
@@ -133,40 +136,6 @@ NUMBER_MISSING = 0.5
 LEVEL_BEFORE = 0.1
 """Less bonus for an asked level named only in an earlier clause of the sentence than in the
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A located number (or ratio) with the passage that states it and how well it fits."""
-
-    value: float | None
-    unit: str
-    raw: str
-    score: float
-    chunk: Chunk
-    quote: str
-    line: int
-    label: str
-    ratio: str = ""
-    match: float = 0.0
-    """How much of the question's measure the passage around the number covers (0..1)."""
-    fact: TableFact | None = None
-
-
-def unit_fit(asked: str, unit: str) -> float | None:
-    """How well a stated unit fits the asked one: a bonus, a penalty, or None when impossible."""
-    asked_base, stated = _base_unit(asked), _base_unit(unit)
-    if not asked:
-        return -0.15 if not unit else 0.0
-    if not unit:
-        return -0.25
-    if asked_base == stated:
-        return 0.2
-    if asked_base in _COUNTS and stated in _COUNTS:
-        return -0.15
-    if asked_base.startswith("元") and stated.startswith("元"):
-        return 0.0
-    return None
 
 
 def find(
@@ -196,7 +165,7 @@ def _amount(found: Evidence) -> tuple[float, str] | str:
     if found.value is None:
         return found.ratio
     value, unit = Quantity(found.value, found.unit, found.raw, 0, 0).base()
-    return round(value, 6), _base_unit(unit)
+    return round(value, 6), base_unit(unit)
 
 
 def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
@@ -204,11 +173,6 @@ def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -
     weights = lexicon.weights(canonical(query.measure))
     scored = [(s[0], f) for f in retrieval.facts if (s := _fact_score(query, f, weights)) is not None]
     return [f for _, f in sorted(scored, key=lambda sf: -sf[0])[:n]]
-
-
-def wants_ratio(query: Query) -> bool:
-    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
-    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
 
 
 def fact_evidence(
@@ -219,7 +183,7 @@ def fact_evidence(
     query = counted_in_people(measure_alone(query, asked.names))
     weights = lexicon.weights(canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
-    outside = _reports_without(asked, retrieval)
+    outside = reports_without(asked, retrieval)
     texts = _row_texts(retrieval.facts)
     scored = [
         (s, f) for f in facts if f.doc_id not in outside
@@ -265,83 +229,6 @@ def _named_cells(query: Query, cells: Sequence[str]) -> str:
     return " ".join(named)
 
 
-def asked_schools(query: Query, retrieval: Retrieval) -> schools.Asked:
-    """The schools the question names, as the retrieved reports name them."""
-    return schools.asked(query.norm, (c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks))
-
-
-def _reports_without(asked: schools.Asked, retrieval: Retrieval) -> set[str]:
-    """The retrieved reports that never name an asked school: none of their numbers is about it."""
-    if not asked.names:
-        return set()
-    return {doc for doc, chunks in retrieval.chunks_by_doc.items()
-            if not any(asked.met(c.text) for c in chunks)}
-
-
-def measure_alone(query: Query, names: Sequence[str]) -> Query:
-    """``query`` with the schools it names taken out of its measure (少林武校双师型老师 → 双师型老师):
-    the measure's words are met by what a number is; the school is met by where it stands."""
-    spellings = [*names, *map(_without_district, names), *(_LEVEL_WORDS.sub("", name) for name in names)]
-    measure = without_schools(query.measure, [s for s in spellings if len(s) >= 2])
-    return replace(query, measure=measure) if len(measure.replace(" ", "")) >= 2 else query
-
-
-def counted_in_people(query: Query) -> Query:
-    """``query`` asking for 人 when it names no unit and its measure ends in people (求实职业学校
-    在校生): a count of them, not of 人次 or anything else."""
-    found = content_words(query.measure)
-    if query.unit or not found or not _PEOPLE_END.search(found[-1]):
-        return query
-    return replace(query, unit="人")
-
-
-def _qualified_otherwise(query: Query, text: str) -> bool:
-    """``lexical.other_modifier`` of ``text`` without the asked kind of school; never for a text
-    that writes the asked measure whole (正高级教师 4 人 for 正高级教师, whose 正 jieba splits off)."""
-    whole = _STARTS_PHRASE + re.escape(canonical(query.measure))
-    if len(query.measure) >= 3 and re.search(whole, canonical(text)):
-        return False
-    return other_modifier(query, without_type(query, text))
-
-
-def without_type(query: Query, text: str) -> str:
-    """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
-    question, not a word that qualifies its measure otherwise."""
-    for name in query.school_type:
-        text = text.replace(name, " ")
-    return text
-
-
-def _without_district(name: str) -> str:
-    """A school's name without the district it starts with (职业学校 of 昌平职业学校): the measure
-    has lost the district's name as a region word."""
-    return next((name[len(d) - 1:] for d in DISTRICTS if name.startswith(d[:-1])), name)
-
-
-def without_schools(text: str, names: Sequence[str]) -> str:
-    """``text`` with each of the school ``names`` (and the city before it) left out."""
-    for name in names:
-        text = re.sub(rf"(?:北京市?)?{re.escape(name)}", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _school_fit(asked: schools.Asked, *texts: str) -> float | None:
-    """How well what stands around a number, from its own words outward (its clause, its sentence,
-    its paragraph), meets the asked schools: a bonus when the nearest text that names a school or
-    a group of schools names an asked one, None when it names another school or the schools of a
-    level or region together (中等职业学校招生人数, 全市仅10名, 昌平区公办中等职业学校…) instead, a
-    penalty when none names either."""
-    if not asked.names:
-        return 0.0
-    for text in texts:
-        if asked.met(text):
-            return SCHOOL_MET
-        others = asked.without(text)
-        if _COLLECTIVE.search(others) or last_school(others):
-            return None
-    return -SCHOOL_UNMET
-
-
 def _fact_score(
     query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None,
     *, named: str = "", schools_asked: schools.Asked = NO_SCHOOL,
@@ -357,7 +244,7 @@ def _fact_score(
     if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
-    level = _level_fit(query, label if levels_in(label) else text, report, around=text)
+    level = level_fit(query, label if levels_in(label) else text, report, around=text)
     if level is None:
         return None
     year = query.year
@@ -369,7 +256,7 @@ def _fact_score(
     fit = unit_fit(query.unit, unit)
     if fit is None:
         return None
-    if not unit and _base_unit(query.unit) in _COUNTS and _COUNT_LABEL.search(label):
+    if not unit and base_unit(query.unit) in COUNTS and _COUNT_LABEL.search(label):
         fit = 0.0  # a column of counts (数量) in no unit counts whatever the table lists
     change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))
     # Without an asked year, the report's own data year is meant.
@@ -381,7 +268,7 @@ def _fact_score(
     # The asked school's row is the school slot's, not words the measure leaves unasked.
     row = without_schools(fact.row, schools_asked.names)
     bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
-    bonus -= 0.4 if _qualified_otherwise(query, label) else 0.0
+    bonus -= 0.4 if qualified_otherwise(query, label) else 0.0
     # Spelled one way on both sides (专任老师 meets 专任教师).
     spelled = replace(query, measure=canonical(query.measure))
     bonus -= 0.7 if modifier_missing(spelled, canonical(text)) else 0.0
@@ -390,7 +277,7 @@ def _fact_score(
     bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
     # A total row of a table that names no asked school sums several schools (毕业生总数).
-    school = _school_fit(schools_asked, f"{fact.row} {fact.column}", text)
+    school = school_fit(schools_asked, f"{fact.row} {fact.column}", text)
     if school is None or (school < 0 and TOTAL.search(label)):
         return None
     bonus += school
@@ -404,7 +291,7 @@ def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> l
     texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
     asked = schools.asked(query.norm, texts)
     query = counted_in_people(measure_alone(query, asked.names))
-    outside = _reports_without(asked, retrieval)
+    outside = reports_without(asked, retrieval)
     weights = prose_weights(lexicon, canonical(query.measure))
     reports = {d.doc_id: d for d in retrieval.documents}
     scope = replace(question_scope(query, texts), asked=asked)
@@ -443,34 +330,6 @@ def _one_character_verbs(text: str) -> frozenset[str]:
     return frozenset(w.word for w in tagged if len(w.word) == 1 and w.flag.startswith("v"))
 
 
-def without_named_kind(query: Query, short_names: dict[str, str]) -> Query:
-    """``query`` without its kind of school (职高) when only a school's short name (劲松职高) names it."""
-    rest = query.norm
-    for short in short_names.values():
-        rest = rest.replace(short, " ")
-    named_elsewhere = any(name in rest for name in query.school_type)
-    return query if named_elsewhere or not short_names else replace(query, school_type=())
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whom the question is about, read once per question: the region (no school named), or the
-    school it names (``school``, by its proper name; ``short_names`` as it spells schools)."""
-
-    region_asked: bool
-    school: str
-    short_names: dict[str, str]
-    asked: schools.Asked = NO_SCHOOL
-
-
-def question_scope(query: Query, texts: Sequence[str]) -> Scope:
-    """Whom ``query`` asks about, with the school names the retrieved ``texts`` write. A case study
-    or an example reports one school's numbers: they answer only questions that name a school."""
-    short_names = schools.aliases(query.norm, texts)
-    named = names_school(query.norm) or bool(short_names) or bool(schools.written_in(query.norm, texts))
-    return Scope(region_asked=not named, school=last_school(query.norm), short_names=short_names)
-
-
 def _sentence_candidates(
     query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
     *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: Scope,
@@ -499,13 +358,13 @@ def _sentence_candidates(
             continue
         # A question naming its school is not answered by a number about another school: the
         # last one its paragraph names (「北京A学院…429人。北京B学院…学校…164人」: 164 is B's).
-        if scope.school and _about_another_school(scope.school, chunk.text[:offset], before):
+        if scope.school and about_another_school(scope.school, chunk.text[:offset], before):
             continue
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
-        fit = _school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
+        fit = school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
                           chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
         if fit is None:
             continue
@@ -520,11 +379,6 @@ def _earlier(chunks: Sequence[Chunk], chunk: Chunk) -> str:
     naming its school, may be in it)."""
     before = [c for c in chunks if c.kind == "prose" and c.line_start < chunk.line_start]
     return max(before, key=lambda c: c.line_start).text[-400:] if before else ""
-
-
-def _about_another_school(asked: str, chunk_before: str, before: str) -> bool:
-    about = last_school(chunk_before.rsplit("\n", 1)[-1] + before)
-    return bool(about) and asked not in about and about not in asked
 
 
 def _ratio_candidates(
@@ -577,7 +431,7 @@ def _quantity_score(
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None
     own_level = bool(levels_in(owning))
-    level = _level_fit(query, owning if own_level else segment, report, around=around)
+    level = level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:
         return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
@@ -595,7 +449,7 @@ def _quantity_score(
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
-    bonus -= 0.6 if _qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
+    bonus -= 0.6 if qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     implied = implied_people(measure, quantity.unit, before + owning)
@@ -686,7 +540,7 @@ def implied_people(measure: str, unit: str, clause: str) -> str:
     """The people word ending a measure (学生 of 「实际招了多少学生」, 实际招生学生) when the number
     counts people in 人 and its clause names no people: its unit says whom (「实际招生 907 人」)."""
     found = _PEOPLE_LAST.search(measure)
-    if not found or found.group(0) == "人" or _base_unit(unit) != "人" or found.start() < 2:
+    if not found or found.group(0) == "人" or base_unit(unit) != "人" or found.start() < 2:
         return ""
     named = [word for word in re.findall(PEOPLE, clause) if word != "人"]
     return "" if named else found.group(0)
@@ -714,33 +568,6 @@ def _counts_other_people(query: Query, before: str) -> bool:
         return False
     a, b = canonical(asked), canonical(stated.group(1))
     return b != "人" and a not in b and b not in a
-
-
-def wants_total(query: Query) -> bool:
-    """True when the question asks for a total (总数, 一共, 合计)."""
-    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
-
-
-def _level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:
-    """Bonus for the asked level in ``text``; None when only other levels (not named in the measure)
-    are, or when the number stands for several levels at once (职业院校 of a report on 中职 and 高职)
-    and nothing ``around`` it (its section, the sentence before it) names the asked level."""
-    asked = query.level
-    found = levels_in(text) - levels_in(query.measure)
-    if not asked:
-        return -0.2 if found else 0.0
-    if asked in found:
-        return 0.15
-    if found:
-        return None
-    if report is None or asked in levels_in(around) or names_school(query.norm):
-        return 0.0
-    return None if spans_levels(text, report.level, asked=query.measure) else 0.0
-
-
-def _base_unit(unit: str) -> str:
-    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
-    return _UNIT_CLASS.get(unit, unit)
 
 
 def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon) -> Answer:
@@ -788,7 +615,7 @@ def _rounds(approximate: Evidence, exact: Evidence) -> bool:
 
 def _base(found: Evidence) -> tuple[float, str]:
     value, unit = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0).base()
-    return value, _base_unit(unit)
+    return value, base_unit(unit)
 
 
 def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
@@ -807,20 +634,20 @@ def _from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Ans
     text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
-        mode="extractive", citations=(_cite(1, current),),
-        retrieved=_evidence_first(retrieval.hits, [current]), computation=result.formula,
+        mode="extractive", citations=(cite(1, current),),
+        retrieved=evidence_first(retrieval.hits, [current]), computation=result.formula,
     )
 
 
 def _stated(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
-    citation = _cite(1, found)
+    citation = cite(1, found)
     text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
     qualifier = _qualifier(found)
     if qualifier in APPROXIMATE:
         text += f"\n注意：原文写作“{qualifier}{found.raw}”，是{APPROXIMATE[qualifier]}值。"
     return Answer(
         question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
-        mode="extractive", citations=(citation,), retrieved=_evidence_first(retrieval.hits, [found]),
+        mode="extractive", citations=(citation,), retrieved=evidence_first(retrieval.hits, [found]),
         confidence=round(found.score, 4),
     )
 
@@ -886,12 +713,12 @@ def _computed(
     """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
     lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
     first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
-    citations = tuple(_cite(n, first[key]) for n, key in enumerate(lines, start=1))
+    citations = tuple(cite(n, first[key]) for n, key in enumerate(lines, start=1))
     marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
     text = compose.computed_text(result, marks)
     return Answer(
         question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
-        mode="extractive", citations=citations, retrieved=_evidence_first(retrieval.hits, inputs),
+        mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
     )
 
@@ -1105,7 +932,7 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
     found = Evidence(None, "", "", score, chunk, sentence.strip(), line, sentence)
     return Answer(
         question=query.text, text=f"{sentence.strip()}[1]", value=None, unit="", refused=False,
-        mode="extractive", citations=(_cite(1, found),), retrieved=_evidence_first(retrieval.hits, [found]),
+        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
     )
 
 
@@ -1121,16 +948,3 @@ def _asked_count(query: Query) -> re.Pattern[str] | None:
     n = "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1
     spelled = "两二" if n == 2 else found.group(1)
     return re.compile(rf"(?:(?<!\d){n}|[{spelled}])\s*{found.group(2) or ''}{found.group(3)}")
-
-
-def _cite(n: int, found: Evidence) -> Citation:
-    return compose.cite_at(n, found.chunk, found.line, found.quote)
-
-
-def _evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
-    """The retrieved hits with the chunks the answer rests on moved to the front."""
-    used = [e.chunk.id for e in found]
-    front = [Hit(e.chunk, 1.0, {"evidence": i + 1}) for i, e in enumerate(found)
-             if e.chunk.id not in used[:i]]
-    rest = [h for h in hits if h.chunk.id not in used]
-    return tuple(replace(h) for h in [*front, *rest])
