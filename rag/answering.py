@@ -15,6 +15,7 @@ from rag.errors import InputError, LLMError
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.services import Services
+from rag.table_evidence import top_facts
 from rag.types import Answer, Disagreement, Hit
 
 History = Sequence[tuple[str, str]]
@@ -67,7 +68,7 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     final: Answer | None = None
     warnings: tuple[str, ...] = ()
     try:
-        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        facts = top_facts(query, retrieval, lexicon, n=LLM_FACTS)
         for piece in llm.stream(query.text, _llm_hits(retrieval), facts, history=history,
                                 chunk_at=retrieval.chunk_at):
             if isinstance(piece, str):
@@ -268,7 +269,7 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
     if retrieval.refusal:
         return refusal(query, retrieval, retrieval.refusal), ()
     try:
-        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        facts = top_facts(query, retrieval, lexicon, n=LLM_FACTS)
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:

@@ -12,7 +12,8 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import (
+from rag.frames import in_case_block
+from rag.prose_evidence import (
     among,
     implied_people,
     named_unit,
@@ -21,7 +22,6 @@ from rag.extractive import (
     prose_weights,
     total_of,
 )
-from rag.frames import in_case_block
 from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
