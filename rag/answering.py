@@ -10,10 +10,12 @@ from typing import Any
 
 from rag import combined, conversation, disagreement, extractive, grounding, listing, passages, ranked
 from rag.comparison import NO_VALUES, over_earlier
+from rag.compose import refusal
 from rag.errors import InputError, LLMError
 from rag.query import Query
 from rag.retriever import Retrieval
 from rag.services import Services
+from rag.table_evidence import top_facts
 from rag.types import Answer, Disagreement, Hit
 
 History = Sequence[tuple[str, str]]
@@ -60,13 +62,13 @@ def answer_stream(question: str, services: Services, *, history: History = ()) -
     lexicon = retriever.lexicon()
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
-        refused = extractive.refusal(query, retrieval, retrieval.refusal)
+        refused = refusal(query, retrieval, retrieval.refusal)
         yield _finish(question, refused, (), started, services)
         return
     final: Answer | None = None
     warnings: tuple[str, ...] = ()
     try:
-        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        facts = top_facts(query, retrieval, lexicon, n=LLM_FACTS)
         for piece in llm.stream(query.text, _llm_hits(retrieval), facts, history=history,
                                 chunk_at=retrieval.chunk_at):
             if isinstance(piece, str):
@@ -265,9 +267,9 @@ def _draft(query: Query, services: Services, history: History) -> tuple[Answer, 
         return _fallback(_extractive(query, services)), (PAUSED,)
     retrieval = retriever.retrieve(query)
     if retrieval.refusal:
-        return extractive.refusal(query, retrieval, retrieval.refusal), ()
+        return refusal(query, retrieval, retrieval.refusal), ()
     try:
-        facts = extractive.top_facts(query, retrieval, lexicon, n=LLM_FACTS)
+        facts = top_facts(query, retrieval, lexicon, n=LLM_FACTS)
         return llm.answer(query.text, _llm_hits(retrieval), facts, history=history,
                           chunk_at=retrieval.chunk_at), ()
     except LLMError as exc:

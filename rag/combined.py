@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rag import extractive, ranked
+from rag import extractive, lookup, ranked
 from rag.compose import refusal, stated
+from rag.evidence import Evidence
 from rag.numbers import Quantity
 from rag.query import Query
 from rag.rank import Decision, Ranker, amount, decide
@@ -74,12 +75,12 @@ def vetted(decision: Decision, found: Sequence[Reading], ranker: Ranker) -> floa
 def readings(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> tuple[Reading, ...]:
     """Every value the rules answerer locates for ``query``, whatever its score, best first."""
     best: dict[Amount, float] = {}
-    for found in extractive.candidates(query, retrieval, lexicon, threshold=-math.inf):
+    for found in lookup.candidates(query, retrieval, lexicon, threshold=-math.inf):
         best.setdefault(evidence_amount(found), found.score)
     return tuple(best.items())
 
 
-def evidence_amount(found: extractive.Evidence) -> Amount:
+def evidence_amount(found: Evidence) -> Amount:
     """What a rules reading states, comparable with ``rag.rank.amount`` of a frame."""
     if found.value is None:
         return found.ratio
@@ -88,10 +89,10 @@ def evidence_amount(found: extractive.Evidence) -> Amount:
 
 
 def rules_choice(found: Sequence[Reading]) -> Amount | None:
-    """The value the rules answerer states for a lookup (``extractive.find`` with its margin): its best
+    """The value the rules answerer states for a lookup (``lookup.find`` with its margin): its best
     reading when that scores the threshold and no other value scoring it comes within the margin."""
-    good = [(value, score) for value, score in found if score >= extractive.THRESHOLD]
-    if not good or (len(good) > 1 and good[0][1] - good[1][1] < extractive.MARGIN):
+    good = [(value, score) for value, score in found if score >= lookup.THRESHOLD]
+    if not good or (len(good) > 1 and good[0][1] - good[1][1] < lookup.MARGIN):
         return None
     return good[0][0]
 

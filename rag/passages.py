@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.extractive import refusal
+from rag.compose import refusal
 from rag.frames import line_at
 from rag.query import Query, school_names
 from rag.rank.lexical import canonical, coverage

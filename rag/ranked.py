@@ -9,8 +9,9 @@ from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.compose import refusal
-from rag.extractive import list_answer, names_operands, of_asked_year, one_scope, read_alike, states_whole
+from rag.extractive import list_answer
 from rag.frames import Frame
+from rag.operands import names_operands, of_asked_year, one_scope, read_alike, states_whole
 from rag.query import Query
 from rag.rank import Decision, Ranker, decide, score_frames
 from rag.rank import model as ranker_model

@@ -1,7 +1,7 @@
 """The exact source line of a sentence inside a chunk, read from the report's text file.
 
 Chunks join wrapped lines and drop blank ones, so a position inside ``chunk.text`` gives only an
-estimate of its line (``rag.extractive.line_at``). When the report's text file is at hand (the
+estimate of its line (``rag.frames.line_at``). When the report's text file is at hand (the
 bundled reports folder or the uploads folder), the sentence's first characters are looked up in the
 chunk's own line span instead. Other formats (PDF, Word) keep the estimate.
 """

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from rag import combined, extractive
+from rag import combined, extractive, lookup
 from rag.answering import answer, understand
 from rag.rank import model as ranker_model
 from rag.rank.model import COMBINED_NAMES, Vetting
@@ -52,7 +52,7 @@ def test_the_rules_choice_recomputed_from_their_readings_is_the_rules_answerers_
     retriever = services.retriever
     query = understand(question, services)
     retrieval, lexicon = retriever.retrieve(query), retriever.lexicon()
-    found = extractive.find(query, retrieval, lexicon, margin=extractive.MARGIN)
+    found = lookup.find(query, retrieval, lexicon, margin=lookup.MARGIN)
     expected = None if found is None else combined.evidence_amount(found)
     assert combined.rules_choice(combined.readings(query, retrieval, lexicon)) == expected
 

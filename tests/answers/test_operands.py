@@ -8,7 +8,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import lists_parts, names_operands
+from rag.operands import lists_parts, names_operands
 from rag.query import parse_query, school_types_in
 from rag.services import Services
 

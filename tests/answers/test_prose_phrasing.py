@@ -12,21 +12,20 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.extractive import (
+from rag.frames import in_case_block
+from rag.prose_evidence import (
     among,
     implied_people,
     named_unit,
     numbers_missing,
     own_year,
     prose_weights,
-    question_scope,
     total_of,
-    without_named_kind,
 )
-from rag.frames import in_case_block
 from rag.query import parse_query
 from rag.rank.lexical import coverage
 from rag.retriever import Lexicon
+from rag.school_scope import question_scope, without_named_kind
 from rag.services import Services
 from rag.types import Chunk
 

@@ -4,7 +4,7 @@ import pytest
 
 from rag.combined import rules_choice, rules_view, same
 from rag.errors import ConfigError
-from rag.extractive import MARGIN, THRESHOLD
+from rag.lookup import MARGIN, THRESHOLD
 from rag.rank.model import COMBINED_NAMES, DECISION_NAMES, RULES_NAMES, Ranker, Vetting, default
 
 PEOPLE = (3150.0, "人")

@@ -1,0 +1,182 @@
+"""Computed answers: a whole the report states for a computed question, else arithmetic over
+operands chosen jointly, and a total summed from the parts one source lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rag import arithmetic, compose
+from rag.evidence import Evidence, cite, evidence_first
+from rag.frames import quantities
+from rag.lookup import MARGIN, candidates, find, stated_answer
+from rag.numbers import Quantity
+from rag.operands import (
+    clause_of,
+    names_operands,
+    of_asked_year,
+    one_scope,
+    read_alike,
+    shared_start,
+    states_whole,
+)
+from rag.query import Query
+from rag.retriever import Lexicon, Retrieval
+from rag.table_evidence import fact_evidence
+from rag.types import Answer
+
+PART_THRESHOLD = 0.5
+"""Least score for each input of a computation (the formula and both citations are shown)."""
+STRONG = 0.8
+OTHER_OPTIONS = 4
+"""Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
+_TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
+_STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
+_CLAUSE_END = re.compile(r"[，,；;。：:]")
+_BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
+_LEFT_OVER = re.compile(r"(?:和|与|及|跟|、|以及)")
+
+
+def computed_answer(
+    query: Query, retrieval: Retrieval, retrieve: Callable[[Query], Retrieval], lexicon: Lexicon
+) -> Answer | None:
+    """The answer a report states for the whole question (a total, share or ratio naming every
+    operand), else the computation over operands chosen jointly, else a stated change for a
+    difference; None when an operand is missing (never a lookup of one operand)."""
+    batches = _batches(query)
+    direct = find(query, retrieval, lexicon) if one_scope(query) else None
+    if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit) or batches):
+        direct = None
+    # What the number itself is stated as (its cell, or its clause), not its neighbours.
+    named = "" if direct is None else direct.label if direct.fact else clause_of(direct.label)
+    if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
+        return stated_answer(query, retrieval, direct)
+    operation = arithmetic.operation(query.operation)
+    if any(_LEFT_OVER.match(part.measure) for part in query.parts):
+        return None  # 「中专和职高的…，2025年比2020年」: items the plan did not split are no operand
+    options = [_options(part, retrieve(part), lexicon) for part in query.parts]
+    chosen = arithmetic.choose(operation, options) if operation is not None else None
+    if chosen is None:
+        # A report may state the change itself (「增加 248 人」) without both counts.
+        if direct is None or query.operation != "difference":
+            return None
+        changed = names_operands(query.parts, named, change=True)
+        return stated_answer(query, retrieval, direct) if changed else None
+    inputs, result = chosen
+    if not read_alike(query.parts, [e.label for e in inputs]):
+        return None
+    if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
+        return None  # 前两批…一共: operands read from one batch's sentence leave the other out
+    return _computed(query, retrieval, inputs, result)
+
+
+def _batches(query: Query) -> int:
+    """How many batches (rounds) a question adds over (「前两批…一共」), or 0 when it names none."""
+    found = _BATCHES.search(query.norm)
+    return "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1 if found else 0
+
+
+def _computed(
+    query: Query, retrieval: Retrieval, inputs: Sequence[Evidence], result: arithmetic.Result
+) -> Answer:
+    """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
+    lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
+    first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
+    citations = tuple(cite(n, first[key]) for n, key in enumerate(lines, start=1))
+    marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
+    text = compose.computed_text(result, marks)
+    return Answer(
+        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
+        mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
+        computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
+    )
+
+
+def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """A total the question asks for (一共拿了多少个奖) that no source states, as the sum of the parts
+    one source lists: a sentence's list of kinds of the asked thing (7 个一等奖、3 个二等奖、4 个
+    三等奖), or the cells of a table column whose rows read alike (one school's several majors)."""
+    if not _TOTAL_ASK.search(query.norm):
+        return None
+    for found in candidates(query, retrieval, lexicon, threshold=PART_THRESHOLD):
+        if found.fact is None:
+            inputs, numbers = [found], [(q.value, q.unit) for q in _listed_parts(query, found)]
+        else:
+            inputs = _rows_alike(query, found, retrieval, lexicon)
+            numbers = [(e.value, e.unit) for e in inputs if e.value is not None]
+        result = arithmetic.compute("sum", numbers)
+        if result is not None:
+            return _computed(query, retrieval, inputs, result)
+    return None
+
+
+def _rows_alike(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
+    """The cells of ``found``'s column and year, one per table row, whose row reads as its row does
+    (the row names the school, another column the major); none unless the lookup sees every one of
+    them, and none for rates (each row's rate has its own whole; two rates on one line are a part
+    and its group's total, B+ 22.73% and B档 29.54%)."""
+    if found.fact is None or found.unit == "%":
+        return []
+    key = (found.fact.doc_id, found.fact.table, found.fact.row, found.fact.column, found.fact.year)
+    same = [f for f in retrieval.facts if (f.doc_id, f.table, f.row, f.column, f.year) == key]
+    cells = fact_evidence(query, same, retrieval, lexicon)
+    one_per_row = len({f.line for f in same}) == len(same)
+    return cells if len(same) >= 2 and len(cells) == len(same) and one_per_row else []
+
+
+def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:
+    """The numbers of the list in ``found``'s clause when each item has one number in one unit and
+    a name ending like the others' (…一等奖、…二等奖) in what the question asks for (奖); none when
+    the sentence states a total itself or breaks down something else (其中 …)."""
+    if found.fact is not None or _STATED_TOTAL.search(found.quote) or "其中" in found.quote:
+        return []
+    end = len(found.label.lstrip())
+    start = max((m.end() for m in _CLAUSE_END.finditer(found.quote, 0, end)), default=0)
+    stop = next((m.start() for m in _CLAUSE_END.finditer(found.quote, end)), len(found.quote))
+    items = re.split(r"以及|、|和|及", found.quote[start:stop])
+    counted = [[q for q in quantities(item) if q.unit not in ("年", "月", "日")] for item in items]
+    if len(items) < 2 or any(len(numbers) != 1 for numbers in counted):
+        return []
+    parts = [numbers[0] for numbers in counted]
+    if len({arithmetic.unit_kind(q.unit) for q in parts}) != 1:
+        return []
+    names = [item.replace(q.raw, "").strip() for item, q in zip(items, parts, strict=True)]
+    kind = names[0][len(names[0]) - shared_start([n[::-1] for n in names]):]
+    return parts if len(kind) >= 2 and kind[-1] in query.measure else []
+
+
+def _in_asked_unit(query: Query, unit: str) -> bool:
+    return not query.unit or arithmetic.unit_kind(unit) == arithmetic.unit_kind(query.unit)
+
+
+def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithmetic.Option[Evidence]]:
+    """An operand's candidates for the joint choice: those as good as its best number (the same
+    quantity, exactly or rounded, or within the answerer's margin) and, to fall back on when no
+    combination of those computes, the next ones in their units."""
+    good = [e for e in candidates(part, retrieval, lexicon, threshold=PART_THRESHOLD)
+            if e.value is not None and of_asked_year(part, e.fact)]
+    if not good:
+        return []
+    best = good[0]
+    near = [e for e in good if e.score > best.score - MARGIN or _same_quantity(e, best)]
+    others = [e for e in good if e not in near][:OTHER_OPTIONS]
+    return [arithmetic.Option(e, e.value, e.unit, e.score, _source(e), near=e in near, at=_place(e))
+            for e in [*near[:OTHER_OPTIONS], *others] if e.value is not None]
+
+
+def _place(found: Evidence) -> str:
+    return found.fact.id if found.fact is not None else f"{found.chunk.id}:{found.line}:{found.label}"
+
+
+def _same_quantity(a: Evidence, b: Evidence) -> bool:
+    """The same number (in a cell and a sentence, 元 and 元/月) or one rounded from the other."""
+    if a.value is None or b.value is None:
+        return False
+    if a.value == b.value:
+        return True
+    x, y = (a.value, a.unit), (b.value, b.unit)
+    return arithmetic.rounds_to(x, y) or arithmetic.rounds_to(y, x)
+
+
+def _source(found: Evidence) -> str:
+    return f"{found.chunk.doc_id}|{found.fact.title}" if found.fact is not None else found.chunk.id

@@ -1,0 +1,144 @@
+"""A located number (``Evidence``) and what scoring table facts and scoring sentences share:
+how well a stated unit, level and wording fit the asked ones; citing what an answer rests on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rag import compose
+from rag.frames import spans_levels
+from rag.numbers import split_multiplier
+from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
+from rag.rank.lexical import canonical, content_words, other_modifier
+from rag.types import Chunk, Citation, Hit, ReportInfo, TableFact
+
+COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
+_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_COUNTED_ALIKE = ("本部册种套篇", "次场届期批", "项种类门", "台套件")
+_STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
+"""Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
+_PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
+"""A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A located number (or ratio) with the passage that states it and how well it fits."""
+
+    value: float | None
+    unit: str
+    raw: str
+    score: float
+    chunk: Chunk
+    quote: str
+    line: int
+    label: str
+    ratio: str = ""
+    match: float = 0.0
+    """How much of the question's measure the passage around the number covers (0..1)."""
+    fact: TableFact | None = None
+
+
+def unit_fit(asked: str, unit: str) -> float | None:
+    """How well a stated unit fits the asked one: a bonus, a penalty, or None when impossible."""
+    asked_base, stated = base_unit(asked), base_unit(unit)
+    if not asked:
+        return -0.15 if not unit else 0.0
+    if not unit:
+        return -0.25
+    if asked_base == stated:
+        return 0.2
+    if asked_base in COUNTS and stated in COUNTS and _may_count_alike(asked_base, stated):
+        return -0.15
+    if asked_base.startswith("元") and stated.startswith("元"):
+        return 0.0
+    return None
+
+
+def wants_ratio(query: Query) -> bool:
+    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
+    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
+
+
+def counted_in_people(query: Query) -> Query:
+    """``query`` asking for 人 when it names no unit and its measure ends in people (求实职业学校
+    在校生): a count of them, not of 人次 or anything else."""
+    found = content_words(query.measure)
+    if query.unit or not found or not _PEOPLE_END.search(found[-1]):
+        return query
+    return replace(query, unit="人")
+
+
+def _may_count_alike(a: str, b: str) -> bool:
+    """Whether two count words may count the same things: 个 counts anything, 本 and 部 count books,
+    but 所 never counts 册."""
+    return "个" in (a, b) or any(a in kind and b in kind for kind in _COUNTED_ALIKE)
+
+
+def qualified_otherwise(query: Query, text: str) -> bool:
+    """``lexical.other_modifier`` of ``text`` without the asked kind of school; never for a text
+    that writes the asked measure whole (正高级教师 4 人 for 正高级教师, whose 正 jieba splits off)."""
+    whole = _STARTS_PHRASE + re.escape(canonical(query.measure))
+    if len(query.measure) >= 3 and re.search(whole, canonical(text)):
+        return False
+    return other_modifier(query, without_type(query, text))
+
+
+def run_by_the_other(query: Query, text: str) -> bool:
+    """Whether the last of 公办 and 民办 that ``text`` names is not the one the question asks about
+    (「…民办北京少林武术学校…。“双师型”教师3人」 for 公办)."""
+    asked = [owner for owner in OWNERS if owner in query.norm]
+    named = re.findall("|".join(OWNERS), text)
+    return len(asked) == 1 and bool(named) and named[-1] != asked[0]
+
+
+def without_type(query: Query, text: str) -> str:
+    """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
+    question, not a word that qualifies its measure otherwise."""
+    for name in query.school_type:
+        text = text.replace(name, " ")
+    return text
+
+
+def wants_total(query: Query) -> bool:
+    """True when the question asks for a total (总数, 一共, 合计)."""
+    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
+
+
+def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:
+    """Bonus for the asked level in ``text``; None when only other levels (not named in the measure)
+    are, or when the number stands for several levels at once (职业院校 of a report on 中职 and 高职)
+    and nothing ``around`` it (its section, the sentence before it) names the asked level."""
+    asked = query.level
+    found = levels_in(text) - levels_in(query.measure)
+    if not asked:
+        return -0.2 if found else 0.0
+    if asked in found:
+        return 0.15
+    if found:
+        return None
+    if report is None or asked in levels_in(around) or names_school(query.norm):
+        return 0.0
+    if report.level in LEVELS and report.level != asked:
+        return None  # a report on one level states its own level's numbers without naming it
+    return None if spans_levels(text, report.level, asked=query.measure) else 0.0
+
+
+def base_unit(unit: str) -> str:
+    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
+    return _UNIT_CLASS.get(unit, unit)
+
+
+def cite(n: int, found: Evidence) -> Citation:
+    return compose.cite_at(n, found.chunk, found.line, found.quote)
+
+
+def evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
+    """The retrieved hits with the chunks the answer rests on moved to the front."""
+    used = [e.chunk.id for e in found]
+    front = [Hit(e.chunk, 1.0, {"evidence": i + 1}) for i, e in enumerate(found)
+             if e.chunk.id not in used[:i]]
+    rest = [h for h in hits if h.chunk.id not in used]
+    return tuple(replace(h) for h in [*front, *rest])

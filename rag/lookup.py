@@ -1,0 +1,132 @@
+"""Choosing the one stated value that answers a lookup: the best-fitting number with a clear lead,
+the exact figure an approximate one rounds, last year's value from this year's change."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag import arithmetic
+from rag.compose import where
+from rag.evidence import Evidence, base_unit, cite, evidence_first, wants_ratio
+from rag.frames import APPROXIMATE, qualifier_before
+from rag.numbers import Quantity, parse_quantity, split_multiplier
+from rag.prose_evidence import sentence_evidence
+from rag.query import Query
+from rag.retriever import Lexicon, Retrieval
+from rag.table_evidence import fact_evidence
+from rag.types import Answer
+
+THRESHOLD = 0.85
+"""Least score for stating a number; measured: right answers score 0.87–2.05; most wrong ones below 0.8."""
+MATCH_MIN = 0.3
+MARGIN = 0.03
+"""Least lead of the chosen number over a different one; closer than this, the answer refuses."""
+
+
+def find(
+    query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float = THRESHOLD,
+    margin: float = 0.0,
+) -> Evidence | None:
+    """The best-fitting located number for ``query``, or None when nothing is good enough."""
+    good = candidates(query, retrieval, lexicon, threshold=threshold)
+    if not good:
+        return None
+    rival = next((e for e in good if _amount(e) != _amount(good[0])), None)
+    # Two different numbers fit about equally well: stating either could be wrong.
+    # Rounded: sums of the same bonuses in another order differ in the last bits.
+    return None if rival is not None and round(good[0].score - rival.score, 9) < margin else good[0]
+
+
+def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
+    """The located numbers that fit ``query`` well enough, best first."""
+    found = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
+             *sentence_evidence(query, retrieval, lexicon)]
+    if wants_ratio(query):
+        found = [e for e in found if e.ratio]
+    return sorted((e for e in found if e.match >= MATCH_MIN and e.score >= threshold), key=lambda e: -e.score)
+
+
+def _amount(found: Evidence) -> tuple[float, str] | str:
+    if found.value is None:
+        return found.ratio
+    value, unit = Quantity(found.value, found.unit, found.raw, 0, 0).base()
+    return round(value, 6), base_unit(unit)
+
+
+def exact_for(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexicon) -> Evidence | None:
+    """The exact figure that an approximate one (超5.8万人次, 近100%) rounds, when another source
+    states it for the question (58840 人次 in a table): the first candidate in the same unit that
+    the approximation allows and that is not approximate itself; None for an exact ``found``."""
+    if _qualifier(found) not in APPROXIMATE or found.value is None:
+        return None
+    pool = candidates(query, retrieval, lexicon, threshold=0.0)
+    return next((e for e in pool if e.value is not None and not _qualifier(e) and _rounds(found, e)), None)
+
+
+def _rounds(approximate: Evidence, exact: Evidence) -> bool:
+    """Whether ``exact`` is a value the approximate figure stands for: in the same unit, within
+    one step of its last digit (5.8万: 1000), above it after 超过 and not above it after 近."""
+    (near, unit), (value, stated) = _base(approximate), _base(exact)
+    if unit != stated or value == near:
+        return value == near and unit == stated
+    digits = approximate.raw.split(".")[1] if "." in approximate.raw else ""
+    step = 10 ** -len(re.sub(r"\D.*", "", digits)) * split_multiplier(approximate.unit)[0]
+    above = APPROXIMATE[_qualifier(approximate)] == "超过"
+    below = APPROXIMATE[_qualifier(approximate)] == "接近"
+    return abs(value - near) < step and not (above and value < near) and not (below and value > near)
+
+
+def _base(found: Evidence) -> tuple[float, str]:
+    value, unit = Quantity(found.value or 0.0, found.unit, found.raw, 0, 0).base()
+    return value, base_unit(unit)
+
+
+def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """Last year's value from a sentence stating this year's value and its change (较上一年减少 243 人)."""
+    years = {d.data_year for d in retrieval.documents}
+    if query.year is None or len(years) != 1 or years != {query.year + 1}:
+        return None
+    current = find(replace(query, years=(query.year + 1,)), retrieval, lexicon)
+    if current is None or current.fact is not None or current.value is None:
+        return None
+    tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
+    result = arithmetic.before_change(current.value, current.unit, tail)
+    if result is None:
+        return None
+    shown = arithmetic.with_unit(result.value, result.unit)
+    text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
+    return Answer(
+        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
+        mode="extractive", citations=(cite(1, current),),
+        retrieved=evidence_first(retrieval.hits, [current]), computation=result.formula,
+    )
+
+
+def stated_answer(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
+    citation = cite(1, found)
+    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
+    qualifier = _qualifier(found)
+    if qualifier in APPROXIMATE:
+        text += f"\n注意：原文写作“{qualifier}{found.raw}”，是{APPROXIMATE[qualifier]}值。"
+    return Answer(
+        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
+        mode="extractive", citations=(citation,), retrieved=evidence_first(retrieval.hits, [found]),
+        confidence=round(found.score, 4),
+    )
+
+
+def display(found: Evidence) -> str:
+    """The number as the source writes it, with its unit and the qualifier before it (近100%)."""
+    quantity = parse_quantity(found.raw)
+    shown = found.raw if quantity is not None and quantity.unit else f"{found.raw} {found.unit}".strip()
+    qualifier = _qualifier(found)
+    return f"{qualifier}{shown}" if qualifier in APPROXIMATE else shown
+
+
+def _qualifier(found: Evidence) -> str:
+    """The word right before a number in its sentence that makes it approximate (近, 约, 超过)."""
+    if found.fact is not None or not found.raw:
+        return ""
+    at = found.quote.find(found.raw)
+    return qualifier_before(found.quote[:at]) if at > 0 else ""

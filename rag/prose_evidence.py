@@ -1,0 +1,386 @@
+"""Numbers in running text scored against a question: the words of a number's own clause and
+sentence around it, its year, level, the people it counts and its school."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from rag import schools
+from rag.evidence import (
+    Evidence,
+    base_unit,
+    counted_in_people,
+    level_fit,
+    qualified_otherwise,
+    run_by_the_other,
+    unit_fit,
+    wants_ratio,
+    wants_total,
+)
+from rag.frames import (
+    CHANGE,
+    clause,
+    gives_example,
+    in_case_block,
+    in_enumeration,
+    inherited,
+    is_year,
+    leaves_out_asked,
+    line_at,
+    names_a_school,
+    quantities,
+    sentences,
+    stated_year,
+)
+from rag.index.tokenize import jieba
+from rag.numbers import Quantity, find_ratios, normalize
+from rag.query import PEOPLE, Query, counted_people, levels_in
+from rag.rank.lexical import (
+    FUNCTION_WORDS,
+    adds_nothing,
+    all_words,
+    alternatives,
+    canonical,
+    compound_missing,
+    content_words,
+    core,
+    coverage,
+    head_missing,
+    modifier_missing,
+    opposite,
+    other_head,
+    other_modifier,
+    per_unit_missing,
+    precision,
+    respective,
+    type_missing,
+)
+from rag.retriever import Lexicon, Retrieval
+from rag.school_scope import (
+    Scope,
+    about_another_school,
+    measure_alone,
+    question_scope,
+    reports_without,
+    school_fit,
+    without_named_kind,
+)
+from rag.types import Chunk, ReportInfo
+
+_SPAN = re.compile(r"近(?:[两二三四五六七八九十]|\d+)年|(?:[两二三四五六七八九十]|\d{1,2})年来|以来|历年")
+"""Words for a sum over several years (一年来 is the report's own year)."""
+_ASKS_SPAN = re.compile(_SPAN.pattern + r"|年(?:下来|间|里|内)|累计|这些年|多年")
+"""A question asking for a sum over years (十年下来一共, 累计)."""
+_YEARS_TOGETHER = re.compile(r"20\d\d\s*年?\s*[、和与及至到\-—]\s*20\d\d\s*年")
+_NOT_COUNTED = re.compile(r"\s*[（(]不计")
+"""A number the text says is not counted (另有附设中职校3所（不计校数）)."""
+_PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
+_AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
+_ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
+_REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
+_PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
+"""The people a number counts when their name stands right before it (教师 2019 人)."""
+ASIDE = 0.3
+"""Penalty for a number about one school (a case block, a clause naming a school) when the
+question names none."""
+PART = 0.3
+"""Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
+ITEM_FOR_TOTAL = 0.3
+"""Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+OTHER_FOLLOWER = 0.4
+"""Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
+NUMBER_MISSING = 0.5
+"""Penalty for a number whose own part of the sentence lacks a number the measure names (13所)."""
+LEVEL_BEFORE = 0.1
+"""Less bonus for an asked level named only in an earlier clause of the sentence than in the
+number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
+
+
+def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
+    """Numbers in the retrieved prose, scored by the question words around them."""
+    texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
+    asked = schools.asked(query.norm, texts)
+    query = counted_in_people(measure_alone(query, asked.names))
+    outside = reports_without(asked, retrieval)
+    weights = prose_weights(lexicon, canonical(query.measure))
+    reports = {d.doc_id: d for d in retrieval.documents}
+    scope = replace(question_scope(query, texts), asked=asked)
+    query = without_named_kind(query, scope.short_names)
+    out: list[Evidence] = []
+    for hit in retrieval.hits:
+        if hit.chunk.kind != "prose" or hit.chunk.doc_id in outside:
+            continue
+        report = reports.get(hit.chunk.doc_id)
+        neighbours = retrieval.chunks_by_doc.get(hit.chunk.doc_id) or (hit.chunk,)
+        previous = ""
+        for sentence, offset in sentences(hit.chunk.text):
+            out.extend(_sentence_candidates(query, hit.chunk, sentence, offset, weights, previous,
+                                            report=report, neighbours=neighbours, scope=scope))
+            previous = sentence
+    return out
+
+
+def prose_weights(lexicon: Lexicon, measure: str) -> dict[str, float]:
+    """The measure's bigram weights, where a bigram that joins a one-character verb to the next
+    word and that no report writes is weighed as the verb alone: a colloquial verb (建 of
+    「建了多少门课程」, 建课) that the reports write in a compound of their own (建设课程)."""
+    verbs = _one_character_verbs(normalize(measure))
+    weights: dict[str, float] = {}
+    for gram, weight in lexicon.weights(measure).items():
+        key = gram[0] if gram[0] in verbs and gram not in lexicon.idf else gram
+        weights[key] = max(weight, weights.get(key, 0.0))
+    return weights
+
+
+@lru_cache(maxsize=4096)
+def _one_character_verbs(text: str) -> frozenset[str]:
+    jieba.dt.check_initialized()
+    # The part-of-speech tagger loads its tables on import: only once a question is read.
+    tagged = importlib.import_module("jieba.posseg").lcut(text)
+    return frozenset(w.word for w in tagged if len(w.word) == 1 and w.flag.startswith("v"))
+
+
+def _sentence_candidates(
+    query: Query, chunk: Chunk, sentence: str, offset: int, weights: dict[str, float], previous: str,
+    *, report: ReportInfo | None, neighbours: Sequence[Chunk], scope: Scope,
+) -> list[Evidence]:
+    quote = sentence.strip()
+    # Scored as the question writes its school (国职 for 北京国际职业教育学校); quoted as written.
+    sentence = schools.spelled(sentence, scope.short_names)
+    if not coverage(weights, sentence):
+        return []
+    context = f"{chunk.section} {previous[-40:]}"
+    line = line_at(chunk, offset)
+    if wants_ratio(query):
+        return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
+    out = []
+    region_asked = scope.region_asked
+    case = region_asked and in_case_block(neighbours, line)
+    for quantity in quantities(sentence):
+        before = sentence[: quantity.start]
+        if region_asked and gives_example(before):
+            continue
+        # A sentence opening with 其中 goes on about the previous one's subject (and level).
+        opening = previous if sentence.lstrip().startswith("其中") else ""
+        around = f"{chunk.section} {opening} {before}"
+        scored = _quantity_score(query, chunk, sentence, quantity, weights, context, report, around)
+        if scored is None:
+            continue
+        # A question naming its school is not answered by a number about another school: the
+        # last one its paragraph names (「北京A学院…429人。北京B学院…学校…164人」: 164 is B's).
+        if scope.school and about_another_school(scope.school, chunk.text[:offset], before):
+            continue
+        school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
+        score = scored[0] - (ASIDE if case or school else 0.0)
+        paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
+        if run_by_the_other(query, paragraph + before):
+            continue
+        lead = re.split(r"[，,；;：:（(、]", before)[-1]
+        fit = school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
+                          chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
+        if fit is None:
+            continue
+        score += fit
+        out.append(Evidence(quantity.value, quantity.unit, quantity.raw, score, chunk,
+                            quote, line, sentence[: quantity.end], match=scored[1]))
+    return out
+
+
+def _earlier(chunks: Sequence[Chunk], chunk: Chunk) -> str:
+    """The end of the prose chunk that starts last before ``chunk`` does (a case's first paragraph,
+    naming its school, may be in it)."""
+    before = [c for c in chunks if c.kind == "prose" and c.line_start < chunk.line_start]
+    return max(before, key=lambda c: c.line_start).text[-400:] if before else ""
+
+
+def _ratio_candidates(
+    query: Query, chunk: Chunk, sentence: str, line: int, weights: dict[str, float], *, quote: str
+) -> list[Evidence]:
+    out = []
+    for rank, ratio in enumerate(find_ratios(sentence)):
+        head = sentence[: ratio.start]
+        year = stated_year(head) or chunk.year
+        if query.years and year is not None and year not in query.years:
+            continue
+        match = 0.5 * coverage(weights, re.split(r"[，,；;]", head)[-1]) + 0.5 * coverage(weights, head)
+        out.append(Evidence(None, "", ratio.raw, match + 0.3 - 0.05 * rank, chunk, quote, line,
+                            sentence, ratio.text, match))
+    return out
+
+
+def _quantity_score(
+    query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str,
+    report: ReportInfo | None, around: str,
+) -> tuple[float, float] | None:
+    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天"):
+        return None
+    if quantity.unit == "岁" and "年龄" not in query.measure:
+        return None
+    if re.search(r"(?:表|图|案例|附件|附表)\s*[\d.\-—－]*$", sentence[: quantity.start]):
+        return None
+    if not quantity.unit and not sentence[: quantity.start].strip():
+        return None
+    if _over_years(query, sentence[: quantity.start]) or _NOT_COUNTED.match(sentence, quantity.end):
+        return None
+    if not quantity.unit and "序号" in sentence[: quantity.start]:
+        return None  # a row's number in a table flattened into the text (序号 单位名称 专业 1 …)
+    if not respective(query, weights, sentence, quantity.start):
+        return None
+    fit = unit_fit(query.unit, quantity.unit)
+    follower = sentence[quantity.end:].lstrip()[:1]
+    if not quantity.unit and follower and follower in query.measure and not follower.isdigit():
+        fit = 0.1
+    measure = query.measure
+    if not query.unit and (named := named_unit(measure, quantity.unit)):
+        fit, measure = unit_fit(quantity.unit, quantity.unit), measure[: -len(named)]
+    if fit is None:
+        return None
+    before = sentence[: quantity.start]
+    owning = clause(sentence, quantity)
+    segment = re.split(r"[；;]", before)[-1]
+    if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
+        return None
+    if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
+        return None
+    own_level = bool(levels_in(owning))
+    level = level_fit(query, owning if own_level else segment, report, around=around)
+    if level is None:
+        return None
+    level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
+    # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
+    whole = inherited(sentence, quantity.start) or total_of(before, owning)
+    owned = f"{whole} {owning}" if whole else owning
+    part = PART if adds_nothing(query, weights, context + before) else 0.0
+    year = own_year(before)
+    if query.year is not None:
+        if year is not None and year not in query.years:
+            return None
+        if year is None and chunk.year is not None and chunk.year not in query.years:
+            return None
+    change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
+    change = change or opposite(query.measure, owning)
+    match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
+    bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
+    bonus -= 0.6 if qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
+    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
+    lead = re.split(r"[，,；;：:（(、]", before)[-1]
+    implied = implied_people(measure, quantity.unit, before + owning)
+    measure = measure[: len(measure) - len(implied)]
+    bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
+    # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
+    rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
+    bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
+    bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
+    bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
+    bonus -= NUMBER_MISSING if numbers_missing(query.measure, f"{context} {segment}{owning}") else 0.0
+    bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
+    bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
+    return match + bonus, match
+
+
+def _over_years(query: Query, before: str) -> bool:
+    """True when the sentence up to a number sums several years (近五年来, 自2018年以来, 历年) with
+    no year stated after that, or its clause names years together (2020年、2021年…共), and the
+    question asks for no such span: no one year's figure."""
+    if len(query.years) < 2 and _YEARS_TOGETHER.search(re.split(r"[，,；;]", before)[-1]):
+        return True  # 2020年、2021年毕业生共1653人
+    spans = list(_SPAN.finditer(before))
+    if not spans or _ASKS_SPAN.search(query.norm):
+        return False
+    return not re.search(r"20\d\d\s*年", before[spans[-1].end():])
+
+
+def _counted_after(rest: str) -> str:
+    """The noun phrase a number's unit goes on to, up to the next item (「11 项出海职业认证清单和 7 项
+    国际职业资格互认清单」: 出海职业认证清单 for 11)."""
+    return re.split(r"[、和及与\d]", rest)[0]
+
+
+def own_year(before: str) -> int | None:
+    """The year stated before a number, unless the number is what a figure of that year became
+    (「由 2020 年的 217 人增长为 231 人」: 231 is not 2020's)."""
+    year = stated_year(before)
+    if year is None:
+        return None
+    at = before.rfind(str(year))
+    starts = re.search(r"[由从]\s*$", before[max(0, at - 2): at])
+    return None if starts and _REACHED.search(before[at:]) else year
+
+
+def named_unit(measure: str, unit: str) -> str:
+    """The last word of a measure when it is the number's unit (「特色活动场次」, 「累计参加 人次」 for
+    场 or 人次): a terse question names its unit as its last word, without 多少; else ''."""
+    found = all_words(measure)
+    last = found[-1] if len(found) >= 2 else ""
+    return last if unit and last in (unit, f"{unit}次") else ""
+
+
+def _modifier_missing(query: Query, sentence: str) -> bool:
+    """``modifier_missing``, where the qualifying words may be written as a synonym (招收 for 招生)."""
+    if not modifier_missing(query, sentence):
+        return False
+    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
+    written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
+    return not any(other in sentence for other in written)
+
+
+def numbers_missing(measure: str, text: str) -> bool:
+    """Whether the measure names a number (13 所高职学校, 3+2) that the text owning a number does not
+    write as a number of its own (6 is not written in 260)."""
+    asked = [re.sub(r"\s", "", n) for n in re.findall(r"\d+(?:\s*[-+]\s*\d+)*", normalize(measure))]
+    written = re.sub(r"\s", "", normalize(text))
+    return any(not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])", written) for number in asked)
+
+
+def total_of(before: str, owning: str) -> str:
+    """The clause before a number's own when that one only totals it (「学历留学生规模稳步扩大，总数
+    达到429人」: 总数 of the 学历留学生), else ''."""
+    if not _ONLY_TOTAL.match(owning.strip()):
+        return ""
+    clauses = [c for c in re.split(r"[，,；;]", before) if c.strip()]
+    return clauses[-2] if len(clauses) >= 2 else ""
+
+
+def among(before: str) -> str:
+    """The whole a sentence first names as 「X中，」 (「高职院校专任教师中，具有博士学位 825 人」): the
+    number is a part of X, as after 其中, and X qualifies it; '' when there is none."""
+    found = _AMONG.findall(before)
+    return found[-1] if found else ""
+
+
+def implied_people(measure: str, unit: str, clause: str) -> str:
+    """The people word ending a measure (学生 of 「实际招了多少学生」, 实际招生学生) when the number
+    counts people in 人 and its clause names no people: its unit says whom (「实际招生 907 人」)."""
+    found = _PEOPLE_LAST.search(measure)
+    if not found or found.group(0) == "人" or base_unit(unit) != "人" or found.start() < 2:
+        return ""
+    named = [word for word in re.findall(PEOPLE, clause) if word != "人"]
+    return "" if named else found.group(0)
+
+
+def _head_missing(measure: str, text: str) -> bool:
+    """``head_missing``, where a one-character synonym of the head, which bigrams never meet, is
+    read as written: 率 right after the asked qualifier (「直接就业率 3.08%」 for 直接就业的比例, not
+    升学率), or % of a share (「占专业布点总数的 87.96%」)."""
+    if not head_missing(measure, text):
+        return False
+    found = content_words(measure)
+    qualifier = found[-2] if len(found) >= 2 else ""
+    singles = [word for word in alternatives(found[-1]) if len(word) == 1]
+    return not any((word == "%" and "占" in text) or (qualifier and qualifier + word in text)
+                   for word in singles)
+
+
+def _counts_other_people(query: Query, before: str) -> bool:
+    """True when the number counts other people than the question does: 「教师 2019 人，参与学生
+    8563 人」 for 「多少学生参与」."""
+    asked = counted_people(query.norm)
+    stated = _PEOPLE_BEFORE.search(before)
+    if not asked or not stated:
+        return False
+    a, b = canonical(asked), canonical(stated.group(1))
+    return b != "人" and a not in b and b not in a

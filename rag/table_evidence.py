@@ -1,0 +1,175 @@
+"""Table facts scored against a question: how well a cell's title, row and column meet the
+asked measure, year, level, unit and school."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rag import schools
+from rag.evidence import (
+    COUNTS,
+    Evidence,
+    base_unit,
+    counted_in_people,
+    level_fit,
+    qualified_otherwise,
+    run_by_the_other,
+    unit_fit,
+    wants_ratio,
+    wants_total,
+)
+from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
+from rag.numbers import find_ratios, normalize, parse_quantity
+from rag.query import Query, levels_in
+from rag.rank.lexical import (
+    TOTAL,
+    bare_label,
+    canonical,
+    coverage,
+    extra_grams,
+    head_missing,
+    modifier_missing,
+    per_unit_missing,
+    type_missing,
+)
+from rag.retriever import Lexicon, Retrieval
+from rag.school_scope import (
+    NO_SCHOOL,
+    asked_schools,
+    measure_alone,
+    reports_without,
+    school_fit,
+    without_schools,
+)
+from rag.types import ReportInfo, TableFact
+
+_RATE_WORD = re.compile(r"率|比例|占比|比重|百分比")
+_COUNT_LABEL = re.compile(r"数量|个数|[^\d\s]数$")
+_IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
+"""A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
+
+
+def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
+    """The ``n`` table facts that fit the question best (sources for an LLM)."""
+    weights = lexicon.weights(canonical(query.measure))
+    scored = [(s[0], f) for f in retrieval.facts if (s := _fact_score(query, f, weights)) is not None]
+    return [f for _, f in sorted(scored, key=lambda sf: -sf[0])[:n]]
+
+
+def fact_evidence(
+    query: Query, facts: Sequence[TableFact], retrieval: Retrieval, lexicon: Lexicon
+) -> list[Evidence]:
+    """Table facts scored against the question."""
+    asked = asked_schools(query, retrieval)
+    query = counted_in_people(measure_alone(query, asked.names))
+    weights = lexicon.weights(canonical(query.measure))
+    reports = {d.doc_id: d for d in retrieval.documents}
+    outside = reports_without(asked, retrieval)
+    texts = _row_texts(retrieval.facts)
+    # A table's total beside a row of the group the question leaves out includes that group.
+    summing_left_out = {(f.doc_id, f.table) for f in retrieval.facts
+                        if counts_left_out(f"{f.row} {f.column}", query.norm)}
+    scored = [
+        (s, f) for f in facts if f.doc_id not in outside
+        if not (TOTAL.search(f.row) and (f.doc_id, f.table) in summing_left_out)
+        if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
+                             named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
+    ]
+    scored.sort(key=lambda sf: -sf[0][0])
+    out = []
+    for (score, match), fact in scored[:8]:
+        chunk = retrieval.chunk_at(fact.doc_id, fact.line)
+        if chunk is None:
+            continue
+        quote = line_of(chunk, fact.line, fact.raw)
+        unit = fact.unit or label_unit(f"{fact.row} {fact.column}")
+        ratio = find_ratios(fact.raw)[0].text if fact.value is None else ""
+        out.append(Evidence(fact.value, unit, fact.raw.strip(), score, chunk, quote, fact.line,
+                            f"{fact.title}·{fact.row}·{fact.column}", ratio, match=match, fact=fact))
+    return out
+
+
+def _row_key(fact: TableFact) -> tuple[str, str, int]:
+    return fact.doc_id, fact.table, fact.line
+
+
+def _row_texts(facts: Sequence[TableFact]) -> dict[tuple[str, str, int], tuple[str, ...]]:
+    """The text cells of each table row (a major's name beside its school's), by row."""
+    texts: dict[tuple[str, str, int], tuple[str, ...]] = {}
+    for fact in facts:
+        if fact.value is None and not find_ratios(fact.raw):
+            texts[_row_key(fact)] = (*texts.get(_row_key(fact), ()), fact.raw)
+    return texts
+
+
+def _named_cells(query: Query, cells: Sequence[str]) -> str:
+    """The text cells of a number's row that the question names (「商业学校 电子商务 计划人数」
+    names the 电子商务 row among the school's rows), as written or without their bracket."""
+    asked = re.sub(r"\s", "", query.norm)
+    named = []
+    for cell in cells:
+        whole = re.sub(r"\s", "", normalize(cell))
+        bare = re.sub(r"[(（][^)）]*[)）]", "", whole)
+        named += [form for form in {whole, bare} if len(form) >= 2 and form in asked][:1]
+    return " ".join(named)
+
+
+def _fact_score(
+    query: Query, fact: TableFact, weights: dict[str, float], report: ReportInfo | None = None,
+    *, named: str = "", schools_asked: schools.Asked = NO_SCHOOL,
+) -> tuple[float, float] | None:
+    if fact.value is None and not (wants_ratio(query) and find_ratios(fact.raw)):
+        return None
+    if _IDENTIFIER.search(fact.column) and not _IDENTIFIER.search(query.norm):
+        return None
+    label = f"{fact.row} {fact.column}"
+    # The row's other cells the question names say which of a school's rows is meant.
+    text = f"{fact.title} {label} {named}".rstrip()
+    match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
+    if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
+        return None
+    if run_by_the_other(query, text) or counts_left_out(label, query.norm):
+        return None
+    # A row or column naming a level (专科, 高职院校) decides over the table's title.
+    level = level_fit(query, label if levels_in(label) else text, report, around=text)
+    if level is None:
+        return None
+    year = query.year
+    in_title = any(str(y) in fact.title for y in query.years)
+    if year is not None and fact.year is not None and fact.year not in query.years and not in_title:
+        return None
+    quantity = parse_quantity(fact.raw)
+    unit = quantity.unit if quantity and quantity.unit else fact.unit or label_unit(label)
+    fit = unit_fit(query.unit, unit)
+    if fit is None:
+        return None
+    if not unit and base_unit(query.unit) in COUNTS and _COUNT_LABEL.search(label):
+        fit = 0.0  # a column of counts (数量) in no unit counts whatever the table lists
+    change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))
+    # Without an asked year, the report's own data year is meant.
+    current = report.data_year if report is not None else None
+    same_year = fact.year == year if year is not None else fact.year is not None and fact.year == current
+    bonus = level + fit + (0.1 if same_year else 0.0) - (0.3 if change else 0.0) + match / 2
+    # A total row is the default reading unless the question names one part of it.
+    bonus += 0.1 if TOTAL.search(label) and (match >= 0.8 or wants_total(query)) else 0.0
+    # The asked school's row is the school slot's, not words the measure leaves unasked.
+    row = without_schools(fact.row, schools_asked.names)
+    bonus -= 0.04 * min(extra_grams(weights, f"{row} {fact.column}"), 10)
+    bonus -= 0.4 if qualified_otherwise(query, label) else 0.0
+    # Spelled one way on both sides (专任老师 meets 专任教师).
+    spelled = replace(query, measure=canonical(query.measure))
+    bonus -= 0.7 if modifier_missing(spelled, canonical(text)) else 0.0
+    # A rate's value says it is one (自主创业 1.54% is 自主创业比例) when its label names no other rate.
+    bare_rate = unit == "%" and not _RATE_WORD.search(label)
+    bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
+    bonus -= 0.5 if type_missing(query, text) else 0.0
+    # A total row of a table that names no asked school sums several schools (毕业生总数).
+    school = school_fit(schools_asked, f"{fact.row} {fact.column}", text)
+    if school is None or (school < 0 and TOTAL.search(label)):
+        return None
+    bonus += school
+    if bare_label(row) and coverage(weights, row) < 0.15 and not TOTAL.search(row):
+        bonus -= 0.4
+    return match + bonus, match
