@@ -86,9 +86,15 @@ def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: 
 
 def display(frame: Frame) -> str:
     """The number as the source writes it, with its unit (and its qualifier: 近100%)."""
-    quantity = parse_quantity(frame.raw)
-    shown = frame.raw if quantity is not None and quantity.unit else f"{frame.raw} {frame.unit}".strip()
-    return f"{frame.qualifier}{shown}" if frame.qualifier in APPROXIMATE else shown
+    return written(frame.raw, frame.unit, frame.qualifier)
+
+
+def written(raw: str, unit: str, qualifier: str) -> str:
+    """``raw`` as the source writes it, with ``unit`` when it has none of its own, after the
+    ``qualifier`` that makes it approximate (近100%)."""
+    quantity = parse_quantity(raw)
+    shown = raw if quantity is not None and quantity.unit else f"{raw} {unit}".strip()
+    return f"{qualifier}{shown}" if qualifier in APPROXIMATE else shown
 
 
 def where(fact: TableFact | None, quote: str, chunk: Chunk) -> str:

@@ -137,8 +137,4 @@ def cite(n: int, found: Evidence) -> Citation:
 
 def evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
     """The retrieved hits with the chunks the answer rests on moved to the front."""
-    used = [e.chunk.id for e in found]
-    front = [Hit(e.chunk, 1.0, {"evidence": i + 1}) for i, e in enumerate(found)
-             if e.chunk.id not in used[:i]]
-    rest = [h for h in hits if h.chunk.id not in used]
-    return tuple(replace(h) for h in [*front, *rest])
+    return compose.chunks_first(hits, [e.chunk for e in found])

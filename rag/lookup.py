@@ -7,10 +7,10 @@ import re
 from dataclasses import replace
 
 from rag import arithmetic
-from rag.compose import where
+from rag.compose import where, written
 from rag.evidence import Evidence, base_unit, cite, evidence_first, wants_ratio
 from rag.frames import APPROXIMATE, qualifier_before
-from rag.numbers import Quantity, parse_quantity, split_multiplier
+from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
 from rag.query import Query
 from rag.retriever import Lexicon, Retrieval
@@ -118,10 +118,7 @@ def stated_answer(query: Query, retrieval: Retrieval, found: Evidence) -> Answer
 
 def display(found: Evidence) -> str:
     """The number as the source writes it, with its unit and the qualifier before it (近100%)."""
-    quantity = parse_quantity(found.raw)
-    shown = found.raw if quantity is not None and quantity.unit else f"{found.raw} {found.unit}".strip()
-    qualifier = _qualifier(found)
-    return f"{qualifier}{shown}" if qualifier in APPROXIMATE else shown
+    return written(found.raw, found.unit, _qualifier(found))
 
 
 def _qualifier(found: Evidence) -> str:
