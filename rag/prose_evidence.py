@@ -44,6 +44,7 @@ from rag.rank.lexical import (
     adds_nothing,
     all_words,
     alternatives,
+    bound_missing,
     canonical,
     compound_missing,
     content_words,
@@ -245,6 +246,8 @@ def _quantity_score(
     if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
         return None
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
+        return None
+    if bound_missing(query.measure, before + owning):
         return None
     own_level = bool(levels_in(owning))
     level = level_fit(query, owning if own_level else segment, report, around=around)

@@ -164,19 +164,23 @@ def with_context(query: Query, previous: Query) -> Query:
 
 def region_of(text: str) -> tuple[str, bool]:
     """The region named in ``text`` ('' if none) and whether it is a place no report covers."""
-    text = _CITY_SCHOOL.sub(lambda m: "北京市" if GENERIC_SCHOOL.sub("", m.group(1)) else m.group(0), text)
-    for district in DISTRICTS:
-        if district in text:
-            return district, False
-    for district in DISTRICTS:
-        short = district[:-1]
-        if len(short) >= 2 and short in text and not _short_name_is_word(text, short):
-            return district, False
+    if named := regions_in(text):
+        return named[0], False
     if any(place in text for place in _OTHER_PLACES):
         return "", True
     if "北京" in text:
         return BEIJING, False
     return "", False
+
+
+def regions_in(text: str) -> list[str]:
+    """The districts ``text`` names, those named in full first (昌平区, then 东城 for 东城区); not the
+    district in a school's official name after the city's (北京市丰台区职业教育中心学校)."""
+    text = _CITY_SCHOOL.sub(lambda m: "北京市" if GENERIC_SCHOOL.sub("", m.group(1)) else m.group(0), text)
+    full = [district for district in DISTRICTS if district in text]
+    short = [district for district in DISTRICTS if district not in full and len(district) > 2
+             and district[:-1] in text and not _short_name_is_word(text, district[:-1])]
+    return full + short
 
 
 def level_of(text: str) -> str:
@@ -384,7 +388,7 @@ _PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
 _SAME_YEAR = re.compile(r"同年|同期|当年")
 _CONJ = re.compile(
-    r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格)|[、和跟或]|(?<=[\u4e00-\u9fff])\s*\+\s*(?=[\u4e00-\u9fff])"
+    r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格|以[上下]|其)|[、和跟或]|(?<=[\u4e00-\u9fff])\s*\+\s*(?=[\u4e00-\u9fff])"
 )
 """「A+B」 between words adds them (3+2 中高职衔接 and the grade B+ are names)."""
 _ITEM_END = re.compile(

@@ -16,7 +16,7 @@ from rag.grams import LATIN as _LATIN
 from rag.grams import document_frequencies, grams
 from rag.index.tokenize import jieba
 from rag.numbers import normalize
-from rag.query import Query
+from rag.query import Query, regions_in
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _PARTICLES = frozenset("的了在是有和与及或中等为对被把从到所个名位项家部门种批几多少")
@@ -142,6 +142,10 @@ def select_documents(
     """
     if query.unknown_region:
         return [], "问题所涉地区不在已收录的报告范围内。"
+    several = regions_in(query.norm)
+    if len(several) > 1 and query.operation == "lookup" and not query.is_list:
+        # one region's number would answer for the others (东城2024 + 昌平2022 合计 → 东城's alone)
+        return [], f"问题同时问到{'、'.join(several)}，不能只用其中一个区的数字回答：请分别提问。"
     docs = [d for d in documents if not query.region or d.region == query.region]
     if not docs:
         return [], f"已收录的报告中没有{query.region}的报告。"

@@ -26,6 +26,7 @@ from rag.query import Query, levels_in
 from rag.rank.lexical import (
     TOTAL,
     bare_label,
+    bound_missing,
     canonical,
     coverage,
     extra_grams,
@@ -129,6 +130,8 @@ def _fact_score(
     text = f"{fact.title} {label} {named}".rstrip()
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
     if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
+        return None
+    if bound_missing(query.measure, text):
         return None
     if run_by_the_other(query, text) or counts_left_out(label, query.norm):
         return None

@@ -233,6 +233,22 @@ def per_unit_missing(measure: str, text: str) -> bool:
     return bool(_PER_UNIT.search(measure)) and not _PER_UNIT.search(text)
 
 
+_AND_BEYOND = re.compile(r"及(?:以上|以下)")
+_AGE_OR_COUNT = re.compile(r"\d+\s*[岁年级]?$")
+
+
+def bound_missing(measure: str, text: str) -> bool:
+    """True when the measure asks for a bound and what lies beyond it (本科及以上学历, 45岁及以上) and
+    ``text`` does not name that bound (60 岁及以上 for 本科及以上)."""
+    found = _AND_BEYOND.search(measure)
+    if found is None:
+        return False
+    before = measure[: found.start()]
+    number = _AGE_OR_COUNT.search(before)
+    bound = re.sub(r"\s", "", number.group(0)) if number else next(iter(jieba.lcut(before)[-1:]), "")
+    return bool(bound) and bound not in re.sub(r"\s", "", text)
+
+
 def type_missing(query: Query, text: str) -> bool:
     """True when the question names one kind of school (职业高中) and ``text`` does not."""
     if not query.school_type or names_school(query.norm):

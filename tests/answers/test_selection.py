@@ -52,6 +52,12 @@ def test_a_year_no_report_states_falls_back_to_the_nearest_later_report() -> Non
     assert _chosen("2022年昌平区中职学校招生多少人？", None) == ["cp2022"]
 
 
+def test_a_lookup_naming_several_regions_is_not_answered_by_one_of_them() -> None:
+    docs, reason = select_documents(parse_query("中职招生 朝阳2024 + 昌平2023 合计"), DOCS, COVERAGE)
+    assert docs == [] and "朝阳区、昌平区" in reason
+    assert _chosen("昌平区中职学校2023年招生人数比朝阳区多多少？")  # a comparison names both
+
+
 def test_region_and_level_still_decide_first() -> None:
     assert _chosen("2023年朝阳区中职学校招生多少人？") == ["cy2024"]
     docs, reason = select_documents(parse_query("2023年昌平区高职院校招生多少人？"), DOCS, COVERAGE)

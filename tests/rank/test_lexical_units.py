@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.evidence import unit_fit
-from rag.rank.lexical import canonical, coverage, extra_grams
+from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams
 
 
 def test_a_count_in_a_unit_meets_the_label_of_that_unit() -> None:
@@ -28,3 +28,15 @@ def test_a_count_word_that_is_no_unit_stays() -> None:
 )
 def test_count_words_that_count_other_things_do_not_fit(asked: str, stated: str, fits: bool) -> None:
     assert (unit_fit(asked, stated) is not None) == fits
+
+
+@pytest.mark.parametrize(
+    ("measure", "text", "missing"),
+    [("专任教师中本科及以上学历", "60 岁及以上", True),
+     ("45岁及以上专任教师", "45 岁及以上教师占比", False),
+     ("45岁及以上专任教师", "60岁及以上", True),
+     ("硕士及以上学历教师占比", "——硕士及以上学历教师占比", False),
+     ("专任教师", "60 岁及以上", False)],
+)
+def test_a_bound_and_beyond_is_answered_only_by_that_bound(measure: str, text: str, missing: bool) -> None:
+    assert bound_missing(measure, text) == missing
