@@ -322,7 +322,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", text).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
     text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
-    text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``extractive.run_by_the_other``
+    text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
