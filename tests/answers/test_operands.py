@@ -70,7 +70,7 @@ def test_a_share_whose_part_names_a_number_is_read_from_the_clause_stating_it() 
     ("question", "value", "unit"),
     [
         # a share the table states is not recomputed from its rounded inputs
-        ("昌平 公办中职 双师型教师占专技岗教师比例 2021", 88.2, "%"),
+        ("2022年昌平区公办中职“双师型”教师占专技岗教师比例是多少", 95.27, "%"),  # not 141 ÷ 308
         # the 公办 schools' count, not the 民办 school's in the next sentence, and the other way round
         ("2022年昌平区公办中职学校“双师型”教师有多少人？", 141, "人"),
         ("2022年昌平区民办中职学校“双师型”教师有多少人？", 3, "人"),
@@ -273,5 +273,5 @@ def test_a_stated_number_is_not_summed_with_the_other_things_listed_beside_it(ha
 def test_a_total_beside_the_row_of_a_group_the_question_leaves_out_does_not_answer(
     services: Services,
 ) -> None:
-    result = answer("2018年北京市中等职业学校（不含成人中专）招生人数为多少？", services)
-    assert result.refused or result.value == 20586  # 24642 is 表2-1's 小计, 成人中专 included
+    result = answer("2019年北京市中职学校（不含成人中专）招生多少人？", services)
+    assert result.refused or result.value == 20291  # not 成人中专's 1274, nor 表2-1's 小计 21565
