@@ -206,7 +206,7 @@ def names_a_school(text: str) -> bool:
 def leaves_out_asked(text: str, question: str) -> bool:
     """Whether ``text`` says its number leaves out (不含, 不包括, 除…) what ``question`` asks about:
     the left-out group named in the question, not as something the question leaves out too."""
-    asked_out = {m.group(1) for m in _EXCLUDES.finditer(question)}
+    asked_out = _left_out_by(question)
     for match in _EXCLUDES.finditer(text):
         left_out = _LEFT_OUT_TAIL.sub("", match.group(1))
         if len(left_out) >= 2 and left_out in question and not any(left_out in a for a in asked_out):
@@ -217,8 +217,15 @@ def leaves_out_asked(text: str, question: str) -> bool:
 def counts_left_out(text: str, question: str) -> bool:
     """Whether ``text`` counts a group that the question leaves out (成人中专（人） for 中等职业学校
     （不含成人中专）): named in it, not as something it leaves out too."""
-    left_out = [_LEFT_OUT_TAIL.sub("", m.group(1)) for m in _EXCLUDES.finditer(question)]
+    left_out = [_LEFT_OUT_TAIL.sub("", group) for group in _left_out_by(question)]
     return any(len(group) >= 2 and group in _EXCLUDES.sub("", text) for group in left_out)
+
+
+@lru_cache(maxsize=4096)
+def _left_out_by(question: str) -> tuple[str, ...]:
+    """What ``question`` says it leaves out, as written (不含成人中专 → 成人中专): read once per
+    question, not once per candidate number."""
+    return tuple(m.group(1) for m in _EXCLUDES.finditer(question))
 
 
 def last_school(text: str) -> str:

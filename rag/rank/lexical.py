@@ -240,13 +240,19 @@ _AGE_OR_COUNT = re.compile(r"\d+\s*[岁年级]?$")
 def bound_missing(measure: str, text: str) -> bool:
     """True when the measure asks for a bound and what lies beyond it (本科及以上学历, 45岁及以上) and
     ``text`` does not name that bound (60 岁及以上 for 本科及以上)."""
+    bound = _bound(measure)
+    return bool(bound) and bound not in re.sub(r"\s", "", text)
+
+
+@lru_cache(maxsize=4096)
+def _bound(measure: str) -> str:
+    """The bound before 及以上/及以下 in ``measure`` (本科, 45岁), or '': read once per question."""
     found = _AND_BEYOND.search(measure)
     if found is None:
-        return False
+        return ""
     before = measure[: found.start()]
     number = _AGE_OR_COUNT.search(before)
-    bound = re.sub(r"\s", "", number.group(0)) if number else next(iter(jieba.lcut(before)[-1:]), "")
-    return bool(bound) and bound not in re.sub(r"\s", "", text)
+    return re.sub(r"\s", "", number.group(0)) if number else next(iter(jieba.lcut(before)[-1:]), "")
 
 
 def type_missing(query: Query, text: str) -> bool:
