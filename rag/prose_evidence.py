@@ -181,7 +181,8 @@ def _sentence_candidates(
         if run_by_the_other(query, paragraph + before):
             continue
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
-        fit = school_fit(scope.asked, lead, clause(sentence, quantity), before, paragraph,
+        segment = re.split(r"[；;]", before)[-1]
+        fit = school_fit(scope.asked, lead, clause(sentence, quantity), segment, before, paragraph,
                           chunk.text[:offset], _earlier(neighbours, chunk), chunk.section)
         if fit is None:
             continue

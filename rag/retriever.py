@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+from rag import schools
 from rag.frames import Frame, document_frames
 from rag.grams import LATIN as _LATIN
 from rag.grams import document_frequencies, grams
 from rag.index.tokenize import jieba
 from rag.numbers import normalize
-from rag.query import Query, regions_in
+from rag.query import BEIJING, Query, regions_in
 from rag.types import Chunk, Hit, ReportInfo, SearchFilter, TableFact
 
 _PARTICLES = frozenset("的了在是有和与及或中等为对被把从到所个名位项家部门种批几多少")
@@ -130,9 +131,14 @@ Coverage = Mapping[str, frozenset[int]]
 
 
 def select_documents(
-    query: Query, documents: Sequence[ReportInfo], coverage: Coverage | None = None
+    query: Query, documents: Sequence[ReportInfo], coverage: Coverage | None = None,
+    *, naming: Sequence[ReportInfo] = (),
 ) -> tuple[list[ReportInfo], str]:
     """The reports ``query`` can be about, best first, or a reason why there are none.
+
+    A question naming a school is about the reports that name it (``naming``): 北京市 before a
+    school's name (北京市昌平职业学校) is part of the name, and a level the question names
+    (国职的高职段) is a part of that school's report, not a reason to search other reports.
 
     Without an asked year, the latest report of each region and level is meant. For asked years, every report
     stating one of them (``coverage``) is a candidate: those stating
@@ -146,10 +152,11 @@ def select_documents(
     if len(several) > 1 and query.operation == "lookup" and not query.is_list:
         # one region's number would answer for the others (东城2024 + 昌平2022 合计 → 东城's alone)
         return [], f"问题同时问到{'、'.join(several)}，不能只用其中一个区的数字回答：请分别提问。"
-    docs = [d for d in documents if not query.region or d.region == query.region]
+    named = [d for d in naming if query.region in ("", BEIJING) or d.region == query.region]
+    docs = named or [d for d in documents if not query.region or d.region == query.region]
     if not docs:
         return [], f"已收录的报告中没有{query.region}的报告。"
-    docs = [d for d in docs if _covers_level(d, query.level)]
+    docs = [d for d in docs if _covers_level(d, query.level)] or named
     if not docs:
         return [], f"已收录的{query.region}报告不涉及{query.level}。"
     if query.report_year is not None:
@@ -303,13 +310,20 @@ class Retriever:
                 self._coverage = {**(self._coverage or {}), **known}
         return known
 
+    def naming(self, query: Query, documents: Sequence[ReportInfo]) -> list[ReportInfo]:
+        """The reports that name a school ``query`` names (in full or by a short name)."""
+        return [d for d in documents
+                if schools.names_a_school_of(query.norm, tuple(c.text for c in self.chunks(d.doc_id)))]
+
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
         documents = self.documents()
         # only the asked region's reports can be chosen: their years are all that must be read
         local = [d for d in documents if not query.region or d.region == query.region]
-        coverage = self.coverage(local) if query.years else None
-        documents, reason = select_documents(query, documents, coverage)
+        # 北京市 stands before every school's name: a school may be named in any report
+        naming = self.naming(query, documents if query.region in ("", BEIJING) else local)
+        coverage = self.coverage([*local, *naming]) if query.years else None
+        documents, reason = select_documents(query, documents, coverage, naming=naming)
         if reason:
             return Retrieval(query, (), (), (), reason)
         where = SearchFilter(doc_ids=tuple(d.doc_id for d in documents))

@@ -26,6 +26,8 @@ _COLLECTIVE = re.compile("|".join((
     *DISTRICTS,
 )))
 """Words for the schools of a level or a region together (中等职业学校, 职业院校, 全区, 昌平区)."""
+_OWN_SCHOOL = re.compile(r"[我本]校(?!区)")
+"""A text's own school (我校, 本校): the one the text around it is about."""
 
 
 def asked_schools(query: Query, retrieval: Retrieval) -> schools.Asked:
@@ -70,11 +72,25 @@ def school_fit(asked: schools.Asked, *texts: str) -> float | None:
     penalty when none names either."""
     if not asked.names:
         return 0.0
-    for text in texts:
+    for at, text in enumerate(texts):
         if asked.met(text):
             return SCHOOL_MET
         others = asked.without(text)
+        if _OWN_SCHOOL.search(others):
+            return _own_school_fit(asked, texts[at + 1:])
         if _COLLECTIVE.search(others) or last_school(others):
+            return None
+    return -SCHOOL_UNMET
+
+
+def _own_school_fit(asked: schools.Asked, outer: Sequence[str]) -> float | None:
+    """``school_fit`` of a number the text gives as its own school's (我校): the school the wider
+    text names, whatever schools of a region or level stand between (「参加北京市中等职业学校英语水平
+    测试，我校的…优秀率58.49%」)."""
+    for text in outer:
+        if asked.met(text):
+            return SCHOOL_MET
+        if last_school(asked.without(text)):
             return None
     return -SCHOOL_UNMET
 

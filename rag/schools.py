@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from jieba import posseg
+
 from rag.index.tokenize import jieba
 from rag.query import DISTRICTS
 
@@ -25,6 +27,8 @@ _GENERIC = re.compile(
     r"中等|职业|各类|所有|全部|区属|市属|公办|民办|普通|高等|技工|成人|中专|中职|高职|本科|全市|全区|我区|本区"
     r"|该|各|多所|示范|骨干|优质|特色|重点|相关|其他|国家级|市级|区级|首批|全国|首都"
 )
+_NOT_NAMING = frozenset("vpdamrucb")
+"""Parts of speech (jieba's) no school's name opens with."""
 _MENTIONS = 2
 """Times a report writes a school's full name: a phrase that merely ends in 学校 is written once."""
 
@@ -77,6 +81,19 @@ def asked(question: str, texts: Iterable[str]) -> Asked:
     names = {*full, *short, *short.values(), *filter(None, map(_with_district, full))}
     rivals = {other for other in known - names if any(name in other for name in names)}
     return Asked(tuple(sorted(names, key=len, reverse=True)), tuple(sorted(rivals, key=len, reverse=True)))
+
+
+def names_a_school_of(question: str, texts: Iterable[str]) -> bool:
+    """Whether ``question`` names (in full or by a short name) a school of ``texts`` whose name is
+    surely a proper name: six characters or more, not opening with a verb, adverb, numeral … (the
+    text's 「加强学校」 and 「多个国外艺术类大学」 are no schools)."""
+    return any(_surely_proper(name) for name in asked(question, texts).names)
+
+
+@lru_cache(maxsize=1024)
+def _surely_proper(name: str) -> bool:
+    first = next(posseg.cut(name), None)
+    return len(name) >= 6 and first is not None and first.flag[:1] not in _NOT_NAMING
 
 
 def _with_district(name: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.schools import asked
+from rag.schools import asked, names_a_school_of
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
@@ -26,6 +26,9 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，北京青松武术学校组织在校学生参加社会实践 1200 人次。
 北京市海淀园林职业学校学生自主组建31个学生社团。2023年北京青松武术学校学生自主组建6个学生社团。
 2023年，北京青松武术学校一名学生荣获北京市优秀学生称号（全市仅12名）。
+海淀园林职业学校坚持学历教育与社会培训并举，现有2个校区，学校资产合计5000万元，比上一年增长100万元，增长率为2.04%；北京青松武术学校占地面积1000平方米，建筑面积900平方米，学校资产合计800万元，与上一年相比均无变化。
+北京市海淀园林职业学校持续开展公共基础课教学改革。
+2023年，学生参加北京市中等职业学校英语水平测试，我校的及格率100%、优秀率58.49%。
 各校开设专业见下。序号 学校名称 专业 1 北京市海淀园林职业学校 园林技术
 【案例 1】传承武术文化
 北京青松武术学校组织师生开展“武术进社区”活动，弘扬中华武术精神。
@@ -63,6 +66,30 @@ def test_a_case_names_its_school_before_its_numbers(haidian: Services) -> None:
 )
 def test_the_measures_own_words_decide(haidian: Services, question: str, expected: int) -> None:
     assert answer(question, haidian).value == expected
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2023年北京市海淀园林职业学校资产合计为多少万元？", 5000),  # 800: after ；, the other school
+        ("青松武校的学校资产合计多少万元", 800),
+        ("海淀园林职业学校英语水平测试的优秀率", 58.49),  # 我校 is the paragraph's school
+    ],
+)
+def test_the_nearest_school_a_number_is_written_of_decides(
+    haidian: Services, question: str, expected: float
+) -> None:
+    assert answer(question, haidian).value == expected
+
+
+def test_only_a_surely_proper_name_names_a_school() -> None:
+    texts = ["学生考入多个国外艺术类大学。多个国外艺术类大学录取。加强学校管理，加强学校建设。",
+             "北京市海淀园林职业学校招生。海淀园林职业学校就业。"]
+    assert names_a_school_of("海淀园林职业学校有多少学生", texts)
+    assert names_a_school_of("北京市海淀园林职业学校有多少学生", texts)
+    assert not names_a_school_of("多个国外艺术类大学录取了多少人", texts)  # 多个 opens no name
+    assert not names_a_school_of("北京加强学校管理有多少项措施", texts)
 
 
 @pytest.mark.integration

@@ -124,3 +124,20 @@ def test_the_retriever_reads_the_years_the_asked_regions_reports_state() -> None
     # cp2023 states neither year; cp2024 states both; 朝阳's report is never read
     assert [d.doc_id for d in retrieval.documents] == ["cp2024", "cp2022"]
     assert "cy2024" not in reports.chunk_reads
+
+
+def test_a_question_naming_a_school_reads_the_reports_that_name_it() -> None:
+    city, district = _doc("bj2025", 2025, region="北京市", level="职业教育"), DOCS[0]
+    reports = _Reports({
+        city: ["2025年，北京市职业院校资产合计90亿元。"],
+        district: ["2022年，北京市昌平职业学校资产合计30678万元。",
+                   "北京市昌平职业学校中本贯通毕业班留校读高职段的学生共75人。"],
+    })
+    retriever = Retriever(reports)
+
+    def chosen(question: str) -> list[str]:
+        return [d.doc_id for d in retriever.retrieve(parse_query(question)).documents]
+
+    assert chosen("2022年北京市昌平职业学校资产合计多少万元？") == ["cp2022"]  # 北京市 is the name's
+    assert chosen("昌平职业学校留校读高职段的学生有多少人") == ["cp2022"]  # its 高职段 is in its 中职 report
+    assert chosen("2025年北京市职业院校资产合计多少？") == ["bj2025"]
