@@ -56,6 +56,9 @@ HIT_BONUS = 0.15
 """Raise for a section holding a top hybrid-retrieval hit (divided by that hit's rank)."""
 
 _NUMERIC = re.compile(r"多少|(?<!哪)几(?!乎)|[率]|比例|比重|占比|百分|人数|数量|总数|金额|几倍")
+_TERSE_NUMERIC = re.compile(r"计划招生|招生计划|[\u4e00-\u9fff][数额量](?![\u4e00-\u9fff])")
+"""A number a terse question names without asking 多少 (计划招生, 赛项数 at a word's end)."""
+_ASKS_HOW = re.compile(r"怎么|怎样|如何|哪些|什么|措施|做法|举措|经验")
 _CUES = re.compile(
     r"怎么|怎样|如何|哪些|哪几|哪[一二两三四五六七八九十\d]+[个所家项种类大位名部]|什么|措施|做法|举措|经验|成效|成果|情况"
     r"|问题|挑战|不足|困难|特色|亮点|介绍|概述|概括|说说|谈谈|主要|思路|目标|计划|方向|机制|模式|怎么样"
@@ -90,9 +93,10 @@ def is_qualitative(query: Query) -> bool:
     多少/几/率/比例 …, and a cue such as 怎么/如何/哪些/措施/问题."""
     if query.unit or query.operation != "lookup" or query.parts:
         return False
-    if _NUMERIC.search(query.norm):
+    text = query.norm
+    if _NUMERIC.search(text) or (_TERSE_NUMERIC.search(text) and not _ASKS_HOW.search(text)):
         return False
-    return query.is_list or bool(_CUES.search(query.norm))
+    return query.is_list or bool(_CUES.search(text))
 
 
 def topic(query: Query) -> str:
