@@ -27,10 +27,11 @@ _WRITTEN_ONE_WAY = (
     ("职业学校", "职业院校"), ("老师", "教师"), ("占比", "比例"), ("比重", "比例"), ("百分比", "比例"),
     ("在校生", "在校学生"), ("在读学生", "在校学生"), ("学校和企业", "校企"), ("学校与企业", "校企"),
     ("钱", "经费"), ("技校", "技工学校"), ("教职员工", "教职工"), ("电子书", "电子图书"),
-    ("纸质书", "纸质图书"),
+    ("纸质书", "纸质图书"), ("总价值", "值"), ("价值", "值"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
-meets 在校生, 钱 meets 经费 and a short form (技校, 电子书) meets the written one."""
+meets 在校生, 钱 meets 经费, a short form (技校, 电子书) meets the written one, and the reports' several
+words for what assets are worth (仪器设备值, 设备价值, 设备总价值) meet each other."""
 _WITH_BUSINESSES = re.compile(r"(?:和|跟|与|同)企业(?:一起|共同|联合)")
 """A school working with businesses (跟企业一起开发), which the reports write 校企合作(开发)."""
 _COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")

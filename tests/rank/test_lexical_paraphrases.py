@@ -12,7 +12,8 @@ from rag.rank.lexical import canonical, coverage
     [("跟企业一起开发的教材", "校企合作开发的教材"), ("同企业联合制定标准", "校企合作制定标准"),
      ("学校与企业共建基地", "校企共建基地"),
      ("在读学生", "在校生"), ("政府投了多少钱", "政府投了多少经费"),
-     ("技校教职员工", "技工学校教职工"), ("电子书", "电子图书")],
+     ("技校教职员工", "技工学校教职工"), ("电子书", "电子图书"),
+     ("仪器设备总价值", "仪器设备值"), ("设备价值", "设备值")],
 )
 def test_a_colloquial_phrase_is_written_as_the_reports_write_it(asked: str, written: str) -> None:
     assert canonical(asked) == canonical(written)
@@ -28,3 +29,7 @@ def test_a_level_word_meets_the_levels_other_names_but_not_another_level() -> No
     weights = {"中职": 1.0, "学生": 1.0}
     assert coverage(weights, "中等职业学校在校生 783 人") == 1.0
     assert coverage(weights, "高等职业院校在校生 900 人") == 0.5
+
+
+def test_a_total_worth_is_not_read_as_a_per_student_worth() -> None:
+    assert canonical("设备资产总值") != canonical("生均设备资产值")
