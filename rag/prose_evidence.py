@@ -38,7 +38,7 @@ from rag.frames import (
 )
 from rag.index.tokenize import jieba
 from rag.numbers import Quantity, find_ratios, normalize
-from rag.query import PEOPLE, Query, counted_people, levels_in
+from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     adds_nothing,
@@ -83,6 +83,10 @@ _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
 _ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
 _REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
+_MAJOR_FIRST = re.compile(r"\s*([\u4e00-\u9fff]{2,12}?专业)(?!群|布点|设置|建设|数|总数)")
+"""A major opening a clause as its subject (学前教育专业在…赛项中)."""
+_REFERS_BACK = re.compile(r"[此本该这]次")
+"""Words pointing back to the event the previous sentence names (此次大赛, 本次活动)."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -154,7 +158,8 @@ def _sentence_candidates(
     sentence = schools.spelled(sentence, scope.short_names)
     if not coverage(weights, sentence):
         return []
-    context = f"{chunk.section} {previous[-40:]}"
+    # 「此次大赛」 is the one the previous sentence names (第二届“丝路工匠”国际技能大赛)
+    context = f"{chunk.section} {previous if _REFERS_BACK.search(sentence) else previous[-40:]}"
     line = line_at(chunk, offset)
     if wants_ratio(query):
         return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
@@ -248,7 +253,7 @@ def _quantity_score(
         return None
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None
-    if bound_missing(query.measure, before + owning):
+    if bound_missing(query.measure, before + owning) or _other_rank(query.measure, before):
         return None
     own_level = bool(levels_in(owning))
     level = level_fit(query, owning if own_level else segment, report, around=around)
@@ -258,7 +263,7 @@ def _quantity_score(
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
     whole = inherited(sentence, quantity.start) or total_of(before, owning)
     owned = f"{whole} {owning}" if whole else owning
-    part = PART if adds_nothing(query, weights, context + before) else 0.0
+    part = PART if adds_nothing(query, weights, context + before) or _one_majors(query, before) else 0.0
     year = own_year(before)
     if query.year is not None:
         if year is not None and year not in query.years:
@@ -284,6 +289,21 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def _one_majors(query: Query, before: str) -> bool:
+    """True when the part of a sentence after its last ； is about one major the question does not
+    name (「…共获得一等奖 4 个；学前教育专业…获得一等奖 3 个」: 3 is the major's part of the whole)."""
+    *earlier, segment = re.split(r"[；;]", before)
+    found = _MAJOR_FIRST.match(segment)
+    return bool(earlier) and bool(found) and found.group(1) not in query.norm
+
+
+def _other_rank(measure: str, before: str) -> bool:
+    """True when the words right before a number name prize ranks, none of them an asked one
+    (「一等奖 4 个，二等奖 11 个，三等奖 3 个」: 3 is not 一等奖's)."""
+    asked, stated = ranks_named(measure), ranks_named(re.split(r"[，,；;：:（(、]", before)[-1])
+    return bool(asked and stated and not asked & stated)
 
 
 def _over_years(query: Query, before: str) -> bool:

@@ -403,8 +403,13 @@ _TERSE_CHANGE = r"(?:增加|增长|减少|下降|上升|降低|提高|变化|变
 _RANK = "[特一二三四五六]"
 _RANKS = re.compile(
     rf"(?<![第\d十]){_RANK}{{2,6}}等"  # 一二三等奖: the ranks share 等奖
-    rf"|{_RANK}等奖?(?:(?:以及|加上|加|、|和|与|及|跟)?{_RANK}等奖?)+"  # 一等加二等, 一等奖和二等奖
+    rf"|{_RANK}等奖?(?:\s*(?:以及|加上|加|、|和|与|及|跟|\+)?\s*{_RANK}等奖?)+"  # 一等加二等, 一等奖+二等奖
 )
+
+
+def ranks_named(text: str) -> set[str]:
+    """The prize ranks ``text`` names (一等奖 → 一, 特等 → 特)."""
+    return set(re.findall(rf"({_RANK})等(?:奖|次)?", text))
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
@@ -433,7 +438,7 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         # 「A，与B相差多少」: two clauses.
         if clauses := re.match(r"^(.+?)[，,]\s*(?:与|和|跟|同)(.+?)(?:之间)?$", text[: match.start()]):
             return "difference", _counted_alike(_sides(clauses.group(1), clauses.group(2), text))
-    if re.search(f"{_SUM}|加", text) and (parts := _ranked_items(query, text)):
+    if re.search(rf"{_SUM}|加|\+", text) and (parts := _ranked_items(query, text)):
         return "sum", parts
     if match := re.search(_SUM, text):
         # 「A，加上B，一共…」: two clauses.

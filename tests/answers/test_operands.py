@@ -175,6 +175,7 @@ HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024�
 2023年，海淀区中职在校生满意度 96.4%，家长满意度 93.1%。
 2023年，海淀区中职教师在区级教学能力比赛中获一等奖、二等奖和三等奖共 21 项，其中一等奖 5 项。
 2023年，海淀区中职学校班主任基本功比赛决出特等奖 3 人、一等奖 8 人、二等奖 11 人。
+2023年第三届“丝路工匠”国际技能大赛于6月举行。海淀区中职学校选拔 20 名学生参加了此次大赛的 8 个赛项，共获得一等奖 5 个，二等奖 9 个，三等奖 2 个；园林专业获得一等奖 2 个，二等奖 4 个。
 2023年，海淀区中职学校开设专业 24 个、校外实训基地 57 个。
 
 表 2-1 2023年海淀区中职学校贯通培养招生计划表
@@ -223,6 +224,14 @@ def test_operands_are_each_the_asked_ones(
     result = answer(question, haidian)
     assert (result.value, result.unit) == (value, unit)
     assert result.computation.startswith(inputs)
+
+
+@pytest.mark.integration
+def test_a_majors_part_after_a_semicolon_is_no_operand_of_the_whole(haidian: Services) -> None:
+    # 此次大赛 is the one the sentence before names; 2 + 4 would be 园林专业's part of the whole
+    result = answer("海淀 2023 第三届丝路工匠大赛 一等奖+二等奖 个数", haidian)
+    assert result.refused or (result.value, result.computation[:5]) == (14, "5 + 9")
+    assert answer("海淀 2023 第三届丝路工匠大赛 二等奖 个数", haidian).value == 9
 
 
 @pytest.mark.integration

@@ -201,6 +201,7 @@ def test_a_lookup_is_no_computation(question: str) -> None:
         ("通州区2023年国家奖学金一共发了多少人次（一等加二等）？", ["一等", "二等"]),
         ("通州 2023 助学金 一等二等加起来 多少人次", ["一等", "二等"]),
         ("通州区2023年教学能力比赛特等奖加上一等奖一共几项", ["特等奖", "一等奖"]),
+        ("通州 2023 技能大赛 一等奖+二等奖 个数", ["一等奖", "二等奖"]),
     ],
 )
 def test_a_sum_over_ranks_written_together_has_one_operand_per_rank(question: str, ranks: list[str]) -> None:
