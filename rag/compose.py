@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from rag.arithmetic import Result, with_unit
 from rag.frames import APPROXIMATE, Frame
@@ -14,6 +15,18 @@ from rag.retriever import Retrieval
 from rag.types import Answer, Chunk, Citation, Hit, TableFact
 
 REFUSAL = "报告中没有找到该问题的答案。"
+
+
+class Located(Protocol):
+    """What a citation points at: a quote on a line of a chunk (a ``Frame``, or the rules
+    answerer's ``Evidence``)."""
+
+    @property
+    def chunk(self) -> Chunk: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def quote(self) -> str: ...
 
 
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
@@ -110,8 +123,8 @@ def doc_title(chunk: Chunk) -> str:
     return chunk.context.split("｜")[0].split("\n")[0].strip() or chunk.file
 
 
-def cite(n: int, frame: Frame) -> Citation:
-    return cite_at(n, frame.chunk, frame.line, frame.quote)
+def cite(n: int, found: Located) -> Citation:
+    return cite_at(n, found.chunk, found.line, found.quote)
 
 
 def cite_at(n: int, chunk: Chunk, line: int, quote: str) -> Citation:
@@ -135,7 +148,7 @@ def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], 
     return tuple(citations), marks
 
 
-def evidence_first(hits: Sequence[Hit], found: Sequence[Frame]) -> tuple[Hit, ...]:
+def evidence_first(hits: Sequence[Hit], found: Sequence[Located]) -> tuple[Hit, ...]:
     """The retrieved hits with the chunks the answer rests on moved to the front."""
     return chunks_first(hits, [f.chunk for f in found])
 

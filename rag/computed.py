@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag import arithmetic, compose
-from rag.evidence import Evidence, cite, evidence_first
+from rag.evidence import Evidence
 from rag.frames import quantities
 from rag.lookup import MARGIN, candidates, find, stated_answer
 from rag.numbers import Quantity
@@ -82,12 +82,12 @@ def _computed(
     """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
     lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
     first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
-    citations = tuple(cite(n, first[key]) for n, key in enumerate(lines, start=1))
+    citations = tuple(compose.cite(n, first[key]) for n, key in enumerate(lines, start=1))
     marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
     text = compose.computed_text(result, marks)
     return Answer(
         question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
-        mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
+        mode="extractive", citations=citations, retrieved=compose.evidence_first(retrieval.hits, inputs),
         computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
     )
 

@@ -1,18 +1,16 @@
 """A located number (``Evidence``) and what scoring table facts and scoring sentences share:
-how well a stated unit, level and wording fit the asked ones; citing what an answer rests on."""
+how well a stated unit, level and wording fit the asked ones."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag import compose
 from rag.frames import spans_levels
 from rag.numbers import split_multiplier
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
 from rag.rank.lexical import canonical, content_words, other_modifier
-from rag.types import Chunk, Citation, Hit, ReportInfo, TableFact
+from rag.types import Chunk, ReportInfo, TableFact
 
 COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
@@ -129,12 +127,3 @@ def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str
 def base_unit(unit: str) -> str:
     unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
     return _UNIT_CLASS.get(unit, unit)
-
-
-def cite(n: int, found: Evidence) -> Citation:
-    return compose.cite_at(n, found.chunk, found.line, found.quote)
-
-
-def evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
-    """The retrieved hits with the chunks the answer rests on moved to the front."""
-    return compose.chunks_first(hits, [e.chunk for e in found])

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.compose import refusal
+from rag.compose import cite, evidence_first, refusal
 from rag.computed import computed_answer, listed_total
-from rag.evidence import Evidence, cite, evidence_first
+from rag.evidence import Evidence
 from rag.frames import line_at, sentences
 from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_answer
 from rag.query import Query

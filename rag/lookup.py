@@ -7,8 +7,8 @@ import re
 from dataclasses import replace
 
 from rag import arithmetic
-from rag.compose import where, written
-from rag.evidence import Evidence, base_unit, cite, evidence_first, wants_ratio
+from rag.compose import cite, evidence_first, where, written
+from rag.evidence import Evidence, base_unit, wants_ratio
 from rag.frames import APPROXIMATE, qualifier_before
 from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
