@@ -18,9 +18,21 @@ REFUSAL = "报告中没有找到该问题的答案。"
 
 
 class Located(Protocol):
-    """What a citation points at: a quote on a line of a chunk (a ``Frame``, or the rules
-    answerer's ``Evidence``)."""
+    """A number (or ratio) as its source writes it, on a line of a chunk: a ``Frame``, or the rules
+    answerer's ``Evidence``."""
 
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def raw(self) -> str: ...
+    @property
+    def ratio(self) -> str: ...
+    @property
+    def qualifier(self) -> str: ...
+    @property
+    def fact(self) -> TableFact | None: ...
     @property
     def chunk(self) -> Chunk: ...
     @property
@@ -35,14 +47,14 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
 
 
-def stated(query: Query, retrieval: Retrieval, frame: Frame, confidence: float) -> Answer:
-    """The answer that states ``frame``'s number with its source."""
-    text = f"答：{frame.ratio or display(frame)}。\n{where(frame.fact, frame.quote, frame.chunk)}[1]"
-    if frame.qualifier in APPROXIMATE:
-        text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{APPROXIMATE[frame.qualifier]}值。"
+def stated(query: Query, retrieval: Retrieval, found: Located, confidence: float) -> Answer:
+    """The answer that states ``found``'s number with its source."""
+    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
+    if found.qualifier in APPROXIMATE:
+        text += f"\n注意：原文写作“{found.qualifier}{found.raw}”，是{APPROXIMATE[found.qualifier]}值。"
     return Answer(
-        question=query.text, text=text, value=frame.value, unit=frame.unit, refused=False,
-        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
+        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
         confidence=round(confidence, 4),
     )
 
@@ -97,9 +109,9 @@ def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: 
     )
 
 
-def display(frame: Frame) -> str:
+def display(found: Located) -> str:
     """The number as the source writes it, with its unit (and its qualifier: 近100%)."""
-    return written(frame.raw, frame.unit, frame.qualifier)
+    return written(found.raw, found.unit, found.qualifier)
 
 
 def written(raw: str, unit: str, qualifier: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from rag import arithmetic, compose
 from rag.evidence import Evidence
 from rag.frames import quantities
-from rag.lookup import MARGIN, candidates, find, stated_answer
+from rag.lookup import MARGIN, candidates, find
 from rag.numbers import Quantity
 from rag.operands import (
     clause_of,
@@ -50,7 +50,7 @@ def computed_answer(
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if direct is None else direct.label if direct.fact else clause_of(direct.label)
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
-        return stated_answer(query, retrieval, direct)
+        return compose.stated(query, retrieval, direct, direct.score)
     operation = arithmetic.operation(query.operation)
     if any(_LEFT_OVER.match(part.measure) for part in query.parts):
         return None  # 「中专和职高的…，2025年比2020年」: items the plan did not split are no operand
@@ -61,7 +61,7 @@ def computed_answer(
         if direct is None or query.operation != "difference":
             return None
         changed = names_operands(query.parts, named, change=True)
-        return stated_answer(query, retrieval, direct) if changed else None
+        return compose.stated(query, retrieval, direct, direct.score) if changed else None
     inputs, result = chosen
     if not read_alike(query.parts, [e.label for e in inputs]):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rag.frames import spans_levels
+from rag.frames import qualifier_before, spans_levels
 from rag.numbers import split_multiplier
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
 from rag.rank.lexical import canonical, content_words, other_modifier
@@ -37,6 +37,14 @@ class Evidence:
     match: float = 0.0
     """How much of the question's measure the passage around the number covers (0..1)."""
     fact: TableFact | None = None
+
+    @property
+    def qualifier(self) -> str:
+        """The word right before the number in its sentence that makes it approximate (近, 约, 超过)."""
+        if self.fact is not None or not self.raw:
+            return ""
+        at = self.quote.find(self.raw)
+        return qualifier_before(self.quote[:at]) if at > 0 else ""
 
 
 def unit_fit(asked: str, unit: str) -> float | None:

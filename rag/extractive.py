@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.compose import cite, evidence_first, refusal
+from rag.compose import cite, evidence_first, refusal, stated
 from rag.computed import computed_answer, listed_total
 from rag.evidence import Evidence
 from rag.frames import line_at, sentences
-from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_answer
+from rag.lookup import MARGIN, exact_for, find, from_next_year
 from rag.query import Query
 from rag.rank.lexical import canonical, coverage
 from rag.retriever import Lexicon, Retrieval
@@ -37,7 +37,8 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
-        return stated_answer(query, retrieval, exact_for(query, found, retrieval, lexicon) or found)
+        chosen = exact_for(query, found, retrieval, lexicon) or found
+        return stated(query, retrieval, chosen, chosen.score)
     computed = from_next_year(query, retrieval, lexicon) or listed_total(query, retrieval, lexicon)
     return computed or refusal(query, retrieval)
 
