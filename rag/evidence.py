@@ -63,11 +63,6 @@ def unit_fit(asked: str, unit: str) -> float | None:
     return None
 
 
-def wants_ratio(query: Query) -> bool:
-    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
-    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
-
-
 def counted_in_people(query: Query) -> Query:
     """``query`` asking for 人 when it names no unit and its measure ends in people (求实职业学校
     在校生): a count of them, not of 人次 or anything else."""
@@ -106,11 +101,6 @@ def without_type(query: Query, text: str) -> str:
     for name in query.school_type:
         text = text.replace(name, " ")
     return text
-
-
-def wants_total(query: Query) -> bool:
-    """True when the question asks for a total (总数, 一共, 合计)."""
-    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
 
 
 def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 from rag import arithmetic
 from rag.compose import cite, evidence_first
-from rag.evidence import Evidence, base_unit, wants_ratio
+from rag.evidence import Evidence, base_unit
 from rag.frames import APPROXIMATE
 from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
-from rag.query import Query
+from rag.query import Query, wants_ratio
 from rag.retriever import Lexicon, Retrieval
 from rag.table_evidence import fact_evidence
 from rag.types import Answer

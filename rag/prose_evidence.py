@@ -18,8 +18,6 @@ from rag.evidence import (
     qualified_otherwise,
     run_by_the_other,
     unit_fit,
-    wants_ratio,
-    wants_total,
 )
 from rag.frames import (
     CHANGE,
@@ -38,7 +36,7 @@ from rag.frames import (
 )
 from rag.index.tokenize import jieba
 from rag.numbers import Quantity, find_ratios, normalize
-from rag.query import PEOPLE, Query, counted_people, levels_in
+from rag.query import PEOPLE, Query, counted_people, levels_in, wants_ratio, wants_total
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     adds_nothing,
