@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from rag.arithmetic import Result, with_unit
-from rag.frames import APPROXIMATE, Frame
+from rag.frames import APPROXIMATE
 from rag.numbers import parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
@@ -60,7 +60,7 @@ def stated(query: Query, retrieval: Retrieval, found: Located, confidence: float
 
 
 def computed(
-    query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result, confidence: float
+    query: Query, retrieval: Retrieval, inputs: Sequence[Located], result: Result, confidence: float
 ) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
@@ -88,24 +88,22 @@ def computed_phrase(result: Result) -> str:
     return f"{result.direction} {shown}" if result.direction else shown
 
 
-def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:
+def from_change(query: Query, retrieval: Retrieval, found: Located, result: Result, year: int) -> Answer:
     """Last year's value computed from this year's value and its stated change."""
     shown = with_unit(result.value, result.unit)
     text = f"答：{shown}。\n计算：{result.formula}（{year}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
-        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
         computation=result.formula,
     )
 
 
 def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: int) -> Answer:
     """An answer that is one cited sentence (a list)."""
-    citation = Citation(1, chunk.id, chunk.doc_id, chunk.file, doc_title(chunk), chunk.section, chunk.table,
-                        chunk.page, line, text)
     return Answer(
         question=query.text, text=f"{text}[1]", value=None, unit="", refused=False, mode="extractive",
-        citations=(citation,), retrieved=chunks_first(retrieval.hits, [chunk]),
+        citations=(cite_at(1, chunk, line, text),), retrieved=chunks_first(retrieval.hits, [chunk]),
     )
 
 
@@ -147,7 +145,7 @@ def cite_at(n: int, chunk: Chunk, line: int, quote: str) -> Citation:
     )
 
 
-def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], str]:
+def _distinct_citations(inputs: Sequence[Located]) -> tuple[tuple[Citation, ...], str]:
     """One citation per distinct source line, and the markers of the inputs in order."""
     seen: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []

@@ -4,7 +4,7 @@ operands chosen jointly, and a total summed from the parts one source lists."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from rag import arithmetic, compose
 from rag.evidence import Evidence
@@ -67,29 +67,13 @@ def computed_answer(
         return None
     if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
         return None  # 前两批…一共: operands read from one batch's sentence leave the other out
-    return _computed(query, retrieval, inputs, result)
+    return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))
 
 
 def _batches(query: Query) -> int:
     """How many batches (rounds) a question adds over (「前两批…一共」), or 0 when it names none."""
     found = _BATCHES.search(query.norm)
     return "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1 if found else 0
-
-
-def _computed(
-    query: Query, retrieval: Retrieval, inputs: Sequence[Evidence], result: arithmetic.Result
-) -> Answer:
-    """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
-    lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
-    first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
-    citations = tuple(compose.cite(n, first[key]) for n, key in enumerate(lines, start=1))
-    marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
-    text = compose.computed_text(result, marks)
-    return Answer(
-        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
-        mode="extractive", citations=citations, retrieved=compose.evidence_first(retrieval.hits, inputs),
-        computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
-    )
 
 
 def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
@@ -106,7 +90,7 @@ def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer
             numbers = [(e.value, e.unit) for e in inputs if e.value is not None]
         result = arithmetic.compute("sum", numbers)
         if result is not None:
-            return _computed(query, retrieval, inputs, result)
+            return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))
     return None
 
 

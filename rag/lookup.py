@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag import arithmetic
-from rag.compose import cite, evidence_first
+from rag import arithmetic, compose
 from rag.evidence import Evidence, base_unit
 from rag.frames import APPROXIMATE
 from rag.numbers import Quantity, split_multiplier
@@ -92,12 +91,4 @@ def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answ
         return None
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
     result = arithmetic.before_change(current.value, current.unit, tail)
-    if result is None:
-        return None
-    shown = arithmetic.with_unit(result.value, result.unit)
-    text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
-    return Answer(
-        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
-        mode="extractive", citations=(cite(1, current),),
-        retrieved=evidence_first(retrieval.hits, [current]), computation=result.formula,
-    )
+    return compose.from_change(query, retrieval, current, result, query.year + 1) if result else None
