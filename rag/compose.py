@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from rag.arithmetic import Result, with_unit
-from rag.frames import APPROXIMATE, Frame
+from rag.frames import APPROXIMATE
 from rag.numbers import parse_quantity
 from rag.query import Query
 from rag.retriever import Retrieval
@@ -16,26 +17,50 @@ from rag.types import Answer, Chunk, Citation, Hit, TableFact
 REFUSAL = "报告中没有找到该问题的答案。"
 
 
+class Located(Protocol):
+    """A number (or ratio) as its source writes it, on a line of a chunk: a ``Frame``, or the rules
+    answerer's ``Evidence``."""
+
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def raw(self) -> str: ...
+    @property
+    def ratio(self) -> str: ...
+    @property
+    def qualifier(self) -> str: ...
+    @property
+    def fact(self) -> TableFact | None: ...
+    @property
+    def chunk(self) -> Chunk: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def quote(self) -> str: ...
+
+
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     """The fixed refusal, with the reason when one is known."""
     text = f"{REFUSAL}{reason}" if reason else REFUSAL
     return Answer(query.text, text, None, "", True, "extractive", (), retrieval.hits)
 
 
-def stated(query: Query, retrieval: Retrieval, frame: Frame, confidence: float) -> Answer:
-    """The answer that states ``frame``'s number with its source."""
-    text = f"答：{frame.ratio or display(frame)}。\n{where(frame.fact, frame.quote, frame.chunk)}[1]"
-    if frame.qualifier in APPROXIMATE:
-        text += f"\n注意：原文写作“{frame.qualifier}{frame.raw}”，是{APPROXIMATE[frame.qualifier]}值。"
+def stated(query: Query, retrieval: Retrieval, found: Located, confidence: float) -> Answer:
+    """The answer that states ``found``'s number with its source."""
+    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
+    if found.qualifier in APPROXIMATE:
+        text += f"\n注意：原文写作“{found.qualifier}{found.raw}”，是{APPROXIMATE[found.qualifier]}值。"
     return Answer(
-        question=query.text, text=text, value=frame.value, unit=frame.unit, refused=False,
-        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
+        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
         confidence=round(confidence, 4),
     )
 
 
 def computed(
-    query: Query, retrieval: Retrieval, inputs: Sequence[Frame], result: Result, confidence: float
+    query: Query, retrieval: Retrieval, inputs: Sequence[Located], result: Result, confidence: float
 ) -> Answer:
     """The answer that shows ``result`` with its formula, each distinct source cited once."""
     citations, marks = _distinct_citations(inputs)
@@ -63,30 +88,28 @@ def computed_phrase(result: Result) -> str:
     return f"{result.direction} {shown}" if result.direction else shown
 
 
-def from_change(query: Query, retrieval: Retrieval, frame: Frame, result: Result, year: int) -> Answer:
+def from_change(query: Query, retrieval: Retrieval, found: Located, result: Result, year: int) -> Answer:
     """Last year's value computed from this year's value and its stated change."""
     shown = with_unit(result.value, result.unit)
     text = f"答：{shown}。\n计算：{result.formula}（{year}年的数及其变化见[1]）"
     return Answer(
         question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
-        mode="extractive", citations=(cite(1, frame),), retrieved=evidence_first(retrieval.hits, [frame]),
+        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
         computation=result.formula,
     )
 
 
 def sentence(query: Query, retrieval: Retrieval, chunk: Chunk, text: str, line: int) -> Answer:
     """An answer that is one cited sentence (a list)."""
-    citation = Citation(1, chunk.id, chunk.doc_id, chunk.file, doc_title(chunk), chunk.section, chunk.table,
-                        chunk.page, line, text)
     return Answer(
         question=query.text, text=f"{text}[1]", value=None, unit="", refused=False, mode="extractive",
-        citations=(citation,), retrieved=chunks_first(retrieval.hits, [chunk]),
+        citations=(cite_at(1, chunk, line, text),), retrieved=chunks_first(retrieval.hits, [chunk]),
     )
 
 
-def display(frame: Frame) -> str:
+def display(found: Located) -> str:
     """The number as the source writes it, with its unit (and its qualifier: 近100%)."""
-    return written(frame.raw, frame.unit, frame.qualifier)
+    return written(found.raw, found.unit, found.qualifier)
 
 
 def written(raw: str, unit: str, qualifier: str) -> str:
@@ -110,8 +133,8 @@ def doc_title(chunk: Chunk) -> str:
     return chunk.context.split("｜")[0].split("\n")[0].strip() or chunk.file
 
 
-def cite(n: int, frame: Frame) -> Citation:
-    return cite_at(n, frame.chunk, frame.line, frame.quote)
+def cite(n: int, found: Located) -> Citation:
+    return cite_at(n, found.chunk, found.line, found.quote)
 
 
 def cite_at(n: int, chunk: Chunk, line: int, quote: str) -> Citation:
@@ -122,7 +145,7 @@ def cite_at(n: int, chunk: Chunk, line: int, quote: str) -> Citation:
     )
 
 
-def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], str]:
+def _distinct_citations(inputs: Sequence[Located]) -> tuple[tuple[Citation, ...], str]:
     """One citation per distinct source line, and the markers of the inputs in order."""
     seen: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
@@ -135,7 +158,7 @@ def _distinct_citations(inputs: Sequence[Frame]) -> tuple[tuple[Citation, ...], 
     return tuple(citations), marks
 
 
-def evidence_first(hits: Sequence[Hit], found: Sequence[Frame]) -> tuple[Hit, ...]:
+def evidence_first(hits: Sequence[Hit], found: Sequence[Located]) -> tuple[Hit, ...]:
     """The retrieved hits with the chunks the answer rests on moved to the front."""
     return chunks_first(hits, [f.chunk for f in found])
 

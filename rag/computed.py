@@ -4,12 +4,12 @@ operands chosen jointly, and a total summed from the parts one source lists."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from rag import arithmetic, compose
-from rag.evidence import Evidence, cite, evidence_first
+from rag.evidence import Evidence
 from rag.frames import quantities
-from rag.lookup import MARGIN, candidates, find, stated_answer
+from rag.lookup import MARGIN, candidates, find
 from rag.numbers import Quantity
 from rag.operands import (
     clause_of,
@@ -50,7 +50,7 @@ def computed_answer(
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if direct is None else direct.label if direct.fact else clause_of(direct.label)
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
-        return stated_answer(query, retrieval, direct)
+        return compose.stated(query, retrieval, direct, direct.score)
     operation = arithmetic.operation(query.operation)
     if any(_LEFT_OVER.match(part.measure) for part in query.parts):
         return None  # 「中专和职高的…，2025年比2020年」: items the plan did not split are no operand
@@ -61,35 +61,19 @@ def computed_answer(
         if direct is None or query.operation != "difference":
             return None
         changed = names_operands(query.parts, named, change=True)
-        return stated_answer(query, retrieval, direct) if changed else None
+        return compose.stated(query, retrieval, direct, direct.score) if changed else None
     inputs, result = chosen
     if not read_alike(query.parts, [e.label for e in inputs]):
         return None
     if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
         return None  # 前两批…一共: operands read from one batch's sentence leave the other out
-    return _computed(query, retrieval, inputs, result)
+    return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))
 
 
 def _batches(query: Query) -> int:
     """How many batches (rounds) a question adds over (「前两批…一共」), or 0 when it names none."""
     found = _BATCHES.search(query.norm)
     return "一两三四五六七八九十".find(found.group(1).replace("二", "两")) + 1 if found else 0
-
-
-def _computed(
-    query: Query, retrieval: Retrieval, inputs: Sequence[Evidence], result: arithmetic.Result
-) -> Answer:
-    """The answer stating ``result`` with its formula, citing each line its inputs are on once."""
-    lines = list(dict.fromkeys((e.chunk.id, e.line) for e in inputs))
-    first = {key: next(e for e in inputs if (e.chunk.id, e.line) == key) for key in lines}
-    citations = tuple(cite(n, first[key]) for n, key in enumerate(lines, start=1))
-    marks = "".join(f"[{n}]" for n in range(1, len(lines) + 1))
-    text = compose.computed_text(result, marks)
-    return Answer(
-        question=query.text, text=text, value=result.size, unit=result.unit, refused=False,
-        mode="extractive", citations=citations, retrieved=evidence_first(retrieval.hits, inputs),
-        computation=result.formula, confidence=round(min(e.score for e in inputs), 4),
-    )
 
 
 def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
@@ -106,7 +90,7 @@ def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer
             numbers = [(e.value, e.unit) for e in inputs if e.value is not None]
         result = arithmetic.compute("sum", numbers)
         if result is not None:
-            return _computed(query, retrieval, inputs, result)
+            return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))
     return None
 
 

@@ -1,18 +1,16 @@
 """A located number (``Evidence``) and what scoring table facts and scoring sentences share:
-how well a stated unit, level and wording fit the asked ones; citing what an answer rests on."""
+how well a stated unit, level and wording fit the asked ones."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag import compose
-from rag.frames import spans_levels
+from rag.frames import qualifier_before, spans_levels
 from rag.numbers import split_multiplier
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
 from rag.rank.lexical import canonical, content_words, other_modifier
-from rag.types import Chunk, Citation, Hit, ReportInfo, TableFact
+from rag.types import Chunk, ReportInfo, TableFact
 
 COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
 _UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
@@ -40,6 +38,14 @@ class Evidence:
     """How much of the question's measure the passage around the number covers (0..1)."""
     fact: TableFact | None = None
 
+    @property
+    def qualifier(self) -> str:
+        """The word right before the number in its sentence that makes it approximate (近, 约, 超过)."""
+        if self.fact is not None or not self.raw:
+            return ""
+        at = self.quote.find(self.raw)
+        return qualifier_before(self.quote[:at]) if at > 0 else ""
+
 
 def unit_fit(asked: str, unit: str) -> float | None:
     """How well a stated unit fits the asked one: a bonus, a penalty, or None when impossible."""
@@ -55,11 +61,6 @@ def unit_fit(asked: str, unit: str) -> float | None:
     if asked_base.startswith("元") and stated.startswith("元"):
         return 0.0
     return None
-
-
-def wants_ratio(query: Query) -> bool:
-    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
-    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
 
 
 def counted_in_people(query: Query) -> Query:
@@ -102,11 +103,6 @@ def without_type(query: Query, text: str) -> str:
     return text
 
 
-def wants_total(query: Query) -> bool:
-    """True when the question asks for a total (总数, 一共, 合计)."""
-    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
-
-
 def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str) -> float | None:
     """Bonus for the asked level in ``text``; None when only other levels (not named in the measure)
     are, or when the number stands for several levels at once (职业院校 of a report on 中职 and 高职)
@@ -129,12 +125,3 @@ def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str
 def base_unit(unit: str) -> str:
     unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
     return _UNIT_CLASS.get(unit, unit)
-
-
-def cite(n: int, found: Evidence) -> Citation:
-    return compose.cite_at(n, found.chunk, found.line, found.quote)
-
-
-def evidence_first(hits: Sequence[Hit], found: Sequence[Evidence]) -> tuple[Hit, ...]:
-    """The retrieved hits with the chunks the answer rests on moved to the front."""
-    return compose.chunks_first(hits, [e.chunk for e in found])

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rag import compose
 from rag.compose import refusal
 from rag.computed import computed_answer, listed_total
-from rag.evidence import Evidence, cite, evidence_first
 from rag.frames import line_at, sentences
-from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_answer
+from rag.lookup import MARGIN, exact_for, find, from_next_year
 from rag.query import Query
 from rag.rank.lexical import canonical, coverage
 from rag.retriever import Lexicon, Retrieval
@@ -37,7 +37,8 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:
-        return stated_answer(query, retrieval, exact_for(query, found, retrieval, lexicon) or found)
+        chosen = exact_for(query, found, retrieval, lexicon) or found
+        return compose.stated(query, retrieval, chosen, chosen.score)
     computed = from_next_year(query, retrieval, lexicon) or listed_total(query, retrieval, lexicon)
     return computed or refusal(query, retrieval)
 
@@ -59,13 +60,8 @@ def list_answer(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer:
                 best = (score, chunk, sentence, offset)
     if best is None or best[0] < LIST_THRESHOLD:
         return refusal(query, retrieval)
-    score, chunk, sentence, offset = best
-    line = line_at(chunk, offset)
-    found = Evidence(None, "", "", score, chunk, sentence.strip(), line, sentence)
-    return Answer(
-        question=query.text, text=f"{sentence.strip()}[1]", value=None, unit="", refused=False,
-        mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
-    )
+    _, chunk, sentence, offset = best
+    return compose.sentence(query, retrieval, chunk, sentence.strip(), line_at(chunk, offset))
 
 
 def _of_asked_years(query: Query, chunk: Chunk) -> bool:

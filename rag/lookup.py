@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag import arithmetic
-from rag.compose import where, written
-from rag.evidence import Evidence, base_unit, cite, evidence_first, wants_ratio
-from rag.frames import APPROXIMATE, qualifier_before
+from rag import arithmetic, compose
+from rag.evidence import Evidence, base_unit
+from rag.frames import APPROXIMATE
 from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
-from rag.query import Query
+from rag.query import Query, wants_ratio
 from rag.retriever import Lexicon, Retrieval
 from rag.table_evidence import fact_evidence
 from rag.types import Answer
@@ -58,10 +57,10 @@ def exact_for(query: Query, found: Evidence, retrieval: Retrieval, lexicon: Lexi
     """The exact figure that an approximate one (超5.8万人次, 近100%) rounds, when another source
     states it for the question (58840 人次 in a table): the first candidate in the same unit that
     the approximation allows and that is not approximate itself; None for an exact ``found``."""
-    if _qualifier(found) not in APPROXIMATE or found.value is None:
+    if found.qualifier not in APPROXIMATE or found.value is None:
         return None
     pool = candidates(query, retrieval, lexicon, threshold=0.0)
-    return next((e for e in pool if e.value is not None and not _qualifier(e) and _rounds(found, e)), None)
+    return next((e for e in pool if e.value is not None and not e.qualifier and _rounds(found, e)), None)
 
 
 def _rounds(approximate: Evidence, exact: Evidence) -> bool:
@@ -72,8 +71,8 @@ def _rounds(approximate: Evidence, exact: Evidence) -> bool:
         return value == near and unit == stated
     digits = approximate.raw.split(".")[1] if "." in approximate.raw else ""
     step = 10 ** -len(re.sub(r"\D.*", "", digits)) * split_multiplier(approximate.unit)[0]
-    above = APPROXIMATE[_qualifier(approximate)] == "超过"
-    below = APPROXIMATE[_qualifier(approximate)] == "接近"
+    above = APPROXIMATE[approximate.qualifier] == "超过"
+    below = APPROXIMATE[approximate.qualifier] == "接近"
     return abs(value - near) < step and not (above and value < near) and not (below and value > near)
 
 
@@ -92,38 +91,4 @@ def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answ
         return None
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
     result = arithmetic.before_change(current.value, current.unit, tail)
-    if result is None:
-        return None
-    shown = arithmetic.with_unit(result.value, result.unit)
-    text = f"答：{shown}。\n计算：{result.formula}（{query.year + 1}年的数及其变化见[1]）"
-    return Answer(
-        question=query.text, text=text, value=result.value, unit=result.unit, refused=False,
-        mode="extractive", citations=(cite(1, current),),
-        retrieved=evidence_first(retrieval.hits, [current]), computation=result.formula,
-    )
-
-
-def stated_answer(query: Query, retrieval: Retrieval, found: Evidence) -> Answer:
-    citation = cite(1, found)
-    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
-    qualifier = _qualifier(found)
-    if qualifier in APPROXIMATE:
-        text += f"\n注意：原文写作“{qualifier}{found.raw}”，是{APPROXIMATE[qualifier]}值。"
-    return Answer(
-        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
-        mode="extractive", citations=(citation,), retrieved=evidence_first(retrieval.hits, [found]),
-        confidence=round(found.score, 4),
-    )
-
-
-def display(found: Evidence) -> str:
-    """The number as the source writes it, with its unit and the qualifier before it (近100%)."""
-    return written(found.raw, found.unit, _qualifier(found))
-
-
-def _qualifier(found: Evidence) -> str:
-    """The word right before a number in its sentence that makes it approximate (近, 约, 超过)."""
-    if found.fact is not None or not found.raw:
-        return ""
-    at = found.quote.find(found.raw)
-    return qualifier_before(found.quote[:at]) if at > 0 else ""
+    return compose.from_change(query, retrieval, current, result, query.year + 1) if result else None

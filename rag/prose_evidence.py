@@ -18,8 +18,6 @@ from rag.evidence import (
     qualified_otherwise,
     run_by_the_other,
     unit_fit,
-    wants_ratio,
-    wants_total,
 )
 from rag.frames import (
     CHANGE,
@@ -38,7 +36,7 @@ from rag.frames import (
 )
 from rag.index.tokenize import jieba
 from rag.numbers import Quantity, find_ratios, normalize
-from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named
+from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named, wants_ratio, wants_total
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     adds_nothing,
@@ -296,7 +294,7 @@ def _one_majors(query: Query, before: str) -> bool:
     name (「…共获得一等奖 4 个；学前教育专业…获得一等奖 3 个」: 3 is the major's part of the whole)."""
     *earlier, segment = re.split(r"[；;]", before)
     found = _MAJOR_FIRST.match(segment)
-    return bool(earlier) and bool(found) and found.group(1) not in query.norm
+    return bool(earlier) and found is not None and found.group(1) not in query.norm
 
 
 def _other_rank(measure: str, before: str) -> bool:

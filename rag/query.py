@@ -130,6 +130,16 @@ class Query:
         return self.years[-1] if self.years else None
 
 
+def wants_ratio(query: Query) -> bool:
+    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
+    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
+
+
+def wants_total(query: Query) -> bool:
+    """True when the question asks for a total (总数, 一共, 合计)."""
+    return "总" in query.measure or bool(re.search(r"一共|总共|合计|共计", query.norm))
+
+
 def normalize(text: str) -> str:
     """NFKC text with dash variants unified and years in Chinese digits (二〇二〇年) in figures."""
     text = unicodedata.normalize("NFKC", text)

@@ -17,12 +17,10 @@ from rag.evidence import (
     qualified_otherwise,
     run_by_the_other,
     unit_fit,
-    wants_ratio,
-    wants_total,
 )
 from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
 from rag.numbers import find_ratios, normalize, parse_quantity
-from rag.query import Query, levels_in
+from rag.query import Query, levels_in, wants_ratio, wants_total
 from rag.rank.lexical import (
     TOTAL,
     bare_label,

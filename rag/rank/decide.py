@@ -5,13 +5,12 @@ best value over the next one."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.frames import Frame
 from rag.numbers import Quantity
-from rag.query import Query
+from rag.query import Query, wants_ratio
 from rag.rank.features import Context, base_unit, features, measure_weights, prefilter
 from rag.rank.model import DECISION_NAMES, Ranker
 from rag.retriever import Lexicon, Retrieval
@@ -54,11 +53,6 @@ class Decision:
 
     def answers(self, ranker: Ranker) -> bool:
         return self.best is not None and self.confidence >= ranker.threshold
-
-
-def wants_ratio(query: Query) -> bool:
-    """True when the question asks for a ratio such as 职普比 (answered as 'a:b')."""
-    return not query.unit and bool(re.search(r"[^占]比$|比是|比为", query.measure))
 
 
 def amount(frame: Frame) -> Amount:
