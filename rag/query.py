@@ -354,7 +354,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     for word in _FILLER:
         text = text.replace(word, "")
     text = _without_predicate(re.sub(r"\s+", " ", re.sub(r"为\s*$", "", text.strip())))
-    bare = re.sub(r"(?:总)?人数|数量", "", text)
+    # 人数 and 金额 are said by the unit (招生 1061 人, 到账 4767.7 万元)
+    bare = re.sub(r"(?:总)?人数|数量|(?<=[\u4e00-\u9fff]{2})金额", "", text)
     return (bare if len(bare) >= 2 else text).strip()
 
 

@@ -53,6 +53,7 @@ def test_a_particle_inside_a_word_stays() -> None:
         ("海淀区那三所中职学校的实训室有多少间？", "实训室"),
         ("海淀区那批新增专业有几个？", "新增专业"),
         ("海淀区2023年报告提到，中职学校开设的社团有多少个？", "开设社团"),
+        ("海淀区中职学校2023年横向经费到账金额是多少", "横向经费到账"),  # the unit says 金额
     ],
 )
 def test_size_asks_demonstratives_and_reporting_verbs_leave_the_measure(question: str, measure: str) -> None:
