@@ -58,12 +58,16 @@ class Lexicon:
 @lru_cache(maxsize=4096)
 def word_grams(text: str) -> frozenset[str]:
     """Character bigrams that lie inside one jieba word of ``text`` (a one-character word such as
-    副 or 女 is joined to the next word's first character: 副高级 → 副高, 高级)."""
+    副 or 女 is joined to the next word's first character: 副高级 → 副高, 高级; a unit after a
+    number is not: 50-54岁年龄 gives no 岁年)."""
     out: set[str] = set()
     words = jieba.lcut(normalize(text))
-    for word, following in zip(words, [*words[1:], ""][: len(words)], strict=True):
+    for previous, word, following in zip(["", *words], words, [*words[1:], ""], strict=False):
         out.update(grams(word))
-        if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in _PARTICLES and following:
+        # a unit ends its number's phrase, unless a one-character word goes on with it (45岁及以上)
+        unit = previous[-1:].isdigit() and len(following) > 1
+        joins = len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in _PARTICLES
+        if joins and following and not unit:
             out.add(word + following[0])
     out = {g for g in out if len(g) == 2}
     out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.rank.lexical import canonical, coverage
+from rag.retriever import word_grams
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,10 @@ def test_a_level_word_meets_the_levels_other_names_but_not_another_level() -> No
 
 def test_a_total_worth_is_not_read_as_a_per_student_worth() -> None:
     assert canonical("设备资产总值") != canonical("生均设备资产值")
+
+
+def test_an_age_bracket_is_weighed_by_the_words_reports_write() -> None:
+    # 岁 ends its number's phrase: no 岁年 bigram that no report writes; 年龄段 is 年龄
+    assert "岁年" not in word_grams(canonical("50-54岁年龄段专任教师"))
+    assert "岁及" in word_grams("45岁及以上教师")  # a one-character word goes on with it
+    assert canonical("35-39岁年龄段专任教师") == canonical("35-39岁年龄专任教师")
