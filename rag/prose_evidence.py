@@ -251,7 +251,8 @@ def _quantity_score(
         return None
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None
-    if bound_missing(query.measure, before + owning) or _other_rank(query.measure, before):
+    lead = re.split(r"[，,；;：:（(、]", before)[-1]
+    if bound_missing(query.measure, before + owning) or _other_rank(query.measure, lead):
         return None
     own_level = bool(levels_in(owning))
     level = level_fit(query, owning if own_level else segment, report, around=around)
@@ -274,7 +275,6 @@ def _quantity_score(
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
-    lead = re.split(r"[，,；;：:（(、]", before)[-1]
     implied = implied_people(measure, quantity.unit, before + owning)
     measure = measure[: len(measure) - len(implied)]
     bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
@@ -297,10 +297,10 @@ def _one_majors(query: Query, before: str) -> bool:
     return bool(earlier) and found is not None and found.group(1) not in query.norm
 
 
-def _other_rank(measure: str, before: str) -> bool:
-    """True when the words right before a number name prize ranks, none of them an asked one
-    (「一等奖 4 个，二等奖 11 个，三等奖 3 个」: 3 is not 一等奖's)."""
-    asked, stated = ranks_named(measure), ranks_named(re.split(r"[，,；;：:（(、]", before)[-1])
+def _other_rank(measure: str, lead: str) -> bool:
+    """True when the words right before a number (its ``lead``) name prize ranks, none of them an
+    asked one (「一等奖 4 个，二等奖 11 个，三等奖 3 个」: 3 is not 一等奖's)."""
+    asked, stated = ranks_named(measure), ranks_named(lead)
     return bool(asked and stated and not asked & stated)
 
 

@@ -72,25 +72,17 @@ def school_fit(asked: schools.Asked, *texts: str) -> float | None:
     penalty when none names either."""
     if not asked.names:
         return 0.0
-    for at, text in enumerate(texts):
+    own = False
+    for text in texts:
         if asked.met(text):
             return SCHOOL_MET
         others = asked.without(text)
         if _OWN_SCHOOL.search(others):
-            return _own_school_fit(asked, texts[at + 1:])
-        if _COLLECTIVE.search(others) or last_school(others):
-            return None
-    return -SCHOOL_UNMET
-
-
-def _own_school_fit(asked: schools.Asked, outer: Sequence[str]) -> float | None:
-    """``school_fit`` of a number the text gives as its own school's (我校): the school the wider
-    text names, whatever schools of a region or level stand between (「参加北京市中等职业学校英语水平
-    测试，我校的…优秀率58.49%」)."""
-    for text in outer:
-        if asked.met(text):
-            return SCHOOL_MET
-        if last_school(asked.without(text)):
+            # 我校: the school the wider text names decides, whatever schools of a region or
+            # level stand between (「参加北京市中等职业学校英语水平测试，我校的…」)
+            own = True
+            continue
+        if last_school(others) or (not own and _COLLECTIVE.search(others)):
             return None
     return -SCHOOL_UNMET
 

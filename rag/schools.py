@@ -87,6 +87,12 @@ def names_a_school_of(question: str, texts: Iterable[str]) -> bool:
     """Whether ``question`` names (in full or by a short name) a school of ``texts`` whose name is
     surely a proper name: six characters or more, not opening with a verb, adverb, numeral … (the
     text's 「加强学校」 and 「多个国外艺术类大学」 are no schools)."""
+    return _names_a_school_of(question, tuple(texts))
+
+
+@lru_cache(maxsize=1024)
+def _names_a_school_of(question: str, texts: tuple[str, ...]) -> bool:
+    # remembered: every retrieval for a question asks it again of each report
     return any(_surely_proper(name) for name in asked(question, texts).names)
 
 
