@@ -470,11 +470,31 @@ def _title_year(title: str) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
+def _spanning_labels(columns: Sequence[str], rows: list[_Row]) -> dict[tuple[int, int], tuple[str, str]]:
+    """(row, column) labels of the cells a merged cell spans down, keyed by (row, column) index.
+
+    In a column that repeats an earlier column's header (等级 数量 占比 数量 占比) and is blank in
+    some rows, a value counts its own row and the blank rows below it: A+'s 59 is the
+    total of A+, A and A-, labelled ('A+、A、A-', '合计数量').
+    """
+    spans: dict[tuple[int, int], tuple[str, str]] = {}
+    for j, column in enumerate(columns):
+        filled = [i for i, row in enumerate(rows) if j < len(row.cells) and row.cells[j].strip()]
+        if column not in columns[:j] or not filled or len(filled) == len(rows):
+            continue
+        for start, end in zip(filled, [*filled[1:], len(rows)], strict=True):
+            if end > start + 1:
+                label = "、".join(row.label for row in rows[start:end])
+                spans[(start, j)] = (label, f"合计{column}")
+    return spans
+
+
 def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) -> list[TableFact]:
     """One fact per non-empty value cell, with its year and unit resolved."""
     facts = []
     default_year = _title_year(table.title) or info.data_year
-    for row in rows:
+    spans = _spanning_labels(table.columns, rows)
+    for i, row in enumerate(rows):
         row_year = year_of(row.label) if _YEAR.search(normalize(row.label)) else None
         row_unit = unit_of(row.unit) or normalize(row.unit).strip() or unit_of(row.label)
         for j, raw in enumerate(row.cells):
@@ -484,6 +504,7 @@ def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) ->
             quantity = parse_quantity(raw)
             own = quantity.unit if quantity else ""
             unit = own or row_unit or unit_of(column) or table_unit or implied_unit(row.label, column)
+            row_label, column = spans.get((i, j), (row.label, column))
             facts.append(
                 TableFact(
                     id=_digest(table.doc_id, table.number, row.line.n, j, raw),
@@ -493,7 +514,7 @@ def _facts(table: Table, rows: list[_Row], info: ReportInfo, table_unit: str) ->
                     year=year_of(column) or row_year or default_year,
                     table=table.number,
                     title=table.title,
-                    row=row.label,
+                    row=row_label,
                     column=column,
                     raw=raw.strip(),
                     value=quantity.value if quantity else None,

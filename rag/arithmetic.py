@@ -45,6 +45,9 @@ def compute(operation: Operation, operands: Sequence[tuple[float, str]]) -> Resu
     operand minus the second; a % change goes from the first (the base) to the second."""
     if len(operands) < 2 or (operation != "sum" and len(operands) != 2):
         return None
+    rates = [unit == "%" for _, unit in operands]
+    if any(rates) and (not all(rates) or operation == "share"):
+        return None  # a rate is no count: 20% of 60 专业 is not a share of them
     values = _common_units(operands)
     if values is None:
         return None

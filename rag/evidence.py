@@ -19,6 +19,8 @@ _STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
 """Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
 _PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
 """A word naming people (在校学生, 专任教师; not 个人 or 负责人)."""
+_COUNT_END = re.compile(r"[\u4e00-\u9fff](?<![指系分倍人])数量?$")
+"""A measure that is a count (专业数, 赛项数量), not an index, a score or a multiple (指数, 分数)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ def counted_in_people(query: Query) -> Query:
     if query.unit or not found or not _PEOPLE_END.search(found[-1]):
         return query
     return replace(query, unit="人")
+
+
+def share_unasked(query: Query, unit: str) -> bool:
+    """True for a share (%) given for a count asked in no unit (专业数, 赛项数量)."""
+    return unit == "%" and not query.unit and bool(_COUNT_END.search(query.measure.strip()))
 
 
 def _may_count_alike(a: str, b: str) -> bool:

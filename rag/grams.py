@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from rag.numbers import normalize
 
-LATIN = re.compile(r"[A-Za-z]+[+]*")
+LATIN = re.compile(r"[A-Za-z]+(?:[+]+|-(?![A-Za-z0-9]))?")
+"""A Latin word, with the sign of a grade (A+, C-) kept: A- is not A."""
 
 
 @lru_cache(maxsize=200_000)

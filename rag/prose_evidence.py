@@ -17,6 +17,7 @@ from rag.evidence import (
     level_fit,
     qualified_otherwise,
     run_by_the_other,
+    share_unasked,
     unit_fit,
 )
 from rag.frames import (
@@ -242,7 +243,7 @@ def _quantity_score(
     measure = query.measure
     if not query.unit and (named := named_unit(measure, quantity.unit)):
         fit, measure = unit_fit(quantity.unit, quantity.unit), measure[: -len(named)]
-    if fit is None:
+    if fit is None or share_unasked(query, quantity.unit):
         return None
     before = sentence[: quantity.start]
     owning = clause(sentence, quantity)

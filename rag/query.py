@@ -346,11 +346,16 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
-    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%", "", text))
+    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%|多大(?=比例|比重|百分比)", "", text))
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
+    # B+、B is two grades, not B+B; a band (A类) is its three grades, as a table's rows name them;
+    # 评为A is A.
+    text = re.sub(r"(?<=[A-Za-z+-])[、，,（）()]+(?=[A-Za-z])", " ", text)
+    text = re.sub(r"(?<![A-Za-z])([A-D])[档类]", r" \1+ \1 \1- ", text)
+    text = re.sub(r"被?(?:评|评定|认定|定)为(?=[A-D])", "", text)
     for word in _FILLER:
         text = text.replace(word, "")
     text = _without_predicate(re.sub(r"\s+", " ", re.sub(r"为\s*$", "", text.strip())))
@@ -469,12 +474,16 @@ _COUNTED_BRACKET = re.compile(
 
 def _counted_brackets(text: str) -> str:
     """「两个大师班（A、B）」 as 「A、B」: a bracket naming as many items as the count before it lists
-    the operands (「B档（B+、B、B-）」 without a count only spells out a group)."""
+    the operands; 「A类（A+、A、A-三档合计）」 only spells out the band, so it is 「A类」."""
     def items(match: re.Match[str]) -> str:
         named = re.split(r"[、和及与]", match.group(2))
         counted = _COUNTS.find(match.group(1).replace("二", "两")) + 1
         return match.group(2) if len(named) == counted >= 2 else match.group(0)
-    return _COUNTED_BRACKET.sub(items, text)
+    return _COUNTED_BRACKET.sub(items, _SPELLED_BAND.sub(r"\1", text))
+
+
+_SPELLED_BAND = re.compile(r"(([A-D])[档类])\s*[(（]\s*\2[+-]?(?:\s*[、,和及与]\s*\2[+-]?)+[^)）]{0,6}[)）]")
+"""A grade band followed by its grades in brackets (B档（B+、B、B-）)."""
 
 
 def _counted_alike(parts: tuple[Query, ...]) -> tuple[Query, ...]:

@@ -67,7 +67,7 @@ def word_grams(text: str) -> frozenset[str]:
         # a unit ends its number's phrase, unless a one-character word goes on with it (45岁及以上)
         unit = previous[-1:].isdigit() and len(following) > 1
         joins = len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in _PARTICLES
-        if joins and following and not unit:
+        if joins and following and "\u4e00" <= following[0] <= "\u9fff" and not unit:
             out.add(word + following[0])
     out = {g for g in out if len(g) == 2}
     out.update(m.group(0) for m in _LATIN.finditer(normalize(text)))

@@ -16,6 +16,7 @@ from rag.evidence import (
     level_fit,
     qualified_otherwise,
     run_by_the_other,
+    share_unasked,
     unit_fit,
 )
 from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
@@ -28,6 +29,7 @@ from rag.rank.lexical import (
     canonical,
     coverage,
     extra_grams,
+    grades,
     head_missing,
     modifier_missing,
     per_unit_missing,
@@ -123,6 +125,9 @@ def _fact_score(
         return None
     if _IDENTIFIER.search(fact.column) and not _IDENTIFIER.search(query.norm):
         return None
+    asked_grades, row_grades = grades(query.measure), grades(fact.row)
+    if asked_grades and asked_grades != row_grades and (row_grades or TOTAL.search(fact.row)):
+        return None  # A- is not A, nor the band A+、A、A-, nor all grades
     label = f"{fact.row} {fact.column}"
     # The row's other cells the question names say which of a school's rows is meant.
     text = f"{fact.title} {label} {named}".rstrip()
@@ -144,7 +149,7 @@ def _fact_score(
     quantity = parse_quantity(fact.raw)
     unit = quantity.unit if quantity and quantity.unit else fact.unit or label_unit(label)
     fit = unit_fit(query.unit, unit)
-    if fit is None:
+    if fit is None or share_unasked(query, unit):
         return None
     if not unit and base_unit(query.unit) in COUNTS and _COUNT_LABEL.search(label):
         fit = 0.0  # a column of counts (数量) in no unit counts whatever the table lists

@@ -10,6 +10,7 @@ from functools import lru_cache
 import jieba
 
 from rag.frames import is_year, quantities
+from rag.numbers import normalize
 from rag.query import LEVELS, Query, levels_in, names_school
 from rag.retriever import grams
 
@@ -37,6 +38,8 @@ _WITH_BUSINESSES = re.compile(r"(?:和|跟|与|同)企业(?:一起|共同|联合
 """A school working with businesses (跟企业一起开发), which the reports write 校企合作(开发)."""
 _COUNT_WORD = re.compile(r"(人次|[个人所部门项种家本篇场枚届批台套间册张件])数")
 """A count in a unit (纸质图书册数), which a table label writes as its unit (纸质图书（册）)."""
+_COPULAS = frozenset({"为", "是"})
+"""Words that say what a thing is (结果为C-), never how the asked noun is qualified."""
 TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部")
 RARER = 20
 """How much rarer than each word it shortens an abbreviation is in jieba's dictionary; measured on the
@@ -179,7 +182,7 @@ def modifier_missing(query: Query, text: str) -> bool:
     A modifier written right before the head (对口就业率) must be there; one set off by 的
     (硕士学位的专任教师) may be matched by any of its last two words.
     """
-    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
+    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS and w not in _COPULAS]
     if len(found) < 2:
         return False
     if found[-2] + found[-1] in query.norm:
@@ -279,6 +282,20 @@ _NOT_A_NAME = re.compile(
     r"^(?:北京市?)|(?:各类|所有|全部|区属|市属|公办|民办|独立设置|中等|高等|普通|技工|成人|中职|高职|本科|中专|职业|全市"
     r"|我区|本区|全区|的|和|与|及|有|共|所|多少|几)"
 )
+
+
+_GRADE = re.compile(r"(?<![A-Za-z])([A-D])(档|类|[+-]?)(?![A-Za-z])")
+
+
+def grades(text: str) -> frozenset[str]:
+    """The grades ``text`` names (A+, C-); a grade's band (A档, B类) names its three grades."""
+    named: set[str] = set()
+    for letter, sign in _GRADE.findall(normalize(text)):
+        if sign in ("档", "类"):
+            named.update({letter + "+", letter, letter + "-"})
+        else:
+            named.add(letter + sign)
+    return frozenset(named)
 
 
 @lru_cache(maxsize=4096)

@@ -141,3 +141,14 @@ def test_a_school_named_after_a_district_is_not_the_district() -> None:
 )
 def test_list_questions(question: str, is_list: bool) -> None:
     assert parse_query(question).is_list is is_list
+
+
+def test_a_grade_band_spelled_out_in_brackets_is_one_lookup_of_the_band() -> None:
+    query = parse_query("2023年海淀区专业评估里，B档（B+、B、B-）合计占比是多少？")
+    assert query.operation == "lookup"
+    assert {"B+", "B", "B-"} <= set(query.measure.split())
+
+
+def test_how_large_a_share_asks_a_share_without_its_question_words() -> None:
+    query = parse_query("2023年海淀区专业评估中，结果为C-的专业占多大比例？")
+    assert query.unit == "%" and "多大" not in query.measure

@@ -229,6 +229,18 @@ def test_group_label_on_its_own_line_applies_to_following_rows() -> None:
     assert facts[("招生·普通中专（人）", "2015 年")] == 12129
 
 
+def test_a_value_in_a_repeated_column_blank_below_it_counts_the_rows_it_spans() -> None:
+    doc = _parse("表 4-1 2023年专业评估结果\n等级\t数量\t占比\t数量\t占比\n"
+                 "优+\t5\t10%\t20\t40%\n优\t15\t30%\t\t\n良\t30\t60%\t30\t60%\n"
+                 "合计\t50\t100%\t50\t100%\n")
+    facts = _facts(doc, "4-1")
+    assert facts[("优+", "数量")] == 5
+    assert facts[("优+、优", "合计数量")] == 20
+    assert facts[("优+、优", "合计占比")] == 40
+    assert facts[("良", "占比")] == 60 and facts[("良", "数量")] == 30
+    assert facts[("合计", "数量")] == 50
+
+
 def test_group_label_in_first_cell_applies_to_rows_with_empty_first_cell() -> None:
     doc = _parse(CHANGPING)
     facts = _facts(doc, "1-1")

@@ -134,3 +134,11 @@ def test_equal_numbers_at_two_places_of_one_source_are_two_operands() -> None:
     second = [Option("row B", 8, "个", 1.1, "table", at="cell B")]
     chosen = choose("sum", [first, second])
     assert chosen is not None and chosen[1].value == 16
+
+
+def test_a_rate_does_not_compute_with_a_count_nor_as_a_share() -> None:
+    assert compute("share", [(20.0, "%"), (60.0, "")]) is None
+    assert compute("share", [(20.0, "%"), (60.0, "%")]) is None
+    assert compute("sum", [(10.4, "%"), (9.9, "")]) is None
+    total = compute("sum", [(10.4, "%"), (9.9, "%"), (12.1, "%")])
+    assert total is not None and (total.value, total.unit) == (32.4, "%")

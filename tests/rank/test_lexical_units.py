@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from rag.evidence import unit_fit
-from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams
+from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams, grades
+from rag.retriever import word_grams
 
 
 def test_a_count_in_a_unit_meets_the_label_of_that_unit() -> None:
@@ -40,3 +41,22 @@ def test_count_words_that_count_other_things_do_not_fit(asked: str, stated: str,
 )
 def test_a_bound_and_beyond_is_answered_only_by_that_bound(measure: str, text: str, missing: bool) -> None:
     assert bound_missing(measure, text) == missing
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("质量监测结果为C-的专业", {"C-"}),
+        ("A档（A+、A、A-）合计占比", {"A+", "A", "A-"}),
+        ("B类专业", {"B+", "B", "B-"}),
+        ("A+、A、A-", {"A+", "A", "A-"}),
+        ("1+X证书", set()),
+    ],
+)
+def test_grades_and_bands_of_grades_are_told_apart(text: str, named: set[str]) -> None:
+    assert grades(text) == named
+
+
+def test_a_grade_keeps_its_sign_as_a_term() -> None:
+    assert "A-" in word_grams("A-专业") and "A-" not in word_grams("A专业")
+    assert coverage({"A-": 1.0}, "等级 A 数量") == 0.0
