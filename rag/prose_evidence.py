@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from rag import schools
 from rag.evidence import (
+    COUNTS,
     Evidence,
     base_unit,
     counted_in_people,
@@ -35,6 +36,7 @@ from rag.frames import (
     sentences,
     stated_year,
 )
+from rag.grams import grams
 from rag.index.tokenize import jieba
 from rag.numbers import Quantity, find_ratios, normalize
 from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named, wants_ratio, wants_total
@@ -97,6 +99,8 @@ ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
 OTHER_FOLLOWER = 0.4
 """Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
+OTHER_COUNTED = 0.3
+"""Penalty for a count whose unit goes on to a noun the question does not name."""
 NUMBER_MISSING = 0.5
 """Penalty for a number whose own part of the sentence lacks a number the measure names (13所)."""
 LEVEL_BEFORE = 0.1
@@ -283,6 +287,7 @@ def _quantity_score(
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
     bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
+    bonus -= OTHER_COUNTED if _counts_unasked(weights, quantity, rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= NUMBER_MISSING if numbers_missing(query.measure, f"{context} {segment}{owning}") else 0.0
     bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
@@ -315,6 +320,16 @@ def _over_years(query: Query, before: str) -> bool:
     if not spans or _ASKS_SPAN.search(query.norm):
         return False
     return not re.search(r"20\d\d\s*年", before[spans[-1].end():])
+
+
+def _counts_unasked(weights: dict[str, float], quantity: Quantity, rest: str) -> bool:
+    """True when a count (个, 项, 所 …) goes on to a noun the question never asks of (「提供 11 个专业
+    线上课程」 for 帮扶项目): the unit counts that noun, not the asked one."""
+    counted = jieba.lcut(_counted_after(rest).strip())
+    noun = counted[0] if counted else ""
+    if base_unit(quantity.unit) not in COUNTS or len(noun) < 2 or not re.match(r"[\u4e00-\u9fff]", noun):
+        return False
+    return not grams(canonical(noun)) & weights.keys()
 
 
 def _counted_after(rest: str) -> str:

@@ -169,6 +169,18 @@ def head_missing(measure: str, text: str) -> bool:
     return not any(grams(w) & present or abbreviates(w, written) for w in alternatives(found[-1]))
 
 
+def absent_run(measure: str, text: str) -> int:
+    """How many asked words in a row ``text`` does not write at all (海外 办学 项目 of
+    海外办学项目开设专业, against 开设专业总数): a thing the question is about, not one word said
+    another way."""
+    written = canonical(text)
+    longest = run = 0
+    for word in content_words(measure):
+        run = 0 if coverage({g: 1.0 for g in grams(word)}, written, spell=str) else run + 1
+        longest = max(longest, run)
+    return longest
+
+
 def compound_missing(measure: str, text: str) -> bool:
     """True when the asked head noun is one long term (专任教师) that ``text`` does not contain."""
     found = content_words(measure)
