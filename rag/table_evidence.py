@@ -117,7 +117,7 @@ def _named_cells(query: Query, cells: Sequence[str]) -> str:
     for cell in cells:
         whole = re.sub(r"\s", "", normalize(cell))
         bare = re.sub(r"[(（][^)）]*[)）]", "", whole)
-        named += [form for form in {whole, bare} if len(form) >= 2 and form in asked][:1]
+        named += [form for form in (whole, bare) if len(form) >= 2 and form in asked][:1]
     return " ".join(named)
 
 
