@@ -215,7 +215,7 @@ def other_modifier(query: Query, text: str) -> bool:
     if at < 2 or any(m in text or abbreviates(m, text) for m in variants(modifier)):
         return False
     before = text[at - 2: at]
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS and not _having(before)
 
 
 def _modifies(head: str, text: str, asked: str) -> bool:
@@ -227,8 +227,13 @@ def _modifies(head: str, text: str, asked: str) -> bool:
     before = found[at - 1]
     if len(before) == 1 and at >= 2 and len(found[at - 2]) == 1:
         before = found[at - 2] + before  # jieba splits rare words into characters (生均)
-    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked and not _having(before)
             and before not in FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
+
+
+def _having(word: str) -> bool:
+    """True for a verb that says a count exists (共有, 现有, 另有 教职工 313 人), not a qualifier."""
+    return word.endswith("有")
 
 
 def other_head(measure: str, lead: str, clause: str) -> bool:
