@@ -356,6 +356,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"(?<=[A-Za-z+-])[、，,（）()]+(?=[A-Za-z])", " ", text)
     text = re.sub(r"(?<![A-Za-z])([A-D])[档类]", r" \1+ \1 \1- ", text)
     text = re.sub(r"被?(?:评|评定|认定|定)为(?=[A-D])", "", text)
+    # 对思政课的满意度 is 思政课满意度: what is rated, not 对思政课 (jieba's word).
+    text = re.sub(r"对(?=[\u4e00-\u9fff]{1,12}?(?:满意|评价|认可))", "", text)
     for word in _FILLER:
         text = text.replace(word, "")
     text = _without_predicate(re.sub(r"\s+", " ", re.sub(r"为\s*$", "", text.strip())))

@@ -215,7 +215,8 @@ def other_modifier(query: Query, text: str) -> bool:
     if at < 2 or any(m in text or abbreviates(m, text) for m in variants(modifier)):
         return False
     before = text[at - 2: at]
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS and not _having(before)
+    qualifies = bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in FUNCTION_WORDS
+    return qualifies and not _having(before)
 
 
 def _modifies(head: str, text: str, asked: str) -> bool:

@@ -11,16 +11,18 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.frames import in_enumeration, inherited, quantities
+from rag.frames import clause, in_enumeration, inherited, quantities
 from rag.numbers import Quantity
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
 2023年，海淀区民办北京青松武术学校教职工总数为52人，其中专任教师21人。
+2023年，海淀区公办中等职业学校共有教职工463人（不含附设中职），其中专任教师381人。
 2023年，海淀区中等职业学校在校生640人（含非教育部门办12人），其中职业高中学生598人，成人中专学生42人。
 二、人才培养
 2023年，海淀区中职应届毕业生升学率 88.10%，直接就业率 6.20%。
+调查显示，中职在校生总体满意度达 95.10%，其中专业课满意度（96.20%）、思政课满意度（97.30%）。
 海淀区鼓励中职学校开设综合高中班，2023年在校生达 310 人，应届毕业生升学率达到 96.50%。
 三、技能竞赛
 2023年，北京市海淀青松职业学校在国家级、市级各类技能比赛中共获得50项奖项，其中获得国家级二等奖2项、三等奖3项；市级一等奖5项、二等奖15项、三等奖25项。
@@ -49,6 +51,25 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 def test_a_part_after_qizhong_is_of_its_whole(haidian: Services, question: str, expected: int) -> None:
     result = answer(question, haidian)
     assert (result.value, result.unit) == (expected, "人")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("海淀区公办中职学校（不含附设中职）教职工总数是多少人？", 463),  # 共有 is no qualifier of 教职工
+     ("海淀区中职在校生对思政课的满意度是多少？", 97.30),  # a bracketed value after another one
+     ("海淀区中职学生对专业课满意度多少", 96.20)],
+)
+def test_the_number_of_the_asked_measure_in_a_list_of_measures(
+    haidian: Services, question: str, expected: float
+) -> None:
+    result = answer(question, haidian)
+    assert (result.refused, result.value) == (False, expected)
+
+
+def test_a_bracketed_value_owns_the_name_before_its_bracket() -> None:
+    sentence = "其中专业课满意度（93.50%）、思政课满意度（94.60%）。"
+    assert clause(sentence, _number(sentence, "94.60%")) == "思政课满意度，94.60%"
 
 
 @pytest.mark.integration
