@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.frames import qualifier_before, spans_levels
-from rag.numbers import split_multiplier
+from rag.numbers import normalize, split_multiplier
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
 from rag.rank.lexical import canonical, content_words, other_modifier
 from rag.types import Chunk, ReportInfo, TableFact
@@ -132,3 +132,11 @@ def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str
 def base_unit(unit: str) -> str:
     unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
     return _UNIT_CLASS.get(unit, unit)
+
+
+def numbers_missing(measure: str, text: str) -> bool:
+    """Whether the measure names a number (13 所高职学校, 3+2) that the text owning a number does not
+    write as a number of its own (6 is not written in 260)."""
+    asked = [re.sub(r"\s", "", n) for n in re.findall(r"\d+(?:\s*[-+]\s*\d+)*", normalize(measure))]
+    written = re.sub(r"\s", "", normalize(text))
+    return any(not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])", written) for number in asked)

@@ -16,6 +16,7 @@ from rag.evidence import (
     base_unit,
     counted_in_people,
     level_fit,
+    numbers_missing,
     qualified_otherwise,
     run_by_the_other,
     share_unasked,
@@ -364,14 +365,6 @@ def _modifier_missing(query: Query, sentence: str) -> bool:
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
     written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
-
-
-def numbers_missing(measure: str, text: str) -> bool:
-    """Whether the measure names a number (13 所高职学校, 3+2) that the text owning a number does not
-    write as a number of its own (6 is not written in 260)."""
-    asked = [re.sub(r"\s", "", n) for n in re.findall(r"\d+(?:\s*[-+]\s*\d+)*", normalize(measure))]
-    written = re.sub(r"\s", "", normalize(text))
-    return any(not re.search(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])", written) for number in asked)
 
 
 def total_of(before: str, owning: str) -> str:

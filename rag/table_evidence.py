@@ -14,6 +14,7 @@ from rag.evidence import (
     base_unit,
     counted_in_people,
     level_fit,
+    numbers_missing,
     qualified_otherwise,
     run_by_the_other,
     share_unasked,
@@ -138,8 +139,8 @@ def _fact_score(
     match = 0.7 * coverage(weights, text) + 0.3 * coverage(weights, f"{label} {named}")
     if match < 0.15 or leaves_out_asked(text, query.norm) or per_unit_missing(query.measure, text):
         return None
-    if absent_run(query.measure, text) >= ABSENT_RUN:
-        return None
+    if absent_run(query.measure, text) >= ABSENT_RUN or numbers_missing(query.measure, text):
+        return None  # 30-39岁 is not the row 35-39岁
     if bound_missing(query.measure, text):
         return None
     if run_by_the_other(query, text) or counts_left_out(label, query.norm):

@@ -12,12 +12,12 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
+from rag.evidence import numbers_missing
 from rag.frames import in_case_block
 from rag.prose_evidence import (
     among,
     implied_people,
     named_unit,
-    numbers_missing,
     own_year,
     prose_weights,
     total_of,

@@ -33,6 +33,10 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 正高级\t3\t1.2%
 中级\t96\t38.4%
 初级\t41\t16.4%
+表 2-4 2024年海淀区中等职业学校专任教师年龄结构
+年龄段\t人数\t占比
+30-34岁\t48\t19.2%
+35-39岁\t61\t24.4%
 二、毕业生去向
 表 3-1 海淀区职业高中学生升学、就业、创业情况统计表
 年份\t对口就业率\t升入高等院校比例\t自主创业
@@ -55,6 +59,13 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 def test_a_row_is_singled_out_by_another_of_its_cells(haidian: Services, question: str, value: float) -> None:
     result = answer(question, haidian)
     assert (result.refused, result.value) == (False, value)
+
+
+@pytest.mark.integration
+def test_a_row_of_another_age_band_does_not_answer(haidian: Services) -> None:
+    assert answer("海淀区2024年中职35到39岁的专任教师有多少人？", haidian).value == 61
+    # 30-39岁 spans two rows: the sum of both, or no answer, but never one row's count.
+    assert answer("海淀区2024年中职专任老师里30到39岁的一共多少人？", haidian).value in (None, 109)
 
 
 def test_a_named_cell_is_read_whole_before_without_its_bracket() -> None:
