@@ -102,6 +102,14 @@ def run_by_the_other(query: Query, text: str) -> bool:
     return len(asked) == 1 and bool(named) and named[-1] != asked[0]
 
 
+def owner_unnamed(query: Query, own: str, sentence: str) -> bool:
+    """Whether the number's ``own`` text leaves the asked owner unnamed in a ``sentence`` naming
+    an owner later (「对口就业率平均为 76.38%，其中公办院校更达 81.35%」): 76.38 is both owners',
+    neither 公办's nor 民办's."""
+    asked = [owner for owner in OWNERS if owner in query.norm]
+    return len(asked) == 1 and asked[0] not in own and any(owner in sentence for owner in OWNERS)
+
+
 def without_type(query: Query, text: str) -> str:
     """``text`` without the kind of school the question names (职业高中学生 → 学生): a slot of the
     question, not a word that qualifies its measure otherwise."""

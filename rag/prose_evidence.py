@@ -17,6 +17,7 @@ from rag.evidence import (
     counted_in_people,
     level_fit,
     numbers_missing,
+    owner_unnamed,
     qualified_otherwise,
     run_by_the_other,
     share_unasked,
@@ -187,7 +188,7 @@ def _sentence_candidates(
         school = region_asked and names_a_school(re.split(r"[；;]", before)[-1])
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
-        if run_by_the_other(query, paragraph + before):
+        if run_by_the_other(query, paragraph + before) or owner_unnamed(query, paragraph + before, sentence):
             continue
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
         segment = re.split(r"[；;]", before)[-1]

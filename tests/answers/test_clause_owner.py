@@ -22,6 +22,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，海淀区中等职业学校在校生640人（含非教育部门办12人），其中职业高中学生598人，成人中专学生42人。
 二、人才培养
 2023年，海淀区中职应届毕业生升学率 88.10%，直接就业率 6.20%。
+2023年，海淀区中职毕业生对口就业率平均为 80.50%，其中公办学校达 85.20%。
 调查显示，中职在校生总体满意度达 95.10%，其中专业课满意度（96.20%）、思政课满意度（97.30%）。
 海淀区鼓励中职学校开设综合高中班，2023年在校生达 310 人，应届毕业生升学率达到 96.50%。
 三、技能竞赛
@@ -70,6 +71,12 @@ def test_the_number_of_the_asked_measure_in_a_list_of_measures(
 def test_a_bracketed_value_owns_the_name_before_its_bracket() -> None:
     sentence = "其中专业课满意度（93.50%）、思政课满意度（94.60%）。"
     assert clause(sentence, _number(sentence, "94.60%")) == "思政课满意度，94.60%"
+
+
+@pytest.mark.integration
+def test_a_whole_beside_the_other_owners_part_is_not_the_asked_owners(haidian: Services) -> None:
+    assert answer("海淀区2023年公办中职学校毕业生对口就业率是多少？", haidian).value == 85.20
+    assert answer("海淀区2023年民办中职学校毕业生对口就业率是多少？", haidian).refused
 
 
 @pytest.mark.integration
