@@ -58,6 +58,7 @@ from rag.rank.lexical import (
     opposite,
     other_head,
     other_modifier,
+    other_titles,
     per_unit_missing,
     precision,
     respective,
@@ -260,6 +261,8 @@ def _quantity_score(
         return None
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     if bound_missing(query.measure, before + owning) or _other_rank(query.measure, lead):
+        return None
+    if other_titles(query.measure, lead):
         return None
     own_level = bool(levels_in(owning))
     level = level_fit(query, owning if own_level else segment, report, around=around)

@@ -316,6 +316,16 @@ def grades(text: str) -> frozenset[str]:
     return frozenset(named)
 
 
+_TITLE = re.compile(r"[正副]?高级(?![工技中])|中级(?!工)|初级(?!工)")
+
+
+def other_titles(measure: str, text: str) -> bool:
+    """True when ``text`` names other professional titles than the measure asks (正高级, 副高级,
+    高级, 中级, 初级; not 高级工): 正高级 is not 高级, which is 正高级 and 副高级 together."""
+    asked, named = frozenset(_TITLE.findall(measure)), frozenset(_TITLE.findall(text))
+    return bool(asked and named and asked != named)
+
+
 @lru_cache(maxsize=4096)
 def school_name(text: str) -> str:
     """The distinguishing part of the one school ``text`` names (劲松 in 北京市劲松职业高中, 昌平 in

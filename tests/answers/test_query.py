@@ -152,3 +152,8 @@ def test_a_grade_band_spelled_out_in_brackets_is_one_lookup_of_the_band() -> Non
 def test_how_large_a_share_asks_a_share_without_its_question_words() -> None:
     query = parse_query("2023年海淀区专业评估中，结果为C-的专业占多大比例？")
     assert query.unit == "%" and "多大" not in query.measure
+
+
+def test_dangzhong_is_no_part_of_the_measure() -> None:
+    query = parse_query("2020年北京市中职学校专任教师当中，正高级职称的占比是多少？")
+    assert query.measure == "专任教师正高级职称占比"

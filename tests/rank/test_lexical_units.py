@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.evidence import unit_fit
-from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams, grades
+from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams, grades, other_titles
 from rag.retriever import word_grams
 
 
@@ -60,3 +60,15 @@ def test_grades_and_bands_of_grades_are_told_apart(text: str, named: set[str]) -
 def test_a_grade_keeps_its_sign_as_a_term() -> None:
     assert "A-" in word_grams("A-专业") and "A-" not in word_grams("A专业")
     assert coverage({"A-": 1.0}, "等级 A 数量") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("measure", "text", "other"),
+    [("正高级职称占比", "高级职称教师占比达到", True),  # 高级 is 正高级 and 副高级 together
+     ("高级职称教师", "副高级", True),
+     ("正高级职称占比", "正高级", False),
+     ("专任教师占比", "高级职称教师占比达到", False),  # no title asked
+     ("高级工证书", "中级工证书", False)],  # a worker's grade, no teacher's title
+)
+def test_other_titles(measure: str, text: str, other: bool) -> None:
+    assert other_titles(measure, text) is other
