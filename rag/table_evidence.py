@@ -36,6 +36,7 @@ from rag.rank.lexical import (
     modifier_missing,
     other_titles,
     per_unit_missing,
+    sibling_named,
     type_missing,
 )
 from rag.retriever import Lexicon, Retrieval
@@ -134,8 +135,8 @@ def _fact_score(
     asked_grades, row_grades = grades(query.measure), grades(fact.row)
     if asked_grades and asked_grades != row_grades and (row_grades or TOTAL.search(fact.row)):
         return None  # A- is not A, nor the band A+、A、A-, nor all grades
-    if other_titles(query.measure, fact.row):
-        return None  # 正高级 is not 高级
+    if other_titles(query.measure, fact.row) or sibling_named(query.norm, fact.row):
+        return None  # 正高级 is not 高级, 老年照护 not 幼儿照护
     label = f"{fact.row} {fact.column}"
     # The row's other cells the question names say which of a school's rows is meant.
     text = f"{fact.title} {label} {named}".rstrip()

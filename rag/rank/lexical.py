@@ -11,7 +11,7 @@ import jieba
 
 from rag.frames import is_year, quantities
 from rag.numbers import normalize
-from rag.query import LEVELS, Query, levels_in, names_school
+from rag.query import LEVELS, Query, levels_in, names_school, region_of
 from rag.retriever import grams
 
 FUNCTION_WORDS = frozenset(
@@ -314,6 +314,28 @@ def grades(text: str) -> frozenset[str]:
         else:
             named.add(letter + sign)
     return frozenset(named)
+
+
+def sibling_named(asked: str, label: str) -> bool:
+    """True when ``label`` names a sibling of what is asked: a word both write follows another
+    qualifier in each (老年照护 in a row, 幼儿照护 asked)."""
+    mine, theirs = all_words(asked), all_words(label)
+    for word in dict.fromkeys(theirs[1:]):
+        if len(word) < 2 or word not in mine[1:] or theirs.index(word) == 0:
+            continue
+        ours, other = mine[mine.index(word) - 1], theirs[theirs.index(word) - 1]
+        differ = ours != other and ours not in label and other not in asked
+        if differ and _qualifier(ours) and _qualifier(other):
+            return True
+    return False
+
+
+def _qualifier(word: str) -> bool:
+    """A two-character word that may qualify a noun (老年, 校内): no level, school, region,
+    function or question word (几所)."""
+    return (bool(re.fullmatch(r"[^几多哪\W\d]{2}", word)) and word not in FUNCTION_WORDS
+            and not _having(word) and not levels_in(word) and word not in ("学校", "院校")
+            and not region_of(word)[0])
 
 
 _TITLE = re.compile(r"[正副]?高级(?![工技中])|中级(?!工)|初级(?!工)")

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from rag.evidence import unit_fit
-from rag.rank.lexical import bound_missing, canonical, coverage, extra_grams, grades, other_titles
+from rag.rank.lexical import (
+    bound_missing,
+    canonical,
+    coverage,
+    extra_grams,
+    grades,
+    other_titles,
+    sibling_named,
+)
 from rag.retriever import word_grams
 
 
@@ -72,3 +80,17 @@ def test_a_grade_keeps_its_sign_as_a_term() -> None:
 )
 def test_other_titles(measure: str, text: str, other: bool) -> None:
     assert other_titles(measure, text) is other
+
+
+@pytest.mark.parametrize(
+    ("asked", "row", "sibling"),
+    [("北京中职的幼儿照护X证书2020年考了多少人次", "老年照护职业技能等级证书", True),
+     ("东城区校外实训基地有几个", "校内实训基地", True),
+     ("北京普通中专招了多少学生", "招生·成人中专（人）", True),
+     ("北京普通中专招了多少学生", "招生·普通中专（人）", False),
+     ("昌平中职2022年社会培训搞了多少人次", "培训规模·培训人数（人次）", False),  # 培训 written twice
+     ("北京高职院校在国外开了几所学校", "在国外开办学校数", False),  # 几所 asks, it qualifies nothing
+     ("高职院校专任教师多少人", "中职学校专任教师", False)],  # levels are the level slot's
+)
+def test_a_row_naming_a_sibling_of_the_asked_thing(asked: str, row: str, sibling: bool) -> None:
+    assert sibling_named(asked, row) is sibling
