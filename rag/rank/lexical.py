@@ -99,10 +99,22 @@ def _frequency(word: str) -> int:
 def canonical(text: str) -> str:
     """``text`` with synonyms written one way (老师 → 教师, 职业学校 → 职业院校) and without the
     words that count in a unit (册数, 人数: the unit says it), so bigrams match."""
-    text = _WITH_BUSINESSES.sub("校企合作", _COUNT_WORD.sub(" ", text))
+    text = _WITH_BUSINESSES.sub("校企合作", _COUNT_WORD.sub(lambda m: _count_word(text, m), text))
     for word, written in _WRITTEN_ONE_WAY:
         text = text.replace(word, written)
     return text
+
+
+def _count_word(text: str, found: re.Match[str]) -> str:
+    """' ' for a count word, which the unit says (图书册数); kept when its counter ends a noun
+    (场所数, 平台数 count 场所 and 平台)."""
+    people = found.group(1) in ("人", "人次")
+    return " " if people or found.start() in _word_starts(text) else found.group(0)
+
+
+@lru_cache(maxsize=50_000)
+def _word_starts(text: str) -> frozenset[int]:
+    return frozenset(start for _, start, _ in jieba.tokenize(text))
 
 
 def precision(weights: dict[str, float], clause: str) -> float:

@@ -94,3 +94,12 @@ def test_other_titles(measure: str, text: str, other: bool) -> None:
 )
 def test_a_row_naming_a_sibling_of_the_asked_thing(asked: str, row: str, sibling: bool) -> None:
     assert sibling_named(asked, row) is sibling
+
+
+@pytest.mark.parametrize(
+    ("text", "spelled"),
+    [("纸质图书册数", "纸质图书 "), ("招生人数", "招生 "), ("一等奖项数", "一等奖 "),
+     ("校内实践教学场所数", "校内实践教学场所数"), ("平台数", "平台数")],  # 场所 and 平台 are counted
+)
+def test_a_count_word_leaves_but_not_a_nouns_last_character(text: str, spelled: str) -> None:
+    assert canonical(text) == spelled
