@@ -45,6 +45,7 @@ from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named, wan
 from rag.rank.lexical import (
     FUNCTION_WORDS,
     adds_nothing,
+    all_types_for_one,
     all_words,
     alternatives,
     bound_missing,
@@ -279,6 +280,8 @@ def _quantity_score(
             return None
         if year is None and chunk.year is not None and chunk.year not in query.years:
             return None
+    if _CHANGE_AMOUNT.search(before) and not CHANGE.search(query.measure):
+        return None  # 「学校数量较2019年减少1所」: 1 is a change, not the count
     change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
     change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
@@ -295,9 +298,16 @@ def _quantity_score(
     bonus -= OTHER_COUNTED if _counts_unasked(weights, quantity, rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0
     bonus -= NUMBER_MISSING if numbers_missing(query.measure, f"{context} {segment}{owning}") else 0.0
-    bonus -= 0.5 if type_missing(query, owned if whole else before + owning) else 0.0
+    typed = owned if whole else before + owning
+    if all_types_for_one(query, typed):
+        return None
+    bonus -= 0.5 if type_missing(query, typed) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+_CHANGE_AMOUNT = re.compile(r"(?:增加|减少|增长|下降|提高|降低|缩减|扩大|(?<!新)增|减|涨|降)了?\s*$")
+"""What a number is the amount of a change after (较上一年减少 883 人), not the measure's value."""
 
 
 def _one_majors(query: Query, before: str) -> bool:

@@ -26,6 +26,7 @@ from rag.query import Query, levels_in, wants_ratio, wants_total
 from rag.rank.lexical import (
     TOTAL,
     absent_run,
+    all_types_for_one,
     bare_label,
     bound_missing,
     canonical,
@@ -148,6 +149,8 @@ def _fact_score(
     if bound_missing(query.measure, text):
         return None
     if run_by_the_other(query, text) or counts_left_out(label, query.norm):
+        return None
+    if all_types_for_one(query, text):
         return None
     # A row or column naming a level (专科, 高职院校) decides over the table's title.
     level = level_fit(query, label if levels_in(label) else text, report, around=text)

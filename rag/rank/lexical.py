@@ -297,6 +297,12 @@ def type_missing(query: Query, text: str) -> bool:
     return not any(name in text for name in query.school_type)
 
 
+def all_types_for_one(query: Query, text: str) -> bool:
+    """True when the question names one kind of school (职业高中) and ``text`` names the level
+    instead (中等职业学校): its number is all the level's schools', not that kind's."""
+    return type_missing(query, text) and bool(levels_in(text))
+
+
 def opposite(measure: str, clause: str) -> bool:
     """True when the question asks for a fall and the clause states a rise, or the reverse."""
     down, up = r"减少|下降|降低|缩减|降幅", r"增加|增长|提高|扩大|增幅"

@@ -19,6 +19,8 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
 2023年，海淀区民办北京青松武术学校教职工总数为52人，其中专任教师21人。
 2023年，海淀区公办中等职业学校共有教职工463人（不含附设中职），其中专任教师381人。
+2023年，海淀区中等职业学校“双师型”教师 120 人。
+2023年，海淀区有中等职业学校 8 所，学校数量较2022年减少1所。
 2023年，海淀区中等职业学校在校生640人（含非教育部门办12人），其中职业高中学生598人，成人中专学生42人。
 二、人才培养
 2023年，海淀区中职应届毕业生升学率 88.10%，直接就业率 6.20%。
@@ -77,6 +79,17 @@ def test_a_bracketed_value_owns_the_name_before_its_bracket() -> None:
 def test_a_whole_beside_the_other_owners_part_is_not_the_asked_owners(haidian: Services) -> None:
     assert answer("海淀区2023年公办中职学校毕业生对口就业率是多少？", haidian).value == 85.20
     assert answer("海淀区2023年民办中职学校毕业生对口就业率是多少？", haidian).refused
+
+
+@pytest.mark.integration
+def test_the_levels_figure_is_not_one_kind_of_schools(haidian: Services) -> None:
+    assert answer("海淀区2023年中职双师型教师有多少人？", haidian).value == 120
+    assert answer("海淀区2023年职业高中双师型教师有多少人？", haidian).refused
+
+
+@pytest.mark.integration
+def test_the_amount_of_a_change_is_not_the_count(haidian: Services) -> None:
+    assert answer("海淀区2023年中职学校数量是多少所？", haidian).value in (None, 8)
 
 
 @pytest.mark.integration
