@@ -21,6 +21,7 @@ from rag.operands import (
     states_whole,
 )
 from rag.query import Query
+from rag.rank.lexical import all_words
 from rag.retriever import Lexicon, Retrieval
 from rag.table_evidence import fact_evidence
 from rag.types import Answer
@@ -126,7 +127,20 @@ def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:
         return []
     names = [item.replace(q.raw, "").strip() for item, q in zip(items, parts, strict=True)]
     kind = names[0][len(names[0]) - shared_start([n[::-1] for n in names]):]
-    return parts if len(kind) >= 2 and kind[-1] in query.measure else []
+    leads = [item[: item.index(q.raw)] for item, q in zip(items, parts, strict=True)]
+    return parts if len(kind) >= 2 and kind[-1] in query.measure and not _names_some(query, leads) else []
+
+
+def _names_some(query: Query, leads: list[str]) -> bool:
+    """True when each listed item names its own thing before its number and the question names
+    some of them but not all (学前教育 of 「学前教育专业引进 10 门课程、会计专业引进了 6 门课程」):
+    it asks for those, not for the whole list."""
+    own = [{w for w in all_words(lead) if len(w) >= 2} for lead in leads]
+    if not all(own):
+        return False  # 「…比赛 7 个一等奖、3 个二等奖」: the later items share the first one's subject
+    shared = set.intersection(*own)
+    named = [bool({w for w in words - shared if w in query.norm}) for words in own]
+    return any(named) and not all(named)
 
 
 def _in_asked_unit(query: Query, unit: str) -> bool:

@@ -11,8 +11,10 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
+from rag.computed import _names_some
 from rag.frames import clause, in_enumeration, inherited, quantities
 from rag.numbers import Quantity
+from rag.query import parse_query
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
@@ -90,6 +92,15 @@ def test_the_levels_figure_is_not_one_kind_of_schools(haidian: Services) -> None
 @pytest.mark.integration
 def test_the_amount_of_a_change_is_not_the_count(haidian: Services) -> None:
     assert answer("海淀区2023年中职学校数量是多少所？", haidian).value in (None, 8)
+
+
+def test_a_total_over_a_list_is_not_asked_by_naming_one_item() -> None:
+    leads = ["2023年学前教育专业引进 ", "会计专业引进了 "]
+    assert _names_some(parse_query("2023年学前教育专业一共引进了几门课程？"), leads)
+    assert not _names_some(parse_query("2023年一共引进了几门课程？"), leads)
+    # Later items without a subject of their own share the first one's.
+    awards = parse_query("参赛团队教学能力比赛一共拿了多少个奖？")
+    assert not _names_some(awards, ["参赛团队获得教学能力比赛 ", ""])
 
 
 @pytest.mark.integration
