@@ -139,7 +139,7 @@ def _names_some(query: Query, leads: list[str]) -> bool:
     if not all(own):
         return False  # 「…比赛 7 个一等奖、3 个二等奖」: the later items share the first one's subject
     shared = set.intersection(*own)
-    named = [bool({w for w in words - shared if w in query.norm}) for words in own]
+    named = [bool({w for w in words - shared if w in query.measure}) for words in own]
     return any(named) and not all(named)
 
 
