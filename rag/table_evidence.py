@@ -183,7 +183,10 @@ def _fact_score(
     bonus -= 0.7 if modifier_missing(spelled, canonical(text)) else 0.0
     # A rate's value says it is one (自主创业 1.54% is 自主创业比例) when its label names no other rate.
     bare_rate = unit == "%" and not _RATE_WORD.search(label)
-    bonus -= 0.5 if head_missing(query.measure, f"{text} 比例" if bare_rate else text) else 0.0
+    # A grade's count (A- 20) counts what the table grades, which its rows need not name.
+    graded_count = bool(asked_grades) and bool(_COUNT_LABEL.search(label))
+    head_unwritten = head_missing(query.measure, f"{text} 比例" if bare_rate else text)
+    bonus -= 0.5 if head_unwritten and not graded_count else 0.0
     bonus -= 0.5 if type_missing(query, text) else 0.0
     # A total row of a table that names no asked school sums several schools (毕业生总数).
     school = school_fit(schools_asked, f"{fact.row} {fact.column}", text)

@@ -23,6 +23,10 @@ B+\t9\t15%\t36\t60%
 B\t15\t25%\t\t
 B-\t12\t20%\t\t
 合计\t60\t100%\t60\t100%
+表 2-2 2024年海淀区中职改革试点质量监测结果
+等级\t数量
+A\t4
+B\t7
 """
 
 
@@ -48,6 +52,12 @@ def test_a_grade_or_a_band_of_grades_reads_its_own_cell(
 ) -> None:
     result = answer(question, graded)
     assert (result.value, result.unit == "%") == (value, share), result.text
+
+
+@pytest.mark.integration
+def test_a_grades_count_counts_what_the_table_grades_though_no_row_names_it(graded: Services) -> None:
+    result = answer("2024年海淀区中职改革试点专业的质量监测中，得B的专业有多少个？", graded)
+    assert (result.refused, result.value) == (False, 7), result.text
 
 
 @pytest.mark.integration
