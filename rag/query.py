@@ -219,8 +219,9 @@ def school_names(text: str) -> list[str]:
 
 
 def school_types_in(text: str) -> list[tuple[str, ...]]:
-    """The kinds of 中职 school named in ``text`` (each as its group of names)."""
-    return [group for group in SCHOOL_TYPES if any(name in text for name in group)]
+    """The kinds of 中职 school named in ``text`` (each as its group of names); 中职高级教师 names a
+    title, not 职高."""
+    return [group for group in SCHOOL_TYPES if any(re.search(f"{name}(?!级)", text) for name in group)]
 
 
 def levels_in(text: str) -> set[str]:

@@ -157,3 +157,8 @@ def test_how_large_a_share_asks_a_share_without_its_question_words() -> None:
 def test_dangzhong_is_no_part_of_the_measure() -> None:
     query = parse_query("2020年北京市中职学校专任教师当中，正高级职称的占比是多少？")
     assert query.measure == "专任教师正高级职称占比"
+
+
+def test_a_title_after_the_level_is_no_kind_of_school() -> None:
+    assert parse_query("海淀区2023年中职高级教师多少人").school_type == ()
+    assert parse_query("2020年北京职高在校生多少人").school_type == ("职业高中", "职高")
