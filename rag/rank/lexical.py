@@ -240,8 +240,7 @@ def _modifies(head: str, text: str, asked: str) -> bool:
     before = found[at - 1]
     if len(before) == 1 and at >= 2 and len(found[at - 2]) == 1:
         before = found[at - 2] + before  # jieba splits rare words into characters (生均)
-    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", before)) and before not in asked and not _having(before)
-            and before not in FUNCTION_WORDS and not levels_in(before) and before not in ("学校", "院校"))
+    return before not in asked and _qualifier(before)
 
 
 def _having(word: str) -> bool:
@@ -351,9 +350,9 @@ def sibling_named(asked: str, label: str) -> bool:
 def _qualifier(word: str) -> bool:
     """A two-character word that may qualify a noun (老年, 校内): no level, school, region,
     function or question word (几所)."""
-    return (bool(re.fullmatch(r"[^几多哪\W\d]{2}", word)) and word not in FUNCTION_WORDS
-            and not _having(word) and not levels_in(word) and word not in ("学校", "院校")
-            and not region_of(word)[0])
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", word)) and not re.search("[几多哪]", word)
+            and word not in FUNCTION_WORDS and not _having(word) and not levels_in(word)
+            and word not in ("学校", "院校") and not region_of(word)[0])
 
 
 _TITLE = re.compile(r"[正副]?高级(?![工技中])|中级(?!工)|初级(?!工)")
