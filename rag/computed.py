@@ -135,11 +135,14 @@ def _names_some(query: Query, leads: list[str]) -> bool:
     """True when each listed item names its own thing before its number and the question names
     some of them but not all (学前教育 of 「学前教育专业引进 10 门课程、会计专业引进了 6 门课程」):
     it asks for those, not for the whole list."""
-    own = [{w for w in all_words(lead) if len(w) >= 2} for lead in leads]
+    own = [[w for w in all_words(lead) if len(w) >= 2] for lead in leads]
     if not all(own):
         return False  # 「…比赛 7 个一等奖、3 个二等奖」: the later items share the first one's subject
-    shared = set.intersection(*own)
-    named = [bool({w for w in words - shared if w in query.measure}) for words in own]
+    # Each item's name is as long as the shortest one's: the first item's lead also holds the
+    # sentence's subject (「班主任基本功比赛决出特等奖 3 人、一等奖 8 人」).
+    names = [set(words[-min(map(len, own)):]) for words in own]
+    shared = set.intersection(*names)
+    named = [any(w in query.measure for w in name - shared) for name in names]
     return any(named) and not all(named)
 
 

@@ -101,6 +101,9 @@ def test_a_total_over_a_list_is_not_asked_by_naming_one_item() -> None:
     # Later items without a subject of their own share the first one's.
     awards = parse_query("参赛团队教学能力比赛一共拿了多少个奖？")
     assert not _names_some(awards, ["参赛团队获得教学能力比赛 ", ""])
+    # The first item's lead also holds the sentence's subject.
+    prizes = parse_query("班主任基本功比赛一共有多少人获奖？")
+    assert not _names_some(prizes, ["班主任基本功比赛决出特等奖 ", "一等奖 ", "二等奖 "])
 
 
 @pytest.mark.integration
