@@ -97,17 +97,22 @@ def qualified_otherwise(query: Query, text: str) -> bool:
 def run_by_the_other(query: Query, text: str) -> bool:
     """Whether the last of 公办 and 民办 that ``text`` names is not the one the question asks about
     (「…民办北京少林武术学校…。“双师型”教师3人」 for 公办)."""
-    asked = [owner for owner in OWNERS if owner in query.norm]
-    named = re.findall("|".join(OWNERS), text)
-    return len(asked) == 1 and bool(named) and named[-1] != asked[0]
+    asked, named = _asked_owner(query), re.findall("|".join(OWNERS), text)
+    return bool(asked) and bool(named) and named[-1] != asked
 
 
 def owner_unnamed(query: Query, own: str, sentence: str) -> bool:
     """Whether the number's ``own`` text leaves the asked owner unnamed in a ``sentence`` naming
     an owner later (「对口就业率平均为 76.38%，其中公办院校更达 81.35%」): 76.38 is both owners',
     neither 公办's nor 民办's."""
+    asked = _asked_owner(query)
+    return bool(asked) and asked not in own and any(owner in sentence for owner in OWNERS)
+
+
+def _asked_owner(query: Query) -> str:
+    """The one owner (公办 or 民办) the question asks about, or '' for none or both."""
     asked = [owner for owner in OWNERS if owner in query.norm]
-    return len(asked) == 1 and asked[0] not in own and any(owner in sentence for owner in OWNERS)
+    return asked[0] if len(asked) == 1 else ""
 
 
 def without_type(query: Query, text: str) -> str:
