@@ -118,18 +118,28 @@ def _quantity(match: re.Match[str], text: str, origin: list[int]) -> Quantity:
     start, end = origin[match.start()], origin[match.end()]
     return Quantity(_to_float(match.group("sign"), match.group("num")), unit, text[start:end], start, end)
 
+_PROGRAMME = re.compile(r"(?<![0-9.])[0-9](?:\+(?:[0-9]|N|X))+(?![0-9.=+])(?!\s*=)")
+"""A programme's name of single digits joined by + (3+2 中高职衔接, 3+2+2 中本贯通, 1+X 证书): no
+numbers, unlike a sum written out (5+3=8)."""
+
 
 def _ratio_spans(norm: str) -> list[tuple[int, int]]:
     return [m.span() for m in _RATIO.finditer(norm)]
 
 
+def _not_quantities(norm: str) -> list[tuple[int, int]]:
+    """Where ratios and programme names stand: their digits are no quantities."""
+    return [*_ratio_spans(norm), *(m.span() for m in _PROGRAMME.finditer(norm))]
+
+
 def find_quantities(text: str) -> list[Quantity]:
-    """Every number in ``text`` with the unit that follows it; ratio parts are left out."""
+    """Every number in ``text`` with the unit that follows it; ratio parts and programme names are
+    left out."""
     norm, origin = _normalize_mapped(text)
-    ratios = _ratio_spans(norm)
+    skipped = _not_quantities(norm)
     found = []
     for match in _quantity_pattern().finditer(norm):
-        if any(s <= match.start() < e for s, e in ratios):
+        if any(s <= match.start() < e for s, e in skipped):
             continue
         found.append(_quantity(match, text, origin))
     return _share_range_units(found, text)
@@ -160,7 +170,7 @@ def parse_quantity(raw: str) -> Quantity | None:
     """The one quantity a table cell holds, or None (blank, '--', a ratio, text, a range)."""
     norm, origin = _normalize_mapped(raw)
     stripped = norm.strip()
-    if stripped in NO_VALUE_MARKS or _ratio_spans(norm):
+    if stripped in NO_VALUE_MARKS or _not_quantities(norm):
         return None
     match = _quantity_pattern().search(norm)
     if match is None:

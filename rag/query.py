@@ -30,6 +30,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "中职": ("中职", "中等职业", "中专", "职业高中", "职高", "中等专业"),
 }
 
+BETWEEN_LEVELS = "中高职"
+"""中职 and 高职 together (中高职衔接项目, 中高职院校): what spans the two levels names neither alone."""
+
 SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
     ("职业高中", "职高"), ("普通中专",), ("成人中专",), ("技工学校", "技工", "技校"), ("中专学校",),
 )
@@ -195,6 +198,7 @@ def regions_in(text: str) -> list[str]:
 
 def level_of(text: str) -> str:
     """The school level named in ``text``: 本科, 高职, 中职 or ''."""
+    text = text.replace(BETWEEN_LEVELS, "")
     found = [level for level, words in LEVELS.items() if any(w in text for w in words)]
     return found[0] if len(found) == 1 else ("" if not found else _first_level(text, found))
 
@@ -226,6 +230,7 @@ def school_types_in(text: str) -> list[tuple[str, ...]]:
 
 def levels_in(text: str) -> set[str]:
     """Every school level named in ``text``."""
+    text = text.replace(BETWEEN_LEVELS, "")
     return {level for level, words in LEVELS.items() if any(w in text for w in words)}
 
 
@@ -346,7 +351,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
             text = text.replace(name[:-1], "")
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
-        text = re.sub("(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?", "", text)
+        named = f"({BETWEEN_LEVELS})|(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?"
+        text = re.sub(named, lambda level: level.group(1) or "", text)
     text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%|多大(?=比例|比重|百分比)", "", text))
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]

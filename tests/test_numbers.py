@@ -61,6 +61,12 @@ def test_find_quantities_treats_years_as_quantities_and_skips_ratios() -> None:
     assert [(q.value, q.unit) for q in find_quantities(text)] == [(2022, "年"), (139, "人"), (-139, "")]
 
 
+def test_a_programme_named_by_digits_holds_no_numbers() -> None:
+    text = "新增 59 个“3+2”中高职衔接项目，3+2+2 中本贯通 29 人，1+X 证书，合计 5+3=8 个"
+    assert [q.value for q in find_quantities(text)] == [59, 29, 5, 3, 8]
+    assert parse_quantity("3+2") is None
+
+
 def test_hyphen_between_numbers_is_not_a_minus_sign() -> None:
     assert [q.value for q in find_quantities("表 1-1 2020-2021学年")] == [1, 1, 2020, 2021]
 

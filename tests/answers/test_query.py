@@ -55,6 +55,11 @@ def test_level(question: str, level: str) -> None:
     assert parse_query(question).level == level
 
 
+def test_what_spans_both_levels_names_neither() -> None:
+    query = parse_query("全市累计设立了多少个中高职衔接项目？")
+    assert (query.level, query.measure) == ("", "全市累计设立中高职衔接项目")
+
+
 @pytest.mark.parametrize(
     ("question", "unit"),
     [
