@@ -21,6 +21,17 @@ _CHANGE_AFTER = re.compile(
     r"[，,]?\s*(?:(?:较|比)(?:上一?年度?|去年))?(增加|增长|提高|提升|上升|减少|下降|降低)了?\s*"
 )
 _RISES = ("增加", "增长", "提高", "提升", "上升")
+_SINCE_LAST_YEAR = r"(?:(?:较|比|相比|与)[^，,。；;\d]{0,8}?)?"
+"""较上一年, 相比去年经费投入: the year before, never another named year."""
+_RATE_AFTER = re.compile(
+    r"[，,]?\s*(?:[（(][^）)]*[）)])?"  # an aside: （其中，中专学校招生6317人，职业高中招生6996人）
+    rf"(?:[，,]?\s*{_SINCE_LAST_YEAR}(?:增加|增长|减少|下降|提高|降低)了?\s*[\d.]+\s*[^\d\s，,。；;%]{{0,3}})?"
+    rf"[，,]?\s*{_SINCE_LAST_YEAR}(增幅|涨幅|增长率|增长|提高|增加|降幅|下降率|下降|降低|减少)(?:为|达到?|了)?\s*"
+    r"([\d.]+)\s*%"
+)
+"""A % change right after a value, past an aside and the change in the value's unit (「，较上一年减少
+883人，降幅6.22%」, 「比上一年增长1373万元，增长率为4.69%」)."""
+_RATE_RISES = ("增幅", "涨幅", "增长率", "增长", "提高", "增加")
 T = TypeVar("T")
 
 
@@ -116,6 +127,15 @@ def before_change(value: float, unit: str, after: str) -> Result | None:
     earlier = round(value - step if rose else value + step, max(_decimals(value), _decimals(step)))
     sign, shown = "-" if rose else "+", with_unit(earlier, unit)
     return Result(earlier, unit, f"{format_number(value)} {sign} {format_number(step)} = {shown}")
+
+
+def stated_rate(after: str) -> tuple[float, str, bool] | None:
+    """The % change against the year before stated right after a value (``after`` is the text that
+    follows it): its size, as written, and whether it is a rise; None when none follows."""
+    found = _RATE_AFTER.match(after)
+    if found is None:
+        return None
+    return float(found.group(2)), f"{found.group(2)}%", found.group(1) in _RATE_RISES
 
 
 def _change_fits(unit: str, change_unit: str) -> bool:

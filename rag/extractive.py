@@ -10,7 +10,7 @@ from rag import compose
 from rag.compose import refusal
 from rag.computed import computed_answer, listed_total
 from rag.frames import line_at, sentences
-from rag.lookup import MARGIN, exact_for, find, from_next_year
+from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_growth
 from rag.query import Query
 from rag.rank.lexical import canonical, coverage
 from rag.retriever import Lexicon, Retrieval
@@ -34,6 +34,8 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         if computed is None and query.operation == "share":
             # A share a year before the report's: its stated share and the change in points.
             computed = from_next_year(query, retrieval, lexicon)
+        if computed is None and query.operation == "growth":
+            computed = stated_growth(query, retrieval, lexicon)
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
     if found is not None:

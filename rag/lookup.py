@@ -21,6 +21,10 @@ THRESHOLD = 0.85
 MATCH_MIN = 0.3
 MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
+_ASKED_CHANGE = re.compile(
+    r"(?:(增长|增加|提高|提升|上升|涨|增|升)|下降|减少|降低|下滑|回落|降|减|跌)[率幅]?\s*$"
+)
+"""The change a % change question ends its measure with; group 1 when it is a rise."""
 
 
 def find(
@@ -92,3 +96,21 @@ def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answ
     tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
     result = arithmetic.before_change(current.value, current.unit, tail)
     return compose.from_change(query, retrieval, current, result, query.year + 1) if result else None
+
+
+def stated_growth(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """The % change against the year before that a sentence states right after the later year's
+    value (「1.33万人，（…）较上一年减少883人，降幅6.22%」), in the direction asked; for a % change
+    whose two values are not both stated."""
+    base, later = query.parts
+    if base.year is None or later.year != base.year + 1:
+        return None
+    current = find(later, retrieval, lexicon)
+    if current is None or current.fact is not None or current.value is None:
+        return None
+    rate = arithmetic.stated_rate(current.quote[current.quote.find(current.raw) + len(current.raw):])
+    asked = _ASKED_CHANGE.search(query.measure)
+    if rate is None or (asked is not None and bool(asked.group(1)) != rate[2]):
+        return None
+    value, raw, _ = rate
+    return compose.stated(query, retrieval, replace(current, value=value, unit="%", raw=raw), current.score)

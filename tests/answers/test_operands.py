@@ -158,7 +158,7 @@ def test_a_row_naming_another_level_does_not_answer(services: Services) -> None:
 
 # A made-up district: a multi-year table whose title names the span of years, a list of prizes
 # with a number for each rank, a stated total of ranks, two rates, and a next report that gives
-# only the 中职 total.
+# only the 中职 total and a change of enrolment stated as a rate.
 HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024）
 一、基本情况
 2023年，海淀区共有 4 所中等职业学校，其中职业高中 3 所、普通中专 1 所。
@@ -195,6 +195,8 @@ A\t5\t16.7%
 HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025）
 一、基本情况
 2024年，海淀区中职学校专任教师 702 人，生师比 11.2:1。
+2024年，海淀区中职学校招生总数为1.26万人，（其中，职业高中招生 7012 人，普通中专招生 5588 人，）较上一年
+减少 512 人，降幅 3.9%。
 """
 
 
@@ -225,6 +227,14 @@ def test_operands_are_each_the_asked_ones(
     result = answer(question, haidian)
     assert (result.value, result.unit) == (value, unit)
     assert result.computation.startswith(inputs)
+
+
+@pytest.mark.integration
+def test_a_rate_stated_after_the_later_value_answers_in_its_direction(haidian: Services) -> None:
+    # 2023's count is stated nowhere: the rate after 2024's, past its aside and the change in 人
+    assert answer("2024年海淀区中职招生人数同比下降了百分之多少？", haidian).value == 3.9
+    assert answer("海淀区中职招生2024年比上一年增长了百分之几？", haidian).refused
+    assert answer("海淀区中职招生2024年比2022年下降了百分之几？", haidian).refused
 
 
 @pytest.mark.integration

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.arithmetic import Option, before_change, choose, compute, rounds_to
+from rag.arithmetic import Option, before_change, choose, compute, rounds_to, stated_rate
 from rag.grounding import evaluate
 
 
@@ -142,3 +142,19 @@ def test_a_rate_does_not_compute_with_a_count_nor_as_a_share() -> None:
     assert compute("sum", [(10.4, "%"), (9.9, "")]) is None
     total = compute("sum", [(10.4, "%"), (9.9, "%"), (12.1, "%")])
     assert total is not None and (total.value, total.unit) == (32.4, "%")
+
+
+@pytest.mark.parametrize(
+    ("after", "rate"),
+    [
+        ("，（其中，中专6317人，职高6996人，）较上一年减少883人，降幅6.22%。", (6.22, "6.22%", False)),
+        ("，相比去年经费投入增加 2746.67 万元，增长率为 17.64%。", (17.64, "17.64%", True)),
+        ("，比上一年增加399人，增长14.5%。", (14.5, "14.5%", True)),
+        ("，较2020年增长5%", None),  # another year than the one before
+        ("，其中公办 81%", None),
+    ],
+)
+def test_a_rate_of_change_stated_right_after_a_value(
+    after: str, rate: tuple[float, str, bool] | None
+) -> None:
+    assert stated_rate(after) == rate
