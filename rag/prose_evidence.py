@@ -263,7 +263,7 @@ def _quantity_score(
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     if bound_missing(query.measure, before + owning) or _other_rank(query.measure, lead):
         return None
-    if other_titles(query.measure, lead):
+    if other_titles(query.measure, lead) or _asked_part_after(query, sentence[quantity.end:], before):
         return None
     own_level = bool(levels_in(owning))
     level = level_fit(query, owning if own_level else segment, report, around=around)
@@ -304,6 +304,19 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, typed) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+_INCLUDED_PART = re.compile(r"\s*[（(](?:含|包含|包括|其中)[:：,，]?([^）)]*)[）)]")
+
+
+def _asked_part_after(query: Query, after: str, before: str) -> bool:
+    """True when the number is a whole whose bracket right after it states a part the question
+    asks for, in words the text before the number does not write (783人（含非教育部门办17人）:
+    非教育部门办's students are the 17)."""
+    part = _INCLUDED_PART.match(after)
+    if part is None or "含" in query.norm or not quantities(part.group(1)):
+        return False
+    return any(w in part.group(1) and w not in before for w in content_words(query.measure))
 
 
 _CHANGE_AMOUNT = re.compile(r"(?:增加|减少|增长|下降|提高|降低|缩减|扩大|(?<!新)增|减|涨|降)了?\s*$")

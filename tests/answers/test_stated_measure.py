@@ -1,6 +1,7 @@
 """A stated number answers only the measure the question asks for: a per-student figure is never
 a total, a clause writing the asked measure whole (正高级教师) is not qualified otherwise, an
-approximate figure gives way to the exact one that another source states for it, a sum over
+approximate figure gives way to the exact one that another source states for it, a whole is not
+the part its bracket states (（含非教育部门办36人）), a sum over
 years (近五年来, 2022年、2023年…共) is no one year's figure, a number the text does not count
 (（不计校数）) counts nothing, and the year a question names a report by (2024年质量年报) is the
 report's, not the data's. The report is made up
@@ -41,6 +42,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 近五年来，共有3100余名海淀区中职毕业生走上工作岗位。
 2022年、2023年海淀区中职毕业生共1320人，毕业合格率达到100%。
 海淀区现有独立设置职业高中4所。另有其他学校附设中职校2所（不计校数）。
+2023年，海淀区中职学校在校生2150人（含非教育部门办36人），其中职业高中学生2100人。
 """
 
 
@@ -98,6 +100,12 @@ def test_a_clause_writing_the_measure_whole_is_not_qualified_otherwise(
 )
 def test_a_sum_over_years_or_a_number_not_counted_is_no_answer(haidian: Services, question: str) -> None:
     assert answer(question, haidian).value not in (3100, 1320, 2)
+
+
+@pytest.mark.integration
+def test_a_whole_does_not_answer_for_the_part_its_bracket_states(haidian: Services) -> None:
+    assert answer("2023年海淀区中职在校生中，非教育部门办学校的学生有多少人？", haidian).value == 36
+    assert answer("2023年海淀区中职在校生有多少人？", haidian).value == 2150
 
 
 @pytest.mark.integration
