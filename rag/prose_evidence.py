@@ -284,7 +284,7 @@ def _quantity_score(
         return None  # 「学校数量较2019年减少1所」: 1 is a change, not the count
     change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
     change = change or opposite(query.measure, owning)
-    match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + before + owning)
+    match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + own_subject(before) + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
     bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
@@ -304,6 +304,18 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, typed) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+def own_subject(before: str) -> str:
+    """The text before a number from the last ；-segment that names a school level, when an earlier
+    one names another: 「高职院校校内实践教学场所 1953 个…；中职学校校外实习基地 757 个」 lends none
+    of 高职's words to 中职's numbers."""
+    segments = re.split(r"(?<=[；;])", before)
+    for at in range(len(segments) - 1, 0, -1):
+        if own := levels_in(segments[at]):
+            earlier = levels_in("".join(segments[:at]))
+            return "".join(segments[at:]) if earlier - own else before
+    return before
 
 
 _INCLUDED_PART = re.compile(r"\s*[（(](?:含|包含|包括|其中)[:：,，]?([^）)]*)[）)]")

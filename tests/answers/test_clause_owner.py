@@ -1,6 +1,7 @@
 """Which number a clause owns: a part after 其中 is of the whole before it (its school, its kind
 of people), the part naming the asked kind wins over its siblings, a level named in the number's
-own clause beats one named earlier in the sentence, and a total is not one item of a list. The
+own clause beats one named earlier in the sentence (and words written of it there lend nothing),
+and a total is not one item of a list. The
 report is made up for these tests (its own schools and numbers)."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023年，海淀区中职毕业生对口就业率平均为 80.50%，其中公办学校达 85.20%。
 调查显示，中职在校生总体满意度达 95.10%，其中专业课满意度（96.20%）、思政课满意度（97.30%）。
 海淀区鼓励中职学校开设综合高中班，2023年在校生达 310 人，应届毕业生升学率达到 96.50%。
+2023年，海淀区高职院校校内实践教学场所 120 个；中职学校校外实习基地 64 个；校内实训实践工位 3200 个。
 三、技能竞赛
 2023年，北京市海淀青松职业学校在国家级、市级各类技能比赛中共获得50项奖项，其中获得国家级二等奖2项、三等奖3项；市级一等奖5项、二等奖15项、三等奖25项。
 """
@@ -148,3 +150,9 @@ def test_items_of_a_list_are_recognised() -> None:
     # the total after a list of names (no number per name) is no item of it
     named = "获一等奖、二等奖和三等奖共21项，其中一等奖5项。"
     assert not in_enumeration(named, _number(named, "21项"))
+
+
+@pytest.mark.integration
+def test_a_segment_about_another_level_lends_its_words_to_no_number_of_this_one(haidian: Services) -> None:
+    assert answer("海淀区中职学校 校内实践教学场所数 2023", haidian).refused  # 3200 are 工位
+    assert answer("2023年海淀区中职学校校外实习基地有多少个？", haidian).value == 64
