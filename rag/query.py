@@ -64,6 +64,8 @@ _PEOPLE_ASKED = re.compile(
 )
 """「多少学生」, 「多少专任老师」: people, with or without a classifier or a modifier."""
 _PEOPLE_WORD = re.compile(PEOPLE)
+_PEOPLE_COUNT = re.compile(rf"({PEOPLE.removeprefix('人|')})数(?![字据码值额量学])")
+"""在校生数, 专任教师数: how many of the people, counted in 人."""
 _PEOPLE_THEN_COUNT = re.compile(rf"(?:{PEOPLE})[^。？?]{{0,16}}?(?:多少|几)个(?=[\u4e00-\u9fff])")
 
 # Words that frame the question, not what it asks for: a small grammar, each part one kind of word.
@@ -256,7 +258,7 @@ def expected_unit(text: str) -> str:
         return _UNIT_ALIASES.get(match.group(1), match.group(1))
     if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
         return ""
-    if _PEOPLE_ASKED.search(text) or "人数" in text:
+    if _PEOPLE_ASKED.search(text) or "人数" in text or _PEOPLE_COUNT.search(text):
         return "人"
     if found := _count_words(text):
         return found[0].group(1)
@@ -370,6 +372,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _without_predicate(re.sub(r"\s+", " ", re.sub(r"为\s*$", "", text.strip())))
     # 人数 and 金额 are said by the unit (招生 1061 人, 到账 4767.7 万元)
     bare = re.sub(r"(?:总)?人数|数量|(?<=[\u4e00-\u9fff]{2})金额", "", text)
+    bare = _PEOPLE_COUNT.sub(r"\1", bare)  # 在校生数 is 在校生 counted in 人
     return (bare if len(bare) >= 2 else text).strip()
 
 

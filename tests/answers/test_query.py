@@ -55,6 +55,18 @@ def test_level(question: str, level: str) -> None:
     assert parse_query(question).level == level
 
 
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("北京高职 国外办学项目 在校生数 2025", "国外办学项目 在校生"),
+        ("电气工程学校的专任教师数为多少？", "电气工程学校专任教师"),
+    ],
+)
+def test_a_count_of_people_is_the_people_counted_in_ren(question: str, measure: str) -> None:
+    query = parse_query(question)
+    assert (query.measure, query.unit) == (measure, "人")
+
+
 def test_what_spans_both_levels_names_neither() -> None:
     query = parse_query("全市累计设立了多少个中高职衔接项目？")
     assert (query.level, query.measure) == ("", "全市累计设立中高职衔接项目")
