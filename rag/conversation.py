@@ -24,7 +24,16 @@ from typing import Literal
 
 from rag.arithmetic import Operation
 from rag.passages import is_qualitative
-from rag.query import BEIJING, DISTRICTS, LEVELS, SCHOOL_TYPES, Query, names_school, parse_query
+from rag.query import (
+    BEIJING,
+    DISTRICTS,
+    GENERIC_WORDS,
+    LEVELS,
+    SCHOOL_TYPES,
+    Query,
+    names_school,
+    parse_query,
+)
 
 FollowKind = Literal["fresh", "measure", "school", "region", "year", "level", "computed", "none"]
 Comparison = Literal["both", "previous_year", "change"]
@@ -53,6 +62,9 @@ _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分
 _QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
 """A follow-up's own words that name only a quantity of the measure asked before."""
 _SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
+_ENTITY = re.compile(
+    r"([\u4e00-\u9fff“”\"]{2,24}?)(?:职业技术学院|职业学院|职业学校|职业高中|学校|学院|大学|实践中心|中心|基地|联盟|集团|联合体|共同体)"
+)
 _FULL_SCHOOL_KIND = re.compile(r"(?:学院|学校|大学|职业高中)$")
 _SHORT_NAME_CHARS = 6
 _KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
@@ -188,7 +200,16 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
         core = f"{previous.measure}中{core}"
     elif _QUANTITY_OF.fullmatch(measure) and previous.measure:
         core = previous.measure + core  # 「占比呢？」: the share of what was asked before
+    elif (named := named_entity(previous.measure)) and not named_entity(core):
+        core = named + core  # 「那兼职教师呢？」 after 昌平职业学校's 专任教师: the same school's
     return prefix + core + ("" if _ASKS.search(core) else _ask_like(previous))
+
+
+def named_entity(measure: str) -> str:
+    """The one school, centre or alliance a measure begins by naming (昌平职业学校 of 昌平职业学校专任教师,
+    开放型智慧金融产教融合实践中心 of …学生实训), or ''; 中职学校 names none."""
+    found = _ENTITY.match(measure)
+    return found.group(0) if found and len(re.sub(GENERIC_WORDS, "", found.group(1))) >= 2 else ""
 
 
 def _is_school(text: str) -> bool:

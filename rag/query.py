@@ -102,10 +102,12 @@ _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学�
 _CITY_SCHOOL = re.compile(f"北京市(?:{'|'.join(DISTRICTS)}){_SCHOOL.pattern}")
 """A school's official name with its district after the city's (北京市丰台区职业教育中心学校): a school
 the city's reports name, not the district's report."""
-GENERIC_SCHOOL = re.compile(
-    r"北京市?|[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
+GENERIC_WORDS = (
+    r"北京市?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
 )
+"""Words a school's name shares with any school's (中等职业学校, 各类职业院校)."""
+GENERIC_SCHOOL = re.compile(rf"[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|{GENERIC_WORDS}")
 _DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _REPORT = r"[(（]?(20\d\d)[)）]?年?度?(?:[^，,。？?\d]{0,8})?(?:质量)?(?:年度)?(?:报告|年报)[中里]?"
 
