@@ -30,7 +30,8 @@ _GENERIC = re.compile(
 _NOT_NAMING = frozenset("vpdamrucb")
 """Parts of speech (jieba's) no school's name opens with."""
 _MENTIONS = 2
-"""Times a report writes a school's full name: a phrase that merely ends in 学校 is written once."""
+"""Times a report writes a school's full name: a phrase that merely ends in 学校 is written once
+(a name after 北京市 is official at once)."""
 
 
 def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
@@ -128,9 +129,12 @@ def _names(texts: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
     counts: Counter[tuple[str, str]] = Counter()
     for text in texts:
         for match in _NAME.finditer(text):
-            proper = _CITY.sub("", _NOT_PART_OF_NAME.sub("", match.group(1)))
+            written = _NOT_PART_OF_NAME.sub("", match.group(1))
+            proper = _CITY.sub("", written)
             if _is_proper(proper):
-                counts[proper + match.group(2), match.group(2)] += 1
+                # 北京市实验职业学校: written once after 北京市, it is a school's official name
+                official = written.startswith("北京市")
+                counts[proper + match.group(2), match.group(2)] += _MENTIONS if official else 1
     out: dict[str, list[tuple[str, str]]] = {}
     for (name, kind), n in sorted(counts.items()):
         if n >= _MENTIONS:

@@ -10,7 +10,7 @@ from corpora import written
 
 from rag.answering import answer
 from rag.frames import last_school
-from rag.schools import aliases, spelled
+from rag.schools import aliases, asked, spelled
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
@@ -57,6 +57,12 @@ def test_short_names_are_derived_from_the_full_names(question: str, name: str, s
 )
 def test_words_that_are_no_short_names(question: str) -> None:
     assert aliases(question, NAMES) == {}
+
+
+def test_a_name_written_once_after_beijing_shi_is_a_schools_name() -> None:
+    texts = ["2020 年北京市实验职业学校充分发挥职业学校师资优势。", "各区加强学校建设。"]
+    assert asked("北京市实验职业学校培训学生多少人次", texts).names == ("实验职业学校",)
+    assert asked("加强学校建设", texts).names == ()
 
 
 def test_the_text_is_spelled_as_the_question_writes_the_school() -> None:
