@@ -310,6 +310,15 @@ def in_enumeration(sentence: str, quantity: Quantity) -> bool:
     return after_item or before_item
 
 
+def previous_item(sentence: str, quantity: Quantity) -> str:
+    """The item of a 、-list before the number's own (培训学生 54096 人次 before 培训社区居民 12952 人次),
+    or ''."""
+    start = _piece_start(sentence, quantity.start)
+    if start < 0 or sentence[start] != "、":
+        return ""
+    return sentence[_piece_start(sentence, start) + 1: start]
+
+
 def _piece_start(sentence: str, at: int) -> int:
     return max(sentence.rfind(c, 0, at) for c in "，,；;：:（(、")
 

@@ -34,6 +34,7 @@ from rag.frames import (
     leaves_out_asked,
     line_at,
     names_a_school,
+    previous_item,
     quantities,
     sentences,
     stated_year,
@@ -101,6 +102,9 @@ PART = 0.3
 """Penalty for a part after 其中 whose own words the question does not ask for (it asks for the whole)."""
 ITEM_FOR_TOTAL = 0.3
 """Penalty for one item of a 、-list when the question asks for a total (合计, 一共)."""
+ITEM_HEAD = 0.5
+"""Penalty for one item of a 、-list that does not write the asked head noun the item before it
+writes (培训社区居民 12952 人次 for 培训学生): that one is the asked number."""
 OTHER_FOLLOWER = 0.4
 """Penalty for a number whose counted noun, written after it, is qualified otherwise than the asked one."""
 OTHER_COUNTED = 0.3
@@ -294,6 +298,9 @@ def _quantity_score(
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
+    sibling = previous_item(sentence, quantity)
+    sibling_heads = bool(sibling) and not _head_missing(measure, sibling)
+    bonus -= ITEM_HEAD if sibling_heads and _head_missing(measure, owning) else 0.0
     bonus -= OTHER_FOLLOWER if other_modifier(query, _counted_after(rest)) else 0.0
     bonus -= OTHER_COUNTED if _counts_unasked(weights, quantity, rest) else 0.0
     bonus -= 0.5 if compound_missing(query.measure, sentence) else 0.0

@@ -31,6 +31,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 调查显示，中职在校生总体满意度达 95.10%，其中专业课满意度（96.20%）、思政课满意度（97.30%）。
 海淀区鼓励中职学校开设综合高中班，2023年在校生达 310 人，应届毕业生升学率达到 96.50%。
 2023年，海淀区高职院校校内实践教学场所 120 个；中职学校校外实习基地 64 个；校内实训实践工位 3200 个。
+2023年，北京市海淀青松职业学校开展社区教育，编写讲义 8 门，培训学生 5409 人次、培训社区居民 1295 人次。
 三、技能竞赛
 2023年，北京市海淀青松职业学校在国家级、市级各类技能比赛中共获得50项奖项，其中获得国家级二等奖2项、三等奖3项；市级一等奖5项、二等奖15项、三等奖25项。
 """
@@ -156,3 +157,9 @@ def test_items_of_a_list_are_recognised() -> None:
 def test_a_segment_about_another_level_lends_its_words_to_no_number_of_this_one(haidian: Services) -> None:
     assert answer("海淀区中职学校 校内实践教学场所数 2023", haidian).refused  # 3200 are 工位
     assert answer("2023年海淀区中职学校校外实习基地有多少个？", haidian).value == 64
+
+
+@pytest.mark.integration
+def test_an_item_of_a_list_is_not_the_asked_one_its_sibling_writes(haidian: Services) -> None:
+    assert answer("2023年海淀青松职业学校社区教育培训学生多少人次？", haidian).value == 5409
+    assert answer("2023年海淀青松职业学校社区教育培训社区居民多少人次？", haidian).value == 1295
