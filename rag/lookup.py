@@ -13,7 +13,7 @@ from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
 from rag.query import Query, wants_ratio
 from rag.retriever import Lexicon, Retrieval
-from rag.table_evidence import fact_evidence
+from rag.table_evidence import fact_evidence, left_out_totals
 from rag.types import Answer
 
 THRESHOLD = 0.85
@@ -43,8 +43,9 @@ def find(
 
 def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshold: float) -> list[Evidence]:
     """The located numbers that fit ``query`` well enough, best first."""
+    totals = left_out_totals(query, retrieval)
     found = [*fact_evidence(query, retrieval.facts, retrieval, lexicon),
-             *sentence_evidence(query, retrieval, lexicon)]
+             *(e for e in sentence_evidence(query, retrieval, lexicon) if e.value not in totals)]
     if wants_ratio(query):
         found = [e for e in found if e.ratio]
     return sorted((e for e in found if e.match >= MATCH_MIN and e.score >= threshold), key=lambda e: -e.score)

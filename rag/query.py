@@ -19,8 +19,10 @@ DISTRICTS = (
 )
 _OTHER_PLACES = ("经济技术开发区", "经开区", "亦庄", "天津", "上海", "河北", "广州", "深圳")
 
-EXCLUDES = re.compile(r"[(（]?(?:不含|不包括|不计|除去|除)([^)）,，。；]{1,12})[)）]?")
-"""What a text says its number leaves out (不含技工学校 → 技工学校)."""
+EXCLUDES = re.compile(
+    r"[(（]?(?:不含|不包括|不包含|不计|不算|除去|除)((?:(?!的话)[^)）,，。；]){1,12})[)）]?"
+)
+"""What a text says its number leaves out (不含技工学校 → 技工学校; 不算技工学校的话 → 技工学校)."""
 OWNERS = ("公办", "民办")
 """Who runs the schools: a scope of the question, like its region."""
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -40,8 +42,8 @@ SCHOOL_TYPES: tuple[tuple[str, ...], ...] = (
 
 _UNIT_WORDS = (
     "平方米", "平米", "平方", "亩",
-    "万人次", "人次", "万人", "万元", "亿元", "元", "钱", "个百分点", "个", "人", "名", "位", "所", "部",
-    "门", "项", "种", "家", "本", "册", "篇", "件", "条", "份", "次", "场", "枚", "块", "届", "批", "台",
+    "万人次", "人次", "人天", "万人", "万元", "亿元", "元", "钱", "个百分点", "个", "人", "名", "位", "所",
+    "部", "门", "项", "种", "家", "本", "册", "篇", "件", "条", "份", "次", "场", "枚", "块", "届", "批", "台",
     "套", "间", "岁", "个专业",
 )
 _UNIT_ALIASES = {
@@ -341,7 +343,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", text).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
-    text = re.sub(r"[(（]?不(?:含|包括|计)[^)）,，、]*[)）]?", "", text)
+    text = re.sub(r"[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"当?[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)

@@ -22,7 +22,7 @@ from rag.evidence import (
 )
 from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
 from rag.numbers import find_ratios, normalize, parse_quantity
-from rag.query import Query, levels_in, wants_ratio, wants_total
+from rag.query import Query, levels_in, school_types_in, wants_ratio, wants_total
 from rag.rank.lexical import (
     TOTAL,
     absent_run,
@@ -60,6 +60,26 @@ _IDENTIFIER = re.compile(r"代码|编码|编号|序号|代号")
 """A column of identifiers (招生专业代码 410202): its numbers answer only a question asking for one."""
 
 
+def _summing_left_out(query: Query, retrieval: Retrieval) -> set[tuple[str, str]]:
+    """The tables (report, table) with a row of the group the question leaves out (技工学校 for
+    不算技工学校的话)."""
+    return {(f.doc_id, f.table) for f in retrieval.facts
+            if counts_left_out(f"{f.row} {f.column}", query.norm)}
+
+
+def left_out_totals(query: Query, retrieval: Retrieval) -> set[float]:
+    """The totals of the tables with a row of the group the question leaves out: a sentence stating
+    one of them (有教职工11871人) counts that group too."""
+    tables = _summing_left_out(query, retrieval)
+    return {f.value for f in retrieval.facts if f.value is not None and TOTAL.search(f.row)
+            and (f.doc_id, f.table) in tables and (query.year is None or f.year in query.years)}
+
+
+def _one_kind(query: Query, row: str) -> bool:
+    """True when a row counts one kind of school (职业高中) and the question names none."""
+    return not query.school_type and bool(school_types_in(row))
+
+
 def top_facts(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, n: int) -> list[TableFact]:
     """The ``n`` table facts that fit the question best (sources for an LLM)."""
     weights = lexicon.weights(canonical(query.measure))
@@ -77,12 +97,12 @@ def fact_evidence(
     reports = {d.doc_id: d for d in retrieval.documents}
     outside = reports_without(asked, retrieval)
     texts = _row_texts(retrieval.facts)
-    # A table's total beside a row of the group the question leaves out includes that group.
-    summing_left_out = {(f.doc_id, f.table) for f in retrieval.facts
-                        if counts_left_out(f"{f.row} {f.column}", query.norm)}
+    # A table's total beside a row of the group the question leaves out includes that group; its
+    # row of another kind of school is a part of what is asked.
+    summing_left_out = _summing_left_out(query, retrieval)
     scored = [
         (s, f) for f in facts if f.doc_id not in outside
-        if not (TOTAL.search(f.row) and (f.doc_id, f.table) in summing_left_out)
+        if not ((TOTAL.search(f.row) or _one_kind(query, f.row)) and (f.doc_id, f.table) in summing_left_out)
         if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
                              named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]

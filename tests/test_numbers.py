@@ -67,6 +67,10 @@ def test_a_programme_named_by_digits_holds_no_numbers() -> None:
     assert parse_quantity("3+2") is None
 
 
+def test_person_days_are_not_people() -> None:
+    assert [(q.value, q.unit) for q in find_quantities("培训共计 294 人天，收入")] == [(294, "人天")]
+
+
 def test_hyphen_between_numbers_is_not_a_minus_sign() -> None:
     assert [q.value for q in find_quantities("表 1-1 2020-2021学年")] == [1, 1, 2020, 2021]
 

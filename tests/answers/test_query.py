@@ -67,6 +67,12 @@ def test_a_count_of_people_is_the_people_counted_in_ren(question: str, measure: 
     assert (query.measure, query.unit) == (measure, "人")
 
 
+def test_what_the_question_leaves_out_is_no_part_of_its_measure() -> None:
+    query = parse_query("2020年北京中职学校不算技工学校的话，教职员工一共有多少人？")
+    assert (query.measure, query.unit) == ("教职员工", "人")
+    assert parse_query("两期课程培训一共多少人天？").unit == "人天"
+
+
 def test_what_spans_both_levels_names_neither() -> None:
     query = parse_query("全市累计设立了多少个中高职衔接项目？")
     assert (query.level, query.measure) == ("", "全市累计设立中高职衔接项目")

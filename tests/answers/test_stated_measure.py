@@ -43,6 +43,14 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2022年、2023年海淀区中职毕业生共1320人，毕业合格率达到100%。
 海淀区现有独立设置职业高中4所。另有其他学校附设中职校2所（不计校数）。
 2023年，海淀区中职学校在校生2150人（含非教育部门办36人），其中职业高中学生2100人。
+2023年，海淀区中职学校有教职工650人。
+
+表 4-1 2023年海淀区中职学校教职工数量
+
+类别	2023年
+职业高中（人）	520
+技工学校（人）	130
+小计	650
 """
 
 
@@ -106,6 +114,13 @@ def test_a_sum_over_years_or_a_number_not_counted_is_no_answer(haidian: Services
 def test_a_whole_does_not_answer_for_the_part_its_bracket_states(haidian: Services) -> None:
     assert answer("2023年海淀区中职在校生中，非教育部门办学校的学生有多少人？", haidian).value == 36
     assert answer("2023年海淀区中职在校生有多少人？", haidian).value == 2150
+
+
+@pytest.mark.integration
+def test_leaving_a_kind_of_school_out_is_answered_by_no_total_and_no_one_kinds_row(haidian: Services) -> None:
+    # 650 counts 技工学校 (the table's total beside its row), 520 is one kind: nothing states the rest
+    assert answer("2023年海淀区中职学校不算技工学校的话，教职工有多少人？", haidian).refused
+    assert answer("2023年海淀区中职学校有多少教职工？", haidian).value == 650
 
 
 @pytest.mark.integration
