@@ -266,7 +266,13 @@ def expected_unit(text: str) -> str:
         return "人"
     if found := _count_words(text):
         return found[0].group(1)
-    return ""
+    return "元" if _MONEY.search(text) and not _NOT_AN_AMOUNT.search(text) else ""
+
+
+_MONEY = re.compile(r"经费|资金|金额|总额|收入|投入|费用|拨款|多少钱|多少万(?=[？?，,。\s]|$)")
+"""What is counted in 元 (资金总额, 人员经费和公用经费一共多少万)."""
+_NOT_AN_AMOUNT = re.compile(r"[增降涨]幅|增速|如何|怎么|怎样|哪些|什么")
+"""A change in % or a question asking for passages, whatever money it is about."""
 
 
 def _people_doing(text: str) -> bool:
@@ -359,7 +365,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
         named = f"({BETWEEN_LEVELS})|(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?"
         text = re.sub(named, lambda level: level.group(1) or "", text)
-    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)|(?:多少|几)%|多大(?=比例|比重|百分比)", "", text))
+    text = re.sub(r"(?:多少|几)%|(?:多少|几)万(?![\u4e00-\u9fff])|多大(?=比例|比重|百分比)", "", text)
+    text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)", "", text))
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))

@@ -73,6 +73,20 @@ def test_what_the_question_leaves_out_is_no_part_of_its_measure() -> None:
     assert parse_query("两期课程培训一共多少人天？").unit == "人天"
 
 
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("昌平 公办中职 特高校建设项目 资金总额 2021", "元"),
+        ("昌平22年中职人员经费和公用经费一共多少万？", "元"),
+        ("2025年北京职业院校纸质图书一共有多少万册？", ""),  # not 元
+        ("2025年北京高职院校经费总收入增幅是多少？", ""),
+        ("北京是如何构建职业教育差异化拨款新机制的？", ""),
+    ],
+)
+def test_an_amount_of_money_is_asked_in_yuan(question: str, unit: str) -> None:
+    assert parse_query(question).unit == unit
+
+
 def test_what_spans_both_levels_names_neither() -> None:
     query = parse_query("全市累计设立了多少个中高职衔接项目？")
     assert (query.level, query.measure) == ("", "全市累计设立中高职衔接项目")
