@@ -311,12 +311,13 @@ def in_enumeration(sentence: str, quantity: Quantity) -> bool:
 
 
 def previous_item(sentence: str, quantity: Quantity) -> str:
-    """The item of a 、-list before the number's own (培训学生 54096 人次 before 培训社区居民 12952 人次),
-    or ''."""
+    """The item of a 、-list of numbers before the number's own (培训学生 54096 人次 before 培训社区居民
+    12952 人次), or '' (also for the total after a list of names: 获一等奖、二等奖和三等奖共21项)."""
     start = _piece_start(sentence, quantity.start)
     if start < 0 or sentence[start] != "、":
         return ""
-    return sentence[_piece_start(sentence, start) + 1: start]
+    item = sentence[_piece_start(sentence, start) + 1: start]
+    return item if re.search(r"\d", item) else ""
 
 
 def _piece_start(sentence: str, at: int) -> int:

@@ -118,6 +118,7 @@ def _quantity(match: re.Match[str], text: str, origin: list[int]) -> Quantity:
     start, end = origin[match.start()], origin[match.end()]
     return Quantity(_to_float(match.group("sign"), match.group("num")), unit, text[start:end], start, end)
 
+
 _PROGRAMME = re.compile(r"(?<![0-9.])[0-9](?:\+(?:[0-9]|N|X))+(?![0-9.=+])(?!\s*=)")
 """A programme's name of single digits joined by + (3+2 中高职衔接, 3+2+2 中本贯通, 1+X 证书): no
 numbers, unlike a sum written out (5+3=8)."""
