@@ -94,8 +94,7 @@ def from_next_year(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answ
     current = find(replace(query, years=(query.year + 1,)), retrieval, lexicon)
     if current is None or current.fact is not None or current.value is None:
         return None
-    tail = current.quote[current.quote.find(current.raw) + len(current.raw):]
-    result = arithmetic.before_change(current.value, current.unit, tail)
+    result = arithmetic.before_change(current.value, current.unit, _after(current))
     return compose.from_change(query, retrieval, current, result, query.year + 1) if result else None
 
 
@@ -109,9 +108,14 @@ def stated_growth(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answe
     current = find(later, retrieval, lexicon)
     if current is None or current.fact is not None or current.value is None:
         return None
-    rate = arithmetic.stated_rate(current.quote[current.quote.find(current.raw) + len(current.raw):])
+    rate = arithmetic.stated_rate(_after(current))
     asked = _ASKED_CHANGE.search(query.measure)
     if rate is None or (asked is not None and bool(asked.group(1)) != rate[2]):
         return None
     value, raw, _ = rate
     return compose.stated(query, retrieval, replace(current, value=value, unit="%", raw=raw), current.score)
+
+
+def _after(found: Evidence) -> str:
+    """The text of ``found``'s sentence after its number (where a change or a rate of it follows)."""
+    return found.quote[found.quote.find(found.raw) + len(found.raw):]
