@@ -353,6 +353,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"当?[中里](?=[，,、]|$)", "", text)
     text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
+    text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
     text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
     text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
@@ -427,9 +428,10 @@ _PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
 _SAME_YEAR = re.compile(r"同年|同期|当年")
 _CONJ = re.compile(
-    r"以及|加上|(?<![参给])与|(?<![涉普])及(?!时|格|以[上下]|其)|[、和跟或]|(?<=[\u4e00-\u9fff])\s*\+\s*(?=[\u4e00-\u9fff])"
+    r"以及|加上|(?<=[\u4e00-\u9fff])(?<![增参追新附更施添叠外])加(?![起在上强入快工大深坡拿])|(?<![参给])与|(?<![涉普])及(?!时|格|以[上下]|其)|[、和跟或]|(?<=[\u4e00-\u9fff])\s*\+\s*(?=[\u4e00-\u9fff])"
 )
-"""「A+B」 between words adds them (3+2 中高职衔接 and the grade B+ are names)."""
+"""「A+B」 between words adds them (3+2 中高职衔接 and the grade B+ are names), and so does a 加 of its own
+(人员经费加公用经费), not one inside a word (增加, 参加, 新加坡, 加强)."""
 _ITEM_END = re.compile(
     _SUM + r"|两者|二者|两项|三者|分别|各自|相差|之间|之差|相比|比|是|为|所?占|[，,。？?；;]|有?(?:多少|几)"
 )

@@ -284,6 +284,17 @@ def test_a_plus_between_names_adds_them_and_a_spaced_tail_is_shared() -> None:
     assert [p.measure for p in query.parts] == ["汽车服务 专业数", "信息服务 专业数", "文旅服务 专业数"]
 
 
+def test_a_plus_word_between_items_adds_them() -> None:
+    query = parse_query("海淀23年中职经费里人员经费加公用经费一共多少万啊？")
+    assert query.operation == "sum"
+    assert [p.measure for p in query.parts] == ["经费中人员经费", "公用经费"]
+
+
+@pytest.mark.parametrize("question", ["海淀职业学校在新加坡办的两期培训一共多少人天？", "海淀中职学生参加技能大赛一共多少人"])
+def test_a_plus_inside_a_word_adds_nothing(question: str) -> None:
+    assert parse_query(question).operation == "lookup"
+
+
 @pytest.mark.parametrize("question", ["2022年海淀区通过3+2中高职衔接升学的有多少人", "得B+的专业有几个"])
 def test_a_plus_in_a_name_or_a_grade_adds_nothing(question: str) -> None:
     assert parse_query(question).operation == "lookup"

@@ -60,6 +60,7 @@ def test_level(question: str, level: str) -> None:
     [
         ("北京高职 国外办学项目 在校生数 2025", "国外办学项目 在校生"),
         ("电气工程学校的专任教师数为多少？", "电气工程学校专任教师"),
+        ("海淀职高2022-2023学年毕业的学生有多少", "毕业生"),
     ],
 )
 def test_a_count_of_people_is_the_people_counted_in_ren(question: str, measure: str) -> None:
