@@ -25,7 +25,15 @@ def states_whole(query: Query, label: str, named: str, *, table: bool) -> bool:
 
 
 def clause_of(label: str) -> str:
-    return re.split(r"[，,；;。]", label)[-1]
+    """The clause a number ends, after the clause naming the group it is counted in, if one comes
+    just before (「专任教师中，中级职称教师占比为 39.34%」: a share of 专任教师)."""
+    *before, last = re.split(r"[，,；;。]", label)
+    if before and _GROUP.search(before[-1]):
+        return f"{before[-1]}，{last}"
+    return last
+
+
+_GROUP = re.compile(r"(?<!其)中$")
 
 
 def of_asked_year(part: Query, fact: TableFact | None) -> bool:

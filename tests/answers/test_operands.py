@@ -197,6 +197,7 @@ HAIDIAN_2025 = """北京市海淀区中等职业教育质量年度报告（2025�
 2024年，海淀区中职学校专任教师 702 人，生师比 11.2:1。
 2024年，海淀区中职学校招生总数为1.26万人，（其中，职业高中招生 7012 人，普通中专招生 5588 人，）较上一年
 减少 512 人，降幅 3.9%。
+2024年，海淀区中职学校专任教师中，中级职称教师占比为 40.2%。全区中职学校（含技工学校）有中级职称教师 330 人。
 """
 
 
@@ -249,6 +250,13 @@ def test_a_majors_part_after_a_semicolon_is_no_operand_of_the_whole(haidian: Ser
 def test_a_stated_total_of_the_ranks_is_answered_as_stated(haidian: Services) -> None:
     result = answer("海淀区2023年中职教师区级教学能力比赛一二三等奖合计多少项", haidian)
     assert (result.value, result.unit, result.computation) == (21, "项", "")
+
+
+@pytest.mark.integration
+def test_a_share_stated_after_the_group_it_is_counted_in_is_answered_as_stated(haidian: Services) -> None:
+    # 「专任教师中，」 names the whole: 330 ÷ 702 would divide counts of two scopes
+    result = answer("海淀区2024年中职中级职称教师占专任教师的比例是多少？", haidian)
+    assert (result.value, result.unit, result.computation) == (40.2, "%", "")
 
 
 @pytest.mark.integration
