@@ -104,6 +104,13 @@ _SCHOOL = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:职业技术学院|职业学�
 _CITY_SCHOOL = re.compile(f"北京市(?:{'|'.join(DISTRICTS)}){_SCHOOL.pattern}")
 """A school's official name with its district after the city's (北京市丰台区职业教育中心学校): a school
 the city's reports name, not the district's report."""
+_SHORT_DISTRICT = f"(?:{'|'.join(d[:-1] for d in DISTRICTS)})"
+_SCHOOL_SHORT_NAMES = (
+    (re.compile(rf"({_SHORT_DISTRICT})区?职教中心(?:学校)?"), r"\1区职业教育中心学校"),
+    (re.compile(rf"({_SHORT_DISTRICT})区?([一二三四五])职(?![业教工称责务能])"), r"\1区第\2职业学校"),
+)
+"""Short names of a district's schools written out as the reports write them (丰台职教中心 for
+丰台区职业教育中心学校, 大兴一职 for 大兴区第一职业学校)."""
 GENERIC_WORDS = (
     r"北京市?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
@@ -157,6 +164,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<![〇零一二三四五六七八九十百两几])[一二][〇零一二三四五六七八九](?=年(?!级))",
                   lambda m: m.group(0).translate(_DIGITS), text)
     text = re.sub(r"(?<=\d)(\s*年?\s*)(?:至|到)(?=\s*\d)", r"\1-", text)
+    for short, full in _SCHOOL_SHORT_NAMES:
+        text = short.sub(full, text)
     return re.sub(r"[—–~～]", "-", text)
 
 

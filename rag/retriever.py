@@ -7,7 +7,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -324,8 +324,12 @@ class Retriever:
         documents = self.documents()
         # only the asked region's reports can be chosen: their years are all that must be read
         local = [d for d in documents if not query.region or d.region == query.region]
-        # 北京市 stands before every school's name: a school may be named in any report
-        naming = self.naming(query, documents if query.region in ("", BEIJING) else local)
+        # 北京市 stands before every school's name: a school may be named in any report, and so may
+        # a school of a district with no report of its own (丰台区职业教育中心学校)
+        citywide = query.region in ("", BEIJING) or not local
+        naming = self.naming(query, documents if citywide else local)
+        if naming and not local:
+            query = replace(query, region="")
         coverage = self.coverage([*local, *naming]) if query.years else None
         documents, reason = select_documents(query, documents, coverage, naming=naming)
         if reason:

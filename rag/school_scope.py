@@ -52,9 +52,12 @@ def measure_alone(query: Query, names: Sequence[str]) -> Query:
 
 
 def _without_district(name: str) -> str:
-    """A school's name without the district it starts with (职业学校 of 昌平职业学校): the measure
-    has lost the district's name as a region word."""
-    return next((name[len(d) - 1:] for d in DISTRICTS if name.startswith(d[:-1])), name)
+    """A school's name without the district it starts with (职业学校 of 昌平职业学校, 第一职业学校 of
+    大兴区第一职业学校): the measure has lost the district's name as a region word."""
+    for district in DISTRICTS:
+        if name.startswith(district[:-1]):
+            return name[len(district) - 1:].removeprefix("区")
+    return name
 
 
 def without_schools(text: str, names: Sequence[str]) -> str:

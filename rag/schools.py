@@ -21,6 +21,8 @@ from rag.query import DISTRICTS
 _NAME = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(职业技术学院|职业教育学校|职业学院|职业学校|职业高中|职业大学|学校|学院|大学)"
 )
+_WITH_DISTRICT = re.compile(f"(?:{'|'.join(DISTRICTS)})" + _NAME.pattern)
+"""A school's name after its district's (丰台区职业教育中心学校, 大兴区第一职业学校)."""
 _NOT_PART_OF_NAME = re.compile(r"^.*[年区所的在和与及对由向为是将把从以被含除括]")
 _CITY = re.compile(r"^.*北京市?")
 _GENERIC = re.compile(
@@ -80,6 +82,10 @@ def asked(question: str, texts: Iterable[str]) -> Asked:
     full = {name for name in written if not any(name in other for other in written - {name})}
     short = aliases(question, texts)
     names = {*full, *short, *short.values(), *filter(None, map(_with_district, full))}
+    # 大兴区第一职业学校 is not 延庆区第一职业学校: written with its district, only that name is asked.
+    districted = {m.group(0) for m in _WITH_DISTRICT.finditer(question)
+                  if _names_one_school(m.group(1)) and any(m.group(0) in t for t in texts)}
+    names = {name for name in names if not any(name in d for d in districted)} | districted
     rivals = {other for other in known - names if any(name in other for name in names)}
     return Asked(tuple(sorted(names, key=len, reverse=True)), tuple(sorted(rivals, key=len, reverse=True)))
 
@@ -140,6 +146,15 @@ def _names(texts: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
         if n >= _MENTIONS:
             out.setdefault(name[0], []).append((name, kind))
     return {first: tuple(found) for first, found in out.items()}
+
+
+def _names_one_school(words: str) -> bool:
+    """Whether the words between a district's name and a kind of school (丰台区「职业教育中心」学校,
+    大兴区「第一」职业学校) name one school, not the district's schools (各中等, 那三所中职)."""
+    return len(_GENERIC.sub("", words)) >= 2 and not _SCHOOLS_TOGETHER.search(words)
+
+
+_SCHOOLS_TOGETHER = re.compile(r"^[这那该各每本我全]|[所个]")
 
 
 def _is_proper(name: str) -> bool:

@@ -10,6 +10,7 @@ from corpora import written
 
 from rag.answering import answer
 from rag.frames import last_school
+from rag.query import parse_query
 from rag.schools import aliases, asked, spelled
 from rag.services import Services
 
@@ -102,3 +103,55 @@ def test_the_school_a_paragraph_is_about_is_the_last_one_it_names() -> None:
     # a phrase ending in 学校 is not a school's name
     assert last_school("2024年北京地区一共有多少所招生的职业学校") == ""
     assert last_school("北京地区共有招生职业学校76所") == ""
+
+
+CITY_REPORT = """北京市中等职业教育质量年度报告（2020年度）
+一、学校案例
+【案例 2-1】线上教学视导。北京市丰台区职业教育中心学校开展线上教学视导，共听课 120 节次。
+【案例 2-2】留学生教育。北京市延庆区第一职业学校招收留学生，招生规模保持在 50 人。
+【案例 2-3】党建引领。北京市大兴区第一职业学校 18 名教师参加义务献血，献血 3600 毫升。
+二、就业
+2020年，北京市中等职业学校毕业生就业率为 98.5%。
+"""
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("city"), {"beijing-zhongzhi-2020.txt": CITY_REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("丰台职教中心 线上教学视导 听课 节次 2020", 120), ("2020年大兴一职的老师献了多少毫升血？", 3600)],
+)
+def test_a_district_school_is_found_in_the_citys_report(city: Services, question: str, value: float) -> None:
+    assert answer(question, city).value == value
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "大兴一职2020年招生多少人？",  # 50 is 延庆区第一职业学校's
+        "丰台职教中心2020年毕业生就业率是多少？",  # 98.5% is the city's
+        "丰台区各中等职业学校2020年招生多少人？",  # the district's schools: no report
+    ],
+)
+def test_another_schools_or_the_citys_figure_does_not_answer_for_a_district_school(
+    city: Services, question: str
+) -> None:
+    result = answer(question, city)
+    assert result.refused and result.value is None
+
+
+def test_a_district_schools_short_name_is_written_out() -> None:
+    assert "丰台区职业教育中心学校" in parse_query("丰台职教中心在校生多少人").norm
+    assert "大兴区第一职业学校" in parse_query("大兴一职有几个专业").norm
+
+def test_a_district_school_is_named_only_by_words_of_its_own() -> None:
+    texts = ["北京市大兴区第一职业学校招生 50 人。", "大兴区中等职业学校共 3 所。", "大兴区那三所中职学校入选 8 部。"]
+    assert asked("大兴区第一职业学校招生多少人", texts).names == ("大兴区第一职业学校",)
+    assert asked("大兴区中等职业学校有几所", texts).names == ()
+    assert asked("大兴区那三所中职学校入选几部", texts).names == ()
