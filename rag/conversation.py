@@ -41,13 +41,16 @@ MAX_TURNS = 6
 """Earlier turns that are resolved for context (older ones no longer matter to a follow-up)."""
 
 _LEAD = re.compile(
-    r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中|换成|改成|如果是|要是)[，,]?"
+    r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中|换成|改成|换到|如果是|要是"
+    r"|(?:再)?往[前后]推到?|(?:再)?看一?下|回到)[，,]?"
 )
-_TAIL = re.compile(r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|[？?。！!，,\s])+$")
+_TAIL = re.compile(
+    r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|看看|看一下|[？?。！!，,\s])+$"
+)
 _SHIFTS = (
-    (re.compile(r"再往前一年|前一年|上一年|上一学年|上年度?|去年"), -1),
+    (re.compile(r"再往前一年|再?早一年|前一年|上一年|上一学年|上年度?|去年"), -1),
     (re.compile(r"前年"), -2),
-    (re.compile(r"再往后一年|后一年|下一年|次年|第二年"), 1),
+    (re.compile(r"再往后一年|再?晚一年|后一年|下一年|次年|第二年"), 1),
 )
 """Words that shift the year asked before, and by how much (first match wins)."""
 _PAIR = r"两者|二者|这两个数|这两项|这两个|两个数|两项|它们|他们|这两|两年|两个区|两所|前者|后者"
@@ -59,6 +62,7 @@ _CHANGE = re.compile(
     r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
 )
 _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_SHARE_ASK = re.compile(r"(?:所?占)?(?:多大|多少)?(?:比例|比重|占比|百分比)")
 _QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
 """A follow-up's own words that name only a quantity of the measure asked before."""
 _SCHOOL_NAME = re.compile(r"[\u4e00-\u9fff]{1,14}(?:学院|学校|大学|职业高中|职高|校|职)")
@@ -196,8 +200,8 @@ def _with_measure(previous: Query, query: Query, measure: str) -> str:
         "" if query.level or not previous.level else _level_words(previous),
     ))
     core = _bare(query.norm)
-    if query.norm.startswith("其中") and previous.measure:
-        core = f"{previous.measure}中{core}"
+    if re.match(r"(?:那么?)?其中", query.norm) and previous.measure:
+        core = f"{previous.measure}中{core.removeprefix('其中')}"
     elif _QUANTITY_OF.fullmatch(measure) and previous.measure:
         core = previous.measure + core  # 「占比呢？」: the share of what was asked before
     elif (named := named_entity(previous.measure)) and not named_entity(core):
@@ -253,6 +257,8 @@ def _ask_like(previous: Query) -> str:
         return "有哪些？" if previous.is_list else "是怎么做的？"
     if previous.unit and previous.unit not in ("%", "倍"):
         return f"有多少{previous.unit}？"
+    if share := _SHARE_ASK.search(previous.norm):
+        return f"{share.group(0)}？"  # 「那未定职级的呢？」 after 占多大比重: its share too
     return "是多少？"
 
 

@@ -39,6 +39,15 @@ ENROLLED = "2022年昌平区中职学校招生多少人？"
         (["2025年北京市智慧金融产教融合实践中心完成多少人次学生实训？", "那社会培训呢？"], "measure",
          "北京市", (2025,), "", "智慧金融产教融合实践中心社会培训"),
         (["2025年北京各类职业学校招生多少人？", "那毕业生呢？"], "measure", "北京市", (2025,), "", "毕业生"),
+        # said aloud: the year moved to, looked at, or one earlier
+        ([ENROLLED, "换成2020年看看？"], "year", "昌平区", (2020,), "中职", "招生"),
+        ([ENROLLED, "往前推到2019年是多少？"], "year", "昌平区", (2019,), "中职", "招生"),
+        ([ENROLLED, "再早一年呢？"], "year", "昌平区", (2021,), "中职", "招生"),
+        # a part of what was asked, and a sibling asked as a share like the one before
+        (["2022年海淀区中职学校校舍面积多少平方米？", "那其中教学用房的呢？"], "measure", "海淀区", (2022,),
+         "中职", "校舍面积中教学用房"),
+        (["2022年海淀区中职副高级职称教师占多大比重？", "那初级的呢？"], "measure", "海淀区", (2022,), "中职",
+         "初级占比"),
     ],
 )
 def test_follow_ups_fill_in_the_slots_they_leave_out(
