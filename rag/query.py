@@ -356,12 +356,12 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 
 
 def _measure(text: str, *, keep_levels: bool = False) -> str:
-    text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", text).replace("报告中", ""))
+    text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", _INCLUDING.sub("", text)).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
     text = re.sub(r"[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"当?[中里](?=[，,、]|$)", "", text)
-    text = re.sub(r"招(?:了|收)?(?!生)", "招生", text)
+    text = re.sub(r"招(?:了|收)?的?(?:学生|新生)|招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
     text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
@@ -463,7 +463,9 @@ def ranks_named(text: str) -> set[str]:
 
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
-    text = _canonical_comparison(_counted_brackets(query.norm))
+    text = _canonical_comparison(_counted_brackets(_INCLUDING.sub("", query.norm)))
+    if match := _REMAINDER.search(text):
+        return "difference", _counted_alike(_sides(match.group(1), match.group(2), text))
     if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
         sides = _sides(match.group(1), match.group(2), text)
         return "ratio", tuple(replace(side, unit="") if side.unit == "倍" else side for side in sides)
@@ -501,6 +503,12 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     return "lookup", ()
 
 
+_INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)[^，,。；)）]{1,16}?在内[)）]?[，,]?")
+"""「包括技工学校和成人中专在内」: the whole, its parts named as counted in it (no operands)."""
+_REMAINDER = re.compile(
+    r"^(.+?)[里中][，,]?(?:除去|除了|去掉|扣除|刨去)(.+?)(?:以外|之外)?[，,]?(?:还有|还剩|剩下|其余|其他)"
+)
+"""「A里除去B还有多少」: what is left of A, A − B."""
 _COUNTED_BRACKET = re.compile(
     r"(?:这|那)?([两二三四五六七八九十])(?:个|所|项|门|种|家|类|部)[\u4e00-\u9fff]{0,6}[(（]([^)）]+)[)）]"
 )
@@ -593,14 +601,18 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
 
 def _inherit(part: Query, whole: Query) -> Query:
     # An operand naming only a level or school type (…是中职学校的几倍) shares the other's measure.
-    measure = part.measure if len(_measure(part.norm)) >= 2 else whole.measure
+    shares_measure = len(_measure(part.norm)) < 2
+    # ... and what that measure leaves out (比2019年 of 招生（不含成人中专）)
+    left_out = "".join(f"（不含{m.group(1)}）" for m in EXCLUDES.finditer(whole.norm)
+                       if shares_measure and m.group(1) not in part.norm)
     return replace(
         part,
+        norm=part.norm + left_out,
         region=part.region or whole.region,
         years=part.years or whole.years,
         report_year=part.report_year or whole.report_year,
         level=part.level or whole.level,
-        measure=measure,
+        measure=whole.measure if shares_measure else part.measure,
         unit=part.unit or whole.unit,
         unknown_region=part.unknown_region or whole.unknown_region,
         # An operand naming its own level (…比东城区中职…) is not of the other's kind of school.

@@ -70,7 +70,10 @@ def _summing_left_out(query: Query, retrieval: Retrieval) -> set[tuple[str, str]
 def left_out_totals(query: Query, retrieval: Retrieval) -> set[float]:
     """The totals of the tables with a row of the group the question leaves out: a sentence stating
     one of them (有教职工11871人) counts that group too."""
-    tables = _summing_left_out(query, retrieval)
+    return _totals_of(_summing_left_out(query, retrieval), query, retrieval)
+
+
+def _totals_of(tables: set[tuple[str, str]], query: Query, retrieval: Retrieval) -> set[float]:
     return {f.value for f in retrieval.facts if f.value is not None and TOTAL.search(f.row)
             and (f.doc_id, f.table) in tables and (query.year is None or f.year in query.years)}
 
@@ -97,12 +100,14 @@ def fact_evidence(
     reports = {d.doc_id: d for d in retrieval.documents}
     outside = reports_without(asked, retrieval)
     texts = _row_texts(retrieval.facts)
-    # A table's total beside a row of the group the question leaves out includes that group; its
-    # row of another kind of school is a part of what is asked.
+    # A table's total beside a row of the group the question leaves out includes that group, and so
+    # does the same number in another table; its row of another kind of school is a part of what is asked.
     summing_left_out = _summing_left_out(query, retrieval)
+    left_out_totals_ = _totals_of(summing_left_out, query, retrieval)
     scored = [
         (s, f) for f in facts if f.doc_id not in outside
         if not ((TOTAL.search(f.row) or _one_kind(query, f.row)) and (f.doc_id, f.table) in summing_left_out)
+        if f.value not in left_out_totals_
         if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
                              named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]

@@ -328,3 +328,21 @@ def test_a_share_of_what_it_is_picked_from_takes_that_as_its_whole(
     query = parse_query(question)
     assert query.operation == "share"
     assert [p.measure for p in query.parts] == [part, whole]
+
+
+def test_what_a_total_includes_is_no_operand() -> None:
+    query = parse_query("包括技工学校和成人中专在内，2018年海淀区中职学校一共招了多少学生？")
+    assert query.operation == "lookup" and query.measure.startswith("招生") and "技工" not in query.measure
+
+
+def test_what_is_left_after_taking_out_a_part_is_a_difference() -> None:
+    query = parse_query("海淀区2023年中职学校教职工里，除去专任教师还有多少人？")
+    assert query.operation == "difference"
+    assert [(p.region, p.years, p.measure) for p in query.parts] == [
+        ("海淀区", (2023,), "教职工"), ("海淀区", (2023,), "专任教师")]
+
+
+def test_the_side_sharing_the_measure_shares_what_it_leaves_out() -> None:
+    later, earlier = parse_query("2023年海淀中职招生（不含成人中专）比2022年多了多少人？").parts
+    assert "不含成人中专" in later.norm and "不含成人中专" in earlier.norm
+    assert parse_query("2020年海淀普高招的学生数是中职的几倍？").parts[0].measure in ("招生", "招生数")
