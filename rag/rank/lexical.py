@@ -29,7 +29,7 @@ _WRITTEN_ONE_WAY = (
     ("在校生", "在校学生"), ("在读学生", "在校学生"), ("学校和企业", "校企"), ("学校与企业", "校企"),
     ("钱", "经费"), ("技校", "技工学校"), ("教职员工", "教职工"), ("电子书", "电子图书"),
     ("纸质书", "纸质图书"), ("总价值", "值"), ("价值", "值"),
-    ("年龄段", "年龄"),
+    ("年龄段", "年龄"), ("电脑", "计算机"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
 meets 在校生, 钱 meets 经费, a short form (技校, 电子书) meets the written one, and the reports' several
@@ -356,13 +356,18 @@ def _qualifier(word: str) -> bool:
 
 
 _TITLE = re.compile(r"[正副]?高级(?![工技中])|中级(?!工)|初级(?!工)")
+_DEGREE = re.compile(r"博士|硕士|研究生|本科(?!院校|层次|高校)|专科(?!院校|高校)")
 
 
 def other_titles(measure: str, text: str) -> bool:
     """True when ``text`` names other professional titles than the measure asks (正高级, 副高级,
-    高级, 中级, 初级; not 高级工): 正高级 is not 高级, which is 正高级 and 副高级 together."""
-    asked, named = frozenset(_TITLE.findall(measure)), frozenset(_TITLE.findall(text))
-    return bool(asked and named and asked != named)
+    高级, 中级, 初级; not 高级工), or other degrees (博士, 硕士, 本科 …): 正高级 is not 高级, which is
+    正高级 and 副高级 together, and 硕士 is not 博士和硕士."""
+    for kind in (_TITLE, _DEGREE):
+        asked, named = frozenset(kind.findall(measure)), frozenset(kind.findall(text))
+        if asked and named and asked != named:
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)

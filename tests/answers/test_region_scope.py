@@ -21,6 +21,8 @@ REPORT = """北京市海淀区职业教育质量年度报告（2024）
 2023年，海淀区高职院校校内实践教学场所 153 个；中职学校校外实习基地 57 个，校内实训工位达 1.61 万个。
 2023年，海淀区教委对 12 所学校（含 3 所民办学校）开展了办学质量督导，结果向社会公开。
 2023年，海淀区中等职业学校（不含技工学校）专任教师 1206 人。
+2023年，海淀区中职学校专任教师中，具有博士和硕士学位的教师占比 18.2%。
+2023年，海淀区高职院校实训室 96 间；中职学校校外实习基地 18 个，与上一年持平；虚拟仿真实训工位达 2300 个。
 2023年，海淀区中职学生职业素养护照系统上线学校教师 312 人，参与学生 4521 人。
 二、人才培养
 2023年，海淀区职业院校毕业生升学人数持续增加。例如，北京市海淀商贸学校毕业生升学率 91.5%，远超全区平均水平。
@@ -42,6 +44,8 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         "海淀区2023年45岁及以上教师占比多少",  # only 以…为例
         "2023年海淀区中职学校的教学仪器设备总值是多少？",  # only all 职业院校 together
         "2023年海淀区技工学校专任教师有多少人？",  # the only figure leaves 技工学校 out
+        "2023年海淀区高职院校虚拟仿真实训工位有多少个？",  # 中职's: the ；-segment before names 中职学校
+        "2023年海淀区中职学校硕士学位专任教师占比多少？",  # 博士和硕士 together
     ],
 )
 def test_a_region_question_refuses_a_schools_or_several_levels_figure(
@@ -139,3 +143,31 @@ def test_a_number_that_leaves_out_the_asked_group_does_not_answer_for_it() -> No
     assert not leaves_out_asked(text, "2023年海淀区中职学校专任教师有多少人")
     assert not leaves_out_asked(text, "不含技工学校的海淀区中职专任教师有多少人")  # asked the same way
     assert not leaves_out_asked("在校生783人（含非教育部门办17人）", "海淀区在校生有多少人")
+
+
+TABLES = """北京市海淀区中等职业教育质量年度报告（2021）
+一、学生
+表2-1 2019—2020年海淀区中等职业学校学生数量情况（单位：人）
+类别 2019 年 2020 年
+普通中专（人） 5000 5200
+职业高中（人） 3000 3100
+技工学校（人） 2000 2100
+小计 10000 10400
+表2-2 2019—2020年海淀区中等职业教育生师比
+类别 2019 年 2020 年
+中职在校生（人） 10000 10400
+专任教师（人） 800 820
+"""
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("left-out"), {"haidian-zhongzhi-2021.txt": TABLES}) as services:
+        yield services
+
+
+@pytest.mark.integration
+def test_a_total_counting_the_left_out_group_does_not_answer_in_another_table(tables: Services) -> None:
+    # 10400 counts 技工学校 in table 2-1, and so it does in table 2-2
+    result = answer("不算技工学校，2020年海淀中职在校生一共有多少人？", tables)
+    assert result.value != 10400
