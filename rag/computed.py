@@ -32,6 +32,7 @@ STRONG = 0.8
 OTHER_OPTIONS = 4
 """Candidates of each kind an operand offers the joint choice (a handful: the choice is a product)."""
 _TOTAL_ASK = re.compile(r"一共|总共|合计|共计|总计|加起来|总数|总人数|总量")
+_YEAR_SPAN = re.compile(r"(?:19|20)\d\d\s*年?\s*[—–\-－~～至到]\s*(?:19|20)\d\d\s*年?")
 _STATED_TOTAL = re.compile(r"(?:共|合计|总计|累计)(?:获得?|有|计|达)?\s*\d")
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 _BATCHES = re.compile(r"(?:前|头|这|那|近)?([两二三四五六七八九十])批")
@@ -48,8 +49,9 @@ def computed_answer(
     direct = find(query, retrieval, lexicon) if one_scope(query) else None
     if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit) or batches):
         direct = None
-    # What the number itself is stated as (its cell, or its clause), not its neighbours.
-    named = "" if direct is None else direct.label if direct.fact else clause_of(direct.label)
+    # What the number itself is stated as (its cell, or its clause), not its neighbours; a table
+    # title's span of years (2015—2020年) says which years its columns cover, not that a cell spans them.
+    named = "" if direct is None else _YEAR_SPAN.sub("", direct.label) if direct.fact else clause_of(direct.label)
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
         return compose.stated(query, retrieval, direct, direct.score)
     operation = arithmetic.operation(query.operation)

@@ -215,6 +215,8 @@ def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         # each year's own column of a table titled 2019—2023年
         ("海淀区职业高中专任教师2023年比2019年少了多少人？", 57, "人", "512 - 455"),
         ("海淀 普通中专 专任教师 2020到2022 减少人数", 12, "人", "296 - 284"),
+        # the title's 2019—2023年 is no stated change: a cell is one year's
+        ("海淀 职业高中专任教师 2019到2023 降幅", 11.13, "%", "(512 - 455)"),
         # 几个 老师 are people; a gap in points is between two rates
         ("海淀中职双师型老师23年比22年少了几个？", 6, "人", "372 - 366"),
         ("2023年海淀区中职在校生满意度比家长满意度高出几个百分点？", 3.3, "个百分点", "96.4 - 93.1"),
