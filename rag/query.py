@@ -503,8 +503,13 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     return "lookup", ()
 
 
-_INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)[^，,。；)）]{1,16}?在内[)）]?[，,]?")
+_INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)([^，,。；)）]{1,16}?)在内[)）]?[，,]?")
 """「包括技工学校和成人中专在内」: the whole, its parts named as counted in it (no operands)."""
+
+
+def included(question: str) -> tuple[str, ...]:
+    """The groups a question says its number counts (包括技工学校和成人中专在内 → 技工学校, 成人中专)."""
+    return tuple(group for m in _INCLUDING.finditer(question) for group in re.split(r"[和与及、]", m.group(1)) if group)
 _REMAINDER = re.compile(
     r"^(.+?)[里中][，,]?(?:除去|除了|去掉|扣除|刨去)(.+?)(?:以外|之外)?[，,]?(?:还有|还剩|剩下|其余|其他)"
 )

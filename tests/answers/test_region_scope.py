@@ -157,6 +157,11 @@ TABLES = """北京市海淀区中等职业教育质量年度报告（2021）
 类别 2019 年 2020 年
 中职在校生（人） 10000 10400
 专任教师（人） 800 820
+二、设施设备
+2020年，海淀区中等职业学校（不含技工学校）生均设施设备值均有增长，见表3-1。
+表3-1 2019—2020年海淀区中职学校设施设备生均值
+生均设施设备 2019 年 2020 年
+生均仪器设备值（万元） 3.10 3.40
 """
 
 
@@ -171,3 +176,10 @@ def test_a_total_counting_the_left_out_group_does_not_answer_in_another_table(ta
     # 10400 counts 技工学校 in table 2-1, and so it does in table 2-2
     result = answer("不算技工学校，2020年海淀中职在校生一共有多少人？", tables)
     assert result.value != 10400
+
+
+@pytest.mark.integration
+def test_a_table_whose_section_leaves_out_the_included_group_does_not_answer(tables: Services) -> None:
+    assert answer("2020年海淀中职学校的生均仪器设备值是多少万元？", tables).value == 3.4
+    result = answer("包括技工学校在内，2020年海淀中职学校的生均仪器设备值是多少万元？", tables)
+    assert result.refused and result.value is None
