@@ -273,9 +273,11 @@ _AGE_OR_COUNT = re.compile(r"\d+\s*[岁年级]?$")
 
 def bound_missing(measure: str, text: str) -> bool:
     """True when the measure asks for a bound and what lies beyond it (本科及以上学历, 45岁及以上) and
-    ``text`` does not name that bound (60 岁及以上 for 本科及以上)."""
+    ``text`` does not name that bound (60 岁及以上 for 本科及以上), or names it alone (the row 本科 is
+    that degree only)."""
     bound = _bound(measure)
-    return bool(bound) and bound not in re.sub(r"\s", "", text)
+    written = re.sub(r"\s", "", text)
+    return bool(bound) and (bound not in written or not re.search(r"以[上下]", written))
 
 
 @lru_cache(maxsize=4096)

@@ -45,7 +45,8 @@ def test_count_words_that_count_other_things_do_not_fit(asked: str, stated: str,
      ("45岁及以上专任教师", "45 岁及以上教师占比", False),
      ("45岁及以上专任教师", "60岁及以上", True),
      ("硕士及以上学历教师占比", "——硕士及以上学历教师占比", False),
-     ("专任教师", "60 岁及以上", False)],
+     ("专任教师", "60 岁及以上", False),
+     ("专任教师中本科及以上学历的占比", "专任教师学历结构·本科·2020 年·占比", True)],  # that degree alone
 )
 def test_a_bound_and_beyond_is_answered_only_by_that_bound(measure: str, text: str, missing: bool) -> None:
     assert bound_missing(measure, text) == missing
