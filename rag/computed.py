@@ -51,7 +51,9 @@ def computed_answer(
         direct = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours; a table
     # title's span of years (2015—2020年) says which years its columns cover, not that a cell spans them.
-    named = "" if direct is None else _YEAR_SPAN.sub("", direct.label) if direct.fact else clause_of(direct.label)
+    named = ""
+    if direct is not None:
+        named = clause_of(direct.label) if direct.fact is None else _YEAR_SPAN.sub("", direct.label)
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
         return compose.stated(query, retrieval, direct, direct.score)
     operation = arithmetic.operation(query.operation)

@@ -273,8 +273,10 @@ def _quantity_score(
     level = level_fit(query, owning if own_level else segment, report, around=around)
     if level is None:
         return None
-    if not own_level and not levels_in(segment) and level_fit(query, own_subject(before), report, around=around) is None:
-        return None  # a ；-segment naming no level goes on about the level the one before it names
+    # A ；-segment naming no level goes on about the level the one before it names.
+    levelled = own_level or bool(levels_in(segment))
+    if not levelled and level_fit(query, own_subject(before), report, around=around) is None:
+        return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
     whole = inherited(sentence, quantity.start) or total_of(before, owning)

@@ -506,10 +506,6 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
 _INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)([^，,。；)）]{1,16}?)在内[)）]?[，,]?")
 """「包括技工学校和成人中专在内」: the whole, its parts named as counted in it (no operands)."""
 
-
-def included(question: str) -> tuple[str, ...]:
-    """The groups a question says its number counts (包括技工学校和成人中专在内 → 技工学校, 成人中专)."""
-    return tuple(group for m in _INCLUDING.finditer(question) for group in re.split(r"[和与及、]", m.group(1)) if group)
 _REMAINDER = re.compile(
     r"^(.+?)[里中][，,]?(?:除去|除了|去掉|扣除|刨去)(.+?)(?:以外|之外)?[，,]?(?:还有|还剩|剩下|其余|其他)"
 )
@@ -517,6 +513,12 @@ _REMAINDER = re.compile(
 _COUNTED_BRACKET = re.compile(
     r"(?:这|那)?([两二三四五六七八九十])(?:个|所|项|门|种|家|类|部)[\u4e00-\u9fff]{0,6}[(（]([^)）]+)[)）]"
 )
+
+
+def included(question: str) -> tuple[str, ...]:
+    """The groups a question says its number counts (包括技工学校和成人中专在内 → 技工学校, 成人中专)."""
+    groups = (re.split(r"[和与及、]", m.group(1)) for m in _INCLUDING.finditer(question))
+    return tuple(group for found in groups for group in found if group)
 
 
 def _counted_brackets(text: str) -> str:

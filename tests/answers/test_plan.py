@@ -290,7 +290,9 @@ def test_a_plus_word_between_items_adds_them() -> None:
     assert [p.measure for p in query.parts] == ["经费中人员经费", "公用经费"]
 
 
-@pytest.mark.parametrize("question", ["海淀职业学校在新加坡办的两期培训一共多少人天？", "海淀中职学生参加技能大赛一共多少人"])
+@pytest.mark.parametrize(
+    "question", ["海淀职业学校在新加坡办的两期培训一共多少人天？", "海淀中职学生参加技能大赛一共多少人"]
+)
 def test_a_plus_inside_a_word_adds_nothing(question: str) -> None:
     assert parse_query(question).operation == "lookup"
 

@@ -151,7 +151,8 @@ def test_a_district_schools_short_name_is_written_out() -> None:
     assert "大兴区第一职业学校" in parse_query("大兴一职有几个专业").norm
 
 def test_a_district_school_is_named_only_by_words_of_its_own() -> None:
-    texts = ["北京市大兴区第一职业学校招生 50 人。", "大兴区中等职业学校共 3 所。", "大兴区那三所中职学校入选 8 部。"]
+    texts = ["北京市大兴区第一职业学校招生 50 人。", "大兴区中等职业学校共 3 所。",
+             "大兴区那三所中职学校入选 8 部。"]
     assert asked("大兴区第一职业学校招生多少人", texts).names == ("大兴区第一职业学校",)
     assert asked("大兴区中等职业学校有几所", texts).names == ()
     assert asked("大兴区那三所中职学校入选几部", texts).names == ()
