@@ -329,7 +329,7 @@ class Retriever:
         citywide = query.region in ("", BEIJING) or not local
         naming = self.naming(query, documents if citywide else local)
         if naming and not local:
-            query = replace(query, region="")
+            query = replace(query, region="")  # the school, not its district, scopes the question
         coverage = self.coverage([*local, *naming]) if query.years else None
         documents, reason = select_documents(query, documents, coverage, naming=naming)
         if reason:

@@ -103,11 +103,11 @@ def fact_evidence(
     # A table's total beside a row of the group the question leaves out includes that group, and so
     # does the same number in another table; its row of another kind of school is a part of what is asked.
     summing_left_out = _summing_left_out(query, retrieval)
-    left_out_totals_ = _totals_of(summing_left_out, query, retrieval)
+    totals_counting_it = _totals_of(summing_left_out, query, retrieval)
     scored = [
         (s, f) for f in facts if f.doc_id not in outside
         if not ((TOTAL.search(f.row) or _one_kind(query, f.row)) and (f.doc_id, f.table) in summing_left_out)
-        if f.value not in left_out_totals_
+        if f.value not in totals_counting_it
         if (s := _fact_score(query, f, weights, reports.get(f.doc_id), schools_asked=asked,
                              named=_named_cells(query, texts.get(_row_key(f), ())))) is not None
     ]
