@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.evidence import Evidence, base_unit
-from rag.frames import APPROXIMATE, leaves_out_asked
+from rag.frames import APPROXIMATE
 from rag.numbers import Quantity, split_multiplier
 from rag.prose_evidence import sentence_evidence
 from rag.query import Query, included, wants_ratio
@@ -49,16 +49,8 @@ def candidates(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, threshol
     if wants_ratio(query):
         found = [e for e in found if e.ratio]
     if groups := included(query.norm):
-        found = [e for e in found if not _section_leaves_out(e, groups, retrieval)]
+        found = [e for e in found if not retrieval.section_leaves_out(e.chunk, groups)]
     return sorted((e for e in found if e.match >= MATCH_MIN and e.score >= threshold), key=lambda e: -e.score)
-
-
-def _section_leaves_out(found: Evidence, groups: tuple[str, ...], retrieval: Retrieval) -> bool:
-    """Whether the section a number stands in says its figures leave out a group the question
-    counts in (「北京市中等职业学校（不含技工学校）生均…」 before the table, for 包括技工学校在内)."""
-    chunks = retrieval.chunks_by_doc.get(found.chunk.doc_id, ())
-    section = " ".join(c.text for c in chunks if c.section == found.chunk.section)
-    return any(leaves_out_asked(section, group) for group in groups)
 
 
 def _amount(found: Evidence) -> tuple[float, str] | str:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from rag import schools
-from rag.frames import Frame, document_frames
+from rag.frames import Frame, document_frames, leaves_out_asked
 from rag.grams import LATIN as _LATIN
 from rag.grams import document_frequencies, grams
 from rag.index.tokenize import jieba
@@ -112,6 +112,13 @@ class Retrieval:
         covering = [c for c in self.chunks_by_doc.get(doc_id, ()) if c.line_start <= line <= c.line_end]
         order = {"table_row": 0, "table": 1, "prose": 2}
         return min(covering, key=lambda c: (order[c.kind], c.line_end - c.line_start), default=None)
+
+    def section_leaves_out(self, chunk: Chunk, groups: Sequence[str]) -> bool:
+        """Whether the section ``chunk`` stands in says its figures leave out one of ``groups``, the
+        groups a question counts in (「北京市中等职业学校（不含技工学校）生均…」 before the table)."""
+        chunks = self.chunks_by_doc.get(chunk.doc_id, ())
+        section = " ".join(c.text for c in chunks if c.section == chunk.section)
+        return any(leaves_out_asked(section, group) for group in groups)
 
 
 def fuse(rankings: Mapping[str, Sequence[Hit]], *, weights: Mapping[str, float], k: int = RRF_K) -> list[Hit]:

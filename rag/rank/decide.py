@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag.frames import Frame
 from rag.numbers import Quantity
-from rag.query import Query, wants_ratio
+from rag.query import Query, included, wants_ratio
 from rag.rank.features import Context, base_unit, features, measure_weights, prefilter
 from rag.rank.model import DECISION_NAMES, Ranker
 from rag.retriever import Lexicon, Retrieval
@@ -86,8 +86,10 @@ def score_frames(query: Query, retrieval: Retrieval, lexicon: Lexicon, ranker: R
     """The candidate frames of ``retrieval`` with their features and scores, best first."""
     ctx = context(query, retrieval, lexicon)
     ratio = wants_ratio(query)
+    groups = included(query.norm)
     kept = [(c, f) for f in retrieval.frames if bool(f.ratio) == ratio
-            and (c := prefilter(ctx, f)) >= MIN_COVERAGE]
+            and (c := prefilter(ctx, f)) >= MIN_COVERAGE
+            and not (groups and retrieval.section_leaves_out(f.chunk, groups))]
     kept.sort(key=lambda cf: -cf[0])
     scored = []
     for _, frame in kept[:MAX_SCORED]:

@@ -4,6 +4,7 @@ made up for these tests (its own schools and numbers)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -179,7 +180,13 @@ def test_a_total_counting_the_left_out_group_does_not_answer_in_another_table(ta
 
 
 @pytest.mark.integration
-def test_a_table_whose_section_leaves_out_the_included_group_does_not_answer(tables: Services) -> None:
-    assert answer("2020年海淀中职学校的生均仪器设备值是多少万元？", tables).value == 3.4
-    result = answer("包括技工学校在内，2020年海淀中职学校的生均仪器设备值是多少万元？", tables)
+@pytest.mark.parametrize("answerer", ["rules", "ranked", "combined"])
+def test_a_section_leaving_out_the_included_group_does_not_answer(tables: Services, answerer: str) -> None:
+    services = dataclasses.replace(tables, settings=dataclasses.replace(tables.settings, answerer=answerer))
+    result = answer("包括技工学校在内，2020年海淀中职学校的生均仪器设备值是多少万元？", services)
     assert result.refused and result.value is None
+
+
+@pytest.mark.integration
+def test_a_section_leaving_a_group_out_answers_when_it_is_not_counted_in(tables: Services) -> None:
+    assert answer("2020年海淀中职学校的生均仪器设备值是多少万元？", tables).value == 3.4
