@@ -18,7 +18,7 @@ from typing import Literal
 from rag.numbers import UNITS, Quantity, find_quantities, find_ratios, parse_quantity, split_multiplier
 from rag.query import EXCLUDES as _EXCLUDES
 from rag.query import GENERIC_SCHOOL as _GENERIC
-from rag.query import LEVELS, levels_in
+from rag.query import LEVELS, SCHOOL_TYPES, levels_in
 from rag.types import Chunk, TableFact
 
 FrameKind = Literal["table", "prose"]
@@ -217,15 +217,21 @@ def leaves_out_asked(text: str, question: str) -> bool:
 def counts_left_out(text: str, question: str) -> bool:
     """Whether ``text`` counts a group that the question leaves out (成人中专（人） for 中等职业学校
     （不含成人中专）): named in it, not as something it leaves out too."""
-    left_out = [_LEFT_OUT_TAIL.sub("", group) for group in _left_out_by(question)]
-    return any(len(group) >= 2 and group in _EXCLUDES.sub("", text) for group in left_out)
+    counted = _EXCLUDES.sub("", text)
+    left_out = [_names_of(_LEFT_OUT_TAIL.sub("", group)) for group in _left_out_by(question)]
+    return any(len(name) >= 2 and name in counted for names in left_out for name in names)
+
+
+def _names_of(group: str) -> tuple[str, ...]:
+    """A kind of school by each of its names (职高 is 职业高中), other groups as written."""
+    return next((names for names in SCHOOL_TYPES if group in names), (group,))
 
 
 @lru_cache(maxsize=4096)
 def _left_out_by(question: str) -> tuple[str, ...]:
-    """What ``question`` says it leaves out, as written (不含成人中专 → 成人中专): read once per
-    question, not once per candidate number."""
-    return tuple(m.group(1) for m in _EXCLUDES.finditer(question))
+    """What ``question`` says it leaves out, as written, one group at a time (不含职高、成人中专 →
+    职高, 成人中专): read once per question, not once per candidate number."""
+    return tuple(group for m in _EXCLUDES.finditer(question) for group in re.split(r"[、和及与]", m.group(1)))
 
 
 def last_school(text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.frames import gives_example, in_case_block, leaves_out_asked, spans_levels
+from rag.frames import counts_left_out, gives_example, in_case_block, leaves_out_asked, spans_levels
 from rag.query import counted_people, parse_query
 from rag.services import Services
 from rag.types import Chunk
@@ -144,6 +144,13 @@ def test_a_number_that_leaves_out_the_asked_group_does_not_answer_for_it() -> No
     assert not leaves_out_asked(text, "2023年海淀区中职学校专任教师有多少人")
     assert not leaves_out_asked(text, "不含技工学校的海淀区中职专任教师有多少人")  # asked the same way
     assert not leaves_out_asked("在校生783人（含非教育部门办17人）", "海淀区在校生有多少人")
+
+
+def test_each_of_several_groups_left_out_is_left_out() -> None:
+    question = parse_query("只看普通中专（职高、技校都不算），2020年海淀在校生有多少人？").norm
+    assert counts_left_out("职业高中（人）", question)
+    assert counts_left_out("技工学校（人）", question)
+    assert not counts_left_out("普通中专（人）", question)
 
 
 TABLES = """北京市海淀区中等职业教育质量年度报告（2021）
