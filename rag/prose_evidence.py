@@ -93,6 +93,8 @@ _MAJOR_FIRST = re.compile(r"\s*([\u4e00-\u9fff]{2,12}?专业)(?!群|布点|设�
 """A major opening a clause as its subject (学前教育专业在…赛项中)."""
 _REFERS_BACK = re.compile(r"[此本该这]次")
 """Words pointing back to the event the previous sentence names (此次大赛, 本次活动)."""
+_OPENING = re.compile(r"\s*(?:约|近|超过|超|逾|有)?\s*")
+"""What may stand before a number that opens its sentence."""
 _PEOPLE_BEFORE = re.compile(rf"({PEOPLE})\s*(?:共|有|为|达)?\s*$")
 """The people a number counts when their name stands right before it (教师 2019 人)."""
 ASIDE = 0.3
@@ -184,7 +186,10 @@ def _sentence_candidates(
         # A sentence opening with 其中 goes on about the previous one's subject (and level).
         opening = previous if sentence.lstrip().startswith("其中") else ""
         around = f"{chunk.section} {opening} {before}"
-        scored = _quantity_score(query, chunk, sentence, quantity, weights, context, report, around)
+        # A number opening its sentence (「约 80.51%的高职毕业生选择留京就业」) counts what follows it,
+        # not what the sentence before measured.
+        own_context = chunk.section if _OPENING.fullmatch(before) else context
+        scored = _quantity_score(query, chunk, sentence, quantity, weights, own_context, report, around)
         if scored is None:
             continue
         # A question naming its school is not answered by a number about another school: the

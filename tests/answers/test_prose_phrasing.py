@@ -41,6 +41,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 2023 年，海淀区推进职业教育协作，派遣教师赴对口支援地区 40 人次，招收对口支援地区学生 75 人。
 2023年，海淀区中职学校的海外合作校增至 4 所，国际交换生规模稳步扩大，总数达到 132 人。
 海淀区现有 6 所职业学校附设中职班，在校生合计 2140 人；另有 2 所本科院校附设中职班，在校生合计约 310 人。
+2023年，海淀区中职毕业生对口就业率平均为 88.20%，其中公办学校达 90.10%。约 62.50%的中职毕业生在本区就业。
 二、质量保障
 海淀区发布《海淀区职业技能认定目录（2023 年版）》，专门设置 9 项数字技能认定清单和 5 项传统技艺互认清单。
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
@@ -71,6 +72,13 @@ def test_a_colloquial_verb_meets_the_reports_compound(
 ) -> None:
     result = answer(question, haidian)
     assert (result.value, result.unit) == expected
+
+
+@pytest.mark.integration
+def test_a_number_opening_its_sentence_is_not_the_measure_of_the_sentence_before(haidian: Services) -> None:
+    result = answer("2023年海淀区中职毕业生的对口就业率，如果只统计民办学校，能达到多少？", haidian)
+    assert result.value != 62.50
+    assert answer("2023年海淀区中职毕业生本区就业率是多少？", haidian).value == 62.50
 
 
 @pytest.mark.integration
