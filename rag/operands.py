@@ -74,7 +74,7 @@ def names_operands(parts: Sequence[Query], text: str, *, change: bool = False) -
         others = set().union(*(m for j, m in enumerate(marks) if j != i))
         if own - others and not any(_mentions(mark, text) for mark in own - others):
             return False
-    if not all(core[:2] in text for core in _distinct_cores([p.measure for p in parts])):
+    if not all(core[:2] in text for core in _distinct_cores([canonical(p.measure) for p in parts])):
         return False
     years = [set(p.years) for p in parts]
     differing = sorted(set[int]().union(*years) - years[0].intersection(*years[1:])) if years else []

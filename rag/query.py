@@ -88,9 +88,12 @@ _FRAMING = re.compile("|".join((
     r"(?:提到|提及|显示|指出|写道|写到|表明)(?=[，,:：])",
     # colloquial pro-verb and directional complements: 搞了多少, 招生进来的
     r"搞|进来|出来|下来",
+    # narrowing to what the rest names (只看普通中专, 只统计公办院校) and a condition's 如果
+    r"只(?:看|算|统计|计算?)|如果|假如",
+    r"(?:能|可以)?达到(?=多少|几)",
 )))
 _FILLER = (
-    "精确到人", "加起来", "合计", "具有", "一共", "总共", "共有", "共计", "分别", "是", "有",
+    "精确到人", "加起来", "合计", "具有", "拥有", "一共", "总共", "共有", "共计", "分别", "是", "有",
     "的", "了", "吗", "？", "?", "，", ",", "。", "“", "”", "\"", "（", "）", "(", ")", "、",
     "北京", "按",
 )
@@ -166,7 +169,17 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<=\d)(\s*年?\s*)(?:至|到)(?=\s*\d)", r"\1-", text)
     for short, full in _SCHOOL_SHORT_NAMES:
         text = short.sub(full, text)
+    text = text.replace("技校", "技工学校")
+    text = _LEFT_OUT_AFTER.sub(r"（不含\1）", _LEADING_LEFT_OUT.sub(r"不含\1，", text))
     return re.sub(r"[—–~～]", "-", text)
+
+
+_LEFT_OUT_AFTER = re.compile(
+    r"[(（]([^()（）]{2,24}?)[都均也]?(?:除外|不算在内|不计在内|不包括在内|不算|不计)[)）]"
+)
+_LEADING_LEFT_OUT = re.compile(r"^([^，,。？?]{2,16}?)[都均也]?(?:除外|不算在内|不计在内)[，,]")
+"""A group left out after it is named (（技校除外）, 职高、技校都不算, 高职院校除外，…): written as
+EXCLUDES reads it, 不含 before the group."""
 
 
 def parse_query(question: str) -> Query:
@@ -256,6 +269,7 @@ _UNIT_NAMED = re.compile(rf"[(（]\s*(?:(?:以|按)\s*({_UNITS_RE})\s*计|单位
 
 def expected_unit(text: str) -> str:
     """The unit the question asks for ('%' for rates and shares), or ''."""
+    text = _PARTICLES.sub("", text)  # 「有几个啊」 asks as 「有几个」
     if named := _UNIT_NAMED.search(text):
         unit = named.group(1) or named.group(2)
         return _UNIT_ALIASES.get(unit, unit)
@@ -358,14 +372,15 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", _INCLUDING.sub("", text)).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
-    text = re.sub(r"[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
+    text = re.sub(r"[(（]不(?:含|包括|包含|计|算)[^)）]*[)）]"
+                  r"|[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
-    text = re.sub(r"当?[中里](?=[，,、]|$)", "", text)
+    text = re.sub(r"(?:当中|(?<![高初])[中里])(?=[，,、]|$)", "", text)  # not 高中's 中
     text = re.sub(r"招(?:了|收)?的?(?:学生|新生)|招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
-    text = re.sub(r"(?:平均)?每[个名位]?学?生(?:平均)?(?!产)", "生均", text)
+    text = re.sub(r"(?:平均)?每[个名位]?(?:中职|高职)?学?生(?:平均)?(?:能?[摊分]到)?(?!产)", "生均", text)
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
-    text = re.sub(r"[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
+    text = re.sub(r"[在于]?\s*[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "")
         # A school named after its district (昌平职业学校) keeps the name.

@@ -207,3 +207,40 @@ def test_a_unit_named_in_brackets_is_the_asked_unit_and_a_closing_wei_is_no_meas
 ) -> None:
     query = parse_query(question)
     assert (query.measure, query.unit) == (measure, unit)
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("海淀区的职业高中在2021年拥有多少名专任老师？", "专任老师"),
+        ("海淀区平均每名中职学生的公用经费有多少钱？", "生均公用经费"),
+        ("海淀中职平均每个学生摊到几台计算机啊？", "生均计算机"),
+        ("海淀区高职毕业生的就业率，如果只统计民办院校，能达到多少？", "毕业生就业率院校"),
+    ],
+)
+def test_possession_a_preposition_before_the_year_and_conditions_are_no_part_of_the_measure(
+    question: str, measure: str
+) -> None:
+    assert parse_query(question).measure == measure
+
+
+def test_a_trailing_particle_does_not_hide_a_count_of_people() -> None:
+    assert parse_query("海淀区中职有高级职称的老师有几个啊？").unit == "人"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2021年海淀区中职学校（技校除外）的在校生有多少人？",
+        "2021年海淀区中职学校（技工学校不算在内）的在校生有多少人？",
+        "技工学校除外，2021年海淀区中职学校的在校生有多少人？",
+    ],
+)
+def test_a_group_left_out_after_it_is_named_is_left_out(question: str) -> None:
+    query = parse_query(question)
+    assert "不含技工学校" in query.norm and query.measure == "在校生"
+
+
+def test_only_the_school_type_named_is_asked_when_the_others_are_left_out() -> None:
+    query = parse_query("只看普通中专（职高、成人中专、技校都不算），2021年海淀在校生有多少人？")
+    assert (query.measure, query.school_type) == ("普通在校生", ("普通中专",))
