@@ -109,6 +109,26 @@ def owner_unnamed(query: Query, own: str, sentence: str) -> bool:
     return bool(asked) and asked not in own and any(owner in sentence for owner in OWNERS)
 
 
+def of_another_contest(query: Query, text: str) -> bool:
+    """Whether the last contest ``text`` names is held at another level than the one the question
+    names (世界职业院校技能大赛 for 北京市职业院校技能大赛); never when the question names none."""
+    asked, named = _contest_level(query.norm), _contest_level(text)
+    return bool(asked and named) and asked != named
+
+
+def _contest_level(text: str) -> str:
+    found = [m.group(1) or m.group(2) for m in _CONTEST.finditer(text)]
+    return _CONTEST_LEVELS[found[-1]] if found else ""
+
+
+_CONTEST = re.compile(
+    r"(世界|全国|国际|北京市?|市级|全市)(?:职业院校|中职|高职|学生)?(?:技能)?(?:大赛|比赛|竞赛)"
+    r"|(世赛|世校赛|国赛|市赛)"
+)
+_CONTEST_LEVELS = {"国际": "国际", "世界": "世界", "世赛": "世界", "世校赛": "世界", "全国": "全国",
+                   "国赛": "全国", "北京市": "市", "北京": "市", "市级": "市", "全市": "市", "市赛": "市"}
+
+
 def _asked_owner(query: Query) -> str:
     """The one owner (公办 or 民办) the question asks about, or '' for none or both."""
     asked = [owner for owner in OWNERS if owner in query.norm]

@@ -17,6 +17,7 @@ from rag.evidence import (
     counted_in_people,
     level_fit,
     numbers_missing,
+    of_another_contest,
     owner_unnamed,
     qualified_otherwise,
     run_by_the_other,
@@ -200,6 +201,8 @@ def _sentence_candidates(
         score = scored[0] - (ASIDE if case or school else 0.0)
         paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
         if run_by_the_other(query, paragraph + before) or owner_unnamed(query, paragraph + before, sentence):
+            continue
+        if of_another_contest(query, before):
             continue
         lead = re.split(r"[，,；;：:（(、]", before)[-1]
         segment = re.split(r"[；;]", before)[-1]

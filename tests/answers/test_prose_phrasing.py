@@ -12,7 +12,7 @@ import pytest
 from corpora import written
 
 from rag.answering import answer
-from rag.evidence import numbers_missing
+from rag.evidence import numbers_missing, of_another_contest
 from rag.frames import in_case_block
 from rag.prose_evidence import (
     among,
@@ -206,3 +206,16 @@ def test_a_bigram_the_reports_write_is_kept() -> None:
 def test_a_one_character_word_that_is_no_verb_keeps_its_bigram() -> None:
     lexicon = Lexicon.from_texts(["纸质图书 5000 册"])
     assert "还" not in prose_weights(lexicon, "纸质图书还剩")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        ("2023年北京市职业院校技能大赛有多少支参赛队？", "协调世界职业院校技能大赛非洲赛区，吸引 ", True),
+        ("2023年北京市职业院校技能大赛有多少支参赛队？", "大赛共设中职组 40 个赛项，全市 ", False),
+        ("2023年世校赛北京有多少支队伍参赛？", "在 2023 年世界职业院校技能大赛中，北京市的 ", False),
+        ("2023年有多少支队伍参赛？", "在 2023 年世界职业院校技能大赛中，北京市的 ", False),
+    ],
+)
+def test_a_contest_held_at_another_level_does_not_answer(question: str, text: str, other: bool) -> None:
+    assert of_another_contest(parse_query(question), text) is other
