@@ -22,6 +22,7 @@ from rag.evidence import (
 )
 from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
 from rag.numbers import find_ratios, normalize, parse_quantity
+from rag.operands import of_asked_year
 from rag.query import Query, levels_in, school_types_in, wants_ratio, wants_total
 from rag.rank.lexical import (
     TOTAL,
@@ -183,8 +184,9 @@ def _fact_score(
         return None
     year = query.year
     in_title = any(str(y) in fact.title for y in query.years)
-    if year is not None and fact.year is not None and fact.year not in query.years and not in_title:
-        return None
+    if year is not None and fact.year is not None and fact.year not in query.years \
+            and not (in_title and of_asked_year(query, fact)):
+        return None  # a title naming the asked year (2019—2020年) lets through no other year's column
     quantity = parse_quantity(fact.raw)
     unit = quantity.unit if quantity and quantity.unit else fact.unit or label_unit(label)
     fit = unit_fit(query.unit, unit)
