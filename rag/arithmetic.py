@@ -82,6 +82,20 @@ def compute(operation: Operation, operands: Sequence[tuple[float, str]]) -> Resu
     return _growth(x, y)
 
 
+def remainder(whole: tuple[float, str], parts: Sequence[tuple[float, str]]) -> Result | None:
+    """What is left of ``whole`` without ``parts`` (73113 - 26737 = 46376 人); None when the units
+    differ or the parts add up to the whole or more."""
+    values = _common_units([whole, *parts])
+    if values is None or not parts:
+        return None
+    numbers, unit = values
+    left = round(numbers[0] - total(numbers[1:]), max(_decimals(v) for v in numbers))
+    if left <= 0:
+        return None
+    shown = " - ".join(format_number(v) for v in numbers)
+    return Result(left, unit, f"{shown} = {with_unit(left, unit)}")
+
+
 def total(values: Sequence[float]) -> float:
     return math.fsum(values)
 

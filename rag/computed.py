@@ -4,12 +4,13 @@ operands chosen jointly, and a total summed from the parts one source lists."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.evidence import Evidence
-from rag.frames import quantities
-from rag.lookup import MARGIN, candidates, find
+from rag.frames import Frame, left_out_groups, quantities
+from rag.lookup import MARGIN, THRESHOLD, candidates, find
 from rag.numbers import Quantity
 from rag.operands import (
     clause_of,
@@ -20,11 +21,11 @@ from rag.operands import (
     shared_start,
     states_whole,
 )
-from rag.query import Query
-from rag.rank.lexical import all_words
+from rag.query import EXCLUDES, Query
+from rag.rank.lexical import TOTAL, all_words
 from rag.retriever import Lexicon, Retrieval
 from rag.table_evidence import fact_evidence
-from rag.types import Answer
+from rag.types import Answer, TableFact
 
 PART_THRESHOLD = 0.5
 """Least score for each input of a computation (the formula and both citations are shown)."""
@@ -185,3 +186,40 @@ def _same_quantity(a: Evidence, b: Evidence) -> bool:
 
 def _source(found: Evidence) -> str:
     return f"{found.chunk.doc_id}|{found.fact.title}" if found.fact is not None else found.chunk.id
+
+
+def total_less_left_out(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """「不算技工学校，…在校生一共有多少」 when no source states it: a table's total that counts the
+    left-out groups in rows of their own, less those rows of its column and block (73113 − 26737)."""
+    groups = left_out_groups(query.norm)
+    if not groups:
+        return None
+    whole = replace(query, norm=EXCLUDES.sub("", query.norm))
+    best = find(whole, retrieval, lexicon, margin=MARGIN)
+    if best is None or best.value is None:
+        return None
+    # The whole as a total row of a table with the left-out groups' rows (others may state it too).
+    for found in candidates(whole, retrieval, lexicon, threshold=THRESHOLD):
+        if found.value == best.value and (cells := _left_out_cells(found.fact, groups, retrieval)):
+            result = arithmetic.remainder((best.value, found.unit), [(c.value or 0.0, c.unit) for c in cells])
+            return None if result is None else compose.computed(query, retrieval, [found, *cells], result,
+                                                                found.score)
+    return None
+
+
+def _left_out_cells(
+    total: TableFact | None, groups: Sequence[tuple[str, ...]], retrieval: Retrieval
+) -> list[Frame]:
+    """The cells of ``total``'s column and block (在校生·…) in the one row naming each group, when
+    ``total`` is a total row (小计) and each group has one."""
+    if total is None or not TOTAL.search(total.row.rsplit("·")[-1]):
+        return []
+    block = total.row.rsplit("·", 1)[0] if "·" in total.row else ""
+    key = (total.doc_id, total.table, total.column, total.year)
+    rows = [f for f in retrieval.facts
+            if (f.doc_id, f.table, f.column, f.year) == key and f.row.startswith(block)]
+    named = [[f for f in rows if any(name in f.row for name in names)] for names in groups]
+    if any(len(cells) != 1 for cells in named):
+        return []
+    cells = [frame for cells in named for frame in retrieval.frames if frame.fact == cells[0]]
+    return cells if len(cells) == len(groups) and all(c.value is not None for c in cells) else []

@@ -218,13 +218,14 @@ def counts_left_out(text: str, question: str) -> bool:
     """Whether ``text`` counts a group that the question leaves out (成人中专（人） for 中等职业学校
     （不含成人中专）): named in it, not as something it leaves out too."""
     counted = _EXCLUDES.sub("", text)
-    left_out = [_names_of(_LEFT_OUT_TAIL.sub("", group)) for group in _left_out_by(question)]
-    return any(len(name) >= 2 and name in counted for names in left_out for name in names)
+    return any(len(name) >= 2 and name in counted for names in left_out_groups(question) for name in names)
 
 
-def _names_of(group: str) -> tuple[str, ...]:
-    """A kind of school by each of its names (职高 is 职业高中), other groups as written."""
-    return next((names for names in SCHOOL_TYPES if group in names), (group,))
+def left_out_groups(question: str) -> tuple[tuple[str, ...], ...]:
+    """What ``question`` leaves out, each group by its names: a kind of school by each of its
+    names (职高 is 职业高中), other groups as written."""
+    groups = (_LEFT_OUT_TAIL.sub("", group) for group in _left_out_by(question))
+    return tuple(next((names for names in SCHOOL_TYPES if group in names), (group,)) for group in groups)
 
 
 @lru_cache(maxsize=4096)

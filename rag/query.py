@@ -90,6 +90,8 @@ _FRAMING = re.compile("|".join((
     r"搞|进来|出来|下来",
     # narrowing to what the rest names (只看普通中专, 只统计公办院校) and a condition's 如果
     r"只(?:看|算|统计|计算?)|如果|假如",
+    # a topic frame: 就学历结构而言
+    r"就[^，,。？?]{1,10}而言",
     r"(?:能|可以)?达到(?=多少|几)",
 )))
 _FILLER = (
@@ -177,7 +179,9 @@ def normalize(text: str) -> str:
 _LEFT_OUT_AFTER = re.compile(
     r"[(（]([^()（）]{2,24}?)[都均也]?(?:除外|不算在内|不计在内|不包括在内|不算|不计)[)）]"
 )
-_LEADING_LEFT_OUT = re.compile(r"^([^，,。？?]{2,16}?)[都均也]?(?:除外|不算在内|不计在内)[，,]")
+_LEADING_LEFT_OUT = re.compile(
+    r"^([^，,。？?]{2,16}?)[都均也]?(?:除外|不算在内|不计在内|不算|不计)(?:的话)?[，,]"
+)
 """A group left out after it is named (（技校除外）, 职高、技校都不算, 高职院校除外，…): written as
 EXCLUDES reads it, 不含 before the group."""
 
@@ -505,6 +509,7 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
         # 「A，与B相差多少」: two clauses.
         if clauses := re.match(r"^(.+?)[，,]\s*(?:与|和|跟|同)(.+?)(?:之间)?$", text[: match.start()]):
             return "difference", _counted_alike(_sides(clauses.group(1), clauses.group(2), text))
+    text = _LEAVING_OUT.sub("", text)  # 「职高和技校都不算」 names no items of a sum
     if re.search(rf"{_SUM}|加|\+", text) and (parts := _ranked_items(query, text)):
         return "sum", parts
     if match := re.search(_SUM, text):
@@ -521,6 +526,7 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
 _INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)([^，,。；)）]{1,16}?)在内[)）]?[，,]?")
 """「包括技工学校和成人中专在内」: the whole, its parts named as counted in it (no operands)."""
 
+_LEAVING_OUT = re.compile(r"[(（]?不(?:含|包括|包含|计|算)[^)）,，。；]{1,16}[)）]?[,，]?")
 _REMAINDER = re.compile(
     r"^(.+?)[里中][，,]?(?:除去|除了|去掉|扣除|刨去)(.+?)(?:以外|之外)?[，,]?(?:还有|还剩|剩下|其余|其他)"
 )

@@ -30,6 +30,7 @@ _WRITTEN_ONE_WAY = (
     ("钱", "经费"), ("技校", "技工学校"), ("教职员工", "教职工"), ("电子书", "电子图书"),
     ("纸质书", "纸质图书"), ("总价值", "值"), ("价值", "值"),
     ("年龄段", "年龄"), ("电脑", "计算机"), ("普通高中", "普高"), ("用人单位", "雇主"),
+    ("考上", "升入"), ("考入", "升入"), ("大专", "专科"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
 meets 在校生, 钱 meets 经费, a short form (技校, 电子书) meets the written one, and the reports' several

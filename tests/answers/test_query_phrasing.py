@@ -216,6 +216,7 @@ def test_a_unit_named_in_brackets_is_the_asked_unit_and_a_closing_wei_is_no_meas
         ("海淀区平均每名中职学生的公用经费有多少钱？", "生均公用经费"),
         ("海淀中职平均每个学生摊到几台计算机啊？", "生均计算机"),
         ("海淀区高职毕业生的就业率，如果只统计民办院校，能达到多少？", "毕业生就业率院校"),
+        ("就学历结构而言，2021年海淀区中职硕士学位教师所占比重为多少？", "硕士学位教师所占比重"),
     ],
 )
 def test_possession_a_preposition_before_the_year_and_conditions_are_no_part_of_the_measure(

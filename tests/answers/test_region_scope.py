@@ -187,6 +187,14 @@ def test_a_total_counting_the_left_out_group_does_not_answer_in_another_table(ta
 
 
 @pytest.mark.integration
+def test_a_total_less_the_left_out_groups_row_answers_with_its_computation(tables: Services) -> None:
+    result = answer("不算技工学校，2020年海淀中职在校生一共有多少人？", tables)
+    assert (result.value, result.computation) == (8300, "10400 - 2100 = 8300 人")
+    result = answer("普通中专和技校都不算的话，2020年海淀中职在校生一共有多少人？", tables)
+    assert (result.value, result.computation) == (3100, "10400 - 5200 - 2100 = 3100 人")
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("answerer", ["rules", "ranked", "combined"])
 def test_a_section_leaving_out_the_included_group_does_not_answer(tables: Services, answerer: str) -> None:
     services = dataclasses.replace(tables, settings=dataclasses.replace(tables.settings, answerer=answerer))

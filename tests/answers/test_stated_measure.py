@@ -118,8 +118,10 @@ def test_a_whole_does_not_answer_for_the_part_its_bracket_states(haidian: Servic
 
 @pytest.mark.integration
 def test_leaving_a_kind_of_school_out_is_answered_by_no_total_and_no_one_kinds_row(haidian: Services) -> None:
-    # 650 counts 技工学校 (the table's total beside its row), 520 is one kind: nothing states the rest
-    assert answer("2023年海淀区中职学校不算技工学校的话，教职工有多少人？", haidian).refused
+    # 650 counts 技工学校 (the table's total beside its row) and no source states the rest: it is
+    # computed from the total and the left-out row, with the computation shown
+    result = answer("2023年海淀区中职学校不算技工学校的话，教职工有多少人？", haidian)
+    assert (result.value, result.computation) == (520, "650 - 130 = 520 人")
     assert answer("2023年海淀区中职学校有多少教职工？", haidian).value == 650
 
 

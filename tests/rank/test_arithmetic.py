@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.arithmetic import Option, before_change, choose, compute, rounds_to, stated_rate
+from rag.arithmetic import Option, before_change, choose, compute, remainder, rounds_to, stated_rate
 from rag.grounding import evaluate
 
 
@@ -158,3 +158,11 @@ def test_a_rate_of_change_stated_right_after_a_value(
     after: str, rate: tuple[float, str, bool] | None
 ) -> None:
     assert stated_rate(after) == rate
+
+
+def test_a_remainder_is_the_whole_less_each_part_and_never_below_zero() -> None:
+    result = remainder((10400, "人"), [(5200, "人"), (2100, "人")])
+    assert result is not None and (result.value, result.formula, result.direction) == (
+        3100, "10400 - 5200 - 2100 = 3100 人", "")
+    assert remainder((100, "人"), [(100, "人")]) is None
+    assert remainder((100, "人"), [(20, "%")]) is None

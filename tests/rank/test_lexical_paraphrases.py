@@ -15,7 +15,7 @@ from rag.retriever import word_grams
      ("在读学生", "在校生"), ("政府投了多少钱", "政府投了多少经费"),
      ("技校教职员工", "技工学校教职工"), ("电子书", "电子图书"),
      ("仪器设备总价值", "仪器设备值"), ("设备价值", "设备值"), ("多少台电脑", "多少台计算机"),
-     ("普通高中占比", "普高占比"), ("用人单位满意度", "雇主满意度")],
+     ("普通高中占比", "普高占比"), ("用人单位满意度", "雇主满意度"), ("考上大专", "升入专科")],
 )
 def test_a_colloquial_phrase_is_written_as_the_reports_write_it(asked: str, written: str) -> None:
     assert canonical(asked) == canonical(written)
