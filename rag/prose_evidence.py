@@ -58,6 +58,7 @@ from rag.rank.lexical import (
     coverage,
     head_missing,
     modifier_missing,
+    only_the_head_named,
     opposite,
     other_head,
     other_modifier,
@@ -274,6 +275,8 @@ def _quantity_score(
         return None
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     if bound_missing(query.measure, before + owning) or _other_rank(query.measure, lead):
+        return None
+    if only_the_head_named(query.measure, f"{context} {before}{owning}"):
         return None
     if other_titles(query.measure, lead) or _asked_part_after(query, sentence[quantity.end:], before):
         return None

@@ -158,6 +158,17 @@ def content_words(measure: str) -> list[str]:
     return [w for w in words(canonical(core(measure))) if w not in FUNCTION_WORDS]
 
 
+def only_the_head_named(measure: str, text: str) -> bool:
+    """True when ``text`` names none of what the measure is a share or rate of, only the share word
+    itself (占比 0.97% of 正高级教师, for 项目经费所占比重)."""
+    named = content_words(measure)
+    subjects = [w for w in named if w not in SYNONYMS[0]]
+    if len(named) < 2 or not subjects or len(subjects) == len(named):
+        return False
+    written = canonical(text)
+    return not any(w in written or abbreviates(w, written) for w in subjects)
+
+
 def alternatives(word: str) -> tuple[str, ...]:
     return next((group for group in SYNONYMS if word in group), (word,))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.rank.lexical import canonical, coverage
+from rag.rank.lexical import canonical, coverage, only_the_head_named
 from rag.retriever import word_grams
 
 
@@ -42,3 +42,10 @@ def test_an_age_bracket_is_weighed_by_the_words_reports_write() -> None:
     assert "岁年" not in word_grams(canonical("50-54岁年龄段专任教师"))
     assert "岁及" in word_grams("45岁及以上教师")  # a one-character word goes on with it
     assert canonical("35-39岁年龄段专任教师") == canonical("35-39岁年龄专任教师")
+
+
+def test_a_share_of_something_else_names_only_the_share_word() -> None:
+    assert only_the_head_named("项目经费所占比重", "教师职称结构合理，正高级职称教师3人，占比")
+    assert not only_the_head_named("项目经费所占比重", "经费结构中，项目经费 6420.78 万元，占比")
+    assert not only_the_head_named("专任老师占比", "专任教师中，中级职称教师占比为")
+    assert not only_the_head_named("项目经费", "正高级职称教师3人")  # no share asked: other guards decide
