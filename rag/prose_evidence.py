@@ -27,6 +27,7 @@ from rag.evidence import (
 from rag.frames import (
     CHANGE,
     clause,
+    counts_left_out,
     gives_example,
     in_case_block,
     in_enumeration,
@@ -270,6 +271,8 @@ def _quantity_score(
     owning = clause(sentence, quantity)
     segment = re.split(r"[；;]", before)[-1]
     if leaves_out_asked(segment + owning, query.norm) or _counts_other_people(query, before):
+        return None
+    if counts_left_out(re.split(r"[，,；;、和]", before)[-1], query.norm):  # 贯通培养升学 172 人, left out
         return None
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None

@@ -235,6 +235,8 @@ def test_a_trailing_particle_does_not_hide_a_count_of_people() -> None:
         "2021年海淀区中职学校（技校除外）的在校生有多少人？",
         "2021年海淀区中职学校（技工学校不算在内）的在校生有多少人？",
         "技工学校除外，2021年海淀区中职学校的在校生有多少人？",
+        "2021年海淀区中职学校在校生，技工学校不计入的口径是多少人？",
+        "2021年海淀区中职学校的在校生有多少人？（技工学校那部分不算）",
     ],
 )
 def test_a_group_left_out_after_it_is_named_is_left_out(question: str) -> None:
