@@ -79,7 +79,7 @@ _ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|�
 _NOISE = re.compile(
     r"(?:20|19)\d\d\s*(?:年度|学年|年)?|" + "|".join(words.pattern for words, _ in _SHIFTS) + "|"
     + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True))
-    + r"|学校|院校|教育|学生的?(?=$)|方面|的"
+    + r"|学校|院校|教育|学生的?(?=$)|方面|[那这](?:边|里|块)|的"
 )
 
 

@@ -49,8 +49,9 @@ _UNIT_WORDS = (
 _UNIT_ALIASES = {
     "名": "人", "位": "人", "块": "枚", "个专业": "个", "平米": "平方米", "平方": "平方米", "钱": "元",
 }
-_UNIT_ASK = re.compile(r"(?<![这那])(?:多少|几)(?:个|名|位)?(" + "|".join(_UNIT_WORDS) + ")")
-"""多少人, 几个人, 多少平米: the ask and the unit it names (那几个订单班 points back, it asks nothing)."""
+_UNIT_ASK = re.compile(r"(?<![这那])(?:多少|几)(?:个|名|位)?([万亿]?)(" + "|".join(_UNIT_WORDS) + ")")
+"""多少人, 几个人, 多少平米, 多少万册: the ask, the multiplier and the unit it names (那几个订单班
+points back, it asks nothing)."""
 _COUNTERS = "个册台篇件门所项次家部本种场枚套间届批条份"
 _COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|$|是|有|为|多少|几|一共|共|合计)")
 """A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
@@ -278,7 +279,8 @@ def expected_unit(text: str) -> str:
     if named := _UNIT_NAMED.search(text):
         unit = named.group(1) or named.group(2)
         return _UNIT_ALIASES.get(unit, unit)
-    if re.search(r"百分之|百分比|比例|比重|占比|[率]", text) and not re.search(r"多少[人个所元]", text):
+    if re.search(r"百分之|百分比|比例|比重|占比|[率]|[增降涨跌]幅|增速", text) \
+            and not re.search(r"多少[人个所元]", text):
         return "%"
     if re.search(r"几倍|多少倍|倍数", text):
         return "倍"
@@ -287,7 +289,7 @@ def expected_unit(text: str) -> str:
     if _people_doing(text):
         return "人"
     if match := _UNIT_ASK.search(text):
-        return _UNIT_ALIASES.get(match.group(1), match.group(1))
+        return match.group(1) + _UNIT_ALIASES.get(match.group(2), match.group(2))
     if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
         return ""
     if _PEOPLE_ASKED.search(text) or "人数" in text or _PEOPLE_COUNT.search(text):
@@ -323,10 +325,11 @@ def _parse_simple(question: str) -> Query:
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))
-    level = level_of(norm)
+    plain = _INCLUDING.sub("", norm)  # 「（高职、中职都算）」 asks for no one level nor kind of school
+    level = level_of(plain)
     if is_list:
         measure = _measure(_LIST_RE.sub("", norm), keep_levels=True)
-    elif len(levels_in(norm)) > 1:
+    elif len(levels_in(plain)) > 1:
         # A second level is part of what is asked (毕业生升入专科), the first is the subject.
         measure = _measure(re.sub("|".join(LEVELS[level]), "", norm), keep_levels=True)
     else:
@@ -345,14 +348,14 @@ def _parse_simple(question: str) -> Query:
         operation="lookup",
         is_list=is_list,
         unknown_region=unknown,
-        school_type=types[0] if len(types := school_types_in(EXCLUDES.sub("", norm))) == 1 else (),
+        school_type=types[0] if len(types := school_types_in(EXCLUDES.sub("", plain))) == 1 else (),
     )
 
 
 def _full_years(text: str) -> str:
-    """Two-digit years written in full (「22年比21年」, 「22-24年」 → 「2022年比2021年」, 「2022-2024年」);
-    spans such as 近15年 stay."""
-    ends_year = r"(?=(?:\s*-\s*[12]\d)?年(?!来|以来|间|内|前|后|里|多|左右))"
+    """Two-digit years written in full (「22年比21年」, 「22-24年」, 「22届」 → 「2022年比2021年」,
+    「2022-2024年」, 「2022届」); spans such as 近15年 stay."""
+    ends_year = r"(?=(?:\s*-\s*[12]\d)?(?:年(?!来|以来|间|内|前|后|里|多|左右)|届))"
     return re.sub(rf"(?<![\d.近这满第过超达最])([12]\d){ends_year}", r"20\1", text)
 
 
@@ -364,7 +367,7 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
     years: list[int] = []
     # A year of a list may go without its 年 (2017、2018和2019年).
     listed = r"(?=\s*[、和与及]\s*(?:20|19)\d\d)"
-    pattern = rf"(20\d\d|19\d\d)\s*(?:年|-|学年|\s|$|{listed})(?:\s*(?:到|-)\s*(20\d\d))?"
+    pattern = rf"(20\d\d|19\d\d)\s*(?:年|届|-|学年|\s|$|{listed})(?:\s*(?:到|-)\s*(20\d\d))?"
     for match in re.finditer(pattern, text):
         if re.match(r"\s*(?:年)?\s*(?:起|开始|以来)", text[match.end(1):]):
             continue
@@ -385,7 +388,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
     text = re.sub(r"(?:平均)?每[个名位]?(?:中职|高职)?学?生(?:平均)?(?:能?[摊分]到)?(?!产)", "生均", text)
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
-    text = re.sub(r"[在于]?\s*[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年)?", "", text)
+    text = re.sub(r"[在于]?\s*[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年|届(?=毕业生))?", "", text)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "")
         # A school named after its district (昌平职业学校) keeps the name.
@@ -524,8 +527,13 @@ def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     return "lookup", ()
 
 
-_INCLUDING = re.compile(r"[(（]?(?:包括|包含|连同|含)([^，,。；)）]{1,16}?)在内[)）]?[，,]?")
-"""「包括技工学校和成人中专在内」: the whole, its parts named as counted in it (no operands)."""
+_INCLUDING = re.compile(
+    r"[(（]?(?:包括|包含|连同|含)([^，,。；)）]{1,16}?)在内[)）]?[，,]?"
+    r"|[(（]([^，,。；()（）]{1,16}?)都(?:算|计|包括|包含|统计)(?:上|在内|进去|进来)?[)）][，,]?"
+    r"|[(（]?连同?([^，,。；()（）]{1,16}?)(?:一起|一并)(?:算|计|统计)?(?:上|在内|进去)?[)）]?[，,]?"
+)
+"""「包括技工学校和成人中专在内」, 「（高职、中职都算）」, 「连技校一起算」: the whole, its parts named as
+counted in it (no operands)."""
 
 _LEAVING_OUT = re.compile(r"[(（]?不(?:含|包括|包含|计|算)[^)）,，。；]{1,16}[)）]?[,，]?")
 _REMAINDER = re.compile(
@@ -539,8 +547,8 @@ _COUNTED_BRACKET = re.compile(
 
 def included(question: str) -> tuple[str, ...]:
     """The groups a question says its number counts (包括技工学校和成人中专在内 → 技工学校, 成人中专)."""
-    groups = (re.split(r"[和与及、]", m.group(1)) for m in _INCLUDING.finditer(question))
-    return tuple(group for found in groups for group in found if group)
+    named = (next(g for g in m.groups() if g) for m in _INCLUDING.finditer(question))
+    return tuple(group for found in named for group in re.split(r"[和与及、]", found) if group)
 
 
 def _counted_brackets(text: str) -> str:
@@ -820,7 +828,8 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
         named = _parse_simple(inside.group("whole"))
         # The whole names its own kind of school, or none: the question's 技工学校 is the part's.
         total = replace(_inherit(named, query), school_type=named.school_type, unit="")
-        return (replace(_inherit(_parse_simple(inside.group("part")), total), unit=""), total)
+        return (replace(_inherit(_parse_simple(inside.group("part")), total), unit=""),
+                _of_all(total, inside.group("whole")))
     match = re.search(rf"([^，,]*)[，,]?([^，,]*?)占(.+?){_SHARE_ASK}", text)
     if not match:
         return ()
@@ -834,13 +843,28 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     if not whole_measure:
         # 「A里，B占多少比例」: the whole is what the part is picked from.
         picked = re.search(r"^(.+?)(?:里|中(?![职专等高]))[，,]?(.+)$", f"{scope}，{part}".strip("，"))
-        if picked is None or not _measure(picked.group(1)) or not _measure(picked.group(2)):
+        if picked is None or not _measure(picked.group(1)):
             return ()
+        picked_level = level_of(picked.group(2))
+        if not _measure(picked.group(2)):
+            if not picked_level:
+                return ()
+            # 「高职招生里，职业本科占多大比例」: the part is the whole's measure at its own level.
+            part_q = replace(part_q, measure=_measure(picked.group(1)), level=picked_level)
         scope_measure = whole_measure = _measure(picked.group(1))
+        whole_level = level_of(picked.group(1)) or whole_level
     if whole_measure in ("总额", "总数", "总量", "总计", "全部"):
         whole_measure, whole_level = f"{scope_measure}{whole_measure}", query.level
     whole_q = replace(query, measure=whole_measure, level=whole_level, unit="", operation="lookup", parts=())
-    return (part_q, whole_q)
+    return (part_q, _of_all(whole_q, whole))
+
+
+def _of_all(whole: Query, written: str) -> Query:
+    """A share's whole written as 全部/所有/全体 counts everyone: what the question leaves out
+    (「（贯通培养那部分不算）」) is left out of the part only."""
+    if not re.search(r"全部|全体|所有", written):
+        return whole
+    return replace(whole, norm=_LEAVING_OUT.sub("", whole.norm))
 
 
 def _first_level(text: str, found: list[str]) -> str:
