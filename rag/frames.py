@@ -293,10 +293,25 @@ def _is_unit(text: str) -> bool:
     return unit in UNITS or unit.split("/")[0] in UNITS
 
 
+NO_SUBJECT = re.compile(r"\s*(?:占|较|比|同比|环比|相比|与上一?年(?:度)?相比)")
+"""A clause opening with its share or comparison has no subject of its own: the clause before it
+says what it measures (「高级职称教师 2026 人，占比 40.57%」, 「…，较上一年减少 883 人」)."""
+_JOIN = r"(?:以及|和|及(?!以[上下]))"
+"""A word joining two items (not 及 of 45岁及以上)."""
+_JOINED_AFTER_NUMBER = re.compile(rf"\d\s*[^\d\s，,；;、。和及]{{0,3}}\s*{_JOIN}")
+"""A number and its unit joined to the next item (「172 人和」)."""
+_JOINS_NEXT_NUMBER = re.compile(rf"\s*{_JOIN}(?=[^，,；;。、]*\d)")
+"""After a number: a 和 leading to the next numbered item."""
+
+
 def clause(sentence: str, quantity: Quantity) -> str:
     """The comma-delimited piece holding the number, with the previous one when it says little."""
     start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
+    # 「贯通培养升学 172 人和 3+2 中高职衔接升学 379 人」: each number owns its item of the 和-list.
+    start = max([start, *(m.end() - 1 for m in _JOINED_AFTER_NUMBER.finditer(sentence, 0, quantity.start))])
     ends = [i for c in "，,；;）)、" if (i := sentence.find(c, quantity.end)) >= 0]
+    if _JOINS_NEXT_NUMBER.match(sentence, quantity.end):
+        ends.append(quantity.end)
     piece = sentence[start + 1: min(ends, default=len(sentence))]
     if start > 0 and len(re.sub(r"[\d.%\s]", "", piece)) <= 4:
         # After a closing bracket comes another item (专业课满意度（95.48%）、思政课满意度（95.85%）).

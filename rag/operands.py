@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from rag.evidence import run_by_the_other
-from rag.frames import CHANGE, quantities
+from rag.frames import CHANGE, NO_SUBJECT, quantities
 from rag.query import LEVELS, Query
 from rag.rank.lexical import FUNCTION_WORDS, alternatives, canonical, words
 from rag.types import TableFact
@@ -26,9 +26,10 @@ def states_whole(query: Query, label: str, named: str, *, table: bool) -> bool:
 
 def clause_of(label: str) -> str:
     """The clause a number ends, after the clause naming the group it is counted in, if one comes
-    just before (「专任教师中，中级职称教师占比为 39.34%」: a share of 专任教师)."""
+    just before (「专任教师中，中级职称教师占比为 39.34%」: a share of 专任教师), or the one it has
+    no subject without (「高级职称教师 2026 人，占比 40.57%」)."""
     *before, last = re.split(r"[，,；;。]", label)
-    if before and _GROUP.search(before[-1]):
+    if before and (_GROUP.search(before[-1]) or NO_SUBJECT.match(last)):
         return f"{before[-1]}，{last}"
     return last
 
@@ -96,7 +97,10 @@ def lists_parts(parts: Sequence[Query], label: str) -> bool:
     if not found:
         return False
     at, length = min(found)
-    return len(quantities(clause_[at + length:])) > 1  # after the name: 45岁及以上 names a number
+    # After the name (45岁及以上 names a number), numbers in the stated one's unit: 「高级职称教师
+    # 2026 人，占比 40.57%」 gives a count and its share, not two items.
+    after = quantities(clause_[at + length:])
+    return len(after) > 1 and sum(q.unit == after[-1].unit for q in after) > 1
 
 
 def _distinct_cores(measures: Sequence[str]) -> list[str]:

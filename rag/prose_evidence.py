@@ -26,6 +26,7 @@ from rag.evidence import (
 )
 from rag.frames import (
     CHANGE,
+    NO_SUBJECT,
     clause,
     counts_left_out,
     gives_example,
@@ -91,6 +92,7 @@ _NOT_COUNTED = re.compile(r"\s*[（(]不计")
 _PEOPLE_LAST = re.compile(rf"(?:{PEOPLE})$")
 _AMONG = re.compile(r"([\u4e00-\u9fff]{2,12})中\s*[,，]")
 _ONLY_TOTAL = re.compile(r"(?:总数|总量|总计|合计|共计|累计|共)\s*(?:达到|达|为|有|是)?\s*[\d.]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _REACHED = re.compile(r"(?:增长|增加|提高|上升|提升|下降|减少|降低|扩大)(?:为|到|至)|[升降增]至")
 _MAJOR_FIRST = re.compile(r"\s*([\u4e00-\u9fff]{2,12}?专业)(?!群|布点|设置|建设|数|总数)")
 """A major opening a clause as its subject (学前教育专业在…赛项中)."""
@@ -254,6 +256,8 @@ def _quantity_score(
         return None
     if _over_years(query, sentence[: quantity.start]) or _NOT_COUNTED.match(sentence, quantity.end):
         return None
+    if not quantity.unit and re.match(r"\s*[级星成]", sentence[quantity.end:]):
+        return None  # a grade (英语4级), a share in tenths (超6成), not a count
     if not quantity.unit and "序号" in sentence[: quantity.start]:
         return None  # a row's number in a table flattened into the text (序号 单位名称 专业 1 …)
     if not respective(query, weights, sentence, quantity.start):
@@ -293,8 +297,12 @@ def _quantity_score(
         return None
     level -= LEVEL_BEFORE if level > 0 and not own_level else 0.0
     # A part after 其中 is of the whole before it: its school, its kind of people (not its siblings).
-    whole = inherited(sentence, quantity.start) or total_of(before, owning)
+    part_of = inherited(sentence, quantity.start)
+    subject = subject_of(before, owning)
+    whole = part_of or total_of(before, owning) or subject
     owned = f"{whole} {owning}" if whole else owning
+    if part_of and adds_nothing(query, weights, f"{part_of}，{before[before.rfind('其中'):]}"):
+        return None  # 「18 名教师献血，其中 13 名为党员」: the question asks for the whole, not 党员
     part = PART if adds_nothing(query, weights, context + before) or _one_majors(query, before) else 0.0
     year = own_year(before)
     if query.year is not None:
@@ -304,12 +312,14 @@ def _quantity_score(
             return None
     if _CHANGE_AMOUNT.search(before) and not CHANGE.search(query.measure):
         return None  # 「学校数量较2019年减少1所」: 1 is a change, not the count
+    if opposite(query.measure, owning):
+        return None  # a rise does not answer how much something fell
     change = bool(CHANGE.search(owning)) != bool(CHANGE.search(query.measure))
-    change = change or opposite(query.measure, owning)
     match = 0.5 * coverage(weights, owned) + 0.5 * coverage(weights, context + own_subject(before) + owning)
     bonus = level + fit + 0.15 * precision(weights, owning) - (0.3 if change else 0.0) + match / 2 - part
     bonus -= 0.6 if qualified_otherwise(query, f"{among(before)} {owning}") else 0.0
-    bonus -= 0.7 if _modifier_missing(query, sentence) else 0.0
+    # A clause with no subject of its own is qualified by the one it borrows (not 纸质图书's for 数字资源).
+    bonus -= 0.7 if _modifier_missing(query, f"{subject} {owning}" if subject else sentence) else 0.0
     implied = implied_people(measure, quantity.unit, before + owning)
     measure = measure[: len(measure) - len(implied)]
     bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
@@ -427,7 +437,9 @@ def _modifier_missing(query: Query, sentence: str) -> bool:
     if not modifier_missing(query, sentence):
         return False
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
-    written = (other for word in found[-3:-1] for other in alternatives(word) if other != word)
+    # Right before its head (数字资源), the modifier is the one word before it (as ``modifier_missing``).
+    modifiers = found[-2:-1] if "".join(found[-2:]) in query.norm else found[-3:-1]
+    written = (other for word in modifiers for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
 
 
@@ -438,6 +450,19 @@ def total_of(before: str, owning: str) -> str:
         return ""
     clauses = [c for c in re.split(r"[，,；;]", before) if c.strip()]
     return clauses[-2] if len(clauses) >= 2 else ""
+
+
+def subject_of(before: str, owning: str) -> str:
+    """The clause before a number's own when that one names no subject (「建筑面积为 222.65 万平方米，
+    较上一年减少 4.22 万平方米」: the change of 建筑面积), within its ；-segment, else ''; from further
+    back when that one names none either (「留学生招生人数创新高，突破1100人，同比增长19.76%」)."""
+    if not NO_SUBJECT.match(owning):
+        return ""
+    clauses = [c for c in re.split(r"[，,]", re.split(r"[；;]", before)[-1]) if c.strip()][:-1]
+    start = len(clauses) - 1
+    while start > 0 and (NO_SUBJECT.match(clauses[start]) or len(_HAN.findall(clauses[start])) < 4):
+        start -= 1
+    return "，".join(clauses[max(start, 0):])
 
 
 def among(before: str) -> str:

@@ -192,6 +192,8 @@ def _fact_score(
     fit = unit_fit(query.unit, unit)
     if fit is None or share_unasked(query, unit):
         return None
+    if unit == "%" and fact.value == 100 and TOTAL.search(fact.row):
+        return None  # a total row's 100% is the whole the shares are of, the share of nothing asked
     if not unit and base_unit(query.unit) in COUNTS and _COUNT_LABEL.search(label):
         fit = 0.0  # a column of counts (数量) in no unit counts whatever the table lists
     change = bool(CHANGE.search(label)) != bool(CHANGE.search(query.measure))

@@ -318,7 +318,8 @@ def all_types_for_one(query: Query, text: str) -> bool:
 
 def opposite(measure: str, clause: str) -> bool:
     """True when the question asks for a fall and the clause states a rise, or the reverse."""
-    down, up = r"减少|下降|降低|缩减|降幅", r"增加|增长|提高|扩大|增幅"
+    down = r"减少|下降|降低|缩减|降幅|下滑|回落|(?<![多减])少"
+    up = r"增加|增长|提高|提升|上升|扩大|增幅|(?<=[年期])多(?!少)"
     asks_down, asks_up = re.search(down, measure), re.search(up, measure)
     return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
                 or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))
@@ -436,8 +437,13 @@ def unmatched(qualifiers: tuple[str, ...], text: str) -> bool:
                for q in qualifiers if len(q) >= 2 or q not in text)
 
 
+_CLOSED_BRACKET = re.compile(r"[（(][^（）()]*[）)]")
+
+
 def adds_nothing(query: Query, weights: dict[str, float], before: str) -> bool:
     """True when the number is a part (after 其中) whose words the question does not ask for."""
+    # 「（其中教学用房 91.11 万平方米），较上一年减少 4.22」: no part
+    before = _CLOSED_BRACKET.sub("", before)
     at = before.rfind("其中")
     if at < 0 or (query.level in levels_in(before[at:]) and query.level not in levels_in(before[:at])):
         return False

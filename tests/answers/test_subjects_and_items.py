@@ -1,0 +1,127 @@
+"""What a number in prose is of when its own clause does not say: a change or share clause
+(「较上一年减少…」, 「占比…」) measures the clause before it, an item of a 和-list owns only its
+item, a part after 其中 whose words are not asked is not the asked whole, and a change in the
+other direction answers nothing. The report is made up for these tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from corpora import written
+
+from rag.answering import answer
+from rag.frames import clause, quantities
+from rag.query import expected_unit, included, parse_query
+from rag.services import Services
+
+REPORT = "\n".join((
+    "北京市海淀区职业教育质量年度报告（2024）",
+    "一、办学条件",
+    "2023年，海淀区中职学校占地面积为 300.50 万平方米，较上一年减少 9.10 万平方米；"
+    "建筑面积为 180.20 万平方米（其中教学、训练用房建筑面积 70.30 万平方米）"
+    "，较上一年减少 3.30 万平方米。",
+    "2023年，海淀区职业院校纸质图书资源量为 120.50 万册，较上一年度减少 8.20 万册；"
+    "折合数字资源量为 600.10 万册，较上一年增加 50.60 万册。",
+    "二、师资队伍",
+    "2023年，海淀区职业院校具有高级职称的教师 1500 人。其中，高职院校高级职称教师 900 人，"
+    "占比 40.10%；中职学校高级职称教师 600 人，占比为 35.20%。",
+    "2023年，海淀区高职院校专任教师 2244 人，中职学校专任教师 1704 人。",
+    "学校党员积极参加义务献血活动，全校共 25 名教师献出鲜血，其中 9 名献血者为共产党员。",
+    "三、招生与毕业",
+    "2023年，海淀区职业院校来华留学生招生人数创新高，突破300人，同比增长12.50%。",
+    "2023年，海淀区高职院校招生总数为 2.00 万人，（其中，全日制职业本科招生 500 人，"
+    "全日制专科招生 1.95 万人）。",
+    "2023年，海淀区中职学校毕业生共 500 人。"
+    "中职毕业生升学人数包括通过贯通培养方式升学 120 人和 3+2 中高职衔接升学 260 人。",
+    "国际合作办学项目毕业生取得英语4级证书、雅思证书。",
+    "表 3-1 海淀区专业质量监测结果",
+    "等级\t数量\t占比",
+    "A\t5\t25%",
+    "B\t15\t75%",
+    "合计\t20\t100%",
+    "",
+))
+
+
+@pytest.fixture(scope="module")
+def haidian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with written(tmp_path_factory.mktemp("subjects"), {"haidian-zhiye-2024.txt": REPORT}) as services:
+        yield services
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2023 海淀中职 建筑面积 比上年 减少了多少万平方米", 3.30),  # not 占地面积's 9.10
+        ("2023年海淀职业院校纸质图书比上一年少了多少万册？", 8.20),  # not the rise of 数字资源
+        ("2023年海淀区3+2中高职衔接升学多少人", 260),  # the item after 和 owns its number
+        ("2023年海淀区贯通培养升学的有多少人", 120),
+        ("海淀区献血的老师有多少名？", 25),  # the whole, not the 党员 among them
+        ("2023年海淀职业院校来华留学生招生人数同比增长多少？", 12.50),  # the subject two clauses back
+        ("2023年海淀区职业院校（高职、中职都算）具有高级职称的教师一共多少人？", 1500),
+    ],
+)
+def test_the_number_of_the_asked_subject(haidian: Services, question: str, expected: float) -> None:
+    result = answer(question, haidian)
+    assert (result.refused, result.value) == (False, expected)
+
+
+@pytest.mark.integration
+def test_a_rise_does_not_answer_how_much_it_fell(haidian: Services) -> None:
+    assert answer("2023年海淀职业院校数字资源比上一年少了多少万册？", haidian).refused
+
+
+@pytest.mark.integration
+def test_a_stated_share_answers_before_a_computed_one(haidian: Services) -> None:
+    result = answer("2023年海淀高职老师里高级职称的占多大比例？", haidian)
+    assert (result.value, result.computation) == (40.10, "")  # 900 / 2244 would be 40.11
+
+
+@pytest.mark.integration
+def test_a_share_of_one_level_within_a_levels_total(haidian: Services) -> None:
+    result = answer("2023年海淀区高职院校招生里，职业本科大约占多大比例？", haidian)
+    assert result.value == 2.5  # 500 / 20000, not the 合计 row's 100%
+
+
+@pytest.mark.integration
+def test_a_whole_of_all_keeps_what_the_part_leaves_out(haidian: Services) -> None:
+    question = "海淀中职23届毕业生里，3+2中高职衔接升学的占全部毕业生的比例是多少？（贯通培养那部分不算）"
+    result = answer(question, haidian)
+    assert result.value == 52.0  # 260 / 500
+
+
+@pytest.mark.integration
+def test_a_grade_is_not_a_count(haidian: Services) -> None:
+    assert answer("国际合作办学项目毕业生有多少人？", haidian).refused  # 英语4级
+
+
+def test_the_clause_of_a_number_in_a_he_list() -> None:
+    sentence = "升学人数包括贯通培养升学 120 人和 3+2 中高职衔接升学 260 人。"
+    first, second = (q for q in quantities(sentence) if q.unit == "人")
+    assert clause(sentence, first) == "升学人数包括贯通培养升学 120 人"
+    assert clause(sentence, second).strip() == "3+2 中高职衔接升学 260 人。"
+    aged = "一线教师平均年龄46.8岁，45岁及以上教师占比68.7%。"
+    assert clause(aged, next(q for q in quantities(aged) if q.raw == "45岁")) == "45岁及以上教师占比68.7%。"
+
+
+@pytest.mark.parametrize(
+    ("question", "years", "unit"),
+    [
+        ("海淀中职22届毕业生有多少人？", (2022,), "人"),
+        ("建筑面积比上年减少了多少万平方米", (), "万平方米"),
+        ("纸质图书少了多少万册", (), "万册"),
+        ("2023年海淀高职经费总收入增幅是多少？", (2023,), "%"),
+    ],
+)
+def test_years_and_units_asked(question: str, years: tuple[int, ...], unit: str) -> None:
+    query = parse_query(question)
+    assert (query.years, expected_unit(query.norm)) == (years, unit)
+
+
+def test_groups_counted_together() -> None:
+    assert included("职业院校（高职、中职都算）教师") == ("高职", "中职")
+    assert included("中职（连技工学校一起算）毕业生") == ("技工学校",)
+    both = parse_query("海淀区职业院校（高职、中职都算）高级职称教师多少人？")
+    assert (both.level, both.school_type) == ("", ())
