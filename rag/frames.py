@@ -26,7 +26,7 @@ Scope = Literal["region", "school", "case"]
 Role = Literal["total", "part", "change", ""]
 
 CHANGE = re.compile(
-    r"增量|增减|变化量|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|降低|扩大"
+    r"增量|增减|变化|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|提升|上升|降低|扩大"
 )
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部|共有|共计|总")
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
@@ -293,9 +293,12 @@ def _is_unit(text: str) -> bool:
     return unit in UNITS or unit.split("/")[0] in UNITS
 
 
-NO_SUBJECT = re.compile(r"\s*(?:占|较|比|同比|环比|相比|与上一?年(?:度)?相比)")
-"""A clause opening with its share or comparison has no subject of its own: the clause before it
-says what it measures (「高级职称教师 2026 人，占比 40.57%」, 「…，较上一年减少 883 人」)."""
+NO_SUBJECT = re.compile(
+    r"\s*(?:占|较|比|同比|环比|相比|与上一?年(?:度)?相比|(?:下降|提升|提高|上升|增加|增长|减少|降低)了?\s*[\d.])"
+)
+"""A clause opening with its share or change has no subject of its own: the clause before it says
+what it measures (「高级职称教师 2026 人，占比 40.57%」, 「…，较上一年减少 883 人」, 「…，下降 0.67 个
+百分点」)."""
 _JOIN = r"(?:以及|和|及(?!以[上下]))"
 """A word joining two items (not 及 of 45岁及以上)."""
 _JOINED_AFTER_NUMBER = re.compile(rf"\d\s*[^\d\s，,；;、。和及]{{0,3}}\s*{_JOIN}")

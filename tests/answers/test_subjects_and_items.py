@@ -27,6 +27,8 @@ REPORT = "\n".join((
     "2023年，海淀区职业院校具有高级职称的教师 1500 人。其中，高职院校高级职称教师 900 人，"
     "占比 40.10%；中职学校高级职称教师 600 人，占比为 35.20%。",
     "2023年，海淀区高职院校专任教师 2244 人，中职学校专任教师 1704 人。",
+    "其中，高职院校“双师型”教师占比 62.80%，下降 0.60 个百分点；"
+    "中职学校“双师型”教师占比 36.70%，提升 3.30 个百分点。",
     "学校党员积极参加义务献血活动，全校共 25 名教师献出鲜血，其中 9 名献血者为共产党员。",
     "三、招生与毕业",
     "2023年，海淀区职业院校来华留学生招生人数创新高，突破300人，同比增长12.50%。",
@@ -71,6 +73,8 @@ def test_the_number_of_the_asked_subject(haidian: Services, question: str, expec
 @pytest.mark.integration
 def test_a_rise_does_not_answer_how_much_it_fell(haidian: Services) -> None:
     assert answer("2023年海淀职业院校数字资源比上一年少了多少万册？", haidian).refused
+    assert answer("2023年海淀高职“双师型”教师占比提升了多少个百分点？", haidian).refused
+    assert answer("2023年海淀高职“双师型”教师占比变化了多少个百分点？", haidian).value == 0.60
 
 
 @pytest.mark.integration
@@ -118,6 +122,11 @@ def test_the_clause_of_a_number_in_a_he_list() -> None:
 def test_years_and_units_asked(question: str, years: tuple[int, ...], unit: str) -> None:
     query = parse_query(question)
     assert (query.years, expected_unit(query.norm)) == (years, unit)
+
+
+def test_a_question_in_traditional_characters_reads_as_simplified() -> None:
+    query = parse_query("海淀區2023年中職學校招生人數是多少？")
+    assert (query.region, query.years, query.level, query.unit) == ("海淀区", (2023,), "中职", "人")
 
 
 def test_groups_counted_together() -> None:
