@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from rag.arithmetic import Operation
+from rag.frames import CHANGE
 from rag.passages import is_qualitative
 from rag.query import (
     BEIJING,
@@ -42,7 +43,7 @@ MAX_TURNS = 6
 
 _LEAD = re.compile(
     r"^(?:那么|那|还有|另外|再问一下|再问|请问|那请问|然后|接着|其中|换成|改成|换到|如果是|要是"
-    r"|(?:再)?往[前后]推到?|(?:再)?看一?下|回到)[，,]?"
+    r"|(?:再)?往[前后]推到?|(?:再)?看一?下|退?回到)[，,]?"
 )
 _TAIL = re.compile(
     r"(?:的情况|情况|的呢|呢|吗|怎么样|又如何|又是多少|是多少|分别是多少|看看|看一下|[？?。！!，,\s])+$"
@@ -59,9 +60,11 @@ _TIMES = r"几倍|多少倍|倍数"
 _BOTH = re.compile(rf"{_PAIR}|相差|差距|差多少|差了多少|加起来|加在一起")
 _VS_LAST_YEAR = re.compile(r"(?:比|较|与|和)(?:上一?年|前一年|去年|上年度?)")
 _CHANGE = re.compile(
-    r"[多少]了?多少|(?:增加|减少|增长|下降|变化)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
+    r"[多少]了?多少|(?:增加|减少|增长|下降|变化|变)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
 )
 _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
+_NEUTRAL_CHANGE = re.compile(r"变化?了?(?:多少|几)|变动")
+_DIRECTED_CHANGE = re.compile(r"提升|提高|上升|增加|增长|下降|减少|降低")
 _SHARE_ASK = re.compile(r"(?:所?占)?(?:多大|多少)?(?:比例|比重|占比|百分比)")
 _QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
 """A follow-up's own words that name only a quantity of the measure asked before."""
@@ -73,13 +76,14 @@ _FULL_SCHOOL_KIND = re.compile(r"(?:学院|学校|大学|职业高中)$")
 _SHORT_NAME_CHARS = 6
 _KINDS_OF_SCHOOL = {word for words in (*LEVELS.values(), *SCHOOL_TYPES) for word in words}
 _OVER_EARLIER_WORDS = re.compile(
-    rf"{_PAIR}|{_SUM}|{_TIMES}|相差|差距|多少|几|比|较|与|和|是|的|[多少了]|增加|减少|增长|下降|变化|百分之|成"
+    rf"{_PAIR}|{_SUM}|{_TIMES}|相差|差距|多少|几|比|较|与|和|是|的|[多少了]|增加|减少|增长|下降|变化?|百分之|成"
 )
 _ASKS = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|是否|比例|比重|占比|[率]|情况如何")
 _NOISE = re.compile(
     r"(?:20|19)\d\d\s*(?:年度|学年|年)?|" + "|".join(words.pattern for words, _ in _SHIFTS) + "|"
     + "|".join(sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True))
-    + r"|学校|院校|教育|学生的?(?=$)|方面|[那这](?:边|里|块)|的"
+    + r"|学校|院校|教育|学生的?(?=$)|方面|[那这](?:边|里|块)|看看|看一下"
+    + r"|(?:最早|最近|最新)?有(?:数据|统计)的?|的"
 )
 
 
@@ -115,6 +119,11 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
     if len(query.years) > 1 and not own_measure(query, over_earlier=True):
         return Resolved(parse_query(_over_years(query, previous)), "year")
     if comparison(query.norm) is not None and not own_measure(query):
+        if CHANGE.search(previous.measure) and _swaps_a_slot(query, previous):
+            # 「换成高职看看，变了多少？」: the same change elsewhere, in whichever direction it went there.
+            if _NEUTRAL_CHANGE.search(query.norm):
+                previous = replace(previous, norm=_DIRECTED_CHANGE.sub("变化", previous.norm))
+            return _swapped(query, previous)
         return Resolved(previous, "computed")
     measure = own_measure(query)
     if query.region and measure:
@@ -168,6 +177,12 @@ def _elliptical(norm: str) -> bool:
 
 def _bare(norm: str) -> str:
     return _TAIL.sub("", _LEAD.sub("", norm.strip()))
+
+
+def _swaps_a_slot(query: Query, previous: Query) -> bool:
+    """Whether ``query`` names another year, region or level than ``previous``."""
+    return any(mine and mine != theirs for mine, theirs in (
+        (query.years, previous.years), (query.region, previous.region), (query.level, previous.level)))
 
 
 def _swapped(query: Query, previous: Query) -> Resolved:
