@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import jieba
+import opencc
 from jieba import posseg
 
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
@@ -23,6 +24,8 @@ EXCLUDES = re.compile(
     r"[(（]?(?:不含|不包括|不包含|不计|不算|除去|除)((?:(?!的话)[^)）,，。；]){1,12})[)）]?"
 )
 """What a text says its number leaves out (不含技工学校 → 技工学校; 不算技工学校的话 → 技工学校)."""
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+"""The reports are in simplified characters; a question may be typed in traditional ones (職業高中)."""
 OWNERS = ("公办", "民办")
 """Who runs the schools: a scope of the question, like its region."""
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -321,7 +324,7 @@ def _count_words(text: str) -> list[re.Match[str]]:
 
 
 def _parse_simple(question: str) -> Query:
-    norm = _full_years(normalize(question).strip())
+    norm = _full_years(normalize(_TO_SIMPLIFIED.convert(question)).strip())
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))
