@@ -11,6 +11,8 @@ import jieba
 import opencc
 from jieba import posseg
 
+from rag.english_terms import in_chinese
+
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
 
 BEIJING = "北京市"
@@ -324,7 +326,7 @@ def _count_words(text: str) -> list[re.Match[str]]:
 
 
 def _parse_simple(question: str) -> Query:
-    norm = _full_years(normalize(_TO_SIMPLIFIED.convert(question)).strip())
+    norm = _full_years(in_chinese(normalize(_TO_SIMPLIFIED.convert(question))).strip())
     region, unknown = region_of(norm)
     years, report_year = _years(norm)
     is_list = bool(_LIST_RE.search(norm))

@@ -247,3 +247,21 @@ def test_a_group_left_out_after_it_is_named_is_left_out(question: str) -> None:
 def test_only_the_school_type_named_is_asked_when_the_others_are_left_out() -> None:
     query = parse_query("只看普通中专（职高、成人中专、技校都不算），2021年海淀在校生有多少人？")
     assert (query.measure, query.school_type) == ("普通在校生", ("普通中专",))
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "unit"),
+    [
+        ("海淀 中职 graduates 2023 多少人", "毕业生", "人"),
+        ("海淀中职 Fixed Assets 2023 是多少万元", "固定资产", "万元"),
+        ("2023 海淀 full-time teachers total", "专任教师", ""),
+    ],
+)
+def test_english_terms_read_as_the_reports_chinese(question: str, measure: str, unit: str) -> None:
+    query = parse_query(question)
+    assert (query.measure.strip(), query.unit) == (measure, unit)
+
+
+def test_names_in_latin_letters_stay() -> None:
+    assert "HND" in parse_query("海淀 HND 项目毕业生 vs TAFE 项目").norm
+    assert "和" in parse_query("海淀 HND 项目毕业生 vs TAFE 项目").norm
