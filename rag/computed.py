@@ -71,6 +71,8 @@ def computed_answer(
     inputs, result = chosen
     if not read_alike(query.parts, [e.label for e in inputs]):
         return None
+    if query.operation == "share" and len({e.value for e in inputs}) < len(inputs):
+        return None  # the part's number read as the whole's too (258 ÷ 258): the whole is not found
     if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
         return None  # 前两批…一共: operands read from one batch's sentence leave the other out
     return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))

@@ -29,9 +29,12 @@ def clause_of(label: str) -> str:
     just before (「专任教师中，中级职称教师占比为 39.34%」: a share of 专任教师), or the one it has
     no subject without (「高级职称教师 2026 人，占比 40.57%」)."""
     *before, last = re.split(r"[，,；;。]", label)
-    if before and (_GROUP.search(before[-1]) or NO_SUBJECT.match(last)):
-        return f"{before[-1]}，{last}"
-    return last
+    if not before or not (_GROUP.search(before[-1]) or NO_SUBJECT.match(last)):
+        return last
+    if NO_SUBJECT.match(last) and before[-1].lstrip().startswith("其中") and len(before) >= 2:
+        # 「共有教职工313人，其中专任教师258人，占比82.4%」: a part's share is of the whole before 其中.
+        return f"{before[-2]}，{before[-1]}，{last}"
+    return f"{before[-1]}，{last}"
 
 
 _GROUP = re.compile(r"(?<!其)中$")

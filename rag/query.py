@@ -125,6 +125,7 @@ _SCHOOL_SHORT_NAMES = (
 GENERIC_WORDS = (
     r"北京市?|中等|职业|中职|高职|各类|所有|全部|区属|市属|公办|民办"
     r"|普通|高等|技工|本科|成人|中专|独立设置|的|和|与|及|有|共|哪些|哪几|所|多少|几|年"
+    r"|[只仅单](?:算|看|统计)|不(?:含|算|计)|包括"  # 「只算技工学校」 names a kind of school, not one
 )
 """Words a school's name shares with any school's (中等职业学校, 各类职业院校)."""
 GENERIC_SCHOOL = re.compile(rf"[东西]城区?|朝阳区?|海淀区?|丰台区?|昌平区?|{GENERIC_WORDS}")
@@ -178,6 +179,7 @@ def normalize(text: str) -> str:
     for short, full in _SCHOOL_SHORT_NAMES:
         text = short.sub(full, text)
     text = text.replace("技校", "技工学校")
+    text = re.sub(r"北京市(?=级)", "北京 市", text)  # 北京市级比赛 is a contest at the city's level
     text = _LEFT_OUT_AFTER.sub(r"（不含\1）", _LEADING_LEFT_OUT.sub(r"不含\1，", text))
     return re.sub(r"[—–~～]", "-", text)
 
@@ -448,7 +450,10 @@ def _without_predicate(text: str) -> str:
 # 「同比」 → 「比上一年」); operands are then the sides of 比/是…的几倍/占, or the coordinated items of
 # 「A、B和C…合计」, each parsed as a question of its own with the slots it does not name shared.
 
-_CHANGE = r"(?:增长|增加|减少|下降|提高|降低|提升|上升|下滑|回落|变化|变动|高出|涨|降|增|减|多|少|高|低)"
+_CHANGE = (
+    r"(?:增长|增加|减少|下降|提高|降低|提升|上升|下滑|回落|变化|变动|高出|涨|降|增|减|多|少|低"
+    r"|高(?![等中级职校]))"  # not 高等教育, 高中, 高级, 高职, 高校
+)
 _PERCENT_ASK = r"(?:百分之多少|百分之几|多少%|几%|几成|的?幅度|率)"
 _GROWTH = (
     rf"{_CHANGE}了?{_PERCENT_ASK}|增幅|降幅|涨幅|增速|增长率|下降率|变化率"

@@ -312,8 +312,8 @@ def type_missing(query: Query, text: str) -> bool:
 
 def all_types_for_one(query: Query, text: str) -> bool:
     """True when the question names one kind of school (职业高中) and ``text`` names the level
-    instead (中等职业学校): its number is all the level's schools', not that kind's."""
-    return type_missing(query, text) and bool(levels_in(text))
+    instead (中等职业学校), or all schools (各类职业院校): its number is all of theirs, not that kind's."""
+    return type_missing(query, text) and (bool(levels_in(text)) or "职业院校" in text)
 
 
 def opposite(measure: str, clause: str) -> bool:

@@ -30,6 +30,9 @@ REPORT = "\n".join((
     "其中，高职院校“双师型”教师占比 62.80%，下降 0.60 个百分点；"
     "中职学校“双师型”教师占比 36.70%，提升 3.30 个百分点。",
     "学校党员积极参加义务献血活动，全校共 25 名教师献出鲜血，其中 9 名献血者为共产党员。",
+    "2023年，海淀区公办中等职业学校共有教职工313人（不含附设中职），其中专任教师258人，占比82.4%。",
+    "在全国职业院校技能大赛教学能力比赛中，海淀区中职参赛队获奖 9 项，一等奖 1 项。",
+    "海淀区中职学校参加北京市级职业院校技能大赛教学能力比赛，中职组获一等奖 35 项。",
     "三、招生与毕业",
     "2023年，海淀区职业院校来华留学生招生人数创新高，突破300人，同比增长12.50%。",
     "2023年，海淀区高职院校招生总数为 2.00 万人，（其中，全日制职业本科招生 500 人，"
@@ -84,6 +87,23 @@ def test_a_stated_share_answers_before_a_computed_one(haidian: Services) -> None
 
 
 @pytest.mark.integration
+def test_a_parts_stated_share_is_of_the_whole_before_qizhong(haidian: Services) -> None:
+    result = answer("不含附设中职，海淀区2023年公办中职专任教师占教职工的比例是多少？", haidian)
+    assert (result.value, result.computation) == (82.4, "")  # 258 / 313 would be 82.43
+
+
+@pytest.mark.integration
+def test_a_contest_at_another_level_does_not_answer(haidian: Services) -> None:
+    assert answer("2023年北京市级教学能力比赛海淀中职组一等奖有多少项？", haidian).value == 35
+    assert answer("全国职业院校教学能力比赛海淀中职一等奖几项？", haidian).value == 1
+
+
+@pytest.mark.integration
+def test_one_kind_of_school_is_not_answered_by_all_schools(haidian: Services) -> None:
+    assert answer("只算技工学校，2023年海淀技工院校高级职称的教师有多少人？", haidian).refused
+
+
+@pytest.mark.integration
 def test_a_share_of_one_level_within_a_levels_total(haidian: Services) -> None:
     result = answer("2023年海淀区高职院校招生里，职业本科大约占多大比例？", haidian)
     assert result.value == 2.5  # 500 / 20000, not the 合计 row's 100%
@@ -127,6 +147,12 @@ def test_years_and_units_asked(question: str, years: tuple[int, ...], unit: str)
 def test_a_question_in_traditional_characters_reads_as_simplified() -> None:
     query = parse_query("海淀區2023年中職學校招生人數是多少？")
     assert (query.region, query.years, query.level, query.unit) == ("海淀区", (2023,), "中职", "人")
+
+
+def test_a_change_over_years_keeps_a_measure_naming_higher_education() -> None:
+    growth = parse_query("海淀中职毕业生升入高等教育比例，2023年 vs 2022年的 growth rate 是多少？")
+    assert growth.operation == "growth"
+    assert all(part.measure.startswith("毕业生升入高等教育比例") for part in growth.parts)
 
 
 def test_groups_counted_together() -> None:
