@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from rag import arithmetic, compose
 from rag.evidence import Evidence
-from rag.frames import Frame, left_out_groups, quantities
+from rag.frames import Frame, left_out_groups, quantities, stated_year
 from rag.lookup import MARGIN, THRESHOLD, candidates, find
 from rag.numbers import Quantity
 from rag.operands import (
@@ -53,8 +54,12 @@ def computed_answer(
     # What the number itself is stated as (its cell, or its clause), not its neighbours; a table
     # title's span of years (2015—2020年) says which years its columns cover, not that a cell spans them.
     named = ""
-    if direct is not None:
-        named = clause_of(direct.label) if direct.fact is None else _YEAR_SPAN.sub("", direct.label)
+    if direct is not None and direct.fact is None:
+        # The clause's year may be its sentence's (「2019 年，…支出达到 66304.61元，较 2018年增长 23.10%」).
+        year = stated_year(direct.label)
+        named = clause_of(direct.label) + (f" {year}年" if year is not None else "")
+    elif direct is not None:
+        named = _YEAR_SPAN.sub("", direct.label)
     if direct is not None and states_whole(query, direct.label, named, table=direct.fact is not None):
         return compose.stated(query, retrieval, direct, direct.score)
     operation = arithmetic.operation(query.operation)
@@ -225,3 +230,35 @@ def _left_out_cells(
         return []
     cells = [frame for cells in named for frame in retrieval.frames if frame.fact == cells[0]]
     return cells if len(cells) == len(groups) and all(c.value is not None for c in cells) else []
+
+
+def band_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer | None:
+    """An age span no source states (40-49岁) as the sum of the bands a table breaks it into
+    (40-44岁, 45-49岁): the cells of one column and year whose bands tile the span exactly."""
+    asked = _AGE_SPAN.search(query.measure)
+    if asked is None or query.unit == "%":
+        return None  # shares of bands are of their own wholes
+    low, high = int(asked.group(1)), int(asked.group(2))
+    columns: dict[tuple[str, str, str, int | None], dict[tuple[int, int], TableFact]] = {}
+    for fact in retrieval.facts:
+        band = _AGE_SPAN.search(fact.row.rsplit("·")[-1])
+        if band and fact.value is not None and low <= int(band.group(1)) <= int(band.group(2)) <= high:
+            key = (fact.doc_id, fact.table, fact.column, fact.year)
+            columns.setdefault(key, {})[(int(band.group(1)), int(band.group(2)))] = fact
+    counted = replace(query, measure=query.measure.replace(asked.group(0), ""))
+    for bands in columns.values():
+        spans = sorted(bands)
+        tiled = spans[0][0] == low and spans[-1][1] == high and all(
+            after[0] == before[1] + 1 for before, after in pairwise(spans))
+        if len(spans) < 2 or not tiled:
+            continue
+        cells = fact_evidence(counted, [bands[s] for s in spans], retrieval, lexicon)
+        if len(cells) == len(spans) and min(e.score for e in cells) >= PART_THRESHOLD:
+            result = arithmetic.compute("sum", [(e.value, e.unit) for e in cells if e.value is not None])
+            if result is not None:
+                return compose.computed(query, retrieval, cells, result, min(e.score for e in cells))
+    return None
+
+
+_AGE_SPAN = re.compile(r"(\d{2})\s*岁?\s*[-—~至到]\s*(\d{2})\s*岁")
+"""An age span as a question or a table row writes it (40-49岁, 40岁-49岁, 45～49岁)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from rag import compose
 from rag.compose import refusal
-from rag.computed import computed_answer, listed_total, total_less_left_out
+from rag.computed import band_total, computed_answer, listed_total, total_less_left_out
 from rag.frames import line_at, sentences
 from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_growth
 from rag.query import Query
@@ -42,7 +42,7 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
         chosen = exact_for(query, found, retrieval, lexicon) or found
         return compose.stated(query, retrieval, chosen, chosen.score)
     computed = (from_next_year(query, retrieval, lexicon) or listed_total(query, retrieval, lexicon)
-                or total_less_left_out(query, retrieval, lexicon))
+                or total_less_left_out(query, retrieval, lexicon) or band_total(query, retrieval, lexicon))
     return computed or refusal(query, retrieval)
 
 

@@ -66,6 +66,7 @@ from rag.rank.lexical import (
     other_modifier,
     other_titles,
     per_unit_missing,
+    per_unit_unasked,
     precision,
     respective,
     type_missing,
@@ -280,6 +281,8 @@ def _quantity_score(
         return None
     if per_unit_missing(query.measure, before + owning + sentence[quantity.end:].split("，")[0]):
         return None
+    if per_unit_unasked(query.measure, before):
+        return None  # 「生均仪器设备价值…增长了 8.65%」 for 仪器设备价值
     lead = re.split(r"[，,；;：:（(、]", before)[-1]
     if bound_missing(query.measure, before + owning) or _other_rank(query.measure, lead):
         return None

@@ -279,6 +279,19 @@ def per_unit_missing(measure: str, text: str) -> bool:
     return bool(_PER_UNIT.search(measure)) and not _PER_UNIT.search(text)
 
 
+def per_unit_unasked(measure: str, text: str) -> bool:
+    """True when the asked measure is a total and ``text`` writes it only per head (生均仪器设备价值
+    for 仪器设备价值): that number is the ratio, not the total."""
+    asked = core(measure)
+    if _PER_UNIT.search(measure) or len(asked) < 3 or asked not in text:
+        return False
+    return all(_PER_UNIT.search(text[max(at - 3, 0): at]) for at in _starts(text, asked))
+
+
+def _starts(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
 _AND_BEYOND = re.compile(r"及(?:以上|以下)")
 _AGE_OR_COUNT = re.compile(r"\d+\s*[岁年级]?$")
 

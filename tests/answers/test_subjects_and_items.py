@@ -40,6 +40,15 @@ REPORT = "\n".join((
     "2023年，海淀区中职学校毕业生共 500 人。"
     "中职毕业生升学人数包括通过贯通培养方式升学 120 人和 3+2 中高职衔接升学 260 人。",
     "国际合作办学项目毕业生取得英语4级证书、雅思证书。",
+    "四、经费与条件",
+    "2023 年，海淀区中等职业教育生均一般公共预算教育经费达到 60000.00 元，较 2022年增长 10.00%；"
+    "生均一般公共预算教育事业费支出达到 50000.00元，较 2022年增长 12.00%。",
+    "2023 年，海淀区中等职业学校生均固定资产价值、生均仪器设备价值较 2022 年分别增长了 6.00%、7.00%。",
+    "表 1-5 海淀区中职专任教师年龄结构",
+    "年龄\t2022年\t2023年",
+    "35-39岁\t40\t42",
+    "40-44岁\t30\t36",
+    "45-49岁\t60\t74",
     "表 3-1 海淀区专业质量监测结果",
     "等级\t数量\t占比",
     "A\t5\t25%",
@@ -114,6 +123,25 @@ def test_a_whole_of_all_keeps_what_the_part_leaves_out(haidian: Services) -> Non
     question = "海淀中职23届毕业生里，3+2中高职衔接升学的占全部毕业生的比例是多少？（贯通培养那部分不算）"
     result = answer(question, haidian)
     assert result.value == 52.0  # 260 / 500
+
+
+@pytest.mark.integration
+def test_a_stated_change_in_a_sentence_of_its_year(haidian: Services) -> None:
+    result = answer("生均一般公共预算教育事业费支出比2022年增长了百分之几？海淀中职，2023年。", haidian)
+    assert (result.value, result.computation) == (12.0, "")  # not 经费's 10.00%
+
+
+@pytest.mark.integration
+def test_a_per_student_figure_does_not_answer_the_total(haidian: Services) -> None:
+    assert answer("2023年海淀中职学校的仪器设备价值同比涨了百分之几？", haidian).refused  # 7.00% is 生均
+
+
+@pytest.mark.integration
+def test_an_age_span_is_the_sum_of_the_bands_that_tile_it(haidian: Services) -> None:
+    spanned = answer("海淀中职2023年40到49岁的专任老师一共有多少人？", haidian)
+    assert (spanned.value, "36 + 74" in spanned.computation) == (110, True)
+    assert answer("海淀中职2023年40到44岁的专任老师有多少人？", haidian).value == 36
+    assert answer("海淀中职2023年40到54岁的专任老师一共有多少人？", haidian).refused  # no 50-54岁 band
 
 
 @pytest.mark.integration
