@@ -30,10 +30,14 @@ TERMS = {
     "rate": "率", "average": "平均", "total": "合计", "how many": "多少", "number of": "", "versus": "和",
     "vs": "和",
 }
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _LONGEST_FIRST = sorted(TERMS, key=len, reverse=True)
 _TERM = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, _LONGEST_FIRST)) + r")(?![A-Za-z])", re.I)
 
 
 def in_chinese(text: str) -> str:
-    """``text`` with the English terms of ``TERMS`` written as the reports write them."""
+    """``text`` with the English terms of ``TERMS`` written as the reports write them, when it is a
+    Chinese question mixing them in (one all in English is asked to be put in Chinese)."""
+    if not _HAN.search(text):
+        return text
     return _TERM.sub(lambda m: TERMS[m.group(0).lower()], text)
