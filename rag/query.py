@@ -391,6 +391,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
                   r"|[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"(?:当中|(?<![高初])[中里])(?=[，,、]|$)", "", text)  # not 高中's 中
+    # 「专任教师中正高级职称」: 中 marks the group, not a word with what follows (中正)
+    text = re.sub(r"(教师|老师|学生|毕业生|在校生|教职工)中(?=[\u4e00-\u9fff])", r"\1中 ", text)
     text = re.sub(r"招(?:了|收)?的?(?:学生|新生)|招(?:了|收)?(?!生)", "招生", text)
     text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
     text = re.sub(r"(?:平均)?每[个名位]?(?:中职|高职)?学?生(?:平均)?(?:能?[摊分]到)?(?!产)", "生均", text)

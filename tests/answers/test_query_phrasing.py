@@ -265,3 +265,8 @@ def test_english_terms_read_as_the_reports_chinese(question: str, measure: str, 
 def test_names_in_latin_letters_stay() -> None:
     assert "HND" in parse_query("海淀 HND 项目毕业生 vs TAFE 项目").norm
     assert "和" in parse_query("海淀 HND 项目毕业生 vs TAFE 项目").norm
+
+
+def test_zhong_after_a_group_of_people_marks_the_group() -> None:
+    # 「教师中正高级」 is not the word 中正: the asked words stay whole
+    assert parse_query("海淀区中职专任教师中正高级职称的占比是多少？").measure == "专任教师中 正高级职称占比"
