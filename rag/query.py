@@ -499,7 +499,7 @@ def ranks_named(text: str) -> set[str]:
 
 def _operation(query: Query) -> tuple[Operation, tuple[Query, ...]]:
     text = _canonical_comparison(_counted_brackets(_INCLUDING.sub("", query.norm)))
-    if match := _REMAINDER.search(text):
+    if match := _REMAINDER.search(text) or _NOT_PART.search(text):
         return "difference", _counted_alike(_sides(match.group(1), match.group(2), text))
     if match := re.search(rf"(.+)(?:是|为|相当于)(.+?){_TIMES}", text):
         sides = _sides(match.group(1), match.group(2), text)
@@ -552,6 +552,8 @@ _REMAINDER = re.compile(
     r"^(.+?)[里中][，,]?(?:除去|除了|去掉|扣除|刨去)(.+?)(?:以外|之外)?[，,]?(?:还有|还剩|剩下|其余|其他)"
 )
 """「A里除去B还有多少」: what is left of A, A − B."""
+_NOT_PART = re.compile(r"^(.+?)[里中][，,]\s*(?:没有?|未|不)(.{2,8}?)的?(?:有|是)?(?:多少|几)")
+"""「A里，没通过的有多少」: the rest of A, A − those who did (通过)."""
 _COUNTED_BRACKET = re.compile(
     r"(?:这|那)?([两二三四五六七八九十])(?:个|所|项|门|种|家|类|部)[\u4e00-\u9fff]{0,6}[(（]([^)）]+)[)）]"
 )
@@ -842,10 +844,10 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
         total = replace(_inherit(named, query), school_type=named.school_type, unit="")
         return (replace(_inherit(_parse_simple(inside.group("part")), total), unit=""),
                 _of_all(total, inside.group("whole")))
-    match = re.search(rf"([^，,]*)[，,]?([^，,]*?)占(.+?){_SHARE_ASK}", text)
+    match = re.search(rf"([^，,]*)[，,]?([^，,]*?)占(?:几成|(.+?){_SHARE_ASK})", text)
     if not match:
         return ()
-    scope, part, whole = match.group(1), match.group(2), match.group(3)
+    scope, part, whole = match.group(1), match.group(2), match.group(3) or ""
     scope_measure = _measure(scope)
     part_q = replace(query, measure=_measure(part) or scope_measure, unit="", operation="lookup", parts=())
     # The whole keeps the part's level unless it names all schools (占职业院校…的比例) or a stage
@@ -857,8 +859,12 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
         picked = re.search(r"^(.+?)(?:里|中(?![职专等高]))[，,]?(.+)$", f"{scope}，{part}".strip("，"))
         if picked is None or not _measure(picked.group(1)):
             return ()
-        picked_level = level_of(picked.group(2))
-        if not _measure(picked.group(2)):
+        picked_level, picked_types = level_of(picked.group(2)), school_types_in(picked.group(2))
+        if picked_types and not school_types_in(picked.group(1)):
+            # 「中职毕业生中，普通中专出来的占多大比例」: the part is that kind's, the whole all kinds'.
+            part_q = replace(part_q, measure=_measure(picked.group(1)), school_type=picked_types[0])
+            query = replace(query, school_type=())
+        elif not _measure(picked.group(2)):
             if not picked_level:
                 return ()
             # 「高职招生里，职业本科占多大比例」: the part is the whole's measure at its own level.

@@ -40,10 +40,16 @@ REPORT = "\n".join((
     "2023年，海淀区中职学校毕业生共 500 人。"
     "中职毕业生升学人数包括通过贯通培养方式升学 120 人和 3+2 中高职衔接升学 260 人。",
     "国际合作办学项目毕业生取得英语4级证书、雅思证书。",
+    "2023年，海淀区中职学生参加证书考核人数共计 800 人次，考试通过人数 600 人次，总通过率为 75.00%。",
     "四、经费与条件",
     "2023 年，海淀区中等职业教育生均一般公共预算教育经费达到 60000.00 元，较 2022年增长 10.00%；"
     "生均一般公共预算教育事业费支出达到 50000.00元，较 2022年增长 12.00%。",
     "2023 年，海淀区中等职业学校生均固定资产价值、生均仪器设备价值较 2022 年分别增长了 6.00%、7.00%。",
+    "表 2-1 海淀区中等职业学校毕业生数量（单位：人）",
+    "类别\t2022年\t2023年",
+    "普通中专（人）\t300\t320",
+    "职业高中（人）\t150\t180",
+    "小计\t450\t500",
     "表 1-5 海淀区中职专任教师年龄结构",
     "年龄\t2022年\t2023年",
     "35-39岁\t40\t42",
@@ -119,6 +125,12 @@ def test_a_share_of_one_level_within_a_levels_total(haidian: Services) -> None:
 
 
 @pytest.mark.integration
+def test_a_share_of_one_kind_of_school_is_of_all_kinds(haidian: Services) -> None:
+    result = answer("2023年海淀中职毕业生中，普通中专出来的占多大比例？", haidian)
+    assert (result.value, "320 ÷ 500" in result.computation) == (64.0, True)
+
+
+@pytest.mark.integration
 def test_a_whole_of_all_keeps_what_the_part_leaves_out(haidian: Services) -> None:
     question = "海淀中职23届毕业生里，3+2中高职衔接升学的占全部毕业生的比例是多少？（贯通培养那部分不算）"
     result = answer(question, haidian)
@@ -142,6 +154,18 @@ def test_an_age_span_is_the_sum_of_the_bands_that_tile_it(haidian: Services) -> 
     assert (spanned.value, "36 + 74" in spanned.computation) == (110, True)
     assert answer("海淀中职2023年40到44岁的专任老师有多少人？", haidian).value == 36
     assert answer("海淀中职2023年40到54岁的专任老师一共有多少人？", haidian).refused  # no 50-54岁 band
+
+
+@pytest.mark.integration
+def test_those_who_did_not_are_the_rest_of_the_whole(haidian: Services) -> None:
+    result = answer("2023年海淀中职证书考核的考生里，没通过的有多少人次？", haidian)
+    assert (result.value, "800 - 600" in result.computation) == (200, True)
+
+
+@pytest.mark.integration
+def test_a_share_asked_in_tenths(haidian: Services) -> None:
+    result = answer("2023年海淀区中职学校的建筑面积里，教学、训练用房大概占几成（百分比）？", haidian)
+    assert (result.value, "70.3 ÷ 180.2" in result.computation) == (39.01, True)
 
 
 @pytest.mark.integration
