@@ -60,6 +60,7 @@ from rag.rank.lexical import (
     coverage,
     head_missing,
     modifier_missing,
+    modifiers_of,
     only_the_head_named,
     opposite,
     other_head,
@@ -440,8 +441,7 @@ def _modifier_missing(query: Query, sentence: str) -> bool:
     if not modifier_missing(query, sentence):
         return False
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
-    # Right before its head (数字资源), the modifier is the one word before it (as ``modifier_missing``).
-    modifiers = found[-2:-1] if "".join(found[-2:]) in query.norm else found[-3:-1]
+    modifiers, _ = modifiers_of(found, query.norm)
     written = (other for word in modifiers for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
 

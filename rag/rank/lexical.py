@@ -4,7 +4,7 @@ synonyms, and the head noun and its qualifiers. Pure functions; the ranker's fea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import jieba
@@ -221,10 +221,19 @@ def modifier_missing(query: Query, text: str) -> bool:
     found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS and w not in _COPULAS]
     if len(found) < 2:
         return False
-    if found[-2] + found[-1] in query.norm:
-        return not any(w in text or abbreviates(w, text) for w in variants(found[-2]))
+    modifiers, right_before = modifiers_of(found, query.norm)
+    if right_before:
+        return not any(w in text or abbreviates(w, text) for w in variants(modifiers[0]))
     present = grams(text)
-    return not any(grams(w) & present or abbreviates(w, text) for w in found[-3:-1])
+    return not any(grams(w) & present or abbreviates(w, text) for w in modifiers)
+
+
+def modifiers_of(words: Sequence[str], norm: str) -> tuple[list[str], bool]:
+    """The words of a measure (``words``, its head last) that may qualify its head, and whether the
+    question writes one right before it: then that one alone (对口 of 对口就业率), else either of the
+    last two before it (硕士学位的专任教师)."""
+    right_before = "".join(words[-2:]) in norm
+    return list(words[-2:-1] if right_before else words[-3:-1]), right_before
 
 
 def other_modifier(query: Query, text: str) -> bool:
@@ -285,11 +294,8 @@ def per_unit_unasked(measure: str, text: str) -> bool:
     asked = core(measure)
     if _PER_UNIT.search(measure) or len(asked) < 3 or asked not in text:
         return False
-    return all(_PER_UNIT.search(text[max(at - 3, 0): at]) for at in _starts(text, asked))
-
-
-def _starts(text: str, word: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), text)]
+    starts = [m.start() for m in re.finditer(re.escape(asked), text)]
+    return all(_PER_UNIT.search(text[max(at - 3, 0): at]) for at in starts)
 
 
 _AND_BEYOND = re.compile(r"及(?:以上|以下)")
