@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from rag.arithmetic import Operation
+from rag.change_words import FALL, RISE, SHIFT, SPOKEN_FALL, either
 from rag.frames import CHANGE
 from rag.passages import is_qualitative
 from rag.query import (
@@ -60,11 +61,12 @@ _TIMES = r"几倍|多少倍|倍数"
 _BOTH = re.compile(rf"{_PAIR}|相差|差距|差多少|差了多少|加起来|加在一起")
 _VS_LAST_YEAR = re.compile(r"(?:比|较|与|和)(?:上一?年|前一年|去年|上年度?)")
 _CHANGE = re.compile(
-    r"[多少]了?多少|(?:增加|减少|增长|下降|变化|变)了?(?:多少|百分之几|几成)|增幅|降幅|增长率|相差|差"
+    rf"[多少]了?多少|(?:{either(RISE, FALL, SHIFT, SPOKEN_FALL)}|变)了?(?:多少|百分之几|几成)"
+    r"|增幅|降幅|增长率|相差|差"
 )
 _GROWTH = re.compile(r"百分之几|几成|增幅|降幅|增长率|增速|百分比")
 _NEUTRAL_CHANGE = re.compile(r"变化?了?(?:多少|几)|变动")
-_DIRECTED_CHANGE = re.compile(r"提升|提高|上升|增加|增长|下降|减少|降低")
+_DIRECTED_CHANGE = re.compile(either(RISE, FALL, SPOKEN_FALL))
 _SHARE_ASK = re.compile(r"(?:所?占)?(?:多大|多少)?(?:比例|比重|占比|百分比)")
 _QUANTITY_OF = re.compile(r"(?:所占)?(?:占比|比例|比重|百分比|增长率|增幅|降幅|增速|人数|数量|总数|规模)")
 """A follow-up's own words that name only a quantity of the measure asked before."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from rag.frames import qualifier_before, spans_levels
 from rag.numbers import normalize, split_multiplier
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
-from rag.rank.lexical import canonical, content_words, other_modifier
+from rag.rank.lexical import canonical, content_words, levels_measured, other_modifier
 from rag.types import Chunk, ReportInfo, TableFact
 
 COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
@@ -148,7 +148,7 @@ def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str
     are, or when the number stands for several levels at once (职业院校 of a report on 中职 and 高职)
     and nothing ``around`` it (its section, the sentence before it) names the asked level."""
     asked = query.level
-    found = levels_in(text) - levels_in(query.measure)
+    found = levels_in(text) - levels_measured(query.measure)
     if not asked:
         return -0.2 if found else 0.0
     if asked in found:

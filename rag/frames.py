@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from rag.change_words import FALL, RISE, SHIFT, either
 from rag.numbers import UNITS, Quantity, find_quantities, find_ratios, parse_quantity, split_multiplier
 from rag.query import EXCLUDES as _EXCLUDES
 from rag.query import GENERIC_SCHOOL as _GENERIC
@@ -25,9 +26,7 @@ FrameKind = Literal["table", "prose"]
 Scope = Literal["region", "school", "case"]
 Role = Literal["total", "part", "change", ""]
 
-CHANGE = re.compile(
-    r"增量|增减|变化|增长|下降|增加|减少|增幅|降幅|同比|比上|较上|比去|减|涨|缩减|提高|提升|上升|降低|扩大"
-)
+CHANGE = re.compile(rf"{either(RISE, FALL, SHIFT)}|增量|增幅|降幅|同比|比上|较上|比去|减")
 _TOTAL = re.compile(r"小计|合计|总计|总数|总人数|总额|总量|全部|共有|共计|总")
 _CASE = re.compile(r"案例\s*\d+(?:\s*[-—－]\s*\d+)?")
 _COUNTED = re.compile(r"\s*[个项篇件份则]")

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from rag import arithmetic, compose
+from rag.change_words import FALL, RISE, either
 from rag.evidence import Evidence, base_unit
 from rag.frames import APPROXIMATE
 from rag.numbers import Quantity, split_multiplier
@@ -22,7 +23,7 @@ MATCH_MIN = 0.3
 MARGIN = 0.03
 """Least lead of the chosen number over a different one; closer than this, the answer refuses."""
 _ASKED_CHANGE = re.compile(
-    r"(?:(增长|增加|提高|提升|上升|涨|增|升)|下降|减少|降低|下滑|回落|降|减|跌)[率幅]?\s*$"
+    rf"(?:({either(RISE)}|增|升)|{either(FALL)}|降|减|跌|掉)[率幅]?\s*$"
 )
 """The change a % change question ends its measure with; group 1 when it is a rise."""
 

@@ -437,11 +437,13 @@ def named_unit(measure: str, unit: str) -> str:
 
 
 def _modifier_missing(query: Query, sentence: str) -> bool:
-    """``modifier_missing``, where the qualifying words may be written as a synonym (招收 for 招生)."""
-    if not modifier_missing(query, sentence):
+    """``modifier_missing`` of the question spelled one way (专任老师 is 专任教师, one word qualified by
+    what is before it), where the qualifying words may be written as a synonym (招收 for 招生)."""
+    spelled = replace(query, measure=canonical(query.measure), norm=canonical(query.norm))
+    if not modifier_missing(spelled, sentence):
         return False
-    found = [w for w in all_words(core(query.measure)) if w not in FUNCTION_WORDS]
-    modifiers, _ = modifiers_of(found, query.norm)
+    found = [w for w in all_words(core(spelled.measure)) if w not in FUNCTION_WORDS]
+    modifiers, _ = modifiers_of(found, spelled.norm)
     written = (other for word in modifiers for other in alternatives(word) if other != word)
     return not any(other in sentence for other in written)
 

@@ -11,6 +11,7 @@ import jieba
 import opencc
 from jieba import posseg
 
+from rag.change_words import FALL, RISE, SHIFT, SPOKEN_FALL, either
 from rag.english_terms import in_chinese
 
 Operation = Literal["lookup", "difference", "sum", "ratio", "share", "growth"]
@@ -269,9 +270,13 @@ def school_types_in(text: str) -> list[tuple[str, ...]]:
     return [group for group in SCHOOL_TYPES if any(re.search(f"{name}(?!级)", text) for name in group)]
 
 
+_DEGREE = re.compile(r"专科(?=(?:及以上)?学历)")
+"""A level's name as the degree it awards (专任教师中专科学历): a kind of person, not a school level."""
+
+
 def levels_in(text: str) -> set[str]:
     """Every school level named in ``text``."""
-    text = text.replace(BETWEEN_LEVELS, "")
+    text = _DEGREE.sub("", text.replace(BETWEEN_LEVELS, ""))
     return {level for level, words in LEVELS.items() if any(w in text for w in words)}
 
 
@@ -405,7 +410,7 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
             text = text.replace(name[:-1], "")
     if not keep_levels:
         words = sorted((w for ws in LEVELS.values() for w in ws), key=len, reverse=True)
-        named = f"({BETWEEN_LEVELS})|(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?"
+        named = f"({BETWEEN_LEVELS}|{_DEGREE.pattern})|(?:" + "|".join(words) + ")(?:学校|院校|教育|学生)?"
         text = re.sub(named, lambda level: level.group(1) or "", text)
     text = re.sub(r"(?:多少|几)%|(?:多少|几)万(?![\u4e00-\u9fff])|多大(?=比例|比重|百分比)", "", text)
     text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)", "", text))
@@ -453,7 +458,7 @@ def _without_predicate(text: str) -> str:
 # 「A、B和C…合计」, each parsed as a question of its own with the slots it does not name shared.
 
 _CHANGE = (
-    r"(?:增长|增加|减少|下降|提高|降低|提升|上升|下滑|回落|变化|变动|高出|涨|降|增|减|多|少|低"
+    rf"(?:{either(RISE, FALL, SHIFT, SPOKEN_FALL)}|高出|降|增|减|多|少|低"
     r"|高(?![等中级职校]))"  # not 高等教育, 高中, 高级, 高职, 高校
 )
 _PERCENT_ASK = r"(?:百分之多少|百分之几|多少%|几%|几成|的?幅度|率)"
@@ -483,7 +488,7 @@ _BOUNDARY = re.compile(r"[，,。；;：:（）()\s“”\"]|具有|拥有|获�
 _ENTITY_END = re.compile(r"学校|学院|院校|中专|高中|职高|大学|专业|基地")
 _MAX_ITEM = 20
 """Longest coordinated item, in characters (a school's full name with its region)."""
-_TERSE_CHANGE = r"(?:增加|增长|减少|下降|上升|降低|提高|变化|变动)了?的?(?:人数|数量|多少|几)"
+_TERSE_CHANGE = rf"(?:{either(RISE, FALL, SHIFT)})了?的?(?:人数|数量|多少|几)"
 """A change between two named years said tersely (「2015到2020 减少人数」)."""
 _RANK = "[特一二三四五六]"
 _RANKS = re.compile(

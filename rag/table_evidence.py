@@ -178,8 +178,10 @@ def _fact_score(
         return None
     if all_types_for_one(query, text):
         return None
-    # A row or column naming a level (专科, 高职院校) decides over the table's title.
-    level = level_fit(query, label if levels_in(label) else text, report, around=text)
+    # A row or column naming a level (专科, 高职院校) decides over the table's title; in a table of
+    # degrees (学历结构) the row 专科 is a degree.
+    own_level = levels_in(label) and "学历" not in fact.title
+    level = level_fit(query, label if own_level else text, report, around=text)
     if level is None:
         return None
     year = query.year

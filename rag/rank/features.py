@@ -156,7 +156,7 @@ def _unit(asked: str, stated: str, *, counts: bool = False) -> dict[str, float]:
 
 
 def _level(query: Query, frame: Frame) -> dict[str, float]:
-    found = set(frame.levels) - levels_in(query.measure)
+    found = set(frame.levels) - lexical.levels_measured(query.measure)
     asked = query.level
     return {
         "level_agree": float(bool(asked) and asked in found),

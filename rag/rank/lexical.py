@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import jieba
 
+from rag.change_words import FALL, RISE, SPOKEN_FALL, either
 from rag.frames import is_year, quantities
 from rag.numbers import normalize
 from rag.query import LEVELS, OWNERS, Query, levels_in, names_school, region_of
@@ -178,6 +179,12 @@ def level_names(word: str) -> tuple[str, ...]:
     return next((names for names in LEVELS.values() if word in names), ())
 
 
+def levels_measured(measure: str) -> set[str]:
+    """The school levels an asked measure itself names, in any spelling (大专学历 names 专科), as
+    opposed to the level the question is about."""
+    return levels_in(canonical(measure))
+
+
 def variants(word: str) -> tuple[str, ...]:
     """The word's synonyms, or every name of the level it names."""
     return level_names(word) or alternatives(word)
@@ -337,8 +344,8 @@ def all_types_for_one(query: Query, text: str) -> bool:
 
 def opposite(measure: str, clause: str) -> bool:
     """True when the question asks for a fall and the clause states a rise, or the reverse."""
-    down = r"减少|下降|降低|缩减|降幅|下滑|回落|(?<![多减])少"
-    up = r"增加|增长|提高|提升|上升|扩大|增幅|(?<=[年期])多(?!少)"
+    down = rf"{either(FALL, SPOKEN_FALL)}|降幅|(?<![多减])少"
+    up = rf"{either(RISE)}|增幅|(?<=[年期])多(?!少)"
     asks_down, asks_up = re.search(down, measure), re.search(up, measure)
     return bool((asks_down and not asks_up and re.search(up, clause) and not re.search(down, clause))
                 or (asks_up and not asks_down and re.search(down, clause) and not re.search(up, clause)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.numbers import split_multiplier
-from rag.query import parse_query
+from rag.query import levels_in, parse_query
 
 
 @pytest.mark.parametrize(
@@ -270,3 +270,16 @@ def test_names_in_latin_letters_stay() -> None:
 def test_zhong_after_a_group_of_people_marks_the_group() -> None:
     # 「教师中正高级」 is not the word 中正: the asked words stay whole
     assert parse_query("海淀区中职专任教师中正高级职称的占比是多少？").measure == "专任教师中 正高级职称占比"
+
+
+@pytest.mark.parametrize("fell", ["掉了", "跌了", "缩水了", "下滑了"])
+def test_a_fall_said_colloquially_asks_a_change_between_the_years(fell: str) -> None:
+    query = parse_query(f"海淀中职招生2023年比2022年{fell}百分之几？")
+    assert (query.operation, [part.years for part in query.parts]) == ("growth", [(2022,), (2023,)])
+
+
+def test_a_degree_is_not_a_school_level() -> None:
+    query = parse_query("海淀中职学校的老师里专科学历的有多少人？")
+    assert (query.level, query.measure.endswith("专科学历")) == ("中职", True)
+    assert levels_in("专科及以上学历教师") == set()
+    assert levels_in("毕业生升入专科") == {"高职"}

@@ -60,6 +60,10 @@ REPORT = "\n".join((
     "A\t5\t25%",
     "B\t15\t75%",
     "合计\t20\t100%",
+    "表 1-6 海淀区中职专任教师学历结构",
+    "学历\t2022年\t2023年",
+    "本科\t610\t640",
+    "专科\t50\t40",
     "",
 ))
 
@@ -171,6 +175,18 @@ def test_a_share_asked_in_tenths(haidian: Services) -> None:
 @pytest.mark.integration
 def test_a_grade_is_not_a_count(haidian: Services) -> None:
     assert answer("国际合作办学项目毕业生有多少人？", haidian).refused  # 英语4级
+
+
+@pytest.mark.integration
+def test_a_level_named_as_a_degree_in_other_words(haidian: Services) -> None:
+    assert answer("海淀中职2023年专任老师里大专学历的有多少人？", haidian).value == 40  # the row 专科
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fell", ["掉了", "跌了", "缩水了"])
+def test_a_fall_said_colloquially(haidian: Services, fell: str) -> None:
+    result = answer(f"海淀中职专科学历的专任老师，2023年比2022年{fell}百分之几？", haidian)
+    assert (result.value, "50 - 40" in result.computation) == (20.0, True)
 
 
 def test_the_clause_of_a_number_in_a_he_list() -> None:
