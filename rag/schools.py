@@ -80,7 +80,7 @@ def asked(question: str, texts: Iterable[str]) -> Asked:
     written = {name for name in known if name in question}
     # 北京科技职业学院 is not named by 北京电子科技职业学院.
     full = {name for name in written if not any(name in other for other in written - {name})}
-    short = aliases(question, texts)
+    short = {**aliases(question, texts), **misspelt(question, texts)}
     names = {*full, *short, *short.values(), *filter(None, map(_with_district, full))}
     # 大兴区第一职业学校 is not 延庆区第一职业学校: written with its district, only that name is asked.
     districted = {m.group(0) for m in _WITH_DISTRICT.finditer(question)
@@ -88,6 +88,30 @@ def asked(question: str, texts: Iterable[str]) -> Asked:
     names = {name for name in names if not any(name in d for d in districted)} | districted
     rivals = {other for other in known - names if any(name in other for name in names)}
     return Asked(tuple(sorted(names, key=len, reverse=True)), tuple(sorted(rivals, key=len, reverse=True)))
+
+
+def misspelt(question: str, texts: Iterable[str]) -> dict[str, str]:
+    """The schools of ``texts`` whose proper name ``question`` writes with one character wrong
+    (电汽工程学校 for 电气工程学校), each with the misspelling: a same-sounding character typed for
+    another. A numeral written otherwise (第一, 第二) or another kind (学院, 学校) names another school,
+    and so does any spelling a report writes."""
+    texts = tuple(texts)
+    found: dict[str, str] = {}
+    for group in _names(texts).values():
+        for name, kind in group:
+            if name in question or not _surely_proper(name):
+                continue
+            for end in (m.end() for m in re.finditer(re.escape(kind), question)):
+                window = question[max(end - len(name), 0): end]
+                wrong = [i for i, (a, b) in enumerate(zip(window, name, strict=False)) if a != b]
+                if (len(window) == len(name) and len(wrong) == 1 and wrong[0] > 0
+                        and not _NUMERAL.match(window[wrong[0]] + name[wrong[0]])
+                        and not any(window in text for text in texts)):
+                    found[name] = window
+    return found
+
+
+_NUMERAL = re.compile(r"[\d一二三四五六七八九十百零第]|.[\d一二三四五六七八九十百零第]")
 
 
 def names_a_school_of(question: str, texts: Iterable[str]) -> bool:

@@ -11,7 +11,7 @@ from corpora import written
 from rag.answering import answer
 from rag.frames import last_school
 from rag.query import parse_query
-from rag.schools import aliases, asked, spelled
+from rag.schools import aliases, asked, misspelt, spelled
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
@@ -64,6 +64,20 @@ def test_a_name_written_once_after_beijing_shi_is_a_schools_name() -> None:
     texts = ["2020 年北京市实验职业学校充分发挥职业学校师资优势。", "各区加强学校建设。"]
     assert asked("北京市实验职业学校培训学生多少人次", texts).names == ("实验职业学校",)
     assert asked("加强学校建设", texts).names == ()
+
+
+def test_a_name_typed_with_one_character_wrong_names_the_school() -> None:
+    texts = [*NAMES, "北京市第一职业学校和北京市第二职业学校。北京市第一职业学校、北京市第二职业学校。"]
+    assert misspelt("青崧职业学校开设了几个专业", texts) == {"青松职业学校": "青崧职业学校"}
+    assert "青松职业学校" in asked("青崧职业学校开设了几个专业", texts).names
+    assert misspelt("北京市第三职业学校有多少学生", texts) == {}  # a numeral names another school
+    assert misspelt("青松职业学院开设了几个专业", texts) == {}  # so does another kind
+    assert misspelt("白松职业学校开设了几个专业", texts) == {}  # and the first character
+
+
+@pytest.mark.integration
+def test_a_misspelt_school_is_answered_as_that_school(haidian: Services) -> None:
+    assert answer("松林武述学校选派了多少名学生参加冬奥会志愿服务？", haidian).value == 12  # not 海国职's 36
 
 
 def test_the_text_is_spelled_as_the_question_writes_the_school() -> None:
