@@ -405,10 +405,16 @@ def _counts_unasked(weights: dict[str, float], quantity: Quantity, rest: str) ->
     """True when a count (个, 项, 所 …) goes on to a noun the question never asks of (「提供 11 个专业
     线上课程」 for 帮扶项目): the unit counts that noun, not the asked one."""
     counted = jieba.lcut(_counted_after(rest).strip())
-    noun = counted[0] if counted else ""
-    if base_unit(quantity.unit) not in COUNTS or len(noun) < 2 or not re.match(r"[\u4e00-\u9fff]", noun):
+    if base_unit(quantity.unit) not in COUNTS or not counted:
         return False
-    return not grams(canonical(noun)) & weights.keys()
+    # An item of a list (「20 个企业实践基地和 4 个…基地」) is a noun phrase: its last word is what
+    # it counts, whatever the first qualifies it by.
+    nouns = {counted[0], counted[-1]} if _LIST_ITEM.match(rest) else {counted[0]}
+    return any(len(noun) >= 2 and bool(_HAN.match(noun)) and not grams(canonical(noun)) & weights.keys()
+               for noun in nouns)
+
+
+_LIST_ITEM = re.compile(r"[^、和及与\d，。；,;：:]+[、和及与]")
 
 
 def _counted_after(rest: str) -> str:
