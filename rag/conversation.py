@@ -128,6 +128,11 @@ def _resolved(query: Query, earlier: Sequence[Query]) -> Resolved:
             return _swapped(query, previous)
         return Resolved(previous, "computed")
     measure = own_measure(query)
+    restated = measure != previous.measure and measure in previous.measure
+    if measure and restated and _elliptical(query.norm) and _swaps_a_slot(query, previous):
+        # 「昌平区2022年的中职毕业生呢？」 after 「…有多少毕业生升入本科院校？」: the subject restated, the
+        # same question asked of another region, year or level.
+        return _swapped(query, previous)
     if query.region and measure:
         if query.years or not _elliptical(query.norm):
             return Resolved(query, "fresh")
@@ -201,6 +206,10 @@ def _swapped(query: Query, previous: Query) -> Resolved:
         text, kind = _swap_level(text, previous.level, query.level), "level" if kind == "none" else kind
     elif query.school_type and query.school_type != previous.school_type:
         text = _swap_school_type(text, previous, query.school_type[0])
+        kind = "level" if kind == "none" else kind
+    elif query.level and previous.school_type and not query.school_type:
+        # 「昌平区的中职毕业生呢？」 after 朝阳区职高's: the whole level, not the kind of school before.
+        text = _swap_school_type(text, previous, LEVELS[query.level][0])
         kind = "level" if kind == "none" else kind
     if kind == "none":
         return Resolved(query, "none")

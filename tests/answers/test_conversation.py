@@ -56,6 +56,9 @@ ENROLLED = "2022年昌平区中职学校招生多少人？"
          "中职", "校舍面积中教学用房"),
         (["2022年海淀区中职副高级职称教师占多大比重？", "那初级的呢？"], "measure", "海淀区", (2022,), "中职",
          "初级占比"),
+        # the subject restated with another region and year: the same question of them, at the whole level
+        (["朝阳区职高2021年有多少毕业生升入本科院校？", "昌平区2022年的中职毕业生呢？"], "year", "昌平区",
+         (2022,), "中职", "毕业生升入本科院校"),
     ],
 )
 def test_follow_ups_fill_in_the_slots_they_leave_out(
@@ -135,3 +138,9 @@ def test_a_school_pointed_at_but_not_named_is_not_a_school_follow_up() -> None:
 
 def test_without_history_every_question_is_fresh() -> None:
     assert resolve(ENROLLED, []).kind == "fresh"
+
+
+def test_a_follow_up_naming_the_level_leaves_the_kind_of_school_before() -> None:
+    turns = ["朝阳区职高2021年有多少毕业生升入本科院校？", "昌平区2022年的中职毕业生呢？"]
+    query = resolve(turns[-1], earlier_queries(turns[:-1])).query
+    assert (query.school_type, "职高" in query.norm) == ((), False)
