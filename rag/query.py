@@ -291,6 +291,8 @@ def expected_unit(text: str) -> str:
     if named := _UNIT_NAMED.search(text):
         unit = named.group(1) or named.group(2)
         return _UNIT_ALIASES.get(unit, unit)
+    if _RATE_CHANGE.search(text):
+        return "个百分点"
     if re.search(r"百分之|百分比|比例|比重|占比|[率]|[增降涨跌]幅|增速", text) \
             and not re.search(r"多少[人个所元]", text):
         return "%"
@@ -311,6 +313,11 @@ def expected_unit(text: str) -> str:
     return "元" if _MONEY.search(text) and not _NOT_AN_AMOUNT.search(text) else ""
 
 
+_RATE_CHANGE = re.compile(
+    rf"(?:比例|比重|占比|(?<![增降])率)[^，,。？?；;]{{0,6}}?(?:{either(RISE, FALL, SHIFT)})了?多少"
+    r"(?![%％]|个?百分比)"
+)
+"""「占比提升了多少」, 「就业率比上年提高了多少」: a rate's change, in percentage points (not 增长率)."""
 _MONEY = re.compile(r"经费|资金|金额|总额|收入|投入|费用|拨款|多少钱|多少万(?=[？?，,。\s]|$)")
 """What is counted in 元 (资金总额, 人员经费和公用经费一共多少万)."""
 _NOT_AN_AMOUNT = re.compile(r"[增降涨]幅|增速|如何|怎么|怎样|哪些|什么")

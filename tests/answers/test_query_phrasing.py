@@ -283,3 +283,16 @@ def test_a_degree_is_not_a_school_level() -> None:
     assert (query.level, query.measure.endswith("专科学历")) == ("中职", True)
     assert levels_in("专科及以上学历教师") == set()
     assert levels_in("毕业生升入专科") == {"高职"}
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("2025年北京中职学校本科及以上学历的占比提升了多少？", "个百分点"),
+        ("海淀中职就业率比上年提高了多少？", "个百分点"),
+        ("海淀中职招生增长率是多少？", "%"),
+        ("海淀中职升学率下降了多少%？", "%"),
+    ],
+)
+def test_a_rates_change_is_asked_in_percentage_points(question: str, unit: str) -> None:
+    assert parse_query(question).unit == unit

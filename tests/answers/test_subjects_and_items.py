@@ -29,6 +29,7 @@ REPORT = "\n".join((
     "2023年，海淀区高职院校专任教师 2244 人，中职学校专任教师 1704 人。",
     "其中，高职院校“双师型”教师占比 62.80%，下降 0.60 个百分点；"
     "中职学校“双师型”教师占比 36.70%，提升 3.30 个百分点。",
+    "2023年，海淀区建立 20 个企业实践基地和 4 个中职校企合作的“双师型”培养培训基地。",
     "学校党员积极参加义务献血活动，全校共 25 名教师献出鲜血，其中 9 名献血者为共产党员。",
     "2023年，海淀区公办中等职业学校共有教职工313人（不含附设中职），其中专任教师258人，占比82.4%。",
     "在全国职业院校技能大赛教学能力比赛中，海淀区中职参赛队获奖 9 项，一等奖 1 项。",
@@ -97,6 +98,18 @@ def test_a_rise_does_not_answer_how_much_it_fell(haidian: Services) -> None:
     assert answer("2023年海淀职业院校数字资源比上一年少了多少万册？", haidian).refused
     assert answer("2023年海淀高职“双师型”教师占比提升了多少个百分点？", haidian).refused
     assert answer("2023年海淀高职“双师型”教师占比变化了多少个百分点？", haidian).value == 0.60
+
+
+@pytest.mark.integration
+def test_a_rates_change_is_not_the_rate(haidian: Services) -> None:
+    result = answer("2023年海淀高职“双师型”教师占比下降了多少？", haidian)
+    assert (result.value, result.unit) == (0.60, "个百分点")  # not the 62.80% it fell to
+
+
+@pytest.mark.integration
+def test_a_list_item_counts_its_own_head_noun(haidian: Services) -> None:
+    assert answer("2023 海淀 校企合作企业 总数", haidian).refused  # 20 counts 企业实践基地
+    assert answer("2023年海淀区建立了多少个企业实践基地？", haidian).value == 20
 
 
 @pytest.mark.integration
