@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from rag import compose
 from rag.compose import refusal
-from rag.computed import band_total, computed_answer, listed_total, total_less_left_out
+from rag.computed import band_total, computed_answer, listed_total, one_of_rows_alike, total_less_left_out
 from rag.frames import line_at, sentences
 from rag.lookup import MARGIN, exact_for, find, from_next_year, stated_growth
 from rag.query import Query
@@ -38,7 +38,7 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
             computed = stated_growth(query, retrieval, lexicon)
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
-    if found is not None:
+    if found is not None and not one_of_rows_alike(query, found, retrieval):
         chosen = exact_for(query, found, retrieval, lexicon) or found
         return compose.stated(query, retrieval, chosen, chosen.score)
     computed = (from_next_year(query, retrieval, lexicon) or listed_total(query, retrieval, lexicon)
