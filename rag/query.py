@@ -302,8 +302,9 @@ def expected_unit(text: str) -> str:
         return "人"
     if _people_doing(text):
         return "人"
-    if match := _UNIT_ASK.search(text):
-        return match.group(1) + _UNIT_ALIASES.get(match.group(2), match.group(2))
+    if asks := list(_UNIT_ASK.finditer(text)):
+        # 「三个专业一共计划招多少人」: the last ask is the question's, the ones before describe.
+        return asks[-1].group(1) + _UNIT_ALIASES.get(asks[-1].group(2), asks[-1].group(2))
     if re.search(r"(?:增长|下降|增幅|降幅|变化)了?多少[?？]?$", text):
         return ""
     if _PEOPLE_ASKED.search(text) or "人数" in text or _PEOPLE_COUNT.search(text):
@@ -421,6 +422,8 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
         text = re.sub(named, lambda level: level.group(1) or "", text)
     text = re.sub(r"(?:多少|几)%|(?:多少|几)万(?![\u4e00-\u9fff])|多大(?=比例|比重|百分比)", "", text)
     text = _UNIT_ASK.sub("", re.sub(r"百分之(?:几|多少)", "", text))
+    if re.search(_SUM, text):
+        text = _ITEMS_COUNTED.sub("", text)  # 「三个专业一共计划招多少人」: the rows summed, not the measure
     for match in reversed(_count_words(text)):
         text = text[: match.start()] + text[match.end():]
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
@@ -439,6 +442,9 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     bare = re.sub(r"(?:总)?人数|数量|(?<=[\u4e00-\u9fff]{2})金额", "", text)
     bare = _PEOPLE_COUNT.sub(r"\1", bare)  # 在校生数 is 在校生 counted in 人
     return (bare if len(bare) >= 2 else text).strip()
+
+
+_ITEMS_COUNTED = re.compile(r"(?<![\d第])[这那]?[两二三四五六七八九十]\s*[个项所门家](?=[\u4e00-\u9fff])")
 
 
 _KEPT_VERBS = frozenset("增减涨降升多少高低占比")
@@ -905,7 +911,7 @@ def _first_level(text: str, found: list[str]) -> str:
 def _short_name_is_word(text: str, short: str) -> bool:
     """True when a district's short name is part of a school's name (北京市昌平职业学校)."""
     at = text.find(short)
-    return bool(re.match(r"(?:职业|学校|中学|一中|二中|第|实验|分校)", text[at + len(short):]))
+    return bool(re.match(r"(?:职业|职校|学校|中学|一中|二中|第|实验|分校)", text[at + len(short):]))
 
 
 def _swap(text: str, old: str, new: str) -> str:

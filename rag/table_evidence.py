@@ -141,13 +141,15 @@ def _row_texts(facts: Sequence[TableFact]) -> dict[tuple[str, str, int], tuple[s
 
 def _named_cells(query: Query, cells: Sequence[str]) -> str:
     """The text cells of a number's row that the question names (「商业学校 电子商务 计划人数」
-    names the 电子商务 row among the school's rows), as written or without their bracket."""
+    names the 电子商务 row among the school's rows), as written, without their bracket or by it
+    alone (宠物医师 of 动物医学 (宠物医师))."""
     asked = re.sub(r"\s", "", query.norm)
     named = []
     for cell in cells:
         whole = re.sub(r"\s", "", normalize(cell))
         bare = re.sub(r"[(（][^)）]*[)）]", "", whole)
-        named += [form for form in (whole, bare) if len(form) >= 2 and form in asked][:1]
+        inner = re.findall(r"[(（]([^)）]*)[)）]", whole)
+        named += [form for form in (whole, bare, *inner) if len(form) >= 2 and form in asked][:1]
     return " ".join(named)
 
 

@@ -65,6 +65,12 @@ REPORT = "\n".join((
     "学历\t2022年\t2023年",
     "本科\t610\t640",
     "专科\t50\t40",
+    "表 2-5 海淀区贯通培养项目招生计划表",
+    "序号\t学校名称\t拟招生专业名称\t计划人数",
+    "1\t北京市青松职业学校\t园艺技术\t45",
+    "2\t北京市青松职业学校\t动物医学 (宠物医师)\t75",
+    "3\t北京市青松职业学校\t工程造价\t45",
+    "4\t北京市白杨职业学校\t工程造价\t30",
     "",
 ))
 
@@ -200,6 +206,26 @@ def test_a_level_named_as_a_degree_in_other_words(haidian: Services) -> None:
 def test_a_fall_said_colloquially(haidian: Services, fell: str) -> None:
     result = answer(f"海淀中职专科学历的专任老师，2023年比2022年{fell}百分之几？", haidian)
     assert (result.value, "50 - 40" in result.computation) == (20.0, True)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    ["青松职业学校那几个贯通专业加起来一共打算招多少人？", "青松职业学校三个贯通专业一共计划招多少人？"],
+)
+def test_a_total_of_one_schools_rows_is_their_sum_not_one_row(haidian: Services, question: str) -> None:
+    result = answer(question, haidian)
+    assert (result.value, "45 + 75 + 45" in result.computation) == (165, True)  # not one row's 45
+
+
+@pytest.mark.integration
+def test_a_row_is_named_by_its_bracket(haidian: Services) -> None:
+    assert answer("青松职业学校贯通项目里，宠物医师方向打算招多少新生？", haidian).value == 75
+
+
+def test_a_short_name_after_a_district_names_the_school_not_the_district() -> None:
+    assert parse_query("昌平职校2025年贯通培养项目计划招多少人？").region == ""
+    assert expected_unit("昌平职校三个专业一共计划招多少人？") == "人"  # the last ask is the question's
 
 
 def test_the_clause_of_a_number_in_a_he_list() -> None:
