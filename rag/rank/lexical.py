@@ -32,6 +32,7 @@ _WRITTEN_ONE_WAY = (
     ("纸质书", "纸质图书"), ("总价值", "值"), ("价值", "值"),
     ("年龄段", "年龄"), ("电脑", "计算机"), ("普通高中", "普高"), ("用人单位", "雇主"),
     ("考上", "升入"), ("考入", "升入"), ("大专", "专科"), ("打算", "计划"), ("准备招", "计划招"),
+    ("代表队", "队伍"), ("参赛队伍", "参赛队"),
 )
 """Spellings rewritten before bigrams are compared, so that 老师 meets 教师, 占比 meets 比例, 学生
 meets 在校生, 钱 meets 经费, a short form (技校, 电子书) meets the written one, and the reports' several

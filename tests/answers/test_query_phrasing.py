@@ -296,3 +296,9 @@ def test_a_degree_is_not_a_school_level() -> None:
 )
 def test_a_rates_change_is_asked_in_percentage_points(question: str, unit: str) -> None:
     assert parse_query(question).unit == unit
+
+
+def test_teams_and_rounds_are_units_asked_but_words_opening_with_them_are_not() -> None:
+    assert parse_query("2025年北京市职业院校技能大赛一共有多少支参赛队？").unit == "支"
+    assert parse_query("2020年TAFE项目一共办了多少期培训？").unit == "期"
+    assert parse_query("有多少支教老师？").unit != "支"
