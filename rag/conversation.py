@@ -165,6 +165,41 @@ def operation_over_earlier(norm: str) -> Operation:
     return "growth" if _GROWTH.search(norm) else "difference"
 
 
+def context_and_ask(text: str) -> tuple[str, str] | None:
+    """A long question as the context it gives and the clause that asks (「我在看…那张表，…。充电
+    设备装调检测与维修岗那一列，实训项目一共是多少项？」), with what follows that clause (a bracket
+    leaving something out); None for a question of one clause."""
+    clauses, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        depth += (char in "（(") - (char in "）)")
+        if depth == 0 and char in _CLAUSE_ENDS:
+            clauses.append(text[start: at + 1])
+            start = at + 1
+    clauses = [c for c in [*clauses, text[start:]] if c.strip(_CLAUSE_ENDS + " ")]
+    asking = [i for i, c in enumerate(clauses) if _ASKS.search(c) and not re.match(r"\s*[（(]", c)]
+    if len(clauses) < 2 or not asking or asking[-1] == 0:
+        return None
+    context, ask = "".join(clauses[: asking[-1]]), "".join(clauses[asking[-1]:])
+    # A condition (不算高职，…) or a comparison's other side stays with the question, and so does the
+    # scope of a computation (「头两批建设项目中，…一共有多少个」); an asking clause with no measure of
+    # its own (「生均纸质图书，东城区2024年是多少册」) asks the whole.
+    asked = parse_query(ask)
+    if _CONDITION.search(context) or _COMPARED.search(ask) or asked.operation != "lookup" \
+            or len(_asked_thing(asked)) < 2:
+        return None
+    return context, ask
+
+
+def _asked_thing(ask: Query) -> str:
+    """What a clause asks about beyond the school level and kind (东城区中职2024年是多少册: nothing)."""
+    return re.sub("|".join((*_KINDS_OF_SCHOOL, "学校", "院校")), "", ask.measure).strip()
+
+
+_CLAUSE_ENDS = "，,。；;：:？?！!"
+_CONDITION = re.compile(r"不算|不含|不包括|不计|只算|只看|包括|除了?|按[\u4e00-\u9fff]{0,6}(?:算|看|计)")
+_COMPARED = re.compile(r"(?<![占对普之])比(?!例|重|率|值)|相比|相差|之差")
+
+
 def own_measure(query: Query, *, over_earlier: bool = False) -> str:
     """What the question itself asks about, once follow-up words, years, levels and places are gone
     (and the words of a computation, for a comparison or when ``over_earlier``)."""

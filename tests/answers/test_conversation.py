@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import comparison, earlier_queries, operation_over_earlier, resolve
+from rag.conversation import comparison, context_and_ask, earlier_queries, operation_over_earlier, resolve
 
 ENROLLED = "2022年昌平区中职学校招生多少人？"
 
@@ -144,3 +144,25 @@ def test_a_follow_up_naming_the_level_leaves_the_kind_of_school_before() -> None
     turns = ["朝阳区职高2021年有多少毕业生升入本科院校？", "昌平区2022年的中职毕业生呢？"]
     query = resolve(turns[-1], earlier_queries(turns[:-1])).query
     assert (query.school_type, "职高" in query.norm) == ((), False)
+
+
+def test_a_long_question_splits_into_its_context_and_its_asking_clause() -> None:
+    question = "商业学校2025年贯通计划里，两个专业都对接北京物资学院，云财务会计专业计划招多少人？"
+    assert context_and_ask(f"{question}（学前教育不算）") == (
+        "商业学校2025年贯通计划里，两个专业都对接北京物资学院，",
+        "云财务会计专业计划招多少人？（学前教育不算）",
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2022年昌平区中职学校招生多少人？",  # one clause
+        "不算高职，2020年北京参与X证书试点的中职学校有多少所？",  # a condition stays with the question
+        "按生均计算，2020年北京市中职学校的占地面积为多少平方米？",
+        "昌平区的对口就业率：2022年的数，比北京市2020年的高几个百分点？",  # a comparison's other side
+        "生均纸质图书，东城区中职2024年是多少册？",  # the asking clause names no measure of its own
+    ],
+)
+def test_questions_that_are_no_context_and_ask(question: str) -> None:
+    assert context_and_ask(question) is None

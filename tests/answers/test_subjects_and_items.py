@@ -223,6 +223,23 @@ def test_a_row_is_named_by_its_bracket(haidian: Services) -> None:
     assert answer("青松职业学校贯通项目里，宠物医师方向打算招多少新生？", haidian).value == 75
 
 
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the context names the school (白杨职业学校 plans 30 for 工程造价), the last clause asks
+        ("我在看海淀区贯通培养招生计划那张表，青松职业学校开了好几个专业，各有各的计划人数。"
+         "工程造价专业计划招多少人？", 45),
+        ("我们在整理校企合作的材料，海淀区2023年建了不少基地，也培养了很多双师型老师。"
+         "想确认一下，企业实践基地建了多少个？", 20),
+    ],
+)
+def test_a_long_question_is_its_context_and_its_asking_clause(
+    haidian: Services, question: str, expected: float
+) -> None:
+    assert answer(question, haidian).value == expected
+
+
 def test_a_short_name_after_a_district_names_the_school_not_the_district() -> None:
     assert parse_query("昌平职校2025年贯通培养项目计划招多少人？").region == ""
     assert expected_unit("昌平职校三个专业一共计划招多少人？") == "人"  # the last ask is the question's
