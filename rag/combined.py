@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rag import extractive, lookup, ranked
 from rag.compose import refusal, stated
+from rag.computed import one_of_rows_alike
 from rag.evidence import Evidence
 from rag.numbers import Quantity
 from rag.query import Query
@@ -41,8 +42,10 @@ def answer(
         return _computed(query, retrieve, lexicon, ranker)
     decision = decide(query, retrieval, lexicon, ranker)
     confidence = vetted(decision, readings(query, retrieval, lexicon), ranker)
-    if decision.best is not None and confidence >= ranker.vetting.threshold:
-        return stated(query, retrieval, decision.best, confidence)
+    best = decision.best
+    if best is not None and confidence >= ranker.vetting.threshold \
+            and not one_of_rows_alike(query, best.fact, retrieval):
+        return stated(query, retrieval, best, confidence)
     return ranked.from_next_year(query, retrieval, lexicon, ranker) or refusal(query, retrieval)
 
 

@@ -107,12 +107,12 @@ def listed_total(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> Answer
     return None
 
 
-def one_of_rows_alike(query: Query, found: Evidence, retrieval: Retrieval) -> bool:
-    """Whether a total is asked (一共计划招多少人) and ``found`` is the cell of one of several rows
+def one_of_rows_alike(query: Query, fact: TableFact | None, retrieval: Retrieval) -> bool:
+    """Whether a total is asked (一共计划招多少人) and ``fact`` is the cell of one of several rows
     that read alike (one school's majors): one of the parts, not their total."""
-    if not _TOTAL_ASK.search(query.norm) or found.fact is None:
+    if not _TOTAL_ASK.search(query.norm) or fact is None:
         return False
-    key = (found.fact.doc_id, found.fact.table, found.fact.row, found.fact.column, found.fact.year)
+    key = (fact.doc_id, fact.table, fact.row, fact.column, fact.year)
     return len({f.line for f in retrieval.facts if (f.doc_id, f.table, f.row, f.column, f.year) == key}) >= 2
 
 

@@ -31,6 +31,7 @@ from rag.query import (
     DISTRICTS,
     GENERIC_WORDS,
     LEVELS,
+    PIVOT,
     SCHOOL_TYPES,
     Query,
     names_school,
@@ -197,7 +198,7 @@ def _asked_thing(ask: Query) -> str:
 
 _CLAUSE_ENDS = "，,。；;：:？?！!"
 _CONDITION = re.compile(r"不算|不含|不包括|不计|只算|只看|包括|除了?|按[\u4e00-\u9fff]{0,6}(?:算|看|计)")
-_COMPARED = re.compile(r"(?<![占对普之])比(?!例|重|率|值)|相比|相差|之差")
+_COMPARED = re.compile(rf"{PIVOT.pattern}|相比|相差|之差")
 
 
 def own_measure(query: Query, *, over_earlier: bool = False) -> str:

@@ -38,7 +38,7 @@ def answer(query: Query, retrieve: Callable[[Query], Retrieval], lexicon: Lexico
             computed = stated_growth(query, retrieval, lexicon)
         return computed or refusal(query, retrieval)
     found = find(query, retrieval, lexicon, margin=MARGIN)
-    if found is not None and not one_of_rows_alike(query, found, retrieval):
+    if found is not None and not one_of_rows_alike(query, found.fact, retrieval):
         chosen = exact_for(query, found, retrieval, lexicon) or found
         return compose.stated(query, retrieval, chosen, chosen.score)
     computed = (from_next_year(query, retrieval, lexicon) or listed_total(query, retrieval, lexicon)

@@ -487,7 +487,8 @@ _SUM = r"加起来|加在一起|合起来|合计|之和|总和|总计|共计|一
 _TIMES = r"的(?:多少|几)倍"
 _PERCENT_OF = r"的(?:百分之多少|百分之几|多少%)"
 _SHARE_ASK = r"的?(?:比例|比重|百分比|份额|百分之几|百分之多少|多少%|几成)"
-_PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
+PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
+"""The 比 of a comparison (A比B多), not of 比例, 比重, 占比 or 普职比."""
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
 _SAME_YEAR = re.compile(r"同年|同期|当年")
 _CONJ = re.compile(
@@ -629,7 +630,7 @@ def _canonical_comparison(text: str) -> str:
     text = re.sub(r"同比|环比", "比上一年", text)
     text = re.sub(r"较(?=上一?年|去年|(?:19|20)\d\d|同期)", "比", text)
     match = re.match(r"^(.*?)(?:与|和|跟|同|相对于|相较于?)([^，,]+?)相比较?[，,]?(.+)$", text)
-    if match and not _PIVOT.search(match.group(3)):
+    if match and not PIVOT.search(match.group(3)):
         head, base, rest = match.groups()
         ask = re.search(f"{_GROWTH}|{_MORE}", rest)
         if ask:
@@ -640,7 +641,7 @@ def _canonical_comparison(text: str) -> str:
 def _compared(text: str, ask: str) -> tuple[Query, Query] | None:
     """The two sides of 「A比B…」 (A first), or None without such a pivot before the ask."""
     asked = re.search(ask, text)
-    pivots = [p for p in _PIVOT.finditer(text) if asked and p.end() <= asked.start()]
+    pivots = [p for p in PIVOT.finditer(text) if asked and p.end() <= asked.start()]
     if not asked or not pivots:
         return None
     pivot = pivots[-1]
@@ -655,7 +656,7 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
     left_text = left_text.rstrip("，, ")
     rest_text = text.replace(right_text, " ", 1).replace(left_text, " ", 1)
     # Without the comparison's own words; a verb inside the ask stays (多「招」了多少学生).
-    asked = rf"{_CHANGE}(?=[\u4e00-\u9fff]?了?(?:多少|几))|{_GROWTH}|{_PIVOT.pattern}"
+    asked = rf"{_CHANGE}(?=[\u4e00-\u9fff]?了?(?:多少|几))|{_GROWTH}|{PIVOT.pattern}"
     rest = _parse_simple(re.sub(asked, " ", rest_text))
     right = _parse_simple(_SAME_YEAR.sub("", _PREVIOUS_YEAR.sub("", right_text)))
     left = _inherit(_parse_simple(left_text), rest)

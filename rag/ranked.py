@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.compose import refusal
+from rag.computed import one_of_rows_alike
 from rag.extractive import list_answer
 from rag.frames import Frame
 from rag.operands import names_operands, of_asked_year, one_scope, read_alike, states_whole
@@ -36,8 +37,9 @@ def answer(query: Query, retrieve: Retrieve, lexicon: Lexicon, *, ranker: Ranker
             computed = from_next_year(query, retrieval, lexicon, ranker)
         return computed or refusal(query, retrieval)
     decision = decide(query, retrieval, lexicon, ranker)
-    if decision.answers(ranker) and decision.best is not None:
-        return compose.stated(query, retrieval, decision.best, decision.confidence)
+    best = decision.best
+    if decision.answers(ranker) and best is not None and not one_of_rows_alike(query, best.fact, retrieval):
+        return compose.stated(query, retrieval, best, decision.confidence)
     return from_next_year(query, retrieval, lexicon, ranker) or refusal(query, retrieval)
 
 

@@ -80,3 +80,11 @@ def test_a_computation_whose_operand_the_ranker_surely_reads_otherwise_is_refuse
     rules, mine = _computed(services, "昌平区2022年中职招生和毕业生一共多少人？", contrary)
     assert not rules.refused
     assert mine.refused and mine.value is None
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("answerer", ["ranked", "combined"])
+def test_no_answerer_gives_one_row_for_a_total_of_rows_alike(services: Services, answerer: str) -> None:
+    chosen = dataclasses.replace(services, settings=dataclasses.replace(services.settings, answerer=answerer))
+    result = answer("北京工业职业技术学院2025年贯通培养那几个专业加起来一共计划招多少人？", chosen)
+    assert result.value != 45  # each of its six majors plans 45; the total is 270
