@@ -486,7 +486,7 @@ _GAP = r"相差|差距|差了?(?:多少|几)|之差|差值|差额"
 _SUM = r"加起来|加在一起|合起来|合计|之和|总和|总计|共计|一共|总共|两者共|二者共|共有"
 _TIMES = r"的(?:多少|几)倍"
 _PERCENT_OF = r"的(?:百分之多少|百分之几|多少%)"
-_SHARE_ASK = r"的?(?:比例|比重|百分比|份额|百分之几|百分之多少|多少%|几成)"
+_SHARE_ASK = r"的?\s*(?:比例|比重|百分比|份额|百分之几|百分之多少|多少%|几成|占比)"
 PIVOT = re.compile(r"(?<![占对普之])比(?!例|重|率|值)")
 """The 比 of a comparison (A比B多), not of 比例, 比重, 占比 or 普职比."""
 _PREVIOUS_YEAR = re.compile(r"上一?年度?|去年|前一年|上一学年")
@@ -641,13 +641,15 @@ def _canonical_comparison(text: str) -> str:
 def _compared(text: str, ask: str) -> tuple[Query, Query] | None:
     """The two sides of 「A比B…」 (A first), or None without such a pivot before the ask."""
     asked = re.search(ask, text)
-    pivots = [p for p in PIVOT.finditer(text) if asked and p.end() <= asked.start()]
-    if not asked or not pivots:
+    if not asked:
+        return None
+    # Nothing between 比 and the ask: 比 ends a name (生师比高多少), it compares nothing.
+    pivots = [p for p in PIVOT.finditer(text) if text[p.end(): asked.start()].strip(" ，,的")
+              and p.end() <= asked.start()]
+    if not pivots:
         return None
     pivot = pivots[-1]
-    right = text[pivot.end(): asked.start()]
-    # Nothing between 比 and the ask: 比 ends a name (生师比增长率), it compares nothing.
-    return _sides(text[: pivot.start()], right, text) if right.strip() else None
+    return _sides(text[: pivot.start()], text[pivot.end(): asked.start()], text)
 
 
 def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
@@ -894,7 +896,22 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     if whole_measure in ("总额", "总数", "总量", "总计", "全部"):
         whole_measure, whole_level = f"{scope_measure}{whole_measure}", query.level
     whole_q = replace(query, measure=whole_measure, level=whole_level, unit="", operation="lookup", parts=())
-    return (part_q, _of_all(whole_q, whole))
+    # A whole naming its own place or level names its own kind of school, or none (朝阳职高's 职高 is
+    # the part's in 「占北京中职招生总数」); one naming neither is the part's kind's (占教职工).
+    named = _parse_simple(whole)
+    whole_q = _own_scope(whole_q, whole)
+    if named.region or named.level:
+        whole_q = replace(whole_q, school_type=named.school_type)
+    return (_own_scope(part_q, f"{scope}{part}"), _of_all(whole_q, whole))
+
+
+def _own_scope(side: Query, written: str) -> Query:
+    """A side of a share that names its own region or year keeps them (「东城区2024年…，占2025年北京
+    全市…的比例」); 全市 after a district's part is the city."""
+    own = _parse_simple(written)
+    region = own.region or (BEIJING if "全市" in written else "")
+    return replace(side, region=region or side.region, years=own.years or side.years,
+                   report_year=own.report_year or side.report_year)
 
 
 def _of_all(whole: Query, written: str) -> Query:

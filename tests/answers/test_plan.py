@@ -348,3 +348,40 @@ def test_the_side_sharing_the_measure_shares_what_it_leaves_out() -> None:
     later, earlier = parse_query("2023年海淀中职招生（不含成人中专）比2022年多了多少人？").parts
     assert "不含成人中专" in later.norm and "不含成人中专" in earlier.norm
     assert parse_query("2020年海淀普高招的学生数是中职的几倍？").parts[0].measure in ("招生", "招生数")
+
+
+@pytest.mark.parametrize(
+    ("question", "part", "whole"),
+    [
+        ("通州区2022年中职招生，占2020年北京全市中职招生的百分之多少？", ("通州区", (2022,)),
+         ("北京市", (2020,))),
+        ("大兴区2021年中职专任教师人数，占2024年全市中职专任教师的 percentage 是多少", ("大兴区", (2021,)),
+         ("北京市", (2024,))),
+        ("通州区中职2023年毕业生占本区中职在校生的比例", ("通州区", (2023,)), ("通州区", (2023,))),
+    ],
+)
+def test_each_side_of_a_share_keeps_the_place_and_year_it_names(
+    question: str, part: tuple[str, tuple[int, ...]], whole: tuple[str, tuple[int, ...]]
+) -> None:
+    query = parse_query(question)
+    assert query.operation == "share"
+    assert [(p.region, p.years) for p in query.parts] == [part, whole]
+
+
+def test_a_shares_whole_naming_its_own_place_or_level_is_not_the_parts_kind_of_school() -> None:
+    school, city = parse_query("通州职高 2021学年 招生 占 北京2021年中职招生总数 百分比").parts
+    assert school.school_type and not city.school_type and city.region == "北京市"
+    teachers, staff = parse_query("北京 职业高中 2019 专任教师 占 教职工 比例").parts
+    assert teachers.school_type == staff.school_type != ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京全市中职2019年的生师比，比通州区中职2021年的生师比高多少？",
+     "2021年北京中职生师比比通州区2021年的生师比高多少"],
+)
+def test_a_measure_ending_in_bi_is_no_pivot_of_a_comparison(question: str) -> None:
+    query = parse_query(question)
+    assert query.operation == "difference"
+    assert [p.region for p in query.parts] == ["北京市", "通州区"]
+    assert all(p.measure.endswith("生师比") for p in query.parts)
