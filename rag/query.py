@@ -667,6 +667,9 @@ def _sides(left_text: str, right_text: str, text: str) -> tuple[Query, Query]:
     right = replace(_inherit(right, left), report_year=right.report_year)  # each side names its own report
     if left.measure.startswith(right.measure):
         right = replace(right, measure=left.measure)  # 比高职在校生: the people the left's measure is about
+    elif (rank := re.fullmatch(f"({_RANK})等奖?", right.measure)) and re.search(f"{_RANK}等", left.measure):
+        # 「中职组一等奖比三等奖多几个」: the same prizes, another rank
+        right = replace(right, measure=re.sub(f"{_RANK}等", f"{rank.group(1)}等", left.measure, count=1))
     if _PREVIOUS_YEAR.search(right_text) and left.year is not None:
         right = replace(right, years=(left.year - 1,))
     return left, right

@@ -326,6 +326,10 @@ class Retriever:
         return [d for d in documents
                 if schools.names_a_school_of(query.norm, tuple(c.text for c in self.chunks(d.doc_id)))]
 
+    def unknown_school(self, query: Query, documents: Sequence[ReportInfo]) -> str:
+        """The school ``query`` names that no report names ('' when it names none or a known one)."""
+        return schools.unknown(query.norm, (tuple(c.text for c in self.chunks(d.doc_id)) for d in documents))
+
     def retrieve(self, query: Query) -> Retrieval:
         """Fused hits and facts from the reports ``query`` can be about."""
         documents = self.documents()
@@ -335,6 +339,8 @@ class Retriever:
         # a school of a district with no report of its own (丰台区职业教育中心学校)
         citywide = query.region in ("", BEIJING) or not local
         naming = self.naming(query, documents if citywide else local)
+        if not naming and (school := self.unknown_school(query, documents)):
+            return Retrieval(query, (), (), (), f"已收录的报告中没有提到{school}。")
         if naming and not local:
             query = replace(query, region="")  # the school, not its district, scopes the question
         coverage = self.coverage([*local, *naming]) if query.years else None

@@ -42,9 +42,14 @@ def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
     names = _names(tuple(texts))
     starts = _word_starts(question)
     found: dict[str, str] = {}
+    # A short name may keep the 北 of 北京 (北信职院 for 北京信息职业技术学院); 北京 written out is the
+    # city's name, not a school's short name.
+    in_city = tuple((name, f"北京{name}", kind) for group in names.values() for name, kind in group)
     for at in starts:
-        shorts = {name: short for name, kind in names.get(question[at], ())
-                  if (short := _short_name(question, at, name, kind))}
+        spelt = [(name, name, kind) for name, kind in names.get(question[at], ())]
+        keeps_bei = question[at] == "北" and question[at + 1: at + 2] != "京"
+        shorts = {name: short for name, full, kind in (*spelt, *(in_city if keeps_bei else ()))
+                  if (short := _short_name(question, at, full, kind))}
         # 劲松职高 is 劲松职业高中's short name, not (劲松职) 劲松职业学校's.
         longest = max(map(len, shorts.values()), default=0)
         found.update({name: short for name, short in shorts.items() if len(short) == longest})
@@ -88,6 +93,23 @@ def asked(question: str, texts: Iterable[str]) -> Asked:
     names = {name for name in names if not any(name in d for d in districted)} | districted
     rivals = {other for other in known - names if any(name in other for name in names)}
     return Asked(tuple(sorted(names, key=len, reverse=True)), tuple(sorted(rivals, key=len, reverse=True)))
+
+
+def unknown(question: str, reports: Iterable[Iterable[str]]) -> str:
+    """A college ``question`` names (北京航空职业学院, or by a short name such as 北航职院) that none of
+    ``reports`` (each its texts) names, in full or by a short name; '' when it names none or a
+    report names it."""
+    named = (m.group() for m in _COLLEGE.finditer(question) if not m.group(1) or _is_proper(m.group(1)))
+    written = next(named, "")
+    if not written:
+        return ""
+    return "" if any(asked(question, texts).names for texts in reports) else written
+
+
+_COLLEGE = re.compile(
+    r"北京市?([\u4e00-\u9fff]{2,4}?)(?:职业技术学院|职业学院|职业大学)|[\u4e00-\u9fff]{2}(?<![高中])职院(?!校)"
+)
+"""A college's name after 北京, or its short name (北信职院; not 高职院校)."""
 
 
 def misspelt(question: str, texts: Iterable[str]) -> dict[str, str]:

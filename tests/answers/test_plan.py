@@ -385,3 +385,8 @@ def test_a_measure_ending_in_bi_is_no_pivot_of_a_comparison(question: str) -> No
     assert query.operation == "difference"
     assert [p.region for p in query.parts] == ["北京市", "通州区"]
     assert all(p.measure.endswith("生师比") for p in query.parts)
+
+
+def test_a_comparisons_side_naming_only_another_rank_is_the_same_prizes_at_that_rank() -> None:
+    first, third = parse_query("2021年通州区职业院校技能大赛，中职组一等奖比三等奖多几个？").parts
+    assert first.measure.endswith("一等奖") and third.measure == first.measure.replace("一等", "三等")

@@ -126,6 +126,9 @@ CITY_REPORT = """北京市中等职业教育质量年度报告（2020年度）
 【案例 2-3】党建引领。北京市大兴区第一职业学校 18 名教师参加义务献血，献血 3600 毫升。
 二、就业
 2020年，北京市中等职业学校毕业生就业率为 98.5%。
+三、教材
+2020年，北京职业院校共有 36 部教材入选国家规划教材。
+北京松柏信息职业技术学院 2020 年有 4 部教材入选国家规划教材，北京松柏信息职业技术学院另有 2 部入选市级教材。
 """
 
 
@@ -170,3 +173,23 @@ def test_a_district_school_is_named_only_by_words_of_its_own() -> None:
     assert asked("大兴区第一职业学校招生多少人", texts).names == ("大兴区第一职业学校",)
     assert asked("大兴区中等职业学校有几所", texts).names == ()
     assert asked("大兴区那三所中职学校入选几部", texts).names == ()
+
+
+def test_a_short_name_may_keep_the_bei_of_beijing() -> None:
+    texts = ["北京松柏信息职业技术学院入选 4 部。北京松柏信息职业技术学院另有 2 部。"]
+    assert aliases("北松信职院入选了几部教材", texts) == {"松柏信息职业技术学院": "北松信职院"}
+    assert aliases("北京中职入选了几部教材", texts) == {}  # 北京 written out is the city
+
+
+@pytest.mark.integration
+def test_a_college_named_by_a_short_name_keeping_bei_is_answered_as_that_college(city: Services) -> None:
+    assert answer("北松信职院2020年入选国家规划教材多少部？", city).value == 4  # not the city's 36
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", ["北京航天职业学院2020年入选国家规划教材多少部？",
+                                      "北航职院2020年入选国家规划教材多少部"])
+def test_a_college_no_report_names_is_not_answered_by_the_citys_figure(city: Services, question: str) -> None:
+    result = answer(question, city)
+    assert result.refused and result.value is None
+    assert "没有提到" in result.text
