@@ -111,7 +111,8 @@ def owner_unnamed(query: Query, own: str, sentence: str) -> bool:
 
 def of_another_contest(query: Query, text: str) -> bool:
     """Whether the last contest ``text`` names is held at another level than the one the question
-    names (世界职业院校技能大赛 for 北京市职业院校技能大赛); never when the question names none."""
+    names (世界职业院校技能大赛 or 京雄职业院校技能大赛 for 北京市职业院校技能大赛); never when the question
+    names none."""
     asked, named = _contest_level(query.norm), _contest_level(text)
     return bool(asked and named) and asked != named
 
@@ -122,10 +123,12 @@ def _contest_level(text: str) -> str:
 
 
 _CONTEST = re.compile(
-    r"(世界|全国|国际|北京市?|市级|全市)[\u4e00-\u9fff]{0,10}?(?:大赛|比赛|竞赛)"  # 市级教学能力比赛
+    # 市级教学能力比赛; a contest of a region (京雄, 京津冀) is of neither the city's nor the country's level
+    r"(世界|全国|国际|京津冀|京雄|北京市?|市级|全市)[\u4e00-\u9fff]{0,10}?(?:大赛|比赛|竞赛)"
     r"|(世赛|世校赛|国赛|市赛)"
 )
 _CONTEST_LEVELS = {"国际": "国际", "世界": "世界", "世赛": "世界", "世校赛": "世界", "全国": "全国",
+                   "京津冀": "区域", "京雄": "区域",
                    "国赛": "全国", "北京市": "市", "北京": "市", "市级": "市", "全市": "市", "市赛": "市"}
 
 

@@ -37,6 +37,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 面向全区教学干部、骨干教师开展学习培训，累计 1460 人次参加。
 海淀区中职“双师型”教师数由 2021 年的 180 人增长为 196 人，“双师型”教师比例达 85%。
 2023 年，海淀区中职学校与本科院校合作开展贯通培养项目，计划招生 320 人，实际招生 312 人。
+2023 年，2020 级贯通项目毕业班继续留校学习，共涉及两个班 48 人，分别是园林专业 26 人、烹饪专业 22 人。
 海淀区中职专任教师中，具有硕士学位 96 人，具有博士学位 4 人。
 2023 年，海淀区推进职业教育协作，派遣教师赴对口支援地区 40 人次，招收对口支援地区学生 75 人。
 2023年，海淀区中职学校的海外合作校增至 4 所，国际交换生规模稳步扩大，总数达到 132 人。
@@ -215,7 +216,16 @@ def test_a_one_character_word_that_is_no_verb_keeps_its_bigram() -> None:
         ("2023年北京市职业院校技能大赛有多少支参赛队？", "大赛共设中职组 40 个赛项，全市 ", False),
         ("2023年世校赛北京有多少支队伍参赛？", "在 2023 年世界职业院校技能大赛中，北京市的 ", False),
         ("2023年有多少支队伍参赛？", "在 2023 年世界职业院校技能大赛中，北京市的 ", False),
+        ("京津冀职业院校技能大赛2023 一等奖 几个", "在北京市职业院校技能大赛中获一等奖 ", True),
+        ("2023年京雄职业院校技能大赛北京拿了几个一等奖？", "在京雄职业院校技能大赛中获一等奖 ", False),
     ],
 )
 def test_a_contest_held_at_another_level_does_not_answer(question: str, text: str, other: bool) -> None:
     assert of_another_contest(parse_query(question), text) is other
+
+
+@pytest.mark.integration
+def test_a_number_whose_sentence_and_section_never_name_the_head_does_not_answer(haidian: Services) -> None:
+    result = answer("海淀 园林专业 2023年 招生人数", haidian)  # 26 are students staying on, not admitted
+    assert result.refused and result.value is None
+    assert answer("2023年海淀区贯通项目毕业班的园林专业有多少人？", haidian).value == 26
