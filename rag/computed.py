@@ -48,7 +48,8 @@ def computed_answer(
     operand), else the computation over operands chosen jointly, else a stated change for a
     difference; None when an operand is missing (never a lookup of one operand)."""
     batches = _batches(query)
-    direct = find(query, retrieval, lexicon) if one_scope(query) else None
+    found = find(query, retrieval, lexicon) if one_scope(query) else None
+    direct = found
     if direct is not None and (direct.score < STRONG or not _in_asked_unit(query, direct.unit) or batches):
         direct = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours; a table
@@ -66,6 +67,8 @@ def computed_answer(
     if any(_LEFT_OVER.match(part.measure) for part in query.parts):
         return None  # 「中专和职高的…，2025年比2020年」: items the plan did not split are no operand
     options = [_options(part, retrieve(part), lexicon) for part in query.parts]
+    if query.operation == "share" and found is not None and _share_in_row(found, options[0]):
+        return compose.stated(query, retrieval, found, found.score)
     chosen = arithmetic.choose(operation, options) if operation is not None else None
     if chosen is None:
         # A report may state the change itself (「增加 248 人」) without both counts.
@@ -81,6 +84,15 @@ def computed_answer(
     if batches and len({(e.chunk.id, e.line) for e in inputs}) < batches:
         return None  # 前两批…一共: operands read from one batch's sentence leave the other out
     return compose.computed(query, retrieval, inputs, result, min(e.score for e in inputs))
+
+
+def _share_in_row(found: Evidence, part: Sequence[arithmetic.Option[Evidence]]) -> bool:
+    """Whether ``found`` is a share a table states in the row and year of the part's best cell
+    (未定职级 398 6.90%): the table's share of its own whole, not one computed over another table's."""
+    cell, best = found.fact, part[0].item.fact if part else None
+    if cell is None or best is None or found.unit != "%":
+        return False
+    return (cell.doc_id, cell.table, cell.line, cell.year) == (best.doc_id, best.table, best.line, best.year)
 
 
 def _batches(query: Query) -> int:

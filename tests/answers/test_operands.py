@@ -170,6 +170,15 @@ HAIDIAN_2024 = """北京市海淀区中等职业教育质量年度报告（2024�
 普通中专专任教师（人）\t301\t296\t290\t284\t279
 “双师型”教师（人）\t340\t352\t361\t372\t366
 
+表 1-2 2022—2023年海淀区中等职业学校专任教师职称结构
+
+职称	2022 年		2023 年
+	数量（人）	占比	数量（人）	占比
+正高级	5	0.66%	6	0.82%
+未定职级	60	7.95%	52	7.09%
+
+2023年，海淀区中职学校（含技工学校）有教职工 1205 人，其中专任教师 801 人。
+
 二、人才培养
 2023年，海淀区中职学生在市级技能大赛中获一等奖 6 项、二等奖 13 项、三等奖 17 项；另获国家级二等奖 2 项。
 2023年，海淀区中职在校生满意度 96.4%，家长满意度 93.1%。
@@ -259,6 +268,13 @@ def test_a_share_stated_after_the_group_it_is_counted_in_is_answered_as_stated(h
     # 「专任教师中，」 names the whole: 330 ÷ 702 would divide counts of two scopes
     result = answer("海淀区2024年中职中级职称教师占专任教师的比例是多少？", haidian)
     assert (result.value, result.unit, result.computation) == (40.2, "%", "")
+
+
+@pytest.mark.integration
+def test_a_share_a_tables_row_states_beside_the_part_is_answered_as_stated(haidian: Services) -> None:
+    # 52 ÷ 801 would divide the table's count by another source's whole (含技工学校)
+    result = answer("2023年海淀中职专任老师里还没评上职称（未定职级）的占多大比例？", haidian)
+    assert (result.value, result.unit, result.computation) == (7.09, "%", "")
 
 
 @pytest.mark.integration
