@@ -40,20 +40,25 @@ def aliases(question: str, texts: Iterable[str]) -> dict[str, str]:
     """The full names (in ``texts``) of the schools ``question`` calls by a short name, each with
     that short name."""
     names = _names(tuple(texts))
-    starts = _word_starts(question)
     found: dict[str, str] = {}
-    # A short name may keep the 北 of 北京 (北信职院 for 北京信息职业技术学院); 北京 written out is the
-    # city's name, not a school's short name.
-    in_city = tuple((name, f"北京{name}", kind) for group in names.values() for name, kind in group)
-    for at in starts:
-        spelt = [(name, name, kind) for name, kind in names.get(question[at], ())]
-        keeps_bei = question[at] == "北" and question[at + 1: at + 2] != "京"
-        shorts = {name: short for name, full, kind in (*spelt, *(in_city if keeps_bei else ()))
-                  if (short := _short_name(question, at, full, kind))}
+    for at in _word_starts(question):
+        shorts = _shorts_at(question, at, ((name, name, kind) for name, kind in names.get(question[at], ())))
+        if question[at] == "北" and question[at + 1: at + 2] != "京":
+            # A short name may keep the 北 of 北京 (北信职院 for 北京信息职业技术学院), when it fits one
+            # college only (北工院 fits a dozen); 北京 written out is the city's name.
+            in_city = _shorts_at(question, at, ((name, f"北京{name}", kind)
+                                                for group in names.values() for name, kind in group))
+            shorts.update(in_city if len(in_city) == 1 else {})
         # 劲松职高 is 劲松职业高中's short name, not (劲松职) 劲松职业学校's.
         longest = max(map(len, shorts.values()), default=0)
         found.update({name: short for name, short in shorts.items() if len(short) == longest})
     return found
+
+
+def _shorts_at(question: str, at: int, names: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Each (name, full name, kind) of ``names`` whose full name ``question`` abbreviates at ``at``,
+    with that short name."""
+    return {name: short for name, full, kind in names if (short := _short_name(question, at, full, kind))}
 
 
 @dataclass(frozen=True)

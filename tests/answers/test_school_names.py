@@ -179,6 +179,8 @@ def test_a_short_name_may_keep_the_bei_of_beijing() -> None:
     texts = ["北京松柏信息职业技术学院入选 4 部。北京松柏信息职业技术学院另有 2 部。"]
     assert aliases("北松信职院入选了几部教材", texts) == {"松柏信息职业技术学院": "北松信职院"}
     assert aliases("北京中职入选了几部教材", texts) == {}  # 北京 written out is the city
+    rivals = [*texts, "北京松柏电气职业技术学院入选 3 部。北京松柏电气职业技术学院另有 1 部。"]
+    assert aliases("北松职院入选了几部教材", rivals) == {}  # it fits two colleges: it names neither
 
 
 @pytest.mark.integration
