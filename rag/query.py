@@ -222,7 +222,8 @@ def region_of(text: str) -> tuple[str, bool]:
     """The region named in ``text`` ('' if none) and whether it is a place no report covers."""
     if named := regions_in(text):
         return named[0], False
-    if any(place in text for place in _OTHER_PLACES):
+    # 河北学生, 河北籍, 河北生源: where people come from, not the place a report is about
+    if any(re.search(f"{place}(?!籍|生源|学生|考生|的?学生)", text) for place in _OTHER_PLACES):
         return "", True
     if "北京" in text:
         return BEIJING, False
@@ -401,7 +402,9 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", _INCLUDING.sub("", text)).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
+    # A clause of its own leaves out all it lists (「不算职高、成人中专和技校，」).
     text = re.sub(r"[(（]不(?:含|包括|包含|计|算)[^)）]*[)）]"
+                  r"|(?:^|(?<=[，,]))不(?:含|包括|包含|计|算)[^)）,，。；]*[，,]"
                   r"|[(（]?不(?:含|包括|包含|计|算)(?:(?!的话)[^)）,，、])*(?:的话)?[)）]?", "", text)
     text = re.sub("|".join(OWNERS), "", text)  # a scope, like the region: ``evidence.run_by_the_other``
     text = re.sub(r"(?:当中|(?<![高初])[中里])(?=[，,、]|$)", "", text)  # not 高中's 中

@@ -13,6 +13,8 @@ from rag.query import parse_query, with_context
         ("2024年海淀区中职招生多少人？", "海淀区", False),
         ("2025年北京市丰台区中等职业学校招了多少学生？", "丰台区", False),
         ("2023年上海市中职招生多少人？", "", True),
+        ("2023年北京市中职学校录取了多少河北学生？", "北京市", False),  # where students come from
+        ("2023年河北中职招生多少人？", "", True),
     ],
 )
 def test_region(question: str, region: str, unknown: bool) -> None:

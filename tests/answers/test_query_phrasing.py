@@ -302,3 +302,14 @@ def test_teams_and_rounds_are_units_asked_but_words_opening_with_them_are_not() 
     assert parse_query("2025年北京市职业院校技能大赛一共有多少支参赛队？").unit == "支"
     assert parse_query("2020年TAFE项目一共办了多少期培训？").unit == "期"
     assert parse_query("有多少支教老师？").unit != "支"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["不算职高、成人中专和技校，只看普通中专，2023年海淀的专任教师有多少人？",
+     "2023年海淀区，不含职高和技校，普通中专专任教师多少人"],
+)
+def test_a_clause_leaving_groups_out_is_no_part_of_the_measure(question: str) -> None:
+    query = parse_query(question)
+    assert query.measure.endswith("专任教师") and not any(w in query.measure for w in ("成人", "技工", "和"))
+    assert query.school_type and query.school_type[0] == "普通中专"
