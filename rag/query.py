@@ -433,10 +433,10 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"(?<=招生)新生", "", _FRAMING.sub("", text))
     text = re.sub(r"(?<![公千万])里(?!程)", "中", re.sub(r"^\s*里", "", text))  # 老师里 is 老师中 said aloud
     # B+、B is two grades, not B+B; a band (A类) is its three grades, as a table's rows name them;
-    # 评为A is A.
+    # 评为A, 评成A and 单档A are A.
     text = re.sub(r"(?<=[A-Za-z+-])[、，,（）()]+(?=[A-Za-z])", " ", text)
     text = re.sub(r"(?<![A-Za-z])([A-D])[档类]", r" \1+ \1 \1- ", text)
-    text = re.sub(r"被?(?:评|评定|认定|定)为(?=[A-D])", "", text)
+    text = re.sub(r"(?:被?(?:评|评定|认定|定)[为成上]|获评|单档)(?=[A-D])", "", text)
     # 对思政课的满意度 is 思政课满意度: what is rated, not 对思政课 (jieba's word).
     text = re.sub(r"对(?=[\u4e00-\u9fff]{1,12}?(?:满意|评价|认可))", "", text)
     for word in _FILLER:

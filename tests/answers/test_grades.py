@@ -45,6 +45,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         ("2024年海淀区中职专业质量评估中，评为A的专业占多大比例？", 20, True),
         ("2024年海淀区中职专业质量评估里，B档（B+、B、B-）合计占比是多少？", 60, True),
         ("2024年海淀区专业质量评估A类专业合计有多少个？", 24, False),
+        ("24年海淀那个专业质量评估，评成B+的专业有几个呀？", 9, False),
+        ("海淀 2024 专业质量评估 单档B（不含B+、B-） 专业数", 15, False),
     ],
 )
 def test_a_grade_or_a_band_of_grades_reads_its_own_cell(
