@@ -83,9 +83,9 @@ _PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|嘛|哈|哦|啦)(?=[\s，,�
 _FRAMING = re.compile("|".join((
     # requests: 帮我看下, 给我查一下, 算一下, 看看
     r"(?:请|麻烦)?(?:帮我|给我|帮忙)(?:看|查|算|找|数|统计|问|说|讲|列)?(?:一下|下)?",
-    r"(?:看|查|算|找|问|说|讲|统计)一下|看看|查查|算算|问问|说说|[看查]下(?![降滑跌属设])",
+    r"(?:看|查|算|找|问|说|讲|统计|补|核对|核实|确认|对)一下|看看|查查|算算|问问|说说|[看查]下(?![降滑跌属设])",
     # wishes and asks to be told: 我想了解一下, 能不能告诉我, 请问
-    r"我?(?:想要|想|希望)(?:知道|了解|问问?|看看?|查查?|确认)(?:一下|下)?|请问|(?:能不能|能否|可否|可不可以|可以)?告诉我",
+    r"我?(?:想要|想|希望)(?:知道|了解|问问?|看看?|查查?|确认|补|核对|核实)(?:一下|下)?|请问|(?:能不能|能否|可否|可不可以|可以)?告诉我",
     r"(?:^|(?<=[\s，,？?]))要(?![求素点])",
     # hedges and time adverbs: the asked year says when
     r"大概|大约|大致|差不多|左右|约莫|约有|约|现在|目前|如今|已经",
@@ -402,6 +402,8 @@ def _years(text: str) -> tuple[tuple[int, ...], int | None]:
 def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = _UNIT_NAMED.sub("", re.sub(_REPORT, "", _INCLUDING.sub("", text)).replace("报告中", ""))
     text = _PARTICLES.sub("", text)
+    # 「（要专任教师，不要教职工总数）」 says again what is asked, and what is not
+    text = re.sub(r"[(（][^)）]*(?:不要|不是|而非|并非)[^)）]*[)）]", "", text)
     # A clause of its own leaves out all it lists (「不算职高、成人中专和技校，」).
     text = re.sub(r"[(（]不(?:含|包括|包含|计|算)[^)）]*[)）]"
                   r"|(?:^|(?<=[，,]))不(?:含|包括|包含|计|算)[^)）,，。；]*[，,]"

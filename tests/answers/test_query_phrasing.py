@@ -18,6 +18,9 @@ from rag.query import levels_in, parse_query
         "我想了解一下海淀区2023年中职学校招生多少人",
         "想知道海淀区中职学校2023年招生多少人",
         "请问海淀区2023年中职学校招生多少人？",
+        "想核对一下海淀区2023年中职学校招生多少人",
+        "我想补一下2023年海淀区中职学校招生多少人",
+        "海淀区2023年中职学校招生多少人？（要招生数，不要在校生）",
     ],
 )
 def test_request_and_wish_frames_leave_the_measure(question: str) -> None:
