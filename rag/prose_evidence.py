@@ -248,7 +248,9 @@ def _quantity_score(
     query: Query, chunk: Chunk, sentence: str, quantity: Quantity, weights: dict[str, float], context: str,
     report: ReportInfo | None, around: str,
 ) -> tuple[float, float] | None:
-    if is_year(sentence, quantity) or quantity.unit in ("年", "月", "天"):
+    # A date, or a span the question does not ask for (多少年的办学历史 asks for 42年)
+    asked_span = quantity.unit in ("年", "月", "天") and quantity.unit == query.unit and quantity.value < 1900
+    if not asked_span and (is_year(sentence, quantity) or quantity.unit in ("年", "月", "天")):
         return None
     if quantity.unit == "岁" and "年龄" not in query.measure:
         return None

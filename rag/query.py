@@ -51,8 +51,10 @@ _UNIT_WORDS = (
     "万人次", "人次", "人天", "万人", "万元", "亿元", "元", "钱", "个百分点", "个", "人", "名", "位", "所",
     "部", "门", "项", "种", "家", "本", "册", "篇", "件", "条", "份", "次", "场", "枚", "块", "届", "批",
     "台", "套", "间", "岁", "个专业", "支(?!教|持|部|援|撑|出|付)", "期(?!间|末|中|刊|待|望)",
+    "(?<=多少)年(?![级度届前后来间内里])",
 )
-"""The units a question may ask in (patterns: 支 and 期 also open words, 支教 and 期间, that are none)."""
+"""The units a question may ask in (patterns: 支 and 期 also open words, 支教 and 期间, that are none;
+多少年 is a span; 近几年 and 几年级 are not)."""
 _UNIT_ALIASES = {
     "名": "人", "位": "人", "块": "枚", "个专业": "个", "平米": "平方米", "平方": "平方米", "钱": "元",
 }

@@ -48,6 +48,7 @@ REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
 区教委组织全区中职学校完成了 23 份质量报告的编制，并开展合规性审核。
 三、典型案例
 【案例 3-1】北京市海淀职业学校打造三级教学资源
+北京市海淀职业学校护理专业是具有 36 年办学历史的骨干专业。
 北京市海淀职业学校形成三级教学资源建设机制，推动骨干专业累计建设数字课程资源 64 门，涵盖课程标准、教学设计。
 【案例 3-2】北京市青松职业高中开展红色摄影活动
 北京市青松职业高中组织“光影初心”活动，学校为来自青松街道的 326 名退休老党员拍摄了照片。
@@ -229,3 +230,10 @@ def test_a_number_whose_sentence_and_section_never_name_the_head_does_not_answer
     result = answer("海淀 园林专业 2023年 招生人数", haidian)  # 26 are students staying on, not admitted
     assert result.refused and result.value is None
     assert answer("2023年海淀区贯通项目毕业班的园林专业有多少人？", haidian).value == 26
+
+
+@pytest.mark.integration
+def test_a_span_in_years_answers_when_the_question_asks_how_many_years(haidian: Services) -> None:
+    result = answer("海淀职业学校护理专业有多少年的办学历史？", haidian)
+    assert (result.value, result.unit) == (36, "年")
+    assert parse_query("近几年海淀区中职招生多少人").unit == "人"  # 近几年 is no span asked
