@@ -66,7 +66,7 @@ _COUNT_WORD = re.compile(rf"(人次|(?<!人)[{_COUNTERS}])数(?=[\s，,。？?]|
 """A count word (册数, 台数, 个数) names the unit it counts in and is no part of the measure."""
 PEOPLE = r"人|学生|新生|毕业生|在校生|老师|教师|教职工|职工|员工|学员|志愿者|专家|校长|师生|研究生|留学生"
 _PEOPLE_COUNTED = re.compile(
-    rf"(?:{PEOPLE})(?:[里中][^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
+    rf"(?:{PEOPLE})(?:(?:[里中]|[，,]\s*)[^，,。？?]{{0,12}}的)?\s*(?:(?:19|20)\d\d\s*年?)?\s*(?:有|是|为|共)?\s*"
     r"(?:多少|几)个?(?![\u4e00-\u9fff])"
 )
 """「兼职老师有几个」, 「专任老师里中级职称的有多少」: a bare ask counting the people named before it."""
@@ -378,8 +378,8 @@ def _parse_simple(question: str) -> Query:
 
 def _full_years(text: str) -> str:
     """Two-digit years written in full (「22年比21年」, 「22-24年」, 「22届」 → 「2022年比2021年」,
-    「2022-2024年」, 「2022届」); spans such as 近15年 stay."""
-    ends_year = r"(?=(?:\s*-\s*[12]\d)?(?:年(?!来|以来|间|内|前|后|里|多|左右)|届))"
+    「2022-2024年」, 「2022届」, 「2017级」); spans such as 近15年 stay."""
+    ends_year = r"(?=(?:\s*-\s*[12]\d)?(?:年(?!来|以来|间|内|前|后|里|多|左右)|届|级(?!台风)))"
     return re.sub(rf"(?<![\d.近这满第过超达最])([12]\d){ends_year}", r"20\1", text)
 
 
@@ -418,7 +418,9 @@ def _measure(text: str, *, keep_levels: bool = False) -> str:
     text = re.sub(r"毕业的?学生", "毕业生", text)  # as tables and prose write it
     text = re.sub(r"(?:平均)?每[个名位]?(?:中职|高职)?学?生(?:平均)?(?:能?[摊分]到)?(?!产)", "生均", text)
     text = re.sub(r"(?:[从由]?(?:20|19)\d\d\s*年?\s*-\s*(?=(?:20|19)\d\d))?", "", text)  # 从2020年到2022年
-    text = re.sub(r"[在于]?\s*[(（]?(?:20|19)\d\d[)）]?\s*(?:年度|学年度|学年|年|届(?=毕业生))?", "", text)
+    # A cohort (2017级) is what is counted, not a year the question asks about.
+    year = r"[在于]?\s*[(（]?(?:20|19)\d\d(?!\s*级)[)）]?\s*(?:年度|学年度|学年|年|届(?=毕业生))?"
+    text = re.sub(year, "", text)
     for name in (*DISTRICTS, BEIJING):
         text = text.replace(name, "")
         # A school named after its district (昌平职业学校) keeps the name.

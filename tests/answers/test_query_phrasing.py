@@ -316,3 +316,9 @@ def test_a_clause_leaving_groups_out_is_no_part_of_the_measure(question: str) ->
     query = parse_query(question)
     assert query.measure.endswith("专任教师") and not any(w in query.measure for w in ("成人", "技工", "和"))
     assert query.school_type and query.school_type[0] == "普通中专"
+
+
+def test_a_cohort_is_what_is_counted_not_an_asked_year() -> None:
+    query = parse_query("海淀职校园林专业19级毕业生，升学的有几个？")
+    assert "2019级" in query.measure and query.years == ()
+    assert query.unit == "人"  # 几个 after the people it counts
