@@ -331,10 +331,10 @@ def _quantity_score(
     bonus -= 0.4 if other_head(canonical(measure), canonical(lead), canonical(owning)) else 0.0
     # The head noun may follow the number within its clause (对 61 所院校开展教学质量监测).
     rest = re.split(r"[，,；;。]", sentence[quantity.end:])[0]
-    # Neither the sentence nor its section names the asked head (共涉及…24人 for 专业招生); a rate's % and
-    # a bare kind of thing counted (多少所职高) may stand for it.
-    named_head = quantity.unit == "%" or len(content_words(measure)) < 2
-    if not named_head and _head_missing(measure, f"{around} {sentence}"):
+    # A statistic the reports always name where they state it (招生, 在校生 …) that neither the sentence
+    # nor its section names is not what the number is (共涉及…24人 for 专业招生).
+    words = content_words(measure)
+    if len(words) >= 2 and words[-1] in _STATISTICS and _head_missing(measure, f"{around} {sentence}"):
         return None
     bonus -= 0.5 if _head_missing(measure, before + owning + rest) else 0.0
     sibling = previous_item(sentence, quantity)
@@ -350,6 +350,9 @@ def _quantity_score(
     bonus -= 0.5 if type_missing(query, typed) else 0.0
     bonus -= ITEM_FOR_TOTAL if wants_total(query) and in_enumeration(sentence, quantity) else 0.0
     return match + bonus, match
+
+
+_STATISTICS = frozenset({"招生", "在校生", "毕业生", "教职工", "专任教师"})
 
 
 def own_subject(before: str) -> str:
