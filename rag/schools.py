@@ -108,7 +108,13 @@ def unknown(question: str, reports: Iterable[Iterable[str]]) -> str:
     written = next(named, "")
     if not written:
         return ""
-    return "" if any(asked(question, texts).names for texts in reports) else written
+    each = [tuple(texts) for texts in reports]
+    if any(asked(question, texts).names for texts in each):
+        return ""
+    # A college's name cut short (运输职院 of 交通运输职业学院) names a known one.
+    known = (name for texts in each for group in _names(texts).values() for name, _ in group)
+    short = written.removesuffix("职院")
+    return "" if written != short and any(short in name for name in known) else written
 
 
 _COLLEGE = re.compile(

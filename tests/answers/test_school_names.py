@@ -11,7 +11,7 @@ from corpora import written
 from rag.answering import answer
 from rag.frames import last_school
 from rag.query import parse_query
-from rag.schools import aliases, asked, misspelt, spelled
+from rag.schools import aliases, asked, misspelt, spelled, unknown
 from rag.services import Services
 
 REPORT = """北京市海淀区中等职业教育质量年度报告（2024）
@@ -195,3 +195,9 @@ def test_a_college_no_report_names_is_not_answered_by_the_citys_figure(city: Ser
     result = answer(question, city)
     assert result.refused and result.value is None
     assert "没有提到" in result.text
+
+
+def test_a_colleges_name_cut_short_is_no_unknown_college() -> None:
+    texts = ["北京松柏信息职业技术学院入选 4 部。北京松柏信息职业技术学院另有 2 部。"]
+    assert unknown("松柏信息职院入选了几部教材", [texts]) == ""
+    assert unknown("北航职院入选了几部教材", [texts]) == "北航职院"
