@@ -225,7 +225,7 @@ def region_of(text: str) -> tuple[str, bool]:
     if named := regions_in(text):
         return named[0], False
     # 河北学生, 河北籍, 河北生源: where people come from, not the place a report is about
-    if any(re.search(f"{place}(?!籍|生源|学生|考生|的?学生)", text) for place in _OTHER_PLACES):
+    if any(re.search(f"{place}(?!籍|生源|考生|的?学生)", text) for place in _OTHER_PLACES):
         return "", True
     if "北京" in text:
         return BEIJING, False
@@ -911,17 +911,16 @@ def _share_operands(text: str, query: Query) -> tuple[Query, ...]:
     # A whole naming its own place or level names its own kind of school, or none (朝阳职高's 职高 is
     # the part's in 「占北京中职招生总数」); one naming neither is the part's kind's (占教职工).
     named = _parse_simple(whole)
-    whole_q = _own_scope(whole_q, whole)
+    whole_q = _own_scope(whole_q, named)
     if named.region or named.level:
         whole_q = replace(whole_q, school_type=named.school_type)
-    return (_own_scope(part_q, f"{scope}{part}"), _of_all(whole_q, whole))
+    return (_own_scope(part_q, _parse_simple(f"{scope}{part}")), _of_all(whole_q, whole))
 
 
-def _own_scope(side: Query, written: str) -> Query:
-    """A side of a share that names its own region or year keeps them (「东城区2024年…，占2025年北京
-    全市…的比例」); 全市 after a district's part is the city."""
-    own = _parse_simple(written)
-    region = own.region or (BEIJING if "全市" in written else "")
+def _own_scope(side: Query, own: Query) -> Query:
+    """A side of a share that names its own region or year (``own``, that side read alone) keeps
+    them (「东城区2024年…，占2025年北京全市…的比例」); 全市 after a district's part is the city."""
+    region = own.region or (BEIJING if "全市" in own.norm else "")
     return replace(side, region=region or side.region, years=own.years or side.years,
                    report_year=own.report_year or side.report_year)
 
