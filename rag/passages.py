@@ -84,6 +84,8 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』）)]*")
 _WRAPPED = re.compile(
     r"(?<=[^\s。！？!?；;：:])\n(?![\s（(【\[①-⑳]|[0-9]{1,2}[.、．)）](?![0-9])|[一二三四五六七八九十]+[、.．]|[一二三四]是)"
 )
+_CASE_TITLE = re.compile(r"[【\[]?\s*案例\s*\d+\s*[-—－]\s*\d+\s*[】\]]?\s*[^\s\d。！？]")
+"""The start of a case study's title (【案例 2-21】组织…, 案例 6-1 深耕…): each case names one practice."""
 _NUMBERING = re.compile(r"^[\s（(【\[]*(?:[0-9]+(?:[.．][0-9]+)*|[一二三四五六七八九十]+)[)）】\].、．]?\s*")
 _LIST_MARK = re.compile(r"分别[是为]|包括|[有为是]：")
 
@@ -164,7 +166,8 @@ def answer(query: Query, retrieval: Retrieval, lexicon: Lexicon, *, lines: Sourc
     if unit:
         picked = [(s, _leading(s)) for s in unit]
     else:
-        picked = [(s, _pick(s)) for s in (sections[:1] if query.is_list else _chosen(sections))]
+        best = sections[:1] if query.is_list else _chosen(sections)
+        picked = [(s, _pick(s, listing=query.is_list)) for s in best]
     picked = sorted(((s, items) for s, items in picked if items), key=lambda p: min(i.line for i in p[1]))
     chosen = [s for s, _ in picked]
     if not picked:
@@ -316,7 +319,8 @@ def _leading(section: Section) -> list[Item]:
     sentence, then the section's sentences from its start (they summarise what follows)."""
     best = max(section.items, key=lambda i: (i.score, -i.line))
     rest = sorted((i for i in section.items if i is not best), key=lambda i: i.line)
-    return [best, *rest][:MAX_ITEMS]
+    titles = _case_titles(section, besides=[best])
+    return [best, *titles, *(i for i in rest if i not in titles)][:MAX_ITEMS]
 
 
 def _chosen(sections: Sequence[Section]) -> list[Section]:
@@ -327,15 +331,31 @@ def _chosen(sections: Sequence[Section]) -> list[Section]:
     return [best]
 
 
-def _pick(section: Section, *, floor: float = FILL_THRESHOLD) -> list[Item]:
-    """The section's items that carry the answer: the strongest, topped up to MIN_ITEMS with items
-    scoring at least ``floor``, in source order (0: the heading alone makes the section relevant)."""
+def _pick(section: Section, *, floor: float = FILL_THRESHOLD, listing: bool = False) -> list[Item]:
+    """The section's items that carry the answer: the strongest, then (unless ``listing``) the titles
+    of its case studies, topped up to MIN_ITEMS with items scoring at least ``floor``, in source
+    order (0: the heading alone makes the section relevant)."""
     ranked = sorted(section.items, key=lambda i: (-i.score, i.line))
     least = max(ITEM_THRESHOLD, RELATIVE * ranked[0].score)
     strong = [i for i in ranked if i.score >= least][:MAX_ITEMS]
+    if not listing:
+        strong += _case_titles(section, besides=strong)
     if len(strong) < MIN_ITEMS:
-        strong += [i for i in ranked if floor <= i.score < least][: MIN_ITEMS - len(strong)]
-    return strong
+        fill = [i for i in ranked if floor <= i.score < least and i not in strong]
+        strong += fill[: MIN_ITEMS - len(strong)]
+    return strong[:MAX_ITEMS]
+
+
+def _case_titles(section: Section, *, besides: Sequence[Item]) -> list[Item]:
+    """The titles of the section's case studies that touch the topic, in source order, each once
+    and none that an item of ``besides`` holds: a case's title names one practice (「是怎么做的」)."""
+    titles: list[Item] = []
+    for item in sorted(section.items, key=lambda i: i.line):
+        if item.score > 0 and _CASE_TITLE.match(item.text) and not any(
+            _overlaps(item.text, other.text) for other in (*besides, *titles)
+        ):
+            titles.append(item)
+    return titles
 
 
 def _compose(query: Query, retrieval: Retrieval, doc: ReportInfo,

@@ -79,6 +79,16 @@ def test_a_how_question_gets_cited_sentences_grouped_under_their_section(service
         assert squash(c.quote)[:8] in squash(lines[c.line - 1]), (c.line, c.quote)
 
 
+def test_a_how_question_names_the_practices_its_case_studies_title(services: Services) -> None:
+    result = answer("2020年北京市中职学校是怎么开展课程教学改革的？", services)
+    titles = [c for c in result.citations if c.quote.lstrip().startswith("【案例")]
+    lines = source_lines("beijing-zhongzhi-2020.txt")
+    cases = [squash(lines[c.line - 1])[:8] for c in titles]
+    assert cases == ["【案例2-21】", "【案例2-22】", "【案例2-23】", "【案例2-24】"]
+    for practice in ("线上教学公开课", "直播带货", "校企双课堂", "TAFE"):
+        assert practice in result.text
+
+
 def test_a_question_about_problems_gathers_the_subsections_under_the_heading(services: Services) -> None:
     result = answer("东城区职业教育面临哪些挑战？", services)
     sections = [g.section for g in result.groups]
