@@ -125,6 +125,10 @@ LEVEL_BEFORE = 0.1
 number's own (「开设综合高中班，…升学率达到 97.69%」 may be about a part of the level)."""
 
 
+LEAD_IN = 160
+"""How much of its paragraph before the previous sentence lends a sentence its context (characters)."""
+
+
 def sentence_evidence(query: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[Evidence]:
     """Numbers in the retrieved prose, scored by the question words around them."""
     texts = tuple(c.text for chunks in retrieval.chunks_by_doc.values() for c in chunks)
@@ -178,8 +182,11 @@ def _sentence_candidates(
     sentence = schools.spelled(sentence, scope.short_names)
     if not coverage(weights, sentence):
         return []
-    # 「此次大赛」 is the one the previous sentence names (第二届“丝路工匠”国际技能大赛)
-    context = f"{chunk.section} {previous if _REFERS_BACK.search(sentence) else previous[-40:]}"
+    # The paragraph before the previous sentence says what the sentence goes on about (a case's
+    # title names its event); 「此次大赛」 is the one the previous sentence names.
+    paragraph = chunk.text[:offset].rsplit("\n", 1)[-1]
+    lead_in = paragraph[: max(paragraph.rfind(previous), 0)][-LEAD_IN:] if previous else paragraph[-LEAD_IN:]
+    context = f"{chunk.section} {lead_in} {previous if _REFERS_BACK.search(sentence) else previous[-40:]}"
     line = line_at(chunk, offset)
     if wants_ratio(query):
         return _ratio_candidates(query, chunk, sentence, line, weights, quote=quote)
@@ -195,7 +202,7 @@ def _sentence_candidates(
         around = f"{chunk.section} {opening} {before}"
         # A number opening its sentence (「约 80.51%的高职毕业生选择留京就业」) counts what follows it,
         # not what the sentence before measured.
-        own_context = chunk.section if _OPENING.fullmatch(before) else context
+        own_context = f"{chunk.section} {lead_in}" if _OPENING.fullmatch(before) else context
         scored = _quantity_score(query, chunk, sentence, quantity, weights, own_context, report, around)
         if scored is None:
             continue

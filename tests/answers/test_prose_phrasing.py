@@ -84,6 +84,14 @@ def test_a_number_opening_its_sentence_is_not_the_measure_of_the_sentence_before
 
 
 @pytest.mark.integration
+def test_a_sentence_goes_on_about_the_event_its_paragraph_names(services: Services) -> None:
+    # 【案例2-32】深入开展教学视导…丰台区职业教育中心学校…开展了一次…线上课堂教学质量视导工作。
+    # 全体教师迎难而上…保障教学质量。27名诊断专家通过在线课堂听课…
+    result = answer("丰台区职业教育中心学校2020年疫情期间的线上教学视导用了多少名诊断专家？", services)
+    assert (result.value, result.unit) == (27, "名") and "27名诊断专家" in result.citations[0].quote
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("question", "expected"),
     [("2023年海淀区中职应届毕业生直接就业的比例是多少？", 4.30),
