@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar, get_args
 
-from rag.numbers import Quantity, find_quantities, format_number, split_multiplier
+from rag.numbers import Quantity, base_unit, find_quantities, format_number, split_multiplier
 
 Operation = Literal["sum", "difference", "ratio", "share", "growth"]
 OPERATIONS: tuple[Operation, ...] = get_args(Operation)
-_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _CHANGE_AFTER = re.compile(
     r"[，,]?\s*(?:(?:较|比)(?:上一?年度?|去年))?(增加|增长|提高|提升|上升|减少|下降|降低)了?\s*"
 )
@@ -211,7 +210,7 @@ def exact(unit: str) -> bool:
 def rounds_to(exact_value: tuple[float, str], rounded: tuple[float, str]) -> bool:
     """True when ``rounded`` (e.g. 1.33 万人) is ``exact_value`` (13312 人) written to fewer digits."""
     (xv, xu), (rv, ru) = (Quantity(v, u, "", 0, 0).base() for v, u in (exact_value, rounded))
-    if unit_kind(xu) != unit_kind(ru):
+    if base_unit(xu) != base_unit(ru):
         return False
     step = (rv / rounded[0]) * 10 ** -_decimals(rounded[0]) if rounded[0] else 1.0
     return abs(xv - rv) <= step / 2 + 1e-9
@@ -228,17 +227,11 @@ def _common_units(operands: Sequence[tuple[float, str]]) -> tuple[list[float], s
     if len(units) == 1:
         return [v for v, _ in operands], units.pop()
     based = [Quantity(v, u, "", 0, 0).base() for v, u in operands]
-    kinds = {unit_kind(u) for _, u in based if u}
+    kinds = {base_unit(u) for _, u in based if u}
     if len(kinds) > 1:
         return None
     unit = next((u for _, u in based if u), "")
     return [v for v, _ in based], unit
-
-
-def unit_kind(unit: str) -> str:
-    """The unit without 万/亿, with 名/位 read as 人: what can be added or compared."""
-    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
-    return _UNIT_CLASS.get(unit, unit)
 
 
 def _decimals(value: float) -> int:

@@ -13,12 +13,11 @@ from rag import extractive, lookup, ranked
 from rag.compose import refusal, stated
 from rag.computed import one_of_rows_alike
 from rag.evidence import Evidence
-from rag.numbers import Quantity
+from rag.numbers import Quantity, base_unit
 from rag.query import Query
 from rag.rank import Decision, Ranker, amount, decide
 from rag.rank import model as ranker_model
 from rag.rank.decide import Amount
-from rag.rank.features import base_unit
 from rag.retriever import Lexicon, Retrieval
 from rag.types import Answer
 

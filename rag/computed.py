@@ -12,7 +12,7 @@ from rag import arithmetic, compose
 from rag.evidence import Evidence
 from rag.frames import Frame, left_out_groups, quantities, stated_year
 from rag.lookup import MARGIN, THRESHOLD, candidates, find
-from rag.numbers import Quantity
+from rag.numbers import Quantity, base_unit
 from rag.operands import (
     clause_of,
     names_operands,
@@ -156,7 +156,7 @@ def _listed_parts(query: Query, found: Evidence) -> list[Quantity]:
     if len(items) < 2 or any(len(numbers) != 1 for numbers in counted):
         return []
     parts = [numbers[0] for numbers in counted]
-    if len({arithmetic.unit_kind(q.unit) for q in parts}) != 1:
+    if len({base_unit(q.unit) for q in parts}) != 1:
         return []
     names = [item.replace(q.raw, "").strip() for item, q in zip(items, parts, strict=True)]
     kind = names[0][len(names[0]) - shared_start([n[::-1] for n in names]):]
@@ -180,7 +180,7 @@ def _names_some(query: Query, leads: list[str]) -> bool:
 
 
 def _in_asked_unit(query: Query, unit: str) -> bool:
-    return not query.unit or arithmetic.unit_kind(unit) == arithmetic.unit_kind(query.unit)
+    return not query.unit or base_unit(unit) == base_unit(query.unit)
 
 
 def _options(part: Query, retrieval: Retrieval, lexicon: Lexicon) -> list[arithmetic.Option[Evidence]]:

@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.frames import qualifier_before, spans_levels
-from rag.numbers import normalize, split_multiplier
+from rag.numbers import base_unit, counted_alike, normalize
 from rag.query import LEVELS, OWNERS, PEOPLE, Query, levels_in, names_school
 from rag.rank.lexical import canonical, content_words, levels_measured, other_modifier
 from rag.types import Chunk, ReportInfo, TableFact
 
 COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
-_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
-_COUNTED_ALIKE = ("本部册种套篇", "次场届期批", "项种类门", "台套件")
 _STARTS_PHRASE = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[中的和与及为有是]))"
 """Where a phrase starts: not right after a character that would qualify it (正 in 正高级教师)."""
 _PEOPLE_END = re.compile(rf"(?:{PEOPLE.removeprefix('人|')})$")
@@ -82,7 +80,7 @@ def share_unasked(query: Query, unit: str) -> bool:
 def _may_count_alike(a: str, b: str) -> bool:
     """Whether two count words may count the same things: 个 counts anything, 本 and 部 count books,
     but 所 never counts 册."""
-    return "个" in (a, b) or any(a in kind and b in kind for kind in _COUNTED_ALIKE)
+    return "个" in (a, b) or counted_alike(a, b)
 
 
 def qualified_otherwise(query: Query, text: str) -> bool:
@@ -163,11 +161,6 @@ def level_fit(query: Query, text: str, report: ReportInfo | None, *, around: str
     if report.level in LEVELS and report.level != asked:
         return None  # a report on one level states its own level's numbers without naming it
     return None if spans_levels(text, report.level, asked=query.measure) else 0.0
-
-
-def base_unit(unit: str) -> str:
-    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
-    return _UNIT_CLASS.get(unit, unit)
 
 
 def numbers_missing(measure: str, text: str) -> bool:

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 from rag import arithmetic, compose
 from rag.change_words import FALL, RISE, either
-from rag.evidence import Evidence, base_unit
+from rag.evidence import Evidence
 from rag.frames import APPROXIMATE
-from rag.numbers import Quantity, split_multiplier
+from rag.numbers import Quantity, base_unit, split_multiplier
 from rag.prose_evidence import sentence_evidence
 from rag.query import Query, included, wants_ratio
 from rag.retriever import Lexicon, Retrieval

@@ -189,6 +189,22 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_COUNTED_ALIKE = ("本部册种套篇", "次场届期批", "项种类门", "台套件")
+
+
+def base_unit(unit: str) -> str:
+    """The unit without 万/亿, with 名/位 read as 人: what can be added or compared."""
+    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
+    return UNIT_CLASS.get(unit, unit)
+
+
+def counted_alike(a: str, b: str) -> bool:
+    """Whether two count words count things of one kind: 本 and 部 count books, 次 and 场 events,
+    but 所 never counts 册 (个, which counts anything, is none of them)."""
+    return any(a in kind and b in kind for kind in _COUNTED_ALIKE)
+
+
 def split_multiplier(unit: str) -> tuple[float, str]:
     """The 万/亿 multiplier a unit starts with and the rest, spelled one way: '万人' → (10000.0, '人');
     '人' → (1, '人'); '万m²' → (10000.0, '平方米')."""

@@ -13,7 +13,6 @@ from rag import schools
 from rag.evidence import (
     COUNTS,
     Evidence,
-    base_unit,
     counted_in_people,
     level_fit,
     numbers_missing,
@@ -44,7 +43,7 @@ from rag.frames import (
 )
 from rag.grams import grams
 from rag.index.tokenize import jieba
-from rag.numbers import Quantity, find_ratios, normalize
+from rag.numbers import Quantity, base_unit, find_ratios, normalize
 from rag.query import PEOPLE, Query, counted_people, levels_in, ranks_named, wants_ratio, wants_total
 from rag.rank.lexical import (
     FUNCTION_WORDS,

@@ -12,6 +12,7 @@ from rag.compose import refusal
 from rag.computed import one_of_rows_alike
 from rag.extractive import list_answer
 from rag.frames import Frame
+from rag.numbers import base_unit
 from rag.operands import names_operands, of_asked_year, one_scope, read_alike, states_whole
 from rag.query import Query
 from rag.rank import Decision, Ranker, decide, score_frames
@@ -57,8 +58,8 @@ def _computed_answer(
     difference; None when an operand is missing (never a lookup of one operand)."""
     direct = decide(query, retrieval, lexicon, ranker) if one_scope(query) else None
     best = direct.best if direct is not None and direct.answers(ranker) else None
-    asked = arithmetic.unit_kind(query.unit)
-    if best is not None and query.unit and arithmetic.unit_kind(best.unit) != asked:
+    asked = base_unit(query.unit)
+    if best is not None and query.unit and base_unit(best.unit) != asked:
         best = None
     # What the number itself is stated as (its cell, or its clause), not its neighbours.
     named = "" if best is None else f"{best.fact.title} {best.measure}" if best.fact else best.measure

@@ -11,7 +11,6 @@ from rag import schools
 from rag.evidence import (
     COUNTS,
     Evidence,
-    base_unit,
     counted_in_people,
     level_fit,
     numbers_missing,
@@ -21,7 +20,7 @@ from rag.evidence import (
     unit_fit,
 )
 from rag.frames import CHANGE, counts_left_out, label_unit, leaves_out_asked, line_of
-from rag.numbers import find_ratios, normalize, parse_quantity
+from rag.numbers import base_unit, find_ratios, normalize, parse_quantity
 from rag.operands import of_asked_year
 from rag.query import Query, levels_in, school_types_in, wants_ratio, wants_total
 from rag.rank.lexical import (

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evals.questions import Question, load_questions
-from rag.numbers import Quantity
+from rag.numbers import Quantity, base_unit
 from rag.rank.decide import Amount
-from rag.rank.features import base_unit
 
 QUESTION_FILES = ("evals/dev-questions.jsonl", "evals/validation-questions.jsonl")
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.frames import Frame
-from rag.numbers import Quantity
+from rag.numbers import Quantity, base_unit
 from rag.query import Query, included, wants_ratio
-from rag.rank.features import Context, base_unit, features, measure_weights, prefilter
+from rag.rank.features import Context, features, measure_weights, prefilter
 from rag.rank.model import DECISION_NAMES, Ranker
 from rag.retriever import Lexicon, Retrieval
 

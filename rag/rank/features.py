@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rag.frames import APPROXIMATE, CHANGE, Frame, inherited, spans_levels
-from rag.numbers import split_multiplier
+from rag.numbers import base_unit
 from rag.query import Query, levels_in, names_school, normalize
 from rag.rank import lexical
 from rag.retriever import Lexicon
 
 _COUNTS = frozenset("个项所部门种本家篇枚件套台册场次批届期支间条班节份组队张")
-_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 
 NAMES: tuple[str, ...] = (
     "cov_measure", "cov_all", "precision", "extra_label", "level_agree", "level_conflict",
@@ -118,12 +117,6 @@ def features(query: Query, frame: Frame, ctx: Context) -> dict[str, float]:
 def vector(named: Mapping[str, float]) -> list[float]:
     """The features in the model's order."""
     return [named[name] for name in NAMES]
-
-
-def base_unit(unit: str) -> str:
-    """The unit without 万/亿 and with 名/位 read as 人."""
-    unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
-    return _UNIT_CLASS.get(unit, unit)
 
 
 def _asks_count(query: Query) -> bool:
