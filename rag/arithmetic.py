@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar, get_args
 
-from rag.numbers import Quantity, base_unit, find_quantities, format_number, split_multiplier
+from rag.numbers import Quantity, base_unit, counted_alike, find_quantities, format_number, split_multiplier
 
 Operation = Literal["sum", "difference", "ratio", "share", "growth"]
 OPERATIONS: tuple[Operation, ...] = get_args(Operation)
@@ -228,9 +228,10 @@ def _common_units(operands: Sequence[tuple[float, str]]) -> tuple[list[float], s
         return [v for v, _ in operands], units.pop()
     based = [Quantity(v, u, "", 0, 0).base() for v, u in operands]
     kinds = {base_unit(u) for _, u in based if u}
-    if len(kinds) > 1:
+    if len(kinds) > 1 and not all(counted_alike(a, b) for a, b in itertools.combinations(kinds, 2)):
         return None
-    unit = next((u for _, u in based if u), "")
+    # Counts of one kind of thing in two words (12次示范课 and 4场讲座) add up in the commoner word.
+    unit = Counter(u for _, u in based if u).most_common(1)[0][0] if kinds else ""
     return [v for v, _ in based], unit
 
 

@@ -304,16 +304,21 @@ _JOINED_AFTER_NUMBER = re.compile(rf"\d\s*[^\d\s，,；;、。和及]{{0,3}}\s*{
 """A number and its unit joined to the next item (「172 人和」)."""
 _JOINS_NEXT_NUMBER = re.compile(rf"\s*{_JOIN}(?=[^，,；;。、]*\d)")
 """After a number: a 和 leading to the next numbered item."""
+_JOIN_BEFORE_NUMBER = re.compile(rf"{_JOIN}(?=\s*\d)")
+"""A 和 right before a number: in 「8次远程评课及4场专题讲座」 it ends 8次's item and starts 4场's."""
 
 
 def clause(sentence: str, quantity: Quantity) -> str:
     """The comma-delimited piece holding the number, with the previous one when it says little."""
     start = max(sentence.rfind(c, 0, quantity.start) for c in "，,；;：:（(、")
     # 「贯通培养升学 172 人和 3+2 中高职衔接升学 379 人」: each number owns its item of the 和-list.
-    start = max([start, *(m.end() - 1 for m in _JOINED_AFTER_NUMBER.finditer(sentence, 0, quantity.start))])
+    start = max([start, *(m.end() - 1 for m in _JOINED_AFTER_NUMBER.finditer(sentence, 0, quantity.start)),
+                 *(m.end() - 1 for m in _JOIN_BEFORE_NUMBER.finditer(sentence, 0, quantity.start + 1))])
     ends = [i for c in "，,；;）)、" if (i := sentence.find(c, quantity.end)) >= 0]
     if _JOINS_NEXT_NUMBER.match(sentence, quantity.end):
         ends.append(quantity.end)
+    if following := _JOIN_BEFORE_NUMBER.search(sentence, quantity.end):
+        ends.append(following.start())
     piece = sentence[start + 1: min(ends, default=len(sentence))]
     if start > 0 and len(re.sub(r"[\d.%\s]", "", piece)) <= 4:
         # After a closing bracket comes another item (专业课满意度（95.48%）、思政课满意度（95.85%）).

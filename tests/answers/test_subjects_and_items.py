@@ -250,6 +250,9 @@ def test_the_clause_of_a_number_in_a_he_list() -> None:
     first, second = (q for q in quantities(sentence) if q.unit == "人")
     assert clause(sentence, first) == "升学人数包括贯通培养升学 120 人"
     assert clause(sentence, second).strip() == "3+2 中高职衔接升学 260 人。"
+    counted = "组织12次教学示范课、8次远程评课及4场专题讲座。"  # each number before the noun it counts
+    owned = [clause(counted, q) for q in quantities(counted)]
+    assert owned == ["组织12次教学示范课", "8次远程评课", "4场专题讲座。"]
     aged = "一线教师平均年龄46.8岁，45岁及以上教师占比68.7%。"
     assert clause(aged, next(q for q in quantities(aged) if q.raw == "45岁")) == "45岁及以上教师占比68.7%。"
 

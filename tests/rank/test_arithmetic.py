@@ -50,6 +50,12 @@ def test_units_of_one_kind_are_brought_to_the_base_unit() -> None:
 
 def test_units_of_different_kinds_do_not_compute() -> None:
     assert compute("sum", [(3, "人"), (4, "万元")]) is None
+    assert compute("sum", [(3, "所"), (4, "册")]) is None
+
+
+def test_count_words_of_one_kind_of_thing_add_up_in_the_commoner_word() -> None:
+    result = compute("sum", [(12, "次"), (8, "次"), (4, "场")])
+    assert result is not None and (result.value, result.unit) == (24, "次")
 
 
 @pytest.mark.parametrize(
