@@ -690,9 +690,10 @@ def _inherit(part: Query, whole: Query) -> Query:
     # ... and what that measure leaves out (比2019年 of 招生（不含成人中专）)
     left_out = "".join(f"（不含{m.group(1)}）" for m in EXCLUDES.finditer(whole.norm)
                        if shares_measure and m.group(1) not in part.norm)
+    # Searched for with the measure it shares (「中职」 alone finds nothing about 获奖队伍).
     return replace(
         part,
-        norm=part.norm + left_out,
+        norm=part.norm + (whole.measure if shares_measure else "") + left_out,
         region=part.region or whole.region,
         years=part.years or whole.years,
         report_year=part.report_year or whole.report_year,

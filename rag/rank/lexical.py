@@ -484,9 +484,15 @@ def _asked(weights: dict[str, float], text: str) -> set[str]:
     return set(weights) & grams(canonical(text))
 
 
+def _names_slots(query: Query, item: str) -> int:
+    """How many of the question's level and region ``item`` names."""
+    return (query.level in levels_in(item)) + bool(query.region and region_of(item)[0] == query.region)
+
+
 def respective(query: Query, weights: dict[str, float], sentence: str, start: int) -> bool:
     """False when the number at ``start`` sits in a 分别 list at another place than the item the
-    question asks about (A、B、C 分别增长了 x、y、z: x belongs to A)."""
+    question asks about (A、B、C 分别增长了 x、y、z: x belongs to A); an item naming the asked
+    level or region is the asked one (「中职和高职分别有 88 支和 119 支」: 119 is 高职's)."""
     at = sentence.rfind("分别", 0, start)
     if at < 0:
         return True
@@ -496,5 +502,9 @@ def respective(query: Query, weights: dict[str, float], sentence: str, start: in
     if len(items) < 2 or len(items) != len(numbers):
         return True
     index = next((i for i, q in enumerate(numbers) if q.start + at == start), -1)
-    best = max(range(len(items)), key=lambda i: coverage(weights, items[i]))
+    # Items that each name a level or region (中职和高职) are told apart by the asked one; a subject
+    # before the first item (北京市中职学校生均占地面积、生均建筑面积) is every item's.
+    slotted = all(levels_in(item) or region_of(item)[0] for item in items)
+    best = max(range(len(items)),
+               key=lambda i: (slotted and _names_slots(query, items[i]), coverage(weights, items[i])))
     return index == -1 or (index == best and not other_modifier(query, items[best]))

@@ -144,6 +144,11 @@ def test_asked_qualifiers(services: Services, question: str, value: float) -> No
         ("2020年北京市中职学校招生人数是2019年的几倍", 1.21),
         # A、B 分别增长了 x、y: x belongs to A; 生均固定资产价值 is not 固定资产值
         ("2020年北京市中职学校固定资产值比2019年增长了百分之多少", 7.16),
+        # 「中职和高职分别有 88 支和 119 支队伍获奖」: the item naming the asked level is the asked one
+        ("2025年北京职业院校教师教学能力提升活动，高职获奖队伍有多少支？", 119),
+        ("2025年北京职业院校教师教学能力提升活动中，中职获奖队伍比高职少几支？", 31),
+        # ... but a subject before the first item (北京市中职学校…生均占地面积、生均建筑面积) is every item's
+        ("2020年北京市中职学校（不含技工学校）生均建筑面积较2019年增长了百分之几？", 5.74),
     ],
 )
 def test_years_and_respective_lists(services: Services, question: str, value: float) -> None:

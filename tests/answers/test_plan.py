@@ -105,6 +105,11 @@ def test_the_measure_may_follow_the_ask(question: str, levels: list[str], measur
     assert [(p.level, p.measure) for p in query.parts] == [(level, measure) for level in levels]
 
 
+def test_a_side_naming_only_a_level_is_searched_with_the_measure_it_shares() -> None:
+    right = parse_query("2025年北京职业院校教师教学能力提升活动，高职获奖队伍比中职多几支？").parts[1]
+    assert right.level == "中职" and "获奖队伍" in right.norm
+
+
 @pytest.mark.parametrize(
     ("question", "years"),
     [
