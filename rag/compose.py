@@ -3,11 +3,13 @@ cited inputs, a list sentence, or the fixed refusal."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from rag.arithmetic import Result, with_unit
+from rag.change_words import FALL, SPOKEN_FALL, either
 from rag.frames import APPROXIMATE
 from rag.numbers import parse_quantity
 from rag.query import Query
@@ -41,6 +43,8 @@ class Located(Protocol):
     def quote(self) -> str: ...
 
 
+_ASKS_FALL = re.compile(rf"{either(FALL, SPOKEN_FALL)}|降幅|减幅|跌幅|下降率")
+
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     """The fixed refusal, with the reason when one is known."""
     text = f"{REFUSAL}{reason}" if reason else REFUSAL
@@ -48,12 +52,16 @@ def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
 
 
 def stated(query: Query, retrieval: Retrieval, found: Located, confidence: float) -> Answer:
-    """The answer that states ``found``'s number with its source."""
-    text = f"答：{found.ratio or display(found)}。\n{where(found.fact, found.quote, found.chunk)}[1]"
+    """The answer that states ``found``'s number with its source; a fall the question asks for
+    (降幅, 下降了百分之几) stated as a negative change is answered as its size (下降 0.95%)."""
+    value, shown = found.value, found.ratio or display(found)
+    if value is not None and value < 0 and _ASKS_FALL.search(query.measure):
+        value, shown = -value, f"下降 {shown.lstrip('-−')}"
+    text = f"答：{shown}。\n{where(found.fact, found.quote, found.chunk)}[1]"
     if found.qualifier in APPROXIMATE:
         text += f"\n注意：原文写作“{found.qualifier}{found.raw}”，是{APPROXIMATE[found.qualifier]}值。"
     return Answer(
-        question=query.text, text=text, value=found.value, unit=found.unit, refused=False,
+        question=query.text, text=text, value=value, unit=found.unit, refused=False,
         mode="extractive", citations=(cite(1, found),), retrieved=evidence_first(retrieval.hits, [found]),
         confidence=round(confidence, 4),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from rag.numbers import Quantity, find_quantities, normalize
+from rag.numbers import Quantity, find_quantities, format_number, normalize
 from rag.types import Answer
 
 UNGROUNDED = "未能在引用来源中核实的数字"
@@ -30,6 +30,9 @@ def check(answer: Answer) -> Answer:
     if answer.refused:
         return answer
     sources = _source_numbers(answer)
+    # A negative change the answer states as a fall (「下降 0.95%」 for -0.95%) is the same figure.
+    sources += [replace(s, value=-s.value) for s in sources
+                if s.value < 0 and f"下降 {format_number(-s.value)}" in answer.text]
     formulas = [answer.computation, *(f.raw for d in answer.disagreements for f in d.figures)]
     computed = [q for formula in formulas for q in _computed_numbers(formula, sources)]
     stated = stated_numbers(answer.text)

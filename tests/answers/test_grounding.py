@@ -27,6 +27,12 @@ def test_number_in_no_source_is_flagged() -> None:
     assert "1062" in checked.warnings[0]
 
 
+def test_a_negative_change_supports_the_fall_stated_as_its_size() -> None:
+    quote = ["贯通培养（人）\t210\t208\t-2\t-0.95%"]
+    assert check(_answer("答：下降 0.95%。[1]", quote, value=0.95, unit="%")).grounded
+    assert not check(_answer("答：0.95%。[1]", quote, value=0.95, unit="%")).grounded
+
+
 def test_units_are_folded() -> None:
     assert check(_answer("约 2.41 万人[1]", ["高职毕业生 24100 人"])).grounded
 

@@ -155,6 +155,16 @@ def test_years_and_respective_lists(services: Services, question: str, value: fl
     assert answer(question, services).value == value
 
 
+FALLS = ("2022年昌平区中职贯通培养招生下降了百分之几？", "昌平区中职 2022 贯通培养招生 降幅")
+
+
+@pytest.mark.parametrize("question", FALLS)
+def test_a_fall_asked_for_is_answered_as_its_size(services: Services, question: str) -> None:
+    result = answer(question, services)
+    assert (result.value, result.unit, result.grounded) == (0.95, "%", True) and "下降 0.95%" in result.text
+    assert answer("2022年昌平区中职贯通培养招生增长了百分之几？", services).value == -0.95
+
+
 def test_a_row_naming_another_level_does_not_answer(services: Services) -> None:
     # the 专科 row of the 中职 qualification table is not the asked 本科 share
     result = answer("2020年北京市中职学校专任教师中本科学历占比是多少", services)
