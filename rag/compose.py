@@ -45,6 +45,7 @@ class Located(Protocol):
 
 _ASKS_FALL = re.compile(rf"{either(FALL, SPOKEN_FALL)}|降幅|减幅|跌幅|下降率")
 
+
 def refusal(query: Query, retrieval: Retrieval, reason: str = "") -> Answer:
     """The fixed refusal, with the reason when one is known."""
     text = f"{REFUSAL}{reason}" if reason else REFUSAL

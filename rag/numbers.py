@@ -189,14 +189,14 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
+_UNIT_CLASS = {"名": "人", "位": "人", "块": "枚"}
 _COUNTED_ALIKE = ("本部册种套篇", "次场届期批", "项种类门", "台套件")
 
 
 def base_unit(unit: str) -> str:
     """The unit without 万/亿, with 名/位 read as 人: what can be added or compared."""
     unit = split_multiplier(unit)[1] if len(unit) > 1 else unit
-    return UNIT_CLASS.get(unit, unit)
+    return _UNIT_CLASS.get(unit, unit)
 
 
 def counted_alike(a: str, b: str) -> bool:
